@@ -1,0 +1,207 @@
+/**
+ * The one list of functions: CDK deploys exactly these, and the local stack runs exactly these.
+ * Entries are paths from the repository root; every module exports `handler`.
+ */
+export type Permission =
+  | 'agreements:read'
+  | 'agreements:write'
+  | 'signing:start'
+  | 'workflow:callback'
+  | 'notifications:publish';
+
+export type Scope = 'dpa:read' | 'dpa:write';
+
+export interface HttpFunction {
+  readonly id: string;
+  readonly entry: string;
+  readonly method: 'GET' | 'POST' | 'PATCH';
+  /** API Gateway route path, `{name}` for path parameters. */
+  readonly path: string;
+  /** Scopes of which the token must carry at least one; none means the route is public. */
+  readonly scopes: readonly Scope[];
+  readonly permissions: readonly Permission[];
+  readonly summary: string;
+}
+
+export interface TaskFunction {
+  readonly id: string;
+  readonly entry: string;
+  readonly permissions: readonly Permission[];
+  readonly summary: string;
+}
+
+export interface Workflow {
+  readonly id: 'signing';
+  /** ASL file in JSONPath; `${<taskId>}` placeholders name the task functions it invokes. */
+  readonly definition: string;
+  readonly tasks: readonly string[];
+  /** Environment variable through which functions learn the state machine's ARN. */
+  readonly arnVariable: string;
+}
+
+const read: Scope[] = ['dpa:read', 'dpa:write'];
+const write: Scope[] = ['dpa:write'];
+
+export const httpFunctions: readonly HttpFunction[] = [
+  {
+    id: 'createAgreement',
+    entry: 'functions/http/create-agreement.ts',
+    method: 'POST',
+    path: '/agreements',
+    scopes: write,
+    permissions: ['agreements:write'],
+    summary: 'Create a draft agreement',
+  },
+  {
+    id: 'listAgreements',
+    entry: 'functions/http/list-agreements.ts',
+    method: 'GET',
+    path: '/agreements',
+    scopes: read,
+    permissions: ['agreements:read'],
+    summary: "List agreements where the caller's organisation is a party",
+  },
+  {
+    id: 'getAgreement',
+    entry: 'functions/http/get-agreement.ts',
+    method: 'GET',
+    path: '/agreements/{id}',
+    scopes: read,
+    permissions: ['agreements:read', 'agreements:write'],
+    summary: 'Read one agreement',
+  },
+  {
+    id: 'patchAgreement',
+    entry: 'functions/http/patch-agreement.ts',
+    method: 'PATCH',
+    path: '/agreements/{id}',
+    scopes: write,
+    permissions: ['agreements:read', 'agreements:write'],
+    summary: 'Edit a draft (If-Match required)',
+  },
+  {
+    id: 'submitAgreement',
+    entry: 'functions/http/submit-agreement.ts',
+    method: 'POST',
+    path: '/agreements/{id}/submit',
+    scopes: write,
+    permissions: ['agreements:read', 'agreements:write', 'signing:start'],
+    summary: 'Submit a draft for signature and start the signing workflow',
+  },
+  {
+    id: 'signAgreement',
+    entry: 'functions/http/sign-agreement.ts',
+    method: 'POST',
+    path: '/agreements/{id}/signatures',
+    scopes: write,
+    permissions: ['agreements:read', 'agreements:write', 'workflow:callback'],
+    summary: "Sign on behalf of the caller's party",
+  },
+  {
+    id: 'cancelAgreement',
+    entry: 'functions/http/cancel-agreement.ts',
+    method: 'POST',
+    path: '/agreements/{id}/cancel',
+    scopes: write,
+    permissions: ['agreements:read', 'agreements:write', 'workflow:callback'],
+    summary: 'Withdraw an agreement before it enters into force (creator only)',
+  },
+  {
+    id: 'getHistory',
+    entry: 'functions/http/get-history.ts',
+    method: 'GET',
+    path: '/agreements/{id}/history',
+    scopes: read,
+    permissions: ['agreements:read', 'agreements:write'],
+    summary: 'Every state change and event, oldest first',
+  },
+  {
+    id: 'getAuditLog',
+    entry: 'functions/http/get-audit-log.ts',
+    method: 'GET',
+    path: '/agreements/{id}/audit-log',
+    scopes: read,
+    permissions: ['agreements:read', 'agreements:write'],
+    summary: 'Every read and change: who, what, when',
+  },
+  {
+    id: 'listNotifications',
+    entry: 'functions/http/list-notifications.ts',
+    method: 'GET',
+    path: '/notifications',
+    scopes: read,
+    permissions: ['agreements:read'],
+    summary: "Notifications addressed to the caller's organisation",
+  },
+  {
+    id: 'getOpenApi',
+    entry: 'functions/http/get-openapi.ts',
+    method: 'GET',
+    path: '/openapi.json',
+    scopes: [],
+    permissions: [],
+    summary: 'The OpenAPI 3.1 document of this API',
+  },
+];
+
+export const taskFunctions: readonly TaskFunction[] = [
+  {
+    id: 'prepareSigning',
+    entry: 'functions/tasks/prepare-signing.ts',
+    permissions: ['agreements:read'],
+    summary: 'Seconds left until the signature deadline (recomputed when a workflow resumes)',
+  },
+  {
+    id: 'awaitSignature',
+    entry: 'functions/tasks/await-signature.ts',
+    permissions: ['agreements:read', 'agreements:write', 'workflow:callback'],
+    summary: "Registers the workflow's task token for one party's signature",
+  },
+  {
+    id: 'activateAgreement',
+    entry: 'functions/tasks/activate-agreement.ts',
+    permissions: ['agreements:read', 'agreements:write', 'notifications:publish'],
+    summary: 'Confirms IN_FORCE once both have signed and notifies both parties',
+  },
+  {
+    id: 'expireAgreement',
+    entry: 'functions/tasks/expire-agreement.ts',
+    permissions: ['agreements:read', 'agreements:write', 'notifications:publish'],
+    summary: 'Marks the agreement EXPIRED when the signature deadline passes',
+  },
+  {
+    id: 'recordWorkflowFailure',
+    entry: 'functions/tasks/record-workflow-failure.ts',
+    permissions: ['agreements:read', 'agreements:write'],
+    summary: "Puts a workflow's failure into the agreement's history",
+  },
+  {
+    id: 'sendReminders',
+    entry: 'functions/tasks/send-reminders.ts',
+    permissions: ['agreements:read', 'agreements:write', 'notifications:publish'],
+    summary: 'The daily run (07:00 Europe/Oslo): sends every due reminder once',
+  },
+];
+
+export const workflows: readonly Workflow[] = [
+  {
+    id: 'signing',
+    definition: 'workflows/signing.asl.json',
+    tasks: [
+      'prepareSigning',
+      'awaitSignature',
+      'activateAgreement',
+      'expireAgreement',
+      'recordWorkflowFailure',
+    ],
+    arnVariable: 'SIGNING_STATE_MACHINE_ARN',
+  },
+];
+
+/** The daily reminder run, 07:00 in Oslo (EventBridge Scheduler on AWS, the virtual clock locally). */
+export const reminderSchedule = {
+  taskId: 'sendReminders',
+  hour: 7,
+  minute: 0,
+  timeZone: 'Europe/Oslo',
+} as const;

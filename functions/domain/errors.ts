@@ -1,0 +1,30 @@
+import type { AgreementStatus } from './schemas.ts';
+
+/** Named errors of the domain; `functions/shared/problem.ts` maps each to one HTTP status. */
+export class DomainError extends Error {
+  constructor(
+    readonly kind:
+      | 'validation'
+      | 'forbidden'
+      | 'not-found'
+      | 'conflict'
+      | 'precondition-failed'
+      | 'precondition-required'
+      | 'too-large'
+      | 'unauthorized'
+      | 'unsupported-media-type',
+    message: string,
+    readonly extra: { errors?: { field: string; message: string }[]; currentStatus?: AgreementStatus } = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const validationError = (message: string, errors: { field: string; message: string }[]) =>
+  new DomainError('validation', message, { errors });
+export const forbidden = (message: string) => new DomainError('forbidden', message);
+export const notFound = (message = 'No agreement with that id exists for your organisation') =>
+  new DomainError('not-found', message);
+export const conflict = (message: string, currentStatus?: AgreementStatus) =>
+  new DomainError('conflict', message, currentStatus ? { currentStatus } : {});

@@ -1,0 +1,50 @@
+import { addDays, compareDates } from './calendar.ts';
+import { notificationsFor } from './notifications.ts';
+import type { Agreement, Notification } from './schemas.ts';
+import { missingSignatures } from './signing.ts';
+
+export const SIGNATURE_REMINDER = 'signature-missing';
+const WEEK = 7;
+
+/** The first weekly "signature still missing" reminder, a week after submission. */
+export function firstSignatureReminder(agreementId: string, submittedOn: string) {
+  return { agreementId, kind: SIGNATURE_REMINDER, dueOn: addDays(submittedOn, WEEK) };
+}
+
+export interface ReminderDecision {
+  notifications: Notification[];
+  /** When the reminder is due again; undefined removes it. */
+  nextDueOn?: string;
+}
+
+/**
+ * What a due reminder sends today. A signature reminder goes weekly to each party that has not signed,
+ * while signatures are awaited and the deadline has not passed; otherwise it is dropped unsent.
+ */
+export function decideReminder(
+  reminder: { kind: string; dueOn: string },
+  agreement: Agreement | undefined,
+  now: Date,
+): ReminderDecision {
+  if (!agreement || reminder.kind !== SIGNATURE_REMINDER) return { notifications: [] };
+  const deadline = agreement.signatureDeadline;
+  if (agreement.status !== 'AWAITING_SIGNATURES' || !deadline || compareDates(reminder.dueOn, deadline) > 0) {
+    return { notifications: [] };
+  }
+  const missing = missingSignatures(agreement);
+  const next = addDays(reminder.dueOn, WEEK);
+  return {
+    notifications: notificationsFor(
+      agreement,
+      missing,
+      {
+        type: 'reminder.signature-missing',
+        key: reminder.dueOn,
+        subject: `Signature still missing (deadline ${deadline})`,
+        details: { signatureDeadline: deadline, missing },
+      },
+      now,
+    ),
+    ...(compareDates(next, deadline) <= 0 ? { nextDueOn: next } : {}),
+  };
+}

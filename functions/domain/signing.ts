@@ -1,0 +1,65 @@
+import { addDays, compareDates, endOfOsloDay, laterDate, osloDate } from './calendar.ts';
+import { conflict, validationError } from './errors.ts';
+import type { Agreement, PartyRole, Signature, SignatureRequest } from './schemas.ts';
+
+/** Rule 4: the signature deadline is the submission date in Oslo plus N days, open to the end of that day. */
+export function signatureDeadlineFor(submittedAt: Date, days: number): string {
+  return addDays(osloDate(submittedAt), days);
+}
+
+export function signatureDeadlinePassed(deadline: string, now: Date): boolean {
+  return now.getTime() >= endOfOsloDay(deadline).getTime();
+}
+
+/** Seconds left before the deadline ends (at least 1, so a workflow resumed late still times out). */
+export function secondsUntilDeadline(deadline: string, now: Date): number {
+  return Math.max(1, Math.ceil((endOfOsloDay(deadline).getTime() - now.getTime()) / 1000));
+}
+
+/**
+ * Rule 3: each party signs once, in any order, while signatures are awaited and the deadline has not
+ * passed. The signature date may not lie in the future nor before the submission.
+ */
+export function decideSignature(
+  agreement: Agreement,
+  party: PartyRole,
+  request: SignatureRequest,
+  now: Date,
+): { signature: Signature; completes: boolean; effectiveFrom?: string } {
+  if (agreement.status !== 'AWAITING_SIGNATURES') {
+    throw conflict(`The agreement cannot be signed while ${agreement.status}`, agreement.status);
+  }
+  if (agreement.signatureDeadline && signatureDeadlinePassed(agreement.signatureDeadline, now)) {
+    throw conflict(`The signature deadline ${agreement.signatureDeadline} has passed`, agreement.status);
+  }
+  if (agreement.signatures.some((s) => s.party === party)) {
+    throw conflict(`The ${party} has already signed this agreement`, agreement.status);
+  }
+  const today = osloDate(now);
+  const signedOn = request.signedOn ?? today;
+  if (compareDates(signedOn, today) > 0) {
+    throw validationError('Invalid signature', [{ field: 'signedOn', message: 'may not be in the future' }]);
+  }
+  const submittedOn = agreement.submittedAt ? osloDate(new Date(agreement.submittedAt)) : today;
+  if (compareDates(signedOn, submittedOn) < 0) {
+    throw validationError('Invalid signature', [
+      { field: 'signedOn', message: `may not be before the submission for signature (${submittedOn})` },
+    ]);
+  }
+  const signature: Signature = {
+    party,
+    signatory: request.signatory,
+    place: request.place,
+    signedOn,
+    signedAt: now.toISOString(),
+  };
+  const other = agreement.signatures.find((s) => s.party !== party);
+  if (!other) return { signature, completes: false };
+  return { signature, completes: true, effectiveFrom: laterDate(other.signedOn, signedOn) };
+}
+
+/** Parties whose signature is still missing. */
+export function missingSignatures(agreement: Pick<Agreement, 'signatures'>): PartyRole[] {
+  const signed = new Set(agreement.signatures.map((s) => s.party));
+  return (['controller', 'processor'] as const).filter((party) => !signed.has(party));
+}

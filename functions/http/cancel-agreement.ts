@@ -1,0 +1,48 @@
+import { historyEntry, nextVersion } from '../domain/changes.ts';
+import { conflict, forbidden } from '../domain/errors.ts';
+import { canTransition } from '../domain/lifecycle.ts';
+import { BOTH_PARTIES, notificationsFor } from '../domain/notifications.ts';
+import { SIGNATURE_REMINDER } from '../domain/reminders.ts';
+import { cancelRequestSchema } from '../domain/schemas.ts';
+import { actorOf } from '../shared/caller.ts';
+import { now } from '../shared/clock.ts';
+import { etagOf, httpHandler } from '../shared/http.ts';
+import { failTask } from '../shared/workflows.ts';
+import { saveChange } from '../store/agreements-store.ts';
+import { auditEntry, loadForParty } from './agreement-access.ts';
+
+/** The creator withdraws an agreement before it enters into force; a waiting signing workflow ends. */
+export const handler = httpHandler({ body: cancelRequestSchema }, async ({ caller, body, params, route }) => {
+  const { agreement, stored } = await loadForParty(params.id, caller);
+  if (agreement.createdBy.orgNumber !== caller.orgNumber) {
+    throw forbidden('Only the party that created the agreement may cancel it');
+  }
+  if (!canTransition(agreement.status, 'CANCELLED')) {
+    throw conflict(`An agreement that is ${agreement.status} can no longer be cancelled`, agreement.status);
+  }
+  const at = now();
+  const cancelled = nextVersion(agreement, { status: 'CANCELLED', cancelledAt: at.toISOString() }, at);
+  await saveChange({
+    before: agreement,
+    after: cancelled,
+    history: [
+      historyEntry(actorOf(caller), 'CANCELLED', at, {
+        from: agreement.status,
+        to: 'CANCELLED',
+        ...(body.reason ? { details: { reason: body.reason } } : {}),
+      }),
+    ],
+    audit: auditEntry(caller, 'agreement.cancel', route, at),
+    reminders: { remove: [SIGNATURE_REMINDER] },
+    notifications: notificationsFor(
+      cancelled,
+      BOTH_PARTIES,
+      { type: 'agreement.cancelled', key: 'cancelled', subject: 'Agreement withdrawn' },
+      at,
+    ),
+  });
+  for (const token of Object.values(stored.signingTokens)) {
+    await failTask(token, 'SigningClosed', 'The agreement was cancelled');
+  }
+  return { status: 200, body: cancelled, headers: { etag: etagOf(cancelled.version) } };
+});

@@ -1,0 +1,36 @@
+import { historyEntry } from '../domain/changes.ts';
+import { forbidden } from '../domain/errors.ts';
+import { roleOf } from '../domain/parties.ts';
+import { type Agreement, createAgreementSchema } from '../domain/schemas.ts';
+import { actorOf } from '../shared/caller.ts';
+import { now } from '../shared/clock.ts';
+import { etagOf, httpHandler } from '../shared/http.ts';
+import { createAgreement } from '../store/agreements-store.ts';
+import { auditEntry } from './agreement-access.ts';
+
+export const handler = httpHandler({ body: createAgreementSchema }, async ({ caller, body, route }) => {
+  if (!roleOf(body, caller.orgNumber)) {
+    throw forbidden('Your organisation must be the controller or the processor of an agreement it creates');
+  }
+  const at = now();
+  const agreement: Agreement = {
+    id: crypto.randomUUID(),
+    status: 'DRAFT',
+    version: 1,
+    ...body,
+    createdBy: actorOf(caller),
+    createdAt: at.toISOString(),
+    updatedAt: at.toISOString(),
+    signatures: [],
+  };
+  await createAgreement(
+    agreement,
+    historyEntry(actorOf(caller), 'AGREEMENT_CREATED', at, { to: 'DRAFT' }),
+    auditEntry(caller, 'agreement.create', route, at),
+  );
+  return {
+    status: 201,
+    body: agreement,
+    headers: { location: `/agreements/${agreement.id}`, etag: etagOf(agreement.version) },
+  };
+});

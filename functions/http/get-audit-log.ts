@@ -1,0 +1,12 @@
+import { type AuditEntry, pagingQuerySchema } from '../domain/schemas.ts';
+import { now } from '../shared/clock.ts';
+import { httpHandler } from '../shared/http.ts';
+import { listEntries, recordAudit } from '../store/agreements-store.ts';
+import { auditEntry, loadForParty } from './agreement-access.ts';
+
+/** Reading the log is itself a read of the agreement, so it is logged before the page is read. */
+export const handler = httpHandler({ query: pagingQuerySchema }, async ({ caller, params, query, route }) => {
+  const { agreement } = await loadForParty(params.id, caller);
+  await recordAudit(agreement.id, auditEntry(caller, 'audit-log.read', route, now()));
+  return { status: 200, body: await listEntries<AuditEntry>(agreement.id, 'AUDIT', query) };
+});

@@ -1,0 +1,67 @@
+import { historyEntry, nextVersion } from '../domain/changes.ts';
+import { BOTH_PARTIES, notificationsFor } from '../domain/notifications.ts';
+import { SIGNATURE_REMINDER } from '../domain/reminders.ts';
+import { signatureRequestSchema } from '../domain/schemas.ts';
+import { decideSignature } from '../domain/signing.ts';
+import { actorOf } from '../shared/caller.ts';
+import { now } from '../shared/clock.ts';
+import { etagOf, httpHandler } from '../shared/http.ts';
+import { completeTask } from '../shared/workflows.ts';
+import { getAgreement, saveChange } from '../store/agreements-store.ts';
+import { auditEntry, loadForParty } from './agreement-access.ts';
+
+/**
+ * Records the caller's party's signature; the second one puts the agreement in force at once
+ * (effectiveFrom = the later signature's date). The signing workflow learns of it through its task
+ * token; if the workflow has not reached its wait yet, it finds the signature there when it does.
+ */
+export const handler = httpHandler(
+  { body: signatureRequestSchema },
+  async ({ caller, body, params, route }) => {
+    const { agreement, role } = await loadForParty(params.id, caller);
+    const at = now();
+    const { signature, completes, effectiveFrom } = decideSignature(agreement, role, body, at);
+    const signed = nextVersion(
+      agreement,
+      {
+        signatures: [...agreement.signatures, signature],
+        ...(completes ? { status: 'IN_FORCE' as const, effectiveFrom } : {}),
+      },
+      at,
+    );
+    await saveChange({
+      before: agreement,
+      after: signed,
+      history: [
+        historyEntry(actorOf(caller), 'SIGNED', at, {
+          details: { party: role, signedOn: signature.signedOn, place: signature.place },
+        }),
+        ...(completes
+          ? [
+              historyEntry(actorOf(caller), 'ENTERED_INTO_FORCE', at, {
+                from: agreement.status,
+                to: 'IN_FORCE',
+                details: { effectiveFrom },
+              }),
+            ]
+          : []),
+      ],
+      audit: auditEntry(caller, 'agreement.sign', route, at),
+      ...(completes ? { reminders: { remove: [SIGNATURE_REMINDER] } } : {}),
+      notifications: notificationsFor(
+        signed,
+        BOTH_PARTIES,
+        {
+          type: 'agreement.signed',
+          key: role,
+          subject: `Signed by the ${role}`,
+          details: { party: role, signedOn: signature.signedOn },
+        },
+        at,
+      ),
+    });
+    const token = (await getAgreement(agreement.id))?.signingTokens[role];
+    if (token) await completeTask(token, { party: role, signedOn: signature.signedOn });
+    return { status: 201, body: signed, headers: { etag: etagOf(signed.version) } };
+  },
+);

@@ -1,0 +1,168 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { orgNumberSchema } from '../domain/schemas.ts';
+import { parseWith } from '../shared/http.ts';
+import { problem, problemResponse } from '../shared/problem.ts';
+import { type LocalRoute, lambdaContext, matchRoute, toEvent } from './api-gateway.ts';
+import type { TokenIssuer } from './tokens.ts';
+
+/** API Gateway's own payload limit; the handlers refuse smaller bodies with 413 themselves. */
+const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export interface LocalClockControl {
+  now(): Date;
+  advance(request: { advanceBy?: string; set?: string }): Promise<Date>;
+}
+
+export interface LocalServerOptions {
+  routes: LocalRoute[];
+  tokens: TokenIssuer;
+  clock: LocalClockControl;
+  /** The Step Functions JSON protocol, for requests carrying `x-amz-target: AWSStepFunctions.*`. */
+  stepFunctions: (request: IncomingMessage, response: ServerResponse, body: Buffer) => Promise<void>;
+}
+
+const tokenRequestSchema = z.strictObject({
+  orgNumber: orgNumberSchema,
+  scopes: z.array(z.enum(['dpa:read', 'dpa:write'])).max(2).optional(),
+  name: z.string().min(1).max(200).optional(),
+});
+
+const clockRequestSchema = z.union([
+  z.strictObject({ advanceBy: z.string().min(2).max(40) }),
+  z.strictObject({ set: z.iso.datetime({ offset: true }) }),
+]);
+
+export function createLocalServer(options: LocalServerOptions): Server {
+  return createServer((request, response) => {
+    void handle(options, request, response).catch((error: unknown) => {
+      send(response, problemResponse(error));
+    });
+  });
+}
+
+async function handle(options: LocalServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+  const method = (request.method ?? 'GET').toUpperCase();
+  const body = await readBody(request);
+  if (body === 'too-large') {
+    return send(response, problem(413, 'too-large', 'Request body too large', 'The gateway accepts at most 10 MB'));
+  }
+  if (String(request.headers['x-amz-target'] ?? '').startsWith('AWSStepFunctions.')) {
+    return options.stepFunctions(request, response, body);
+  }
+  if (url.pathname.startsWith('/local/')) return handleLocal(options, method, url.pathname, body, response);
+
+  const matched = matchRoute(options.routes, method, url.pathname);
+  if (!('route' in matched)) {
+    return matched.methodNotAllowed
+      ? send(response, problem(405, 'method-not-allowed', 'Method not allowed', `${method} is not supported on ${url.pathname}`))
+      : send(response, problem(404, 'not-found', 'Not found', `No route for ${method} ${url.pathname}`));
+  }
+  const { route, pathParameters } = matched;
+  let claims: Record<string, unknown> | undefined;
+  if (route.fn.scopes.length > 0) {
+    const authorized = await authorize(options.tokens, request.headers.authorization, route.fn.scopes);
+    if ('problem' in authorized) return send(response, authorized.problem);
+    claims = authorized.claims;
+  }
+  const event = toEvent({
+    route,
+    method,
+    path: url.pathname,
+    rawQueryString: url.search.replace(/^\?/, ''),
+    headers: request.headers,
+    body,
+    pathParameters,
+    claims,
+    sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+    now: options.clock.now(),
+  });
+  const result = await route.handler(event, lambdaContext(route.fn.id));
+  send(response, {
+    statusCode: result.statusCode ?? 200,
+    headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)])),
+    body: result.body ?? '',
+  });
+}
+
+/** The JWT authorizer: a valid token (else 401) carrying one of the route's scopes (else 403). */
+async function authorize(
+  tokens: TokenIssuer,
+  authorization: string | undefined,
+  scopes: readonly string[],
+): Promise<{ claims: Record<string, unknown> } | { problem: ReturnType<typeof problem> }> {
+  const token = /^Bearer (\S+)$/i.exec(authorization ?? '')?.[1];
+  if (!token) {
+    return { problem: problem(401, 'unauthorized', 'Unauthorized', 'A bearer token is required (Authorization: Bearer <jwt>)') };
+  }
+  let claims: Record<string, unknown>;
+  try {
+    claims = (await tokens.verify(token)) as Record<string, unknown>;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : 'invalid token';
+    return { problem: problem(401, 'unauthorized', 'Unauthorized', `The token was refused: ${reason}`) };
+  }
+  const granted = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
+  if (!scopes.some((scope) => granted.includes(scope))) {
+    return { problem: problem(403, 'insufficient-scope', 'Forbidden', `The token needs one of the scopes: ${scopes.join(', ')}`) };
+  }
+  return { claims };
+}
+
+async function handleLocal(
+  options: LocalServerOptions,
+  method: string,
+  path: string,
+  body: Buffer,
+  response: ServerResponse,
+): Promise<void> {
+  if (path === '/local/tokens' && method === 'POST') {
+    const request = parseWith(tokenRequestSchema, parseJson(body), 'Invalid token request')!;
+    const accessToken = await options.tokens.issue(request);
+    return sendJson(response, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: 3600 });
+  }
+  if (path === '/local/clock' && method === 'GET') {
+    return sendJson(response, 200, { now: options.clock.now().toISOString() });
+  }
+  if (path === '/local/clock' && method === 'POST') {
+    const request = parseWith(clockRequestSchema, parseJson(body), 'Invalid clock request')!;
+    try {
+      const now = await options.clock.advance(request);
+      return sendJson(response, 200, { now: now.toISOString() });
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      return send(response, problem(400, 'validation', 'Invalid clock request', detail));
+    }
+  }
+  send(response, problem(404, 'not-found', 'Not found', `No local endpoint ${method} ${path}`));
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return body.length ? JSON.parse(body.toString('utf8')) : {};
+  } catch {
+    return Symbol('malformed');
+  }
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer | 'too-large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > GATEWAY_MAX_BODY_BYTES) return 'too-large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function sendJson(response: ServerResponse, statusCode: number, body: unknown): void {
+  send(response, { statusCode, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: JSON.stringify(body) });
+}
+
+function send(response: ServerResponse, result: { statusCode: number; headers: Record<string, string>; body: string }): void {
+  if (response.headersSent) return;
+  response.writeHead(result.statusCode, result.headers);
+  response.end(result.body);
+}

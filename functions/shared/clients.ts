@@ -1,0 +1,15 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SFNClient } from '@aws-sdk/client-sfn';
+
+/**
+ * One client per service per process, created on first use. Endpoints come from the standard
+ * AWS_ENDPOINT_URL_<SERVICE> variables, which is all the local stack changes.
+ */
+let dynamo: DynamoDBClient | undefined;
+let sfn: SFNClient | undefined;
+let events: EventBridgeClient | undefined;
+
+export const dynamoClient = () => (dynamo ??= new DynamoDBClient({}));
+export const sfnClient = () => (sfn ??= new SFNClient({}));
+export const eventsClient = () => (events ??= new EventBridgeClient({}));

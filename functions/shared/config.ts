@@ -1,0 +1,13 @@
+/** Deployment settings read from the environment; CDK sets them on AWS, the local stack sets them locally. */
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`Missing environment variable ${name}`);
+  return value;
+}
+
+export const config = {
+  tableName: () => required('TABLE_NAME'),
+  signingStateMachineArn: () => required('SIGNING_STATE_MACHINE_ARN'),
+  /** Unset locally: notifications then go to the outbox only. */
+  eventBusName: () => process.env.EVENT_BUS_NAME || undefined,
+};

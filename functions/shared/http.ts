@@ -1,0 +1,137 @@
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { DomainError, validationError } from '../domain/errors.ts';
+import { type Caller, callerFromClaims } from './caller.ts';
+import { problemResponse } from './problem.ts';
+
+/** Bodies above this size are refused with 413 before parsing. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+
+export interface HttpRequest<Body, Query> {
+  caller: Caller;
+  body: Body;
+  query: Query;
+  params: Record<string, string>;
+  headers: Record<string, string | undefined>;
+  /** `METHOD /path` as routed, for the audit log. */
+  route: string;
+}
+
+export interface HttpResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+interface RouteSpec<Body, Query> {
+  body?: z.ZodType<Body>;
+  query?: z.ZodType<Query>;
+}
+
+/**
+ * The one middy stack every HTTP handler uses: headers normalised, the caller taken from the verified
+ * JWT claims, body and query validated with the route's zod schemas, errors turned into problem+json
+ * (the error middleware is last, so every failure is answered the same way).
+ */
+export function httpHandler<Body = undefined, Query = undefined>(
+  spec: RouteSpec<Body, Query>,
+  handle: (request: HttpRequest<Body, Query>) => Promise<HttpResult>,
+) {
+  return middy<HttpEvent, APIGatewayProxyStructuredResultV2>()
+    .use(problemOnError())
+    .use(httpHeaderNormalizer())
+    .handler(async (event) => {
+      const caller = callerFromClaims(event.requestContext.authorizer?.jwt?.claims);
+      const body = parseBody(event, spec.body);
+      const query = parseWith(spec.query, event.queryStringParameters ?? {}, 'Invalid query parameters');
+      const result = await handle({
+        caller,
+        body: body as Body,
+        query: query as Query,
+        params: (event.pathParameters ?? {}) as Record<string, string>,
+        headers: event.headers ?? {},
+        route: event.routeKey,
+      });
+      return toResponse(result);
+    });
+}
+
+/** For the public routes (no token): the same error handling, no caller. */
+export function publicHttpHandler(handle: () => Promise<HttpResult>) {
+  return middy<HttpEvent, APIGatewayProxyStructuredResultV2>()
+    .use(problemOnError())
+    .handler(async () => toResponse(await handle()));
+}
+
+function problemOnError(): middy.MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2> {
+  return {
+    onError: (request) => {
+      request.response = problemResponse(request.error);
+    },
+  };
+}
+
+function toResponse(result: HttpResult): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: result.status,
+    headers: {
+      ...(result.body === undefined ? {} : { 'content-type': 'application/json' }),
+      'cache-control': 'no-store',
+      ...result.headers,
+    },
+    ...(result.body === undefined ? {} : { body: JSON.stringify(result.body) }),
+  };
+}
+
+function parseBody<Body>(event: HttpEvent, schema: z.ZodType<Body> | undefined): Body | undefined {
+  if (!schema) return undefined;
+  const raw = event.body
+    ? event.isBase64Encoded
+      ? Buffer.from(event.body, 'base64').toString('utf8')
+      : event.body
+    : '';
+  if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) {
+    throw new DomainError('too-large', `The request body exceeds ${MAX_BODY_BYTES} bytes`);
+  }
+  let json: unknown = {};
+  if (raw.trim() !== '') {
+    const contentType = event.headers?.['content-type'] ?? '';
+    if (!/^application\/([a-z.+-]*\+)?json\b/i.test(contentType)) {
+      throw new DomainError('unsupported-media-type', 'The request body must be application/json');
+    }
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      throw validationError('The request body is not valid JSON', [
+        { field: '(body)', message: 'malformed JSON' },
+      ]);
+    }
+  }
+  return parseWith(schema, json, 'The request body is invalid');
+}
+
+export function parseWith<T>(
+  schema: z.ZodType<T> | undefined,
+  input: unknown,
+  message: string,
+): T | undefined {
+  if (!schema) return undefined;
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const errors = result.error.issues.flatMap((issue) => {
+    const base = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: [...base, key].join('.'), message: 'unknown field' }));
+    }
+    return [{ field: base.join('.') || '(body)', message: issue.message }];
+  });
+  const fields = [...new Set(errors.map((e) => e.field))].join(', ');
+  throw validationError(`${message}: ${fields}`, errors);
+}
+
+/** Strong ETag of an agreement version. */
+export const etagOf = (version: number) => `"${version}"`;

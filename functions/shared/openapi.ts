@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { httpFunctions } from '../catalogue.ts';
+import * as schemas from '../domain/schemas.ts';
+
+/**
+ * The OpenAPI 3.1 document, generated from the catalogue (routes, scopes) and the same zod schemas the
+ * handlers validate with, so the document cannot drift from the behaviour.
+ */
+const requestBodies: Record<string, z.ZodType> = {
+  createAgreement: schemas.createAgreementSchema,
+  patchAgreement: schemas.patchAgreementSchema,
+  submitAgreement: schemas.emptyBodySchema,
+  signAgreement: schemas.signatureRequestSchema,
+  cancelAgreement: schemas.cancelRequestSchema,
+};
+
+const queries: Record<string, z.ZodObject> = {
+  listAgreements: schemas.listAgreementsQuerySchema,
+  getHistory: schemas.pagingQuerySchema,
+  getAuditLog: schemas.pagingQuerySchema,
+  listNotifications: schemas.pagingQuerySchema,
+};
+
+const page = (item: z.ZodType) => z.object({ items: z.array(item), nextCursor: z.string().optional() });
+const agreementSummary = z.object({
+  id: z.string(),
+  title: z.string(),
+  status: schemas.agreementStatusSchema,
+  role: schemas.partyRoleSchema,
+  controller: schemas.partySchema,
+  processor: schemas.partySchema,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const responses: Record<string, { status: string; schema: z.ZodType }> = {
+  createAgreement: { status: '201', schema: schemas.agreementSchema },
+  listAgreements: { status: '200', schema: page(agreementSummary) },
+  getAgreement: { status: '200', schema: schemas.agreementSchema },
+  patchAgreement: { status: '200', schema: schemas.agreementSchema },
+  submitAgreement: { status: '200', schema: schemas.agreementSchema },
+  signAgreement: { status: '201', schema: schemas.agreementSchema },
+  cancelAgreement: { status: '200', schema: schemas.agreementSchema },
+  getHistory: { status: '200', schema: page(schemas.historyEntrySchema) },
+  getAuditLog: { status: '200', schema: page(schemas.auditEntrySchema) },
+  listNotifications: { status: '200', schema: page(schemas.notificationSchema) },
+  getOpenApi: { status: '200', schema: z.object({ openapi: z.string() }).loose() },
+};
+
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') =>
+  z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' });
+
+const problem = {
+  description: 'Problem details (RFC 9457)',
+  content: { 'application/problem+json': { schema: jsonSchema(schemas.problemSchema, 'output') } },
+};
+
+const errorStatuses = ['400', '401', '403', '404', '409', '412', '413', '415', '428'] as const;
+
+export function openApiDocument() {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const fn of httpFunctions) {
+    const pathParams = [...fn.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
+    const query = queries[fn.id];
+    const queryParams = query
+      ? Object.entries(query.shape).map(([name, schema]) => ({
+          name,
+          in: 'query',
+          required: false,
+          schema: jsonSchema(schema as z.ZodType, 'input'),
+        }))
+      : [];
+    const body = requestBodies[fn.id];
+    const ok = responses[fn.id]!;
+    paths[fn.path] ??= {};
+    paths[fn.path]![fn.method.toLowerCase()] = {
+      operationId: fn.id,
+      summary: fn.summary,
+      ...(fn.scopes.length ? { security: [{ maskinporten: [...fn.scopes] }] } : { security: [] }),
+      parameters: [
+        ...pathParams,
+        ...queryParams,
+        ...(fn.method === 'PATCH'
+          ? [{ name: 'If-Match', in: 'header', required: true, schema: { type: 'string' } }]
+          : []),
+      ],
+      ...(body
+        ? {
+            requestBody: {
+              required: fn.id !== 'submitAgreement' && fn.id !== 'cancelAgreement',
+              content: { 'application/json': { schema: jsonSchema(body, 'input') } },
+            },
+          }
+        : {}),
+      responses: {
+        [ok.status]: {
+          description: 'Success',
+          content: { 'application/json': { schema: jsonSchema(ok.schema, 'output') } },
+        },
+        ...(fn.scopes.length ? Object.fromEntries(errorStatuses.map((status) => [status, problem])) : {}),
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Databehandleravtaler API',
+      version: '1.0.0',
+      description:
+        'Data processing agreements between Norwegian municipalities (controllers) and their processors: draft, dual signature, in force.',
+    },
+    components: {
+      securitySchemes: {
+        maskinporten: {
+          type: 'oauth2',
+          description: 'Maskinporten-shaped JWT: consumer.ID "0192:<orgnr>", scope dpa:read / dpa:write',
+          flows: {
+            clientCredentials: {
+              tokenUrl: 'https://maskinporten.no/token',
+              scopes: { 'dpa:read': 'Read agreements', 'dpa:write': 'Create and change agreements' },
+            },
+          },
+        },
+      },
+    },
+    paths,
+  };
+}

@@ -1,0 +1,48 @@
+import { DomainError } from '../domain/errors.ts';
+
+/** Maps every named error to one HTTP status and an RFC 9457 problem document. */
+const STATUS: Record<DomainError['kind'], { status: number; title: string }> = {
+  validation: { status: 400, title: 'Invalid request' },
+  unauthorized: { status: 401, title: 'Unauthorized' },
+  forbidden: { status: 403, title: 'Forbidden' },
+  'not-found': { status: 404, title: 'Not found' },
+  conflict: { status: 409, title: 'Conflict with the current state' },
+  'precondition-failed': { status: 412, title: 'Precondition failed' },
+  'too-large': { status: 413, title: 'Request body too large' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
+  'precondition-required': { status: 428, title: 'Precondition required' },
+};
+
+export interface ProblemResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export function problemResponse(error: unknown): ProblemResponse {
+  if (error instanceof DomainError) {
+    const { status, title } = STATUS[error.kind];
+    return problem(status, error.kind, title, error.message, error.extra);
+  }
+  console.error('Unhandled error', error);
+  return problem(
+    500,
+    'internal',
+    'Internal error',
+    'The request failed; nothing was changed by it. Try again.',
+  );
+}
+
+export function problem(
+  status: number,
+  kind: string,
+  title: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+): ProblemResponse {
+  return {
+    statusCode: status,
+    headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store' },
+    body: JSON.stringify({ type: `urn:dpa:problem:${kind}`, title, status, detail, ...extra }),
+  };
+}

@@ -1,0 +1,26 @@
+import type { z } from 'zod';
+
+/**
+ * Handlers invoked by state machines: their input is validated like any edge, and an invalid input is a
+ * named error that the workflow's Catch records.
+ */
+export function taskHandler<Input, Output>(
+  schema: z.ZodType<Input>,
+  handle: (input: Input) => Promise<Output>,
+) {
+  return async (event: unknown): Promise<Output> => {
+    const parsed = schema.safeParse(event);
+    if (!parsed.success) {
+      const error = new Error(`Invalid task input: ${parsed.error.message}`);
+      error.name = 'InvalidTaskInput';
+      throw error;
+    }
+    return handle(parsed.data);
+  };
+}
+
+/** Actor recorded for changes the workflows make on their own. */
+export const workflowActor = (workflow: string) => ({
+  orgNumber: 'system',
+  clientId: `${workflow}-workflow`,
+});

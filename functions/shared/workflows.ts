@@ -1,0 +1,48 @@
+import { SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { sfnClient } from './clients.ts';
+import { config } from './config.ts';
+
+export interface SigningInput {
+  agreementId: string;
+}
+
+/** Execution names are unique per submission, so a retried StartExecution is idempotent. */
+export async function startSigningWorkflow(agreementId: string, submittedVersion: number): Promise<string> {
+  const input: SigningInput = { agreementId };
+  const result = await sfnClient().send(
+    new StartExecutionCommand({
+      stateMachineArn: config.signingStateMachineArn(),
+      name: `${agreementId}-v${submittedVersion}`,
+      input: JSON.stringify(input),
+    }),
+  );
+  return result.executionArn!;
+}
+
+/**
+ * Tokens outlive their tasks: a workflow may have timed out, been re-driven after a restart (new tokens)
+ * or finished. The record in DynamoDB is the truth, so such a stale token is not an error for the caller.
+ */
+const STALE_TOKEN_ERRORS = new Set(['TaskDoesNotExist', 'InvalidToken', 'TaskTimedOut']);
+
+async function ignoringStaleToken(send: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await send();
+    return true;
+  } catch (error) {
+    if (error instanceof Error && STALE_TOKEN_ERRORS.has(error.name)) return false;
+    throw error;
+  }
+}
+
+export function completeTask(token: string, output: unknown): Promise<boolean> {
+  return ignoringStaleToken(() =>
+    sfnClient().send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) })),
+  );
+}
+
+export function failTask(token: string, error: string, cause: string): Promise<boolean> {
+  return ignoringStaleToken(() =>
+    sfnClient().send(new SendTaskFailureCommand({ taskToken: token, error, cause })),
+  );
+}

@@ -1,0 +1,117 @@
+import {
+  QueryCommand,
+  TransactionCanceledException,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { Notification } from '../domain/schemas.ts';
+import { dynamoClient, eventsClient } from '../shared/clients.ts';
+import { config } from '../shared/config.ts';
+import type { Page } from './agreements-store.ts';
+import { decodeCursor, encodeCursor, fromItem, toItem } from './items.ts';
+
+const outboxPartition = (orgNumber: string) => `NOTIFICATIONS#${orgNumber}`;
+
+/**
+ * Notifications have deterministic ids (e.g. `signature-missing:<agreement>:<due date>`). A marker item
+ * written in the same transaction makes each one go out exactly once, however often a run is retried.
+ */
+export function notificationWrites(notification: Notification): TransactWriteItem[] {
+  const table = config.tableName();
+  return [
+    {
+      Put: {
+        TableName: table,
+        Item: toItem({
+          pk: `NOTIFICATION#${notification.id}#${notification.recipientOrgNumber}`,
+          sk: 'MARKER',
+          entity: 'marker',
+        }),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    {
+      Put: {
+        TableName: table,
+        Item: toItem({
+          pk: outboxPartition(notification.recipientOrgNumber),
+          sk: `${notification.at}#${notification.id}`,
+          entity: 'notification',
+          ...notification,
+        }),
+      },
+    },
+  ];
+}
+
+/**
+ * Sends notifications, together with `extra` writes, in one transaction: into the outbox (read by
+ * GET /notifications) and, where a bus is configured (on AWS), as events for integrations. When any of
+ * them went out before, or an `extra` condition fails, nothing is written and nothing is returned.
+ */
+export async function sendNotifications(
+  notifications: Notification[],
+  extra: TransactWriteItem[] = [],
+): Promise<Notification[]> {
+  if (notifications.length === 0 && extra.length === 0) return [];
+  try {
+    await dynamoClient().send(
+      new TransactWriteItemsCommand({
+        TransactItems: [...notifications.flatMap((n) => notificationWrites(n)), ...extra],
+      }),
+    );
+  } catch (error) {
+    if (isDuplicate(error)) return [];
+    throw error;
+  }
+  await publishEvents(notifications);
+  return notifications;
+}
+
+function isDuplicate(error: unknown): boolean {
+  return (
+    error instanceof TransactionCanceledException &&
+    (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed')
+  );
+}
+
+export async function publishEvents(notifications: Notification[]): Promise<void> {
+  const bus = config.eventBusName();
+  if (!bus || notifications.length === 0) return;
+  for (let start = 0; start < notifications.length; start += 10) {
+    await eventsClient().send(
+      new PutEventsCommand({
+        Entries: notifications.slice(start, start + 10).map((n) => ({
+          EventBusName: bus,
+          Source: 'dpa.agreements',
+          DetailType: n.type,
+          Detail: JSON.stringify(n),
+          Time: new Date(n.at),
+        })),
+      }),
+    );
+  }
+}
+
+/** The organisation's notifications, oldest first. */
+export async function listNotifications(
+  orgNumber: string,
+  options: { limit: number; cursor?: string },
+): Promise<Page<Notification>> {
+  const partition = outboxPartition(orgNumber);
+  const page = await dynamoClient().send(
+    new QueryCommand({
+      TableName: config.tableName(),
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: toItem({ ':pk': partition }),
+      Limit: options.limit,
+      ExclusiveStartKey: decodeCursor(options.cursor, partition),
+    }),
+  );
+  const items = (page.Items ?? []).map((item) => {
+    const { pk: _pk, sk: _sk, entity: _entity, ...notification } = fromItem<Record<string, unknown>>(item);
+    return notification as Notification;
+  });
+  return { items, ...(page.LastEvaluatedKey ? { nextCursor: encodeCursor(page.LastEvaluatedKey) } : {}) };
+}

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { now } from '../shared/clock.ts';
+import { taskHandler, workflowActor } from '../shared/task.ts';
+import { recordHistory } from '../store/agreements-store.ts';
+
+const input = z.object({
+  agreementId: z.uuid(),
+  workflow: z.string(),
+  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).loose(),
+});
+
+/** A workflow gave up: the failure becomes visible in the agreement's history; its state stays as it was. */
+export const handler = taskHandler(input, async ({ agreementId, workflow, error }) => {
+  await recordHistory(agreementId, {
+    at: now().toISOString(),
+    type: 'WORKFLOW_FAILED',
+    actor: workflowActor(workflow),
+    details: { workflow, error: error.Error ?? 'Unknown', cause: (error.Cause ?? '').slice(0, 2000) },
+  });
+  return { recorded: true };
+});

@@ -1,0 +1,35 @@
+import { osloDate } from '../domain/calendar.ts';
+import { historyEntry } from '../domain/changes.ts';
+import { decideReminder } from '../domain/reminders.ts';
+import { now } from '../shared/clock.ts';
+import { workflowActor } from '../shared/task.ts';
+import { getAgreement, historyItem } from '../store/agreements-store.ts';
+import { sendNotifications } from '../store/notifications-store.ts';
+import { dueReminders, reminderAdvance } from '../store/reminders-store.ts';
+
+/**
+ * The daily run (07:00 Europe/Oslo). Each due reminder is sent and moved on in one transaction that is
+ * conditional on the reminder's due date, so a retried or doubled run sends nothing twice.
+ */
+export const handler = async (): Promise<{ due: number; sent: number }> => {
+  const at = now();
+  const reminders = await dueReminders(osloDate(at));
+  let sent = 0;
+  for (const reminder of reminders) {
+    const agreement = (await getAgreement(reminder.agreementId))?.agreement;
+    const decision = decideReminder(reminder, agreement, at);
+    const sentEvent = historyEntry(workflowActor('reminders'), 'REMINDER_SENT', at, {
+      details: {
+        kind: reminder.kind,
+        dueOn: reminder.dueOn,
+        recipients: decision.notifications.map((n) => n.recipientOrgNumber),
+      },
+    });
+    const delivered = await sendNotifications(decision.notifications, [
+      reminderAdvance(reminder, decision.nextDueOn),
+      ...(decision.notifications.length > 0 ? [historyItem(reminder.agreementId, sentEvent)] : []),
+    ]);
+    sent += delivered.length;
+  }
+  return { due: reminders.length, sent };
+};
