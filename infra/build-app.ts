@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { DataStack } from './data-stack.ts';
+import { fromRepoRoot } from './paths.ts';
+import { ServiceStack } from './service-stack.ts';
+import type { CfnTemplate } from './synthesized.ts';
+
+/** Context key that lists the stacks whose assets are bundled; `[]` skips esbuild entirely. */
+export const BUNDLING_STACKS_CONTEXT = 'aws:cdk:bundling-stacks';
+
+export interface BuildAppOptions {
+  /**
+   * Context that overrides `cdk.json` and the CLI, e.g. `{ 'aws:cdk:bundling-stacks': [] }` to
+   * synthesize templates without bundling the handlers.
+   */
+  readonly context?: Record<string, unknown>;
+  /** Run the cdk-nag AwsSolutions checks during synthesis (default true). */
+  readonly nag?: boolean;
+  /** Where `app.synth()` writes the cloud assembly (default: the CLI's, or a temporary directory). */
+  readonly outdir?: string;
+}
+
+export interface BuiltApp {
+  readonly app: App;
+  readonly dataStack: DataStack;
+  readonly serviceStack: ServiceStack;
+}
+
+/**
+ * Settings this app relies on, unless cdk.json says otherwise. Strong cross-stack references
+ * (CloudFormation exports) stop the data stack from dropping the table's exports while the service
+ * stack still uses them.
+ */
+const APP_DEFAULT_CONTEXT: Record<string, unknown> = {
+  '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+};
+
+/** Names of the two stacks (also their CloudFormation stack names). */
+export const STACK_IDS = { data: 'DpaData', service: 'DpaService' } as const;
+
+/**
+ * The CDK app, built in-process: `infra/app.ts` synthesizes it for the CLI; tests and the local
+ * stack synthesize it themselves. The context of `cdk.json` is applied here too, so an in-process
+ * build sees the same settings as `cdk synth`.
+ */
+export function buildApp(options: BuildAppOptions = {}): BuiltApp {
+  const app = new App({
+    context: { ...APP_DEFAULT_CONTEXT, ...cdkJsonContext() },
+    postCliContext: options.context,
+    ...(options.outdir ? { outdir: options.outdir } : {}),
+  });
+
+  // Environment-agnostic unless the CLI resolved an account/region, so synth works offline.
+  const env = {
+    account: process.env.CDK_DEFAULT_ACCOUNT || undefined,
+    region: process.env.CDK_DEFAULT_REGION || undefined,
+  };
+
+  const dataStack = new DataStack(app, STACK_IDS.data, {
+    env,
+    description: 'Data processing agreements: the agreements table and its key (retained)',
+  });
+  const serviceStack = new ServiceStack(app, STACK_IDS.service, {
+    env,
+    description: 'Data processing agreements: API, functions, workflows, schedule and notifications',
+    table: dataStack.table,
+    tableKey: dataStack.tableKey,
+    jwtIssuer: requiredContext(app, 'jwtIssuer'),
+    jwtAudience: requiredContext(app, 'jwtAudience'),
+  });
+
+  if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+  return { app, dataStack, serviceStack };
+}
+
+function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(fromRepoRoot('cdk.json'), 'utf8')) as {
+    context?: Record<string, unknown>;
+  };
+  return cdkJson.context ?? {};
+}
+
+function requiredContext(app: App, key: string): string {
+  const value: unknown = app.node.tryGetContext(key);
+  if (typeof value !== 'string' || value === '') {
+    throw new Error(`Set the CDK context value "${key}" (cdk.json or -c ${key}=...)`);
+  }
+  return value;
+}
+
+/** The synthesized templates of both stacks, as CloudFormation JSON. */
+export interface SynthesizedTemplates {
+  readonly data: CfnTemplate;
+  readonly service: CfnTemplate;
+}
+
+/**
+ * Synthesizes the app without bundling the handlers (the local stack needs the templates, not the
+ * bundles) and returns both templates; read them with the functions in `synthesized.ts`.
+ * cdk-nag is off unless asked for: it changes nothing in the templates and costs time at start-up.
+ */
+export function synthesizeTemplates(options: { nag?: boolean; outdir?: string } = {}): SynthesizedTemplates {
+  const { app } = buildApp({
+    context: { [BUNDLING_STACKS_CONTEXT]: [] },
+    nag: options.nag ?? false,
+    ...(options.outdir ? { outdir: options.outdir } : {}),
+  });
+  const assembly = app.synth();
+  return {
+    data: assembly.getStackByName(STACK_IDS.data).template as CfnTemplate,
+    service: assembly.getStackByName(STACK_IDS.service).template as CfnTemplate,
+  };
+}

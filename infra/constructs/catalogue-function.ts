@@ -1,0 +1,99 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { Permission } from '../../functions/catalogue.ts';
+import { fromRepoRoot, repoRoot } from '../paths.ts';
+import { type PermissionTargets, statementsFor } from './permissions.ts';
+
+/** CloudFormation Metadata key naming the catalogue entry a function was built from (read by `synthesized.ts`). */
+export const CATALOGUE_FUNCTION_METADATA = 'CatalogueFunctionId';
+
+export interface CatalogueFunctionProps {
+  /** The catalogue entry: `id`, `entry` (from the repository root), `permissions`, `summary`. */
+  readonly definition: {
+    readonly id: string;
+    readonly entry: string;
+    readonly permissions: readonly Permission[];
+    readonly summary: string;
+  };
+  readonly kind: 'http' | 'task';
+  readonly environment: Record<string, string>;
+  readonly targets: PermissionTargets;
+}
+
+/** An esbuild banner: bundled CommonJS dependencies may still call `require` inside an ES module. */
+const REQUIRE_SHIM =
+  "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+/**
+ * One function of the catalogue with the house defaults: Node.js 24 on arm64, an ES module bundle
+ * that carries its own AWS SDK, active tracing, a log group with a retention, and a role holding
+ * exactly what the entry's permissions imply (no AWS managed policies).
+ */
+export class CatalogueFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: CatalogueFunctionProps) {
+    super(scope, id);
+    const { definition, kind, targets } = props;
+
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
+
+    // An own role instead of the default one, which would carry AWSLambdaBasicExecutionRole (logs:* on *).
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${definition.id}: ${definition.summary}`,
+    });
+    logGroup.grantWrite(this.role);
+
+    this.function = new nodejs.NodejsFunction(this, 'Handler', {
+      entry: fromRepoRoot(definition.entry),
+      handler: 'handler',
+      projectRoot: repoRoot,
+      depsLockFilePath: fromRepoRoot('package-lock.json'),
+      description: definition.summary,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: Duration.seconds(kind === 'http' ? 10 : 30),
+      tracing: lambda.Tracing.ACTIVE,
+      role: this.role,
+      logGroup,
+      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        mainFields: ['module', 'main'],
+        externalModules: [],
+        banner: REQUIRE_SHIM,
+      },
+    });
+    (this.function.node.defaultChild as lambda.CfnFunction).addMetadata(
+      CATALOGUE_FUNCTION_METADATA,
+      definition.id,
+    );
+
+    for (const permission of definition.permissions) {
+      for (const statement of statementsFor(permission, targets)) this.role.addToPrincipalPolicy(statement);
+    }
+
+    this.acknowledgeWildcards(definition.permissions);
+  }
+
+  private acknowledgeWildcards(permissions: readonly Permission[]): void {
+    const needsStar = ['xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing)'];
+    if (permissions.includes('workflow:callback')) {
+      needsStar.push('states:SendTaskSuccess and states:SendTaskFailure (a task token is not an ARN)');
+    }
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: `Only actions without resource-level permissions are granted on "*": ${needsStar.join('; ')}.`,
+    });
+  }
+}

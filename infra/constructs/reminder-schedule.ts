@@ -1,0 +1,76 @@
+import { Duration, TimeZone, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { ScheduleTargetBase, type ScheduleTargetBaseProps } from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export interface ReminderScheduleProps {
+  readonly handler: lambda.IFunction;
+  /** Local wall-clock time of the daily run, as the catalogue gives it. */
+  readonly hour: number;
+  readonly minute: number;
+  readonly timeZone: string;
+}
+
+/**
+ * Invokes one function, and only its unqualified ARN: the stock LambdaInvoke target grants every
+ * version and alias as well (`<arn>:*`).
+ */
+class InvokeFunction extends ScheduleTargetBase {
+  constructor(
+    private readonly handler: lambda.IFunction,
+    props: ScheduleTargetBaseProps,
+  ) {
+    super(props, handler.functionArn);
+  }
+
+  protected addTargetActionToRole(role: iam.IRole): void {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.handler.functionArn] }),
+    );
+  }
+}
+
+/**
+ * The daily reminder run on EventBridge Scheduler, in local time (Europe/Oslo follows daylight
+ * saving time, which a UTC cron would not). Failed invocations are retried, then kept in a DLQ.
+ */
+export class ReminderSchedule extends Construct {
+  readonly schedule: scheduler.Schedule;
+  readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: ReminderScheduleProps) {
+    super(scope, id);
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "This queue is the reminder schedule's dead-letter queue (EventBridge Scheduler DeadLetterConfig, which the rule does not recognise); a DLQ for it would only move undelivered runs one queue further.",
+    });
+
+    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+      description: 'Daily reminder run: sends every due reminder once',
+      schedule: scheduler.ScheduleExpression.cron({
+        minute: String(props.minute),
+        hour: String(props.hour),
+        timeZone: TimeZone.of(props.timeZone),
+      }),
+      target: new InvokeFunction(props.handler, {
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: 5,
+        maxEventAge: Duration.hours(6),
+        // The run's nominal time, so a retried run still sends the reminders due on that day.
+        input: scheduler.ScheduleTargetInput.fromObject({
+          scheduledTime: scheduler.ContextAttribute.scheduledTime,
+        }),
+      }),
+    });
+  }
+}

@@ -1,0 +1,185 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { httpFunctions, type Permission, taskFunctions, workflows } from '../../functions/catalogue.ts';
+import { TABLE_KEYS } from '../../functions/store/table-layout.ts';
+import { catalogueFunctions, type FunctionDefinition } from '../../infra/synthesized.ts';
+import {
+  actionsOf,
+  allAllowStatements,
+  exportNameOf,
+  resourcesOf,
+  roleOfFunction,
+  type Synthesized,
+  singleLogicalId,
+  statementsOfRole,
+  synthesize,
+} from './synth.ts';
+
+/**
+ * What each catalogue permission may grant: the specification these tests hold the stack to.
+ * Typed by `Permission`, so a permission added to the catalogue fails type-checking here until
+ * someone decides what it may do.
+ */
+const ACTIONS_BY_PERMISSION: Record<Permission, readonly string[]> = {
+  'agreements:read': ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'kms:Decrypt'],
+  'agreements:write': [
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:ConditionCheckItem',
+    'kms:Decrypt',
+    'kms:Encrypt',
+    'kms:GenerateDataKey',
+  ],
+  'signing:start': ['states:StartExecution'],
+  'workflow:callback': ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+  'notifications:publish': ['events:PutEvents'],
+};
+
+/** Every function writes its own logs and traces. */
+const BASELINE_ACTIONS = [
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+];
+
+const catalogue = [...httpFunctions, ...taskFunctions];
+
+let synth: Synthesized;
+let deployed: Record<string, FunctionDefinition>;
+const statementsOfFunction = (functionId: string) => {
+  const fn = deployed[functionId];
+  if (!fn) throw new Error(`${functionId} is not deployed`);
+  return statementsOfRole(synth.serviceJson, roleOfFunction(synth.serviceJson, fn.logicalId));
+};
+
+beforeAll(() => {
+  synth = synthesize();
+  deployed = catalogueFunctions(synth.serviceJson);
+});
+
+describe('least privilege', () => {
+  it('no policy in either stack grants dynamodb:Scan', () => {
+    const statements = [...allAllowStatements(synth.dataJson), ...allAllowStatements(synth.serviceJson)];
+    const actions = actionsOf(statements.map(({ statement }) => statement));
+    expect(actions.map((action) => action.toLowerCase())).not.toContain('dynamodb:scan');
+  });
+
+  it('no policy grants a wildcard action on DynamoDB or Step Functions', () => {
+    const statements = [...allAllowStatements(synth.dataJson), ...allAllowStatements(synth.serviceJson)];
+    const wildcards = actionsOf(statements.map(({ statement }) => statement)).filter(
+      (action) => action === '*' || (/^(dynamodb|states):/i.test(action) && action.includes('*')),
+    );
+    expect(wildcards).toEqual([]);
+  });
+
+  it('no role carries an AWS managed policy', () => {
+    const roles = Object.values(synth.service.findResources('AWS::IAM::Role'));
+    expect(roles.filter((role) => role.Properties.ManagedPolicyArns !== undefined)).toEqual([]);
+  });
+
+  it.each(catalogue.map((fn) => ({ id: fn.id, permissions: fn.permissions })))(
+    '$id is granted exactly what its catalogue permissions imply',
+    ({ id, permissions }) => {
+      const expected = [
+        ...new Set([...BASELINE_ACTIONS, ...permissions.flatMap((p) => ACTIONS_BY_PERMISSION[p])]),
+      ].sort();
+      expect(actionsOf(statementsOfFunction(id))).toEqual(expected);
+    },
+  );
+
+  it('getAgreement cannot publish events and createAgreement cannot start workflows', () => {
+    expect(actionsOf(statementsOfFunction('getAgreement'))).not.toContain('events:PutEvents');
+    expect(actionsOf(statementsOfFunction('createAgreement'))).not.toContain('states:StartExecution');
+  });
+
+  it('DynamoDB actions reach only the agreements table and its two indexes', () => {
+    const tableArnExport = exportNameOf(synth.dataJson, {
+      'Fn::GetAtt': [singleLogicalId(synth.dataJson, 'AWS::DynamoDB::Table'), 'Arn'],
+    });
+    const table = { 'Fn::ImportValue': tableArnExport };
+    const allowed = [
+      table,
+      ...[TABLE_KEYS.byOrganisation, TABLE_KEYS.dueReminders].map((index) => ({
+        'Fn::Join': ['', [table, `/index/${index.indexName}`]],
+      })),
+    ].map((resource) => JSON.stringify(resource));
+    const dynamoResources = allAllowStatements(synth.serviceJson)
+      .filter(({ statement }) => actionsOf([statement]).some((action) => action.startsWith('dynamodb:')))
+      .flatMap(({ statement }) => resourcesOf(statement).map((resource) => JSON.stringify(resource)));
+    expect(dynamoResources.length).toBeGreaterThan(0);
+    expect(dynamoResources.filter((resource) => !allowed.includes(resource))).toEqual([]);
+  });
+
+  it('KMS actions reach only the table key', () => {
+    const keyArn = JSON.stringify({
+      'Fn::ImportValue': exportNameOf(synth.dataJson, {
+        'Fn::GetAtt': [singleLogicalId(synth.dataJson, 'AWS::KMS::Key'), 'Arn'],
+      }),
+    });
+    const kmsResources = allAllowStatements(synth.serviceJson)
+      .filter(({ statement }) => actionsOf([statement]).some((action) => action.startsWith('kms:')))
+      .flatMap(({ statement }) => resourcesOf(statement).map((resource) => JSON.stringify(resource)));
+    expect(new Set(kmsResources)).toEqual(new Set([keyArn]));
+  });
+
+  it('states:StartExecution reaches only the signing state machine', () => {
+    const stateMachine = singleLogicalId(synth.serviceJson, 'AWS::StepFunctions::StateMachine');
+    const resources = allAllowStatements(synth.serviceJson)
+      .filter(({ statement }) => actionsOf([statement]).includes('states:StartExecution'))
+      .flatMap(({ statement }) => resourcesOf(statement));
+    expect(resources).not.toHaveLength(0);
+    for (const resource of resources) expect(resource).toEqual({ Ref: stateMachine });
+  });
+
+  it('events:PutEvents reaches only the notification bus', () => {
+    const bus = singleLogicalId(synth.serviceJson, 'AWS::Events::EventBus');
+    const resources = allAllowStatements(synth.serviceJson)
+      .filter(({ statement }) => actionsOf([statement]).includes('events:PutEvents'))
+      .flatMap(({ statement }) => resourcesOf(statement));
+    expect(resources).not.toHaveLength(0);
+    for (const resource of resources) expect(resource).toEqual({ 'Fn::GetAtt': [bus, 'Arn'] });
+  });
+
+  it('only actions without resource-level permissions are granted on "*"', () => {
+    const onStar = actionsOf(
+      allAllowStatements(synth.serviceJson)
+        .filter(({ statement }) => resourcesOf(statement).includes('*'))
+        .map(({ statement }) => statement),
+    );
+    const withoutResourceLevelPermissions = [
+      'states:SendTaskSuccess',
+      'states:SendTaskFailure',
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+      // CloudWatch Logs vended delivery for the state machine's logging.
+      'logs:CreateLogDelivery',
+      'logs:GetLogDelivery',
+      'logs:UpdateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'logs:DescribeLogGroups',
+    ];
+    expect(onStar.filter((action) => !withoutResourceLevelPermissions.includes(action))).toEqual([]);
+  });
+
+  it('the signing state machine may invoke exactly its task functions, unqualified', () => {
+    const signing = workflows.find((workflow) => workflow.id === 'signing')!;
+    const stateMachine = singleLogicalId(synth.serviceJson, 'AWS::StepFunctions::StateMachine');
+    const roleArn = synth.serviceJson.Resources?.[stateMachine]?.Properties?.RoleArn as
+      | { 'Fn::GetAtt': [string, string] }
+      | undefined;
+    const role = roleArn?.['Fn::GetAtt'][0] ?? '';
+    const invokeResources = statementsOfRole(synth.serviceJson, role)
+      .filter((statement) => actionsOf([statement]).includes('lambda:InvokeFunction'))
+      .flatMap(resourcesOf);
+    const expected = signing.tasks.map((taskId) => ({ 'Fn::GetAtt': [deployed[taskId]?.logicalId, 'Arn'] }));
+    expect(new Set(invokeResources.map((r) => JSON.stringify(r)))).toEqual(
+      new Set(expected.map((r) => JSON.stringify(r))),
+    );
+  });
+});

@@ -1,0 +1,120 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { BUNDLING_STACKS_CONTEXT, type BuiltApp, buildApp, STACK_IDS } from '../../infra/build-app.ts';
+import type { CfnTemplate } from '../../infra/synthesized.ts';
+
+export interface Synthesized extends BuiltApp {
+  readonly data: Template;
+  readonly service: Template;
+  readonly dataJson: CfnTemplate;
+  readonly serviceJson: CfnTemplate;
+  /** The cloud assembly directory (holds validation-report.json). */
+  readonly outdir: string;
+}
+
+/**
+ * Synthesizes the whole app once, without bundling the handlers (the tests read templates, not
+ * bundles). Call it in `beforeAll`: one synthesis per test file.
+ */
+export function synthesize(options: { nag?: boolean } = {}): Synthesized {
+  const outdir = mkdtempSync(join(tmpdir(), 'dpa-infra-test-'));
+  const built = buildApp({ context: { [BUNDLING_STACKS_CONTEXT]: [] }, nag: options.nag ?? false, outdir });
+  const assembly = built.app.synth();
+  const dataJson = assembly.getStackByName(STACK_IDS.data).template as CfnTemplate;
+  const serviceJson = assembly.getStackByName(STACK_IDS.service).template as CfnTemplate;
+  return {
+    ...built,
+    data: Template.fromJSON(dataJson as Record<string, unknown>),
+    service: Template.fromJSON(serviceJson as Record<string, unknown>),
+    dataJson,
+    serviceJson,
+    outdir,
+  };
+}
+
+export interface PolicyStatementJson {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+}
+
+const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Every Allow statement of every IAM policy (standalone, inline or managed) in a template. */
+export function allAllowStatements(
+  template: CfnTemplate,
+): { owner: string; statement: PolicyStatementJson }[] {
+  const result: { owner: string; statement: PolicyStatementJson }[] = [];
+  for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
+    const documents: unknown[] = [];
+    if (resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy') {
+      documents.push(resource.Properties?.PolicyDocument);
+    }
+    if (resource.Type === 'AWS::IAM::Role') {
+      for (const policy of (resource.Properties?.Policies ?? []) as { PolicyDocument: unknown }[]) {
+        documents.push(policy.PolicyDocument);
+      }
+    }
+    for (const document of documents) {
+      for (const statement of asArray((document as { Statement: PolicyStatementJson[] }).Statement)) {
+        if (statement.Effect === 'Allow') result.push({ owner: logicalId, statement });
+      }
+    }
+  }
+  return result;
+}
+
+/** The Allow statements of the policies attached to one role (by the role's logical id). */
+export function statementsOfRole(template: CfnTemplate, roleLogicalId: string): PolicyStatementJson[] {
+  const attachedPolicies = new Set(
+    Object.entries(template.Resources ?? {})
+      .filter(
+        ([, resource]) =>
+          resource.Type === 'AWS::IAM::Policy' &&
+          ((resource.Properties?.Roles ?? []) as unknown[]).some(
+            (role) => (role as { Ref?: string }).Ref === roleLogicalId,
+          ),
+      )
+      .map(([logicalId]) => logicalId),
+  );
+  attachedPolicies.add(roleLogicalId);
+  return allAllowStatements(template)
+    .filter(({ owner }) => attachedPolicies.has(owner))
+    .map(({ statement }) => statement);
+}
+
+export const actionsOf = (statements: readonly PolicyStatementJson[]): string[] =>
+  [...new Set(statements.flatMap((statement) => asArray(statement.Action)))].sort();
+
+export const resourcesOf = (statement: PolicyStatementJson): unknown[] => asArray(statement.Resource);
+
+/** The role of a Lambda function (by the function's logical id). */
+export function roleOfFunction(template: CfnTemplate, functionLogicalId: string): string {
+  const role = template.Resources?.[functionLogicalId]?.Properties?.Role as {
+    'Fn::GetAtt'?: [string, string];
+  };
+  const roleLogicalId = role?.['Fn::GetAtt']?.[0];
+  if (!roleLogicalId) throw new Error(`Function ${functionLogicalId} has no role in this template`);
+  return roleLogicalId;
+}
+
+/** The export name under which the data stack shares `Fn::GetAtt`/`Ref` of one of its resources. */
+export function exportNameOf(dataTemplate: CfnTemplate, value: unknown): string {
+  const outputs = Object.values(
+    (dataTemplate.Outputs ?? {}) as Record<string, { Value: unknown; Export?: { Name: string } }>,
+  );
+  const output = outputs.find((o) => o.Export && JSON.stringify(o.Value) === JSON.stringify(value));
+  if (!output?.Export) throw new Error(`The data stack exports no ${JSON.stringify(value)}`);
+  return output.Export.Name;
+}
+
+/** Logical id of the single resource of a type. */
+export function singleLogicalId(template: CfnTemplate, type: string): string {
+  const ids = Object.entries(template.Resources ?? {})
+    .filter(([, resource]) => resource.Type === type)
+    .map(([logicalId]) => logicalId);
+  if (ids.length !== 1 || !ids[0]) throw new Error(`Expected one ${type}, found ${ids.length}`);
+  return ids[0];
+}

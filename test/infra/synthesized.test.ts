@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { httpFunctions, reminderSchedule, taskFunctions, workflows } from '../../functions/catalogue.ts';
+import { TABLE_KEYS } from '../../functions/store/table-layout.ts';
+import { type SynthesizedTemplates, synthesizeTemplates } from '../../infra/build-app.ts';
+import {
+  catalogueFunctions,
+  httpRoutes,
+  jwtAuthorizer,
+  renderDefinition,
+  schedules,
+  tableDefinition,
+  type WorkflowDefinition,
+  workflowDefinitions,
+} from '../../infra/synthesized.ts';
+
+const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+  context: { jwtIssuer: string; jwtAudience: string };
+};
+const signing = workflows.find((workflow) => workflow.id === 'signing')!;
+const fakeArn = (taskId: string) => `arn:aws:lambda:eu-north-1:000000000000:function:${taskId}`;
+
+/** Every `FunctionName` of a Task state, through Parallel branches. */
+function taskFunctionNames(states: Record<string, Record<string, unknown>>): string[] {
+  return Object.values(states).flatMap((state) => [
+    ...(state.Type === 'Task' ? [(state.Parameters as { FunctionName: string }).FunctionName] : []),
+    ...((state.Branches ?? []) as { States: Record<string, Record<string, unknown>> }[]).flatMap((branch) =>
+      taskFunctionNames(branch.States),
+    ),
+  ]);
+}
+
+let templates: SynthesizedTemplates;
+
+beforeAll(() => {
+  templates = synthesizeTemplates();
+});
+
+describe('reading the synthesized templates (for the local stack)', () => {
+  it('tableDefinition gives the key schema, attributes and indexes of the table layout', () => {
+    const table = tableDefinition(templates.data);
+    expect(table.KeySchema).toEqual([
+      { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+      { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+    ]);
+    expect(table.GlobalSecondaryIndexes.map((index) => index.IndexName).sort()).toEqual(
+      [TABLE_KEYS.byOrganisation.indexName, TABLE_KEYS.dueReminders.indexName].sort(),
+    );
+    expect(table.AttributeDefinitions).toContainEqual({
+      AttributeName: TABLE_KEYS.dueReminders.sortKey,
+      AttributeType: 'S',
+    });
+    expect(table.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table.ttlAttribute).toBe(TABLE_KEYS.ttlAttribute);
+  });
+
+  it('catalogueFunctions finds every catalogue function by its id', () => {
+    expect(Object.keys(catalogueFunctions(templates.service)).sort()).toEqual(
+      [...httpFunctions, ...taskFunctions].map((fn) => fn.id).sort(),
+    );
+  });
+
+  it('workflowDefinitions maps every placeholder of the signing workflow to its catalogue task', () => {
+    const workflow = workflowDefinitions(templates.service).signing;
+    expect(workflow?.definitionString).toBe(
+      readFileSync(new URL(`../../${signing.definition}`, import.meta.url), 'utf8'),
+    );
+    expect(
+      Object.fromEntries(Object.entries(workflow?.substitutions ?? {}).map(([key, s]) => [key, s.taskId])),
+    ).toEqual(Object.fromEntries(signing.tasks.map((taskId) => [taskId, taskId])));
+  });
+
+  it('renderDefinition yields ASL whose every task invokes the given ARN of a signing task', () => {
+    const workflow = workflowDefinitions(templates.service).signing!;
+    const asl = JSON.parse(renderDefinition(workflow, fakeArn)) as {
+      States: Record<string, Record<string, unknown>>;
+    };
+    const invoked = new Set(taskFunctionNames(asl.States));
+    expect(invoked).toEqual(new Set(signing.tasks.map(fakeArn)));
+  });
+
+  it('renderDefinition refuses a placeholder the template does not substitute', () => {
+    const workflow: WorkflowDefinition = {
+      workflowId: 'signing',
+      logicalId: 'X',
+      definitionString: JSON.stringify({
+        StartAt: 'A',
+        States: { A: { Type: 'Task', Resource: `\${unknownTask}`, End: true } },
+      }),
+      substitutions: {},
+    };
+    expect(() => renderDefinition(workflow, fakeArn)).toThrow(/unknownTask/);
+  });
+
+  it('httpRoutes gives each route with its function and scopes, as in the catalogue', () => {
+    const routes = httpRoutes(templates.service)
+      .map(({ routeKey, functionId, authorizationType, authorizationScopes }) => ({
+        routeKey,
+        functionId,
+        authorizationType,
+        scopes: [...authorizationScopes].sort(),
+      }))
+      .sort((a, b) => a.routeKey.localeCompare(b.routeKey));
+    const expected = httpFunctions
+      .map((fn) => ({
+        routeKey: `${fn.method} ${fn.path}`,
+        functionId: fn.id,
+        authorizationType: fn.scopes.length > 0 ? 'JWT' : 'NONE',
+        scopes: [...fn.scopes].sort(),
+      }))
+      .sort((a, b) => a.routeKey.localeCompare(b.routeKey));
+    expect(routes).toEqual(expected);
+  });
+
+  it('jwtAuthorizer gives the issuer and audience the API checks', () => {
+    expect(jwtAuthorizer(templates.service)).toEqual({
+      issuer: cdkJson.context.jwtIssuer,
+      audience: [cdkJson.context.jwtAudience],
+      identitySource: ['$request.header.Authorization'],
+    });
+  });
+
+  it('schedules gives the daily reminder run in Oslo time with its function', () => {
+    expect(schedules(templates.service)).toEqual([
+      {
+        scheduleExpression: 'cron(0 7 * * ? *)',
+        timeZone: reminderSchedule.timeZone,
+        functionId: reminderSchedule.taskId,
+        input: JSON.stringify({ scheduledTime: '<aws.scheduler.scheduled-time>' }),
+      },
+    ]);
+  });
+});

@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { reminderSchedule, workflows } from '../../functions/catalogue.ts';
+import { catalogueFunctions, type FunctionDefinition } from '../../infra/synthesized.ts';
+import { type Synthesized, singleLogicalId, synthesize } from './synth.ts';
+
+const signing = workflows.find((workflow) => workflow.id === 'signing')!;
+const signingAsl = readFileSync(new URL(`../../${signing.definition}`, import.meta.url), 'utf8');
+
+let synth: Synthesized;
+let deployed: Record<string, FunctionDefinition>;
+let stateMachine: Record<string, unknown>;
+
+beforeAll(() => {
+  synth = synthesize();
+  deployed = catalogueFunctions(synth.serviceJson);
+  const id = singleLogicalId(synth.serviceJson, 'AWS::StepFunctions::StateMachine');
+  stateMachine = synth.serviceJson.Resources?.[id]?.Properties ?? {};
+});
+
+describe('the signing state machine', () => {
+  it('is a STANDARD workflow (executions may wait for signatures for weeks)', () => {
+    expect(stateMachine.StateMachineType).toBe('STANDARD');
+  });
+
+  it('logs ALL events with execution data to a log group', () => {
+    expect(stateMachine.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: true });
+    const destinations = (stateMachine.LoggingConfiguration as { Destinations: unknown[] }).Destinations;
+    expect(destinations).toEqual([
+      { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } } },
+    ]);
+  });
+
+  it('has X-Ray tracing enabled', () => {
+    expect(stateMachine.TracingConfiguration).toEqual({ Enabled: true });
+  });
+
+  it(`deploys ${signing.definition} exactly as written`, () => {
+    expect(stateMachine.DefinitionString).toBe(signingAsl);
+  });
+
+  it.each(signing.tasks)('substitutes the placeholder %s with the ARN of that task function', (taskId) => {
+    const substitutions = stateMachine.DefinitionSubstitutions as Record<string, unknown>;
+    expect(substitutions[taskId]).toEqual({ 'Fn::GetAtt': [deployed[taskId]?.logicalId, 'Arn'] });
+  });
+
+  it('leaves no placeholder of the definition without a substitution', () => {
+    const placeholders = [...signingAsl.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1]);
+    const substitutions = Object.keys(stateMachine.DefinitionSubstitutions as Record<string, unknown>);
+    expect(placeholders.length).toBeGreaterThan(0);
+    expect(placeholders.filter((name) => !substitutions.includes(name as string))).toEqual([]);
+  });
+});
+
+describe('the daily reminder schedule', () => {
+  let schedule: Record<string, unknown>;
+  let target: Record<string, unknown>;
+
+  beforeAll(() => {
+    const id = singleLogicalId(synth.serviceJson, 'AWS::Scheduler::Schedule');
+    schedule = synth.serviceJson.Resources?.[id]?.Properties ?? {};
+    target = schedule.Target as Record<string, unknown>;
+  });
+
+  it('runs every day at 07:00 Oslo time', () => {
+    expect(schedule.ScheduleExpression).toBe(
+      `cron(${reminderSchedule.minute} ${reminderSchedule.hour} * * ? *)`,
+    );
+    expect(schedule.ScheduleExpression).toBe('cron(0 7 * * ? *)');
+    expect(schedule.ScheduleExpressionTimezone).toBe('Europe/Oslo');
+    expect(schedule.State).toBe('ENABLED');
+  });
+
+  it(`invokes ${reminderSchedule.taskId}`, () => {
+    expect(target.Arn).toEqual({ 'Fn::GetAtt': [deployed[reminderSchedule.taskId]?.logicalId, 'Arn'] });
+  });
+
+  it('retries a failed run', () => {
+    expect(target.RetryPolicy).toMatchObject({ MaximumRetryAttempts: expect.any(Number) });
+    expect((target.RetryPolicy as { MaximumRetryAttempts: number }).MaximumRetryAttempts).toBeGreaterThan(0);
+  });
+
+  it('keeps undeliverable runs in an encrypted dead-letter queue that only accepts TLS', () => {
+    const queueId = (target.DeadLetterConfig as { Arn: { 'Fn::GetAtt': [string, string] } }).Arn[
+      'Fn::GetAtt'
+    ][0];
+    const queue = synth.serviceJson.Resources?.[queueId];
+    expect(queue?.Type).toBe('AWS::SQS::Queue');
+    expect(
+      queue?.Properties?.SqsManagedSseEnabled === true || queue?.Properties?.KmsMasterKeyId !== undefined,
+    ).toBe(true);
+    synth.service.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId }],
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Deny',
+            Action: 'sqs:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            Principal: { AWS: '*' },
+            Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
+          },
+        ],
+      },
+    });
+  });
+});
+
+describe('the outputs', () => {
+  it.each(['ApiUrl', 'EventBusName', 'SigningStateMachineArn'])('the service stack outputs %s', (name) => {
+    expect(synth.serviceJson.Outputs).toHaveProperty(name);
+  });
+
+  it('the data stack outputs TableName', () => {
+    expect(synth.dataJson.Outputs).toHaveProperty('TableName');
+  });
+});
