@@ -1,7 +1,7 @@
 import { addDays, compareDates } from './calendar.ts';
 import { notificationsFor } from './notifications.ts';
 import type { Agreement, Notification } from './schemas.ts';
-import { missingSignatures } from './signing.ts';
+import { missingSignatures, signatureDeadlinePassed } from './signing.ts';
 
 export const SIGNATURE_REMINDER = 'signature-missing';
 const WEEK = 7;
@@ -28,7 +28,12 @@ export function decideReminder(
 ): ReminderDecision {
   if (!agreement || reminder.kind !== SIGNATURE_REMINDER) return { notifications: [] };
   const deadline = agreement.signatureDeadline;
-  if (agreement.status !== 'AWAITING_SIGNATURES' || !deadline || compareDates(reminder.dueOn, deadline) > 0) {
+  if (
+    agreement.status !== 'AWAITING_SIGNATURES' ||
+    !deadline ||
+    compareDates(reminder.dueOn, deadline) > 0 ||
+    signatureDeadlinePassed(deadline, now)
+  ) {
     return { notifications: [] };
   }
   const missing = missingSignatures(agreement);

@@ -7,7 +7,7 @@ import { cancelRequestSchema } from '../domain/schemas.ts';
 import { actorOf } from '../shared/caller.ts';
 import { now } from '../shared/clock.ts';
 import { etagOf, httpHandler } from '../shared/http.ts';
-import { failTask } from '../shared/workflows.ts';
+import { failTask, notifyWorkflow } from '../shared/workflows.ts';
 import { saveChange } from '../store/agreements-store.ts';
 import { auditEntry, loadForParty } from './agreement-access.ts';
 
@@ -42,7 +42,9 @@ export const handler = httpHandler({ body: cancelRequestSchema }, async ({ calle
     ),
   });
   for (const token of Object.values(stored.signingTokens)) {
-    await failTask(token, 'SigningClosed', 'The agreement was cancelled');
+    await notifyWorkflow('end the signature wait', () =>
+      failTask(token, 'SigningClosed', 'The agreement was cancelled'),
+    );
   }
   return { status: 200, body: cancelled, headers: { etag: etagOf(cancelled.version) } };
 });

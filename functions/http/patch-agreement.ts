@@ -16,7 +16,9 @@ export const handler = httpHandler(
     if (!ifMatch) {
       throw new DomainError('precondition-required', 'Send If-Match with the ETag of the version you edited');
     }
-    if (!ifMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etagOf(agreement.version))) {
+    // Strong comparison (RFC 9110 13.1.1): a weak tag never matches; `*` matches the existing agreement.
+    const tags = ifMatch.split(',').map((tag) => tag.trim());
+    if (!tags.includes('*') && !tags.includes(etagOf(agreement.version))) {
       throw new DomainError(
         'precondition-failed',
         `The agreement has changed; its current ETag is ${etagOf(agreement.version)}`,

@@ -6,7 +6,7 @@ import { decideSignature } from '../domain/signing.ts';
 import { actorOf } from '../shared/caller.ts';
 import { now } from '../shared/clock.ts';
 import { etagOf, httpHandler } from '../shared/http.ts';
-import { completeTask } from '../shared/workflows.ts';
+import { completeTask, notifyWorkflow } from '../shared/workflows.ts';
 import { getAgreement, saveChange } from '../store/agreements-store.ts';
 import { auditEntry, loadForParty } from './agreement-access.ts';
 
@@ -61,7 +61,11 @@ export const handler = httpHandler(
       ),
     });
     const token = (await getAgreement(agreement.id))?.signingTokens[role];
-    if (token) await completeTask(token, { party: role, signedOn: signature.signedOn });
+    if (token) {
+      await notifyWorkflow('complete the signature wait', () =>
+        completeTask(token, { party: role, signedOn: signature.signedOn }),
+      );
+    }
     return { status: 201, body: signed, headers: { etag: etagOf(signed.version) } };
   },
 );

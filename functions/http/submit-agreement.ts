@@ -50,7 +50,9 @@ export const handler = httpHandler({ body: emptyBodySchema }, async ({ caller, p
   try {
     await startSigningWorkflow(agreement.id, submitted.version);
   } catch (error) {
-    // Without its workflow the submission must not stand: put the draft back as it was.
+    // Without its workflow the submission must not stand: put the draft back as it was. If that
+    // fails too (a party signed in between), the submission stands and the workflow start is what
+    // failed: the original error is the one to report.
     await saveChange({
       before: submitted,
       after: { ...agreement, version: submitted.version + 1, updatedAt: now().toISOString() },
@@ -61,7 +63,7 @@ export const handler = httpHandler({ body: emptyBodySchema }, async ({ caller, p
         }),
       ],
       reminders: { remove: [SIGNATURE_REMINDER] },
-    });
+    }).catch((rollbackError: unknown) => console.error('Rolling back the submission failed', rollbackError));
     throw error;
   }
   return { status: 200, body: submitted, headers: { etag: etagOf(submitted.version) } };

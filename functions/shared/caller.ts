@@ -17,7 +17,7 @@ export function callerFromClaims(claims: Claims | undefined): Caller {
   if (!claims) throw new DomainError('unauthorized', 'A bearer token is required');
   const consumer =
     typeof claims.consumer === 'string' ? claims.consumer : JSON.stringify(claims.consumer ?? '');
-  const orgNumber = /0192:(\d{9})/.exec(consumer)?.[1];
+  const orgNumber = /0192:(\d{9})(?!\d)/.exec(consumer)?.[1];
   if (!orgNumber || !isValidOrgNumber(orgNumber)) {
     throw new DomainError('unauthorized', 'The token does not name a valid organisation in consumer.ID');
   }

@@ -35,6 +35,19 @@ async function ignoringStaleToken(send: () => Promise<unknown>): Promise<boolean
   }
 }
 
+/**
+ * After a change has been committed, telling the workflow is best effort: the workflow reads the
+ * record when it next resumes (await-signature finds the signature, a timeout re-checks the state).
+ * A failure here is logged, never reported as a failed request that in fact succeeded.
+ */
+export async function notifyWorkflow(description: string, send: () => Promise<boolean>): Promise<void> {
+  try {
+    await send();
+  } catch (error) {
+    console.error(`Could not ${description}; the workflow will pick the change up from the table`, error);
+  }
+}
+
 export function completeTask(token: string, output: unknown): Promise<boolean> {
   return ignoringStaleToken(() =>
     sfnClient().send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) })),

@@ -1,6 +1,8 @@
 import { historyEntry, nextVersion } from '../domain/changes.ts';
+import { DomainError } from '../domain/errors.ts';
 import { BOTH_PARTIES, notificationsFor } from '../domain/notifications.ts';
 import { SIGNATURE_REMINDER } from '../domain/reminders.ts';
+import type { Agreement } from '../domain/schemas.ts';
 import { signatureDeadlinePassed } from '../domain/signing.ts';
 import { now } from '../shared/clock.ts';
 import { taskHandler, workflowActor } from '../shared/task.ts';
@@ -13,16 +15,29 @@ import { AgreementMissing, agreementTaskInput } from './agreement-input.ts';
  * the timeout fired early and the workflow waits again).
  */
 export const handler = taskHandler(agreementTaskInput, async ({ agreementId }) => {
-  const stored = await getAgreement(agreementId);
-  if (!stored) throw new AgreementMissing(agreementId);
-  const { agreement } = stored;
-  const at = now();
-  if (
-    agreement.status !== 'AWAITING_SIGNATURES' ||
-    !signatureDeadlinePassed(agreement.signatureDeadline!, at)
-  ) {
-    return { status: agreement.status };
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const stored = await getAgreement(agreementId);
+    if (!stored) throw new AgreementMissing(agreementId);
+    const { agreement } = stored;
+    const at = now();
+    if (
+      agreement.status !== 'AWAITING_SIGNATURES' ||
+      !signatureDeadlinePassed(agreement.signatureDeadline!, at)
+    ) {
+      return { status: agreement.status };
+    }
+    try {
+      await expire(agreement, at);
+      return { status: 'EXPIRED' as const };
+    } catch (error) {
+      // Changed since it was read (a last signature, a cancellation): read again and report that.
+      if (!(error instanceof DomainError && error.kind === 'conflict')) throw error;
+    }
   }
+  throw new Error(`The agreement ${agreementId} kept changing while it was being expired`);
+});
+
+async function expire(agreement: Agreement, at: Date): Promise<void> {
   const expired = nextVersion(agreement, { status: 'EXPIRED', expiredAt: at.toISOString() }, at);
   await saveChange({
     before: agreement,
@@ -52,5 +67,4 @@ export const handler = taskHandler(agreementTaskInput, async ({ agreementId }) =
       at,
     ),
   });
-  return { status: expired.status };
-});
+}

@@ -1,0 +1,177 @@
+import {
+  BatchWriteItemCommand,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ScanCommand,
+  TransactionCanceledException,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
+  type Update,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  SendTaskFailureCommand,
+  SendTaskHeartbeatCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, expect } from 'vitest';
+import type { Agreement, PartyRole } from '../../../functions/domain/schemas.ts';
+import { useClock } from '../../../functions/shared/clock.ts';
+
+export const NOW = '2026-11-22T10:00:00.000Z';
+export const TABLE_NAME = 'test-table';
+export const SIGNING_STATE_MACHINE_ARN = 'arn:aws:states:eu-north-1:123456789012:stateMachine:Signing';
+
+export const ddb = mockClient(DynamoDBClient);
+export const sfn = mockClient(SFNClient);
+
+/**
+ * Resets both mocks before each test (every write succeeds, every read finds nothing) and sets the
+ * environment and the clock; after each test, asserts that nothing ever scanned the table.
+ */
+export function useAwsMocks(): void {
+  beforeEach(() => {
+    ddb.reset();
+    sfn.reset();
+    process.env.TABLE_NAME = TABLE_NAME;
+    process.env.SIGNING_STATE_MACHINE_ARN = SIGNING_STATE_MACHINE_ARN;
+    delete process.env.EVENT_BUS_NAME;
+    useClock(() => new Date(NOW));
+    ddb.on(GetItemCommand).resolves({});
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    ddb.on(PutItemCommand).resolves({});
+    ddb.on(UpdateItemCommand).resolves({});
+    ddb.on(TransactWriteItemsCommand).resolves({});
+    sfn.on(StartExecutionCommand).resolves({
+      executionArn: 'arn:aws:states:eu-north-1:123456789012:execution:Signing:run',
+      startDate: new Date(NOW),
+    });
+    sfn.on(SendTaskSuccessCommand).resolves({});
+    sfn.on(SendTaskFailureCommand).resolves({});
+  });
+
+  afterEach(() => {
+    expect(ddb.commandCalls(ScanCommand)).toEqual([]);
+  });
+}
+
+export const agreementKey = (id: string) => ({ pk: `AGREEMENT#${id}`, sk: 'AGREEMENT' });
+
+/** The agreement item as the store keeps it: key, entity, the agreement's fields and the task tokens. */
+export function agreementItem(agreement: Agreement, signingTokens: Partial<Record<PartyRole, string>> = {}) {
+  return marshall(
+    { ...agreementKey(agreement.id), entity: 'agreement', ...agreement, signingTokens },
+    { removeUndefinedValues: true },
+  );
+}
+
+/** Every GetItem of this agreement finds it (with the given tokens). */
+export function givenStored(
+  agreement: Agreement,
+  signingTokens: Partial<Record<PartyRole, string>> = {},
+): void {
+  ddb
+    .on(GetItemCommand, { Key: marshall(agreementKey(agreement.id)) })
+    .resolves({ Item: agreementItem(agreement, signingTokens) });
+}
+
+/** All calls that can change the table. */
+export function tableWrites() {
+  return [
+    ...ddb.commandCalls(PutItemCommand),
+    ...ddb.commandCalls(UpdateItemCommand),
+    ...ddb.commandCalls(DeleteItemCommand),
+    ...ddb.commandCalls(TransactWriteItemsCommand),
+    ...ddb.commandCalls(BatchWriteItemCommand),
+  ];
+}
+
+export function workflowCalls() {
+  return [
+    ...sfn.commandCalls(StartExecutionCommand),
+    ...sfn.commandCalls(SendTaskSuccessCommand),
+    ...sfn.commandCalls(SendTaskFailureCommand),
+    ...sfn.commandCalls(SendTaskHeartbeatCommand),
+  ];
+}
+
+/** The items of the n-th TransactWriteItems call. */
+export function transaction(index = 0): TransactWriteItem[] {
+  const call = ddb.commandCalls(TransactWriteItemsCommand)[index];
+  if (!call) throw new Error(`no TransactWriteItems call #${index}`);
+  return call.args[0].input.TransactItems ?? [];
+}
+
+/** The Update of the agreement item in a transaction. */
+export function agreementUpdate(items: TransactWriteItem[], id: string): Update {
+  const update = items.find(
+    (item) =>
+      item.Update &&
+      unmarshall(item.Update.Key!).pk === `AGREEMENT#${id}` &&
+      unmarshall(item.Update.Key!).sk === 'AGREEMENT',
+  )?.Update;
+  if (!update) throw new Error('no Update of the agreement item in the transaction');
+  return update;
+}
+
+/** What an Update expression sets (field -> value) and removes, resolved through its names and values. */
+export function decodeUpdate(update: Update): { set: Record<string, unknown>; remove: string[] } {
+  const names = update.ExpressionAttributeNames ?? {};
+  const values = unmarshall(update.ExpressionAttributeValues ?? {});
+  const expression = update.UpdateExpression ?? '';
+  const setPart = /SET (.*?)(?: REMOVE |$)/.exec(expression)?.[1] ?? '';
+  const removePart = /REMOVE (.*)$/.exec(expression)?.[1] ?? '';
+  const set: Record<string, unknown> = {};
+  for (const assignment of setPart
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const [name, value] = assignment.split('=').map((s) => s.trim());
+    set[names[name!] ?? name!] = values[value!];
+  }
+  const remove = removePart
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((name) => names[name] ?? name);
+  return { set, remove };
+}
+
+/** Puts in a transaction, unmarshalled, whose sort key (or partition key) starts with the prefix. */
+export function putsWithSortKey(items: TransactWriteItem[], prefix: string): Record<string, unknown>[] {
+  return items
+    .filter((item) => item.Put)
+    .map((item) => unmarshall(item.Put!.Item!))
+    .filter((item) => String(item.sk).startsWith(prefix));
+}
+
+export function putsWithPartitionKey(items: TransactWriteItem[], prefix: string): Record<string, unknown>[] {
+  return items
+    .filter((item) => item.Put)
+    .map((item) => unmarshall(item.Put!.Item!))
+    .filter((item) => String(item.pk).startsWith(prefix));
+}
+
+/** What DynamoDB throws when a condition in a transaction fails (the first item's, with its old image). */
+export function conditionFailed(current?: Agreement): TransactionCanceledException {
+  return new TransactionCanceledException({
+    message:
+      'Transaction cancelled, please refer cancellation reasons for specific reasons [ConditionalCheckFailed]',
+    $metadata: {},
+    CancellationReasons: [
+      {
+        Code: 'ConditionalCheckFailed',
+        Message: 'The conditional request failed',
+        ...(current ? { Item: agreementItem(current) } : {}),
+      },
+      { Code: 'None' },
+    ],
+  });
+}

@@ -1,0 +1,118 @@
+import { SendTaskFailureCommand } from '@aws-sdk/client-sfn';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { describe, expect, it } from 'vitest';
+import type { AgreementStatus } from '../../../functions/domain/schemas.ts';
+import { handler } from '../../../functions/http/cancel-agreement.ts';
+import {
+  AGREEMENT_ID,
+  awaitingAgreement,
+  CONTROLLER_ORG,
+  draftAgreement,
+  OUTSIDER_ORG,
+  PROCESSOR_ORG,
+} from '../domain/agreement-fixture.ts';
+import {
+  agreementUpdate,
+  decodeUpdate,
+  givenStored,
+  NOW,
+  putsWithSortKey,
+  sfn,
+  tableWrites,
+  transaction,
+  useAwsMocks,
+  workflowCalls,
+} from './aws-mocks.ts';
+import { httpEvent, invoke } from './events.ts';
+
+useAwsMocks();
+
+const cancel = (orgNumber: string, body?: unknown) =>
+  invoke(
+    handler,
+    httpEvent('POST /agreements/{id}/cancel', `/agreements/${AGREEMENT_ID}/cancel`, {
+      orgNumber,
+      pathParameters: { id: AGREEMENT_ID },
+      ...(body === undefined ? {} : { body }),
+    }),
+  );
+
+describe('POST /agreements/{id}/cancel', () => {
+  it('lets the creator withdraw an agreement awaiting signatures: CANCELLED', async () => {
+    givenStored(awaitingAgreement({ version: 2 }));
+    const response = await cancel(CONTROLLER_ORG, { reason: 'Feil avtalemal' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers.etag).toBe('"3"');
+    expect(response.body).toMatchObject({ status: 'CANCELLED', cancelledAt: NOW, version: 3 });
+  });
+
+  it('writes CANCELLED conditionally on the status and version read, removes the reminder and records why', async () => {
+    givenStored(awaitingAgreement({ version: 2 }));
+    await cancel(CONTROLLER_ORG, { reason: 'Feil avtalemal' });
+
+    const items = transaction();
+    const update = agreementUpdate(items, AGREEMENT_ID);
+    expect(update.ConditionExpression).toBe('#status = :expectedStatus AND #version = :expectedVersion');
+    expect(unmarshall(update.ExpressionAttributeValues!)).toMatchObject({
+      ':expectedStatus': 'AWAITING_SIGNATURES',
+      ':expectedVersion': 2,
+    });
+    expect(decodeUpdate(update).set).toMatchObject({ status: 'CANCELLED', cancelledAt: NOW });
+    expect(putsWithSortKey(items, 'HISTORY#')).toEqual([
+      expect.objectContaining({
+        type: 'CANCELLED',
+        fromStatus: 'AWAITING_SIGNATURES',
+        toStatus: 'CANCELLED',
+        details: { reason: 'Feil avtalemal' },
+      }),
+    ]);
+    expect(putsWithSortKey(items, 'AUDIT#')).toEqual([
+      expect.objectContaining({ action: 'agreement.cancel' }),
+    ]);
+    expect(items.filter((item) => item.Delete).map((item) => unmarshall(item.Delete!.Key!))).toEqual([
+      { pk: `AGREEMENT#${AGREEMENT_ID}`, sk: 'REMINDER#signature-missing' },
+    ]);
+  });
+
+  it('ends every waiting signature task with SigningClosed', async () => {
+    givenStored(awaitingAgreement(), { controller: 'token-controller', processor: 'token-processor' });
+    await cancel(CONTROLLER_ORG);
+    const failures = sfn.commandCalls(SendTaskFailureCommand).map((call) => call.args[0].input);
+    expect(failures.map((f) => f.taskToken).sort()).toEqual(['token-controller', 'token-processor']);
+    expect(failures.map((f) => f.error)).toEqual(['SigningClosed', 'SigningClosed']);
+  });
+
+  it('cancels a DRAFT without a body and without touching any workflow', async () => {
+    givenStored(draftAgreement());
+    const response = await cancel(CONTROLLER_ORG);
+    expect(response.statusCode).toBe(200);
+    expect(response.body.status).toBe('CANCELLED');
+    expect(workflowCalls()).toEqual([]);
+  });
+
+  it('forbids (403) the other party, which did not create it, and changes nothing', async () => {
+    givenStored(awaitingAgreement(), { controller: 'token-controller' });
+    const response = await cancel(PROCESSOR_ORG);
+    expect(response.statusCode).toBe(403);
+    expect(tableWrites()).toEqual([]);
+    expect(workflowCalls()).toEqual([]);
+  });
+
+  it.each(['IN_FORCE', 'EXPIRED', 'CANCELLED', 'NOTICE_PERIOD'] as AgreementStatus[])(
+    'refuses to cancel an agreement that is %s (409 with its state)',
+    async (status) => {
+      givenStored(awaitingAgreement({ status }));
+      const response = await cancel(CONTROLLER_ORG);
+      expect(response.statusCode).toBe(409);
+      expect(response.body.currentStatus).toBe(status);
+      expect(tableWrites()).toEqual([]);
+    },
+  );
+
+  it('answers a non-party 404', async () => {
+    givenStored(awaitingAgreement());
+    const response = await cancel(OUTSIDER_ORG);
+    expect(response.statusCode).toBe(404);
+    expect(tableWrites()).toEqual([]);
+  });
+});

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { httpFunctions } from '../../../functions/catalogue.ts';
+import { handler } from '../../../functions/http/get-openapi.ts';
+import { ddb, useAwsMocks } from './aws-mocks.ts';
+import { httpEvent, invoke } from './events.ts';
+
+useAwsMocks();
+
+type Operation = {
+  operationId: string;
+  security: { maskinporten: string[] }[];
+  parameters: { name: string; in: string; required: boolean }[];
+  requestBody?: { content: Record<string, { schema: Record<string, unknown> }> };
+  responses: Record<string, unknown>;
+};
+
+async function document() {
+  const response = await invoke(handler, httpEvent('GET /openapi.json', '/openapi.json', { claims: null }));
+  expect(response.statusCode).toBe(200);
+  return response.body as { openapi: string; paths: Record<string, Record<string, Operation>> };
+}
+
+describe('GET /openapi.json', () => {
+  it('is an OpenAPI 3.1 document served without a token and without touching the table', async () => {
+    const doc = await document();
+    expect(doc.openapi).toMatch(/^3\.1\./);
+    expect(ddb.calls()).toEqual([]);
+  });
+
+  it('documents every route of the catalogue under its method and id', async () => {
+    const doc = await document();
+    for (const fn of httpFunctions) {
+      expect(doc.paths[fn.path]?.[fn.method.toLowerCase()]?.operationId, `${fn.method} ${fn.path}`).toBe(
+        fn.id,
+      );
+    }
+    const documented = Object.values(doc.paths).flatMap((methods) => Object.keys(methods));
+    expect(documented).toHaveLength(httpFunctions.length);
+  });
+
+  it("asks for the catalogue's scopes on every protected route and none on public ones", async () => {
+    const doc = await document();
+    for (const fn of httpFunctions) {
+      const operation = doc.paths[fn.path]![fn.method.toLowerCase()]!;
+      expect(operation.security, fn.id).toEqual(fn.scopes.length ? [{ maskinporten: [...fn.scopes] }] : []);
+    }
+  });
+
+  it('documents the path parameters and the If-Match header of PATCH', async () => {
+    const doc = await document();
+    const patch = doc.paths['/agreements/{id}']!.patch!;
+    expect(patch.parameters).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'id', in: 'path', required: true }),
+        expect.objectContaining({ name: 'If-Match', in: 'header', required: true }),
+      ]),
+    );
+  });
+
+  it('describes the create request from the same strict schema: required fields, no unknown fields', async () => {
+    const doc = await document();
+    const schema = doc.paths['/agreements']!.post!.requestBody!.content['application/json']!.schema;
+    expect(schema.additionalProperties).toBe(false);
+    expect(schema.required).toEqual(
+      expect.arrayContaining(['title', 'controller', 'processor', 'scope', 'securityMeasures', 'contacts']),
+    );
+    expect(schema.required).not.toContain('noticePeriodMonths');
+  });
+
+  it('documents problem responses (400, 401, 404, 409, 412, 428) on protected routes', async () => {
+    const doc = await document();
+    const responses = doc.paths['/agreements/{id}']!.patch!.responses;
+    for (const status of ['200', '400', '401', '404', '409', '412', '428']) {
+      expect(responses, status).toHaveProperty(status);
+    }
+  });
+});

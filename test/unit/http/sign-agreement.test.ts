@@ -1,0 +1,235 @@
+import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { handler } from '../../../functions/http/sign-agreement.ts';
+import {
+  AGREEMENT_ID,
+  awaitingAgreement,
+  CONTROLLER_ORG,
+  draftAgreement,
+  OUTSIDER_ORG,
+  PROCESSOR_ORG,
+  signature,
+} from '../domain/agreement-fixture.ts';
+import {
+  agreementUpdate,
+  conditionFailed,
+  ddb,
+  decodeUpdate,
+  givenStored,
+  NOW,
+  putsWithPartitionKey,
+  putsWithSortKey,
+  sfn,
+  tableWrites,
+  transaction,
+  useAwsMocks,
+  workflowCalls,
+} from './aws-mocks.ts';
+import { httpEvent, invoke } from './events.ts';
+
+useAwsMocks();
+
+const sign = (orgNumber: string, body: Record<string, unknown> = {}) =>
+  invoke(
+    handler,
+    httpEvent('POST /agreements/{id}/signatures', `/agreements/${AGREEMENT_ID}/signatures`, {
+      orgNumber,
+      pathParameters: { id: AGREEMENT_ID },
+      body: { signatory: { name: 'Kari Ordfører', title: 'Ordfører' }, place: 'Radøy', ...body },
+    }),
+  );
+
+describe('POST /agreements/{id}/signatures', () => {
+  it("records the first signature (201), the agreement still awaits the other party's", async () => {
+    givenStored(awaitingAgreement());
+    const response = await sign(CONTROLLER_ORG);
+    expect(response.statusCode).toBe(201);
+    expect(response.headers.etag).toBe('"3"');
+    expect(response.body.status).toBe('AWAITING_SIGNATURES');
+    expect(response.body.signatures).toEqual([
+      {
+        party: 'controller',
+        signatory: { name: 'Kari Ordfører', title: 'Ordfører' },
+        place: 'Radøy',
+        signedOn: '2026-11-22',
+        signedAt: NOW,
+      },
+    ]);
+    expect(response.body.effectiveFrom).toBeUndefined();
+  });
+
+  it('writes the signature conditionally on the status and version read, with history and audit in the same transaction', async () => {
+    givenStored(awaitingAgreement({ version: 2 }));
+    await sign(CONTROLLER_ORG);
+
+    expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(1);
+    const items = transaction();
+    const update = agreementUpdate(items, AGREEMENT_ID);
+    expect(update.ConditionExpression).toBe('#status = :expectedStatus AND #version = :expectedVersion');
+    expect(unmarshall(update.ExpressionAttributeValues!)).toMatchObject({
+      ':expectedStatus': 'AWAITING_SIGNATURES',
+      ':expectedVersion': 2,
+    });
+    expect(update.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
+    const { set } = decodeUpdate(update);
+    expect(set.status).toBe('AWAITING_SIGNATURES');
+    expect(set.version).toBe(3);
+    expect(set.signatures).toEqual([
+      expect.objectContaining({ party: 'controller', signedOn: '2026-11-22' }),
+    ]);
+    expect(putsWithSortKey(items, 'HISTORY#')).toEqual([
+      expect.objectContaining({
+        pk: `AGREEMENT#${AGREEMENT_ID}`,
+        type: 'SIGNED',
+        details: { party: 'controller', signedOn: '2026-11-22', place: 'Radøy' },
+      }),
+    ]);
+    expect(putsWithSortKey(items, 'AUDIT#')).toEqual([
+      expect.objectContaining({
+        pk: `AGREEMENT#${AGREEMENT_ID}`,
+        action: 'agreement.sign',
+        actor: { orgNumber: CONTROLLER_ORG, clientId: 'test-client' },
+      }),
+    ]);
+    expect(items.filter((item) => item.Delete)).toEqual([]);
+  });
+
+  it('puts the agreement IN_FORCE with the second signature, effective from the later date', async () => {
+    givenStored(awaitingAgreement({ signatures: [signature('processor', '2026-11-20')] }));
+    const response = await sign(CONTROLLER_ORG);
+
+    expect(response.statusCode).toBe(201);
+    expect(response.body).toMatchObject({ status: 'IN_FORCE', effectiveFrom: '2026-11-22' });
+    const items = transaction();
+    expect(decodeUpdate(agreementUpdate(items, AGREEMENT_ID)).set).toMatchObject({
+      status: 'IN_FORCE',
+      effectiveFrom: '2026-11-22',
+    });
+    expect(putsWithSortKey(items, 'HISTORY#').map((h) => h.type)).toEqual(['SIGNED', 'ENTERED_INTO_FORCE']);
+    expect(putsWithSortKey(items, 'HISTORY#')[1]).toMatchObject({
+      fromStatus: 'AWAITING_SIGNATURES',
+      toStatus: 'IN_FORCE',
+      details: { effectiveFrom: '2026-11-22' },
+    });
+    expect(items.filter((item) => item.Delete).map((item) => unmarshall(item.Delete!.Key!))).toEqual([
+      { pk: `AGREEMENT#${AGREEMENT_ID}`, sk: 'REMINDER#signature-missing' },
+    ]);
+    expect(putsWithSortKey(items, 'PARTY#').map((m) => m.status)).toEqual(['IN_FORCE', 'IN_FORCE']);
+  });
+
+  it("keeps the first signer's date as effectiveFrom when it is the later one", async () => {
+    givenStored(awaitingAgreement({ signatures: [signature('controller', '2026-11-21')] }));
+    const response = await sign(PROCESSOR_ORG, { signedOn: '2026-11-18' });
+    expect(response.body).toMatchObject({ status: 'IN_FORCE', effectiveFrom: '2026-11-21' });
+  });
+
+  it("completes the signing workflow's wait with the token stored for the signing party", async () => {
+    givenStored(awaitingAgreement({ signatures: [signature('processor', '2026-11-20')] }), {
+      controller: 'token-controller',
+    });
+    await sign(CONTROLLER_ORG);
+    const calls = sfn.commandCalls(SendTaskSuccessCommand);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.args[0].input.taskToken).toBe('token-controller');
+    expect(JSON.parse(calls[0]!.args[0].input.output!)).toEqual({
+      party: 'controller',
+      signedOn: '2026-11-22',
+    });
+  });
+
+  it("does not complete the other party's wait", async () => {
+    givenStored(awaitingAgreement(), { processor: 'token-processor' });
+    await sign(CONTROLLER_ORG);
+    expect(workflowCalls()).toEqual([]);
+  });
+
+  it('notifies both parties of the signature in the same transaction', async () => {
+    givenStored(awaitingAgreement());
+    await sign(PROCESSOR_ORG);
+    const items = transaction();
+    const markers = items.filter(
+      (item) => item.Put && String(unmarshall(item.Put.Item!).pk).startsWith('NOTIFICATION#'),
+    );
+    expect(markers.map((m) => m.Put!.ConditionExpression)).toEqual([
+      'attribute_not_exists(pk)',
+      'attribute_not_exists(pk)',
+    ]);
+    expect(putsWithPartitionKey(items, 'NOTIFICATIONS#').map((n) => [n.recipientOrgNumber, n.type])).toEqual([
+      [CONTROLLER_ORG, 'agreement.signed'],
+      [PROCESSOR_ORG, 'agreement.signed'],
+    ]);
+  });
+
+  it('answers 409 with the current status when another request changed the agreement first', async () => {
+    givenStored(awaitingAgreement(), { controller: 'token-controller' });
+    ddb
+      .on(TransactWriteItemsCommand)
+      .rejects(conditionFailed(awaitingAgreement({ status: 'CANCELLED', version: 3 })));
+
+    const response = await sign(CONTROLLER_ORG);
+
+    expect(response.statusCode).toBe(409);
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(response.body.currentStatus).toBe('CANCELLED');
+    expect(workflowCalls()).toEqual([]);
+  });
+
+  it('refuses a second signature by the same party (409), and writes nothing', async () => {
+    givenStored(awaitingAgreement({ signatures: [signature('controller', '2026-11-20')] }));
+    const response = await sign(CONTROLLER_ORG);
+    expect(response.statusCode).toBe(409);
+    expect(response.body.currentStatus).toBe('AWAITING_SIGNATURES');
+    expect(tableWrites()).toEqual([]);
+  });
+
+  it('refuses to sign a DRAFT (409 with currentStatus DRAFT)', async () => {
+    givenStored(draftAgreement());
+    const response = await sign(CONTROLLER_ORG);
+    expect(response.statusCode).toBe(409);
+    expect(response.body.currentStatus).toBe('DRAFT');
+    expect(tableWrites()).toEqual([]);
+  });
+
+  it('refuses a signature after the deadline day has ended in Oslo (409)', async () => {
+    givenStored(awaitingAgreement({ signatureDeadline: '2026-11-21' }));
+    const response = await sign(CONTROLLER_ORG);
+    expect(response.statusCode).toBe(409);
+    expect(response.body.detail).toContain('2026-11-21');
+    expect(tableWrites()).toEqual([]);
+  });
+
+  it('refuses a signature dated in the future (400 naming signedOn)', async () => {
+    givenStored(awaitingAgreement());
+    const response = await sign(CONTROLLER_ORG, { signedOn: '2026-11-23' });
+    expect(response.statusCode).toBe(400);
+    expect(response.body.errors).toEqual([{ field: 'signedOn', message: 'may not be in the future' }]);
+    expect(tableWrites()).toEqual([]);
+  });
+
+  it('refuses a signature dated before the submission (400 naming signedOn)', async () => {
+    givenStored(awaitingAgreement());
+    const response = await sign(CONTROLLER_ORG, { signedOn: '2026-11-14' });
+    expect(response.statusCode).toBe(400);
+    expect(response.body.errors.map((e: { field: string }) => e.field)).toEqual(['signedOn']);
+    expect(tableWrites()).toEqual([]);
+  });
+
+  it('answers a non-party 404 and writes nothing', async () => {
+    givenStored(awaitingAgreement());
+    const response = await sign(OUTSIDER_ORG);
+    expect(response.statusCode).toBe(404);
+    expect(tableWrites()).toEqual([]);
+    expect(workflowCalls()).toEqual([]);
+  });
+
+  it('still answers 201 when the stored token belongs to a workflow that has already ended', async () => {
+    givenStored(awaitingAgreement(), { controller: 'stale-token' });
+    const stale = new Error('Task does not exist');
+    stale.name = 'TaskDoesNotExist';
+    sfn.on(SendTaskSuccessCommand).rejects(stale);
+    const response = await sign(CONTROLLER_ORG);
+    expect(response.statusCode).toBe(201);
+  });
+});

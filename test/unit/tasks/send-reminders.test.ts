@@ -1,0 +1,169 @@
+import {
+  QueryCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { useClock } from '../../../functions/shared/clock.ts';
+import { handler } from '../../../functions/tasks/send-reminders.ts';
+import {
+  AGREEMENT_ID,
+  awaitingAgreement,
+  CONTROLLER_ORG,
+  PROCESSOR_ORG,
+  signature,
+} from '../domain/agreement-fixture.ts';
+import {
+  ddb,
+  givenStored,
+  putsWithPartitionKey,
+  putsWithSortKey,
+  TABLE_NAME,
+  transaction,
+  useAwsMocks,
+} from '../http/aws-mocks.ts';
+
+useAwsMocks();
+
+const RUN_AT = '2026-11-22T06:00:00.000Z'; // 07:00 in Oslo
+
+function givenDueReminder(dueOn: string, agreementId = AGREEMENT_ID) {
+  ddb.on(QueryCommand).resolves({
+    Items: [
+      marshall({
+        pk: `AGREEMENT#${agreementId}`,
+        sk: 'REMINDER#signature-missing',
+        entity: 'reminder',
+        gsi2pk: 'REMINDERS',
+        gsi2sk: `${dueOn}#${agreementId}#signature-missing`,
+        agreementId,
+        kind: 'signature-missing',
+        dueOn,
+      }),
+    ],
+  });
+}
+
+describe('sendReminders task (daily run)', () => {
+  it('finds due reminders through the dueReminders index, up to and including today in Oslo', async () => {
+    useClock(() => new Date('2026-11-21T23:30:00Z')); // already 22 November in Oslo
+    await handler();
+    const input = ddb.commandCalls(QueryCommand)[0]!.args[0].input;
+    expect(input.TableName).toBe(TABLE_NAME);
+    expect(input.IndexName).toBe('dueReminders');
+    expect(input.KeyConditionExpression).toBe('#pk = :pk AND #sk < :until');
+    expect(input.ExpressionAttributeNames).toEqual({ '#pk': 'gsi2pk', '#sk': 'gsi2sk' });
+    expect(unmarshall(input.ExpressionAttributeValues!)).toEqual({
+      ':pk': 'REMINDERS',
+      ':until': '2026-11-22#\uffff',
+    });
+  });
+
+  it('sends the reminder to the party that has not signed, once, and moves it on a week', async () => {
+    useClock(() => new Date(RUN_AT));
+    givenDueReminder('2026-11-22');
+    givenStored(awaitingAgreement({ signatures: [signature('controller', '2026-11-16')] }));
+
+    const result = await handler();
+
+    expect(result).toEqual({ due: 1, sent: 1 });
+    const items = transaction();
+    const notificationId = `reminder.signature-missing:${AGREEMENT_ID}:2026-11-22`;
+    const marker = items.find((item) => item.Put && unmarshall(item.Put.Item!).sk === 'MARKER')?.Put;
+    expect(unmarshall(marker!.Item!).pk).toBe(`NOTIFICATION#${notificationId}#${PROCESSOR_ORG}`);
+    expect(marker!.ConditionExpression).toBe('attribute_not_exists(pk)');
+    expect(putsWithPartitionKey(items, 'NOTIFICATIONS#')).toEqual([
+      expect.objectContaining({
+        pk: `NOTIFICATIONS#${PROCESSOR_ORG}`,
+        id: notificationId,
+        recipientOrgNumber: PROCESSOR_ORG,
+        type: 'reminder.signature-missing',
+      }),
+    ]);
+    expect(putsWithPartitionKey(items, `NOTIFICATIONS#${CONTROLLER_ORG}`)).toEqual([]);
+
+    const advance = items.find((item) => item.Update)?.Update;
+    expect(unmarshall(advance!.Key!)).toEqual({
+      pk: `AGREEMENT#${AGREEMENT_ID}`,
+      sk: 'REMINDER#signature-missing',
+    });
+    expect(advance!.ConditionExpression).toBe('dueOn = :dueOn');
+    expect(unmarshall(advance!.ExpressionAttributeValues!)).toEqual({
+      ':dueOn': '2026-11-22',
+      ':next': '2026-11-29',
+      ':sortKey': `2026-11-29#${AGREEMENT_ID}#signature-missing`,
+    });
+    expect(putsWithSortKey(items, 'HISTORY#')).toEqual([
+      expect.objectContaining({
+        type: 'REMINDER_SENT',
+        details: { kind: 'signature-missing', dueOn: '2026-11-22', recipients: [PROCESSOR_ORG] },
+      }),
+    ]);
+  });
+
+  it('counts a reminder that already went out (a marker condition failed) as not sent', async () => {
+    useClock(() => new Date(RUN_AT));
+    givenDueReminder('2026-11-22');
+    givenStored(awaitingAgreement());
+    ddb.on(TransactWriteItemsCommand).rejects(
+      new TransactionCanceledException({
+        message: 'Transaction cancelled [ConditionalCheckFailed, None, None, None]',
+        $metadata: {},
+        CancellationReasons: [
+          { Code: 'ConditionalCheckFailed' },
+          { Code: 'None' },
+          { Code: 'None' },
+          { Code: 'None' },
+        ],
+      }),
+    );
+
+    await expect(handler()).resolves.toEqual({ due: 1, sent: 0 });
+  });
+
+  it('drops the reminder without sending anything when the agreement no longer awaits signatures', async () => {
+    useClock(() => new Date(RUN_AT));
+    givenDueReminder('2026-11-22');
+    givenStored(awaitingAgreement({ status: 'CANCELLED' }));
+
+    const result = await handler();
+
+    expect(result).toEqual({ due: 1, sent: 0 });
+    const items = transaction();
+    expect(items).toHaveLength(1);
+    expect(items[0]?.Delete).toMatchObject({ ConditionExpression: 'dueOn = :dueOn' });
+    expect(unmarshall(items[0]!.Delete!.Key!)).toEqual({
+      pk: `AGREEMENT#${AGREEMENT_ID}`,
+      sk: 'REMINDER#signature-missing',
+    });
+  });
+
+  it('sends the last reminder before the deadline and then removes it', async () => {
+    useClock(() => new Date('2026-12-13T06:00:00Z'));
+    givenDueReminder('2026-12-13');
+    givenStored(awaitingAgreement()); // deadline 2026-12-15
+
+    const result = await handler();
+
+    expect(result).toEqual({ due: 1, sent: 2 });
+    const items = transaction();
+    expect(items.filter((item) => item.Update)).toEqual([]);
+    expect(items.filter((item) => item.Delete).map((item) => item.Delete!.ConditionExpression)).toEqual([
+      'dueOn = :dueOn',
+    ]);
+  });
+
+  it('sends nothing when nothing is due', async () => {
+    await expect(handler()).resolves.toEqual({ due: 0, sent: 0 });
+    expect(ddb.commandCalls(TransactWriteItemsCommand)).toEqual([]);
+  });
+
+  it('lets a failure other than a duplicate fail the run (so it is retried)', async () => {
+    useClock(() => new Date(RUN_AT));
+    givenDueReminder('2026-11-22');
+    givenStored(awaitingAgreement());
+    ddb.on(TransactWriteItemsCommand).rejects(new Error('ProvisionedThroughputExceededException'));
+    await expect(handler()).rejects.toThrow('ProvisionedThroughputExceededException');
+  });
+});
