@@ -11,15 +11,20 @@ export interface LocalRoute {
   fn: HttpFunction;
   pattern: RegExp;
   parameterNames: string[];
-  handler: (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+  handler: (
+    event: APIGatewayProxyEventV2WithJWTAuthorizer,
+    context: Context,
+  ) => Promise<APIGatewayProxyStructuredResultV2>;
 }
 
 export function compileRoute(fn: HttpFunction, handler: LocalRoute['handler']): LocalRoute {
   const parameterNames: string[] = [];
-  const source = fn.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{(\w+)\\?\}/g, (_match, name: string) => {
-    parameterNames.push(name);
-    return '([^/]+)';
-  });
+  const source = fn.path
+    .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+    .replace(/\\?\{(\w+)\\?\}/g, (_match, name: string) => {
+      parameterNames.push(name);
+      return '([^/]+)';
+    });
   return { fn, pattern: new RegExp(`^${source}$`), parameterNames, handler };
 }
 
@@ -46,11 +51,15 @@ export function matchRoute(
  * API Gateway hands claims to Lambda as strings; objects arrive flattened. JSON keeps the local
  * shape readable, and the handlers read the organisation by pattern either way.
  */
-function flattenClaims(claims: Record<string, unknown>): Record<string, string | number | boolean | string[]> {
+function flattenClaims(
+  claims: Record<string, unknown>,
+): Record<string, string | number | boolean | string[]> {
   return Object.fromEntries(
     Object.entries(claims).map(([key, value]) => [
       key,
-      typeof value === 'object' && value !== null ? JSON.stringify(value) : (value as string | number | boolean),
+      typeof value === 'object' && value !== null
+        ? JSON.stringify(value)
+        : (value as string | number | boolean),
     ]),
   );
 }
@@ -75,7 +84,8 @@ export function toEvent(request: {
   const query = new URLSearchParams(request.rawQueryString);
   const queryStringParameters: Record<string, string> = {};
   for (const [name, value] of query) {
-    queryStringParameters[name] = name in queryStringParameters ? `${queryStringParameters[name]},${value}` : value;
+    queryStringParameters[name] =
+      name in queryStringParameters ? `${queryStringParameters[name]},${value}` : value;
   }
   const routeKey = `${request.route.fn.method} ${request.route.fn.path}`;
   const scopes = typeof request.claims?.scope === 'string' ? request.claims.scope.split(' ') : [];
@@ -90,7 +100,11 @@ export function toEvent(request: {
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',
-      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: flattenClaims(request.claims ?? {}), scopes } },
+      authorizer: {
+        principalId: '',
+        integrationLatency: 0,
+        jwt: { claims: flattenClaims(request.claims ?? {}), scopes },
+      },
       domainName: headers.host ?? '127.0.0.1',
       domainPrefix: 'local',
       http: {

@@ -31,19 +31,37 @@ export async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
 
-export async function startDynamoDbLocal(options: { dataDir?: string; port?: number } = {}): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(
+  options: { dataDir?: string; port?: number } = {},
+): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
   const cwd = jarFolder();
   const storage = options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory'];
-  const child: ChildProcess = spawn(
+  const java = [
     'java',
-    ['-Djava.library.path=./DynamoDBLocal_lib', '-jar', 'DynamoDBLocal.jar', '-port', String(port), '-sharedDb', '-disableTelemetry', ...storage],
-    { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
+    '-Djava.library.path=./DynamoDBLocal_lib',
+    '-jar',
+    'DynamoDBLocal.jar',
+    '-port',
+    String(port),
+  ];
+  const args = [...java, '-sharedDb', '-disableTelemetry', ...storage].map(shellQuote).join(' ');
+  // A watchdog shell: when this process dies, even by kill -9, its stdin closes and Java is stopped,
+  // so no orphan keeps the port or the database files of the next start.
+  const child: ChildProcess = spawn(
+    'sh',
+    ['-c', `${args} & java=$!; cat > /dev/null; kill $java; wait $java`],
+    {
+      cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
   );
   let output = '';
   child.stdout?.on('data', (chunk) => {
@@ -60,14 +78,18 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
     port,
     stop: async () => {
       if (child.exitCode === null) {
-        child.kill('SIGTERM');
+        child.stdin?.end();
         await exited;
       }
     },
   };
 }
 
-async function waitUntilReady(endpoint: string, exited: Promise<number | null>, output: () => string): Promise<void> {
+async function waitUntilReady(
+  endpoint: string,
+  exited: Promise<number | null>,
+  output: () => string,
+): Promise<void> {
   const client = new DynamoDBClient({
     endpoint,
     region: 'eu-north-1',
@@ -81,7 +103,8 @@ async function waitUntilReady(endpoint: string, exited: Promise<number | null>, 
   const giveUpAt = Date.now() + 60_000;
   try {
     while (Date.now() < giveUpAt) {
-      if (dead) throw new Error(`DynamoDB Local exited during start-up (is Java 17+ installed?):\n${output()}`);
+      if (dead)
+        throw new Error(`DynamoDB Local exited during start-up (is Java 17+ installed?):\n${output()}`);
       try {
         await client.send(new ListTablesCommand({}));
         return;
@@ -94,3 +117,5 @@ async function waitUntilReady(endpoint: string, exited: Promise<number | null>, 
     client.destroy();
   }
 }
+
+const shellQuote = (value: string) => `'${value.replaceAll("'", "'\\''")}'`;

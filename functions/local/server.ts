@@ -24,7 +24,10 @@ export interface LocalServerOptions {
 
 const tokenRequestSchema = z.strictObject({
   orgNumber: orgNumberSchema,
-  scopes: z.array(z.enum(['dpa:read', 'dpa:write'])).max(2).optional(),
+  scopes: z
+    .array(z.enum(['dpa:read', 'dpa:write']))
+    .max(2)
+    .optional(),
   name: z.string().min(1).max(200).optional(),
 });
 
@@ -41,12 +44,19 @@ export function createLocalServer(options: LocalServerOptions): Server {
   });
 }
 
-async function handle(options: LocalServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handle(
+  options: LocalServerOptions,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
   const method = (request.method ?? 'GET').toUpperCase();
   const body = await readBody(request);
   if (body === 'too-large') {
-    return send(response, problem(413, 'too-large', 'Request body too large', 'The gateway accepts at most 10 MB'));
+    return send(
+      response,
+      problem(413, 'too-large', 'Request body too large', 'The gateway accepts at most 10 MB'),
+    );
   }
   if (String(request.headers['x-amz-target'] ?? '').startsWith('AWSStepFunctions.')) {
     return options.stepFunctions(request, response, body);
@@ -56,7 +66,15 @@ async function handle(options: LocalServerOptions, request: IncomingMessage, res
   const matched = matchRoute(options.routes, method, url.pathname);
   if (!('route' in matched)) {
     return matched.methodNotAllowed
-      ? send(response, problem(405, 'method-not-allowed', 'Method not allowed', `${method} is not supported on ${url.pathname}`))
+      ? send(
+          response,
+          problem(
+            405,
+            'method-not-allowed',
+            'Method not allowed',
+            `${method} is not supported on ${url.pathname}`,
+          ),
+        )
       : send(response, problem(404, 'not-found', 'Not found', `No route for ${method} ${url.pathname}`));
   }
   const { route, pathParameters } = matched;
@@ -94,7 +112,14 @@ async function authorize(
 ): Promise<{ claims: Record<string, unknown> } | { problem: ReturnType<typeof problem> }> {
   const token = /^Bearer (\S+)$/i.exec(authorization ?? '')?.[1];
   if (!token) {
-    return { problem: problem(401, 'unauthorized', 'Unauthorized', 'A bearer token is required (Authorization: Bearer <jwt>)') };
+    return {
+      problem: problem(
+        401,
+        'unauthorized',
+        'Unauthorized',
+        'A bearer token is required (Authorization: Bearer <jwt>)',
+      ),
+    };
   }
   let claims: Record<string, unknown>;
   try {
@@ -105,7 +130,14 @@ async function authorize(
   }
   const granted = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
   if (!scopes.some((scope) => granted.includes(scope))) {
-    return { problem: problem(403, 'insufficient-scope', 'Forbidden', `The token needs one of the scopes: ${scopes.join(', ')}`) };
+    return {
+      problem: problem(
+        403,
+        'insufficient-scope',
+        'Forbidden',
+        `The token needs one of the scopes: ${scopes.join(', ')}`,
+      ),
+    };
   }
   return { claims };
 }
@@ -158,10 +190,17 @@ async function readBody(request: IncomingMessage): Promise<Buffer | 'too-large'>
 }
 
 function sendJson(response: ServerResponse, statusCode: number, body: unknown): void {
-  send(response, { statusCode, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: JSON.stringify(body) });
+  send(response, {
+    statusCode,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+    body: JSON.stringify(body),
+  });
 }
 
-function send(response: ServerResponse, result: { statusCode: number; headers: Record<string, string>; body: string }): void {
+function send(
+  response: ServerResponse,
+  result: { statusCode: number; headers: Record<string, string>; body: string },
+): void {
   if (response.headersSent) return;
   response.writeHead(result.statusCode, result.headers);
   response.end(result.body);

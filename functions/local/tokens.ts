@@ -1,6 +1,14 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import {
+  type CryptoKey,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type JWTPayload,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
 import { isValidOrgNumber } from '../domain/org-number.ts';
 
 /**
@@ -17,11 +25,15 @@ export interface TokenIssuer {
   verify(token: string): Promise<JWTPayload>;
 }
 
-export async function openTokenIssuer(dataDir: string, realNow: () => Date = () => new Date()): Promise<TokenIssuer> {
+export async function openTokenIssuer(
+  dataDir: string,
+  realNow: () => Date = () => new Date(),
+): Promise<TokenIssuer> {
   const { privateKey, publicKey } = await loadOrCreateKeys(dataDir);
   return {
     async issue({ orgNumber, scopes = ['dpa:read', 'dpa:write'], name }) {
-      if (!isValidOrgNumber(orgNumber)) throw new Error('orgNumber must be a valid Norwegian organisation number');
+      if (!isValidOrgNumber(orgNumber))
+        throw new Error('orgNumber must be a valid Norwegian organisation number');
       const issuedAt = Math.floor(realNow().getTime() / 1000);
       return new SignJWT({
         consumer: { authority: 'iso6523-actorid-upis', ID: `0192:${orgNumber}` },
@@ -66,9 +78,13 @@ async function loadOrCreateKeys(dataDir: string): Promise<{ privateKey: CryptoKe
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
   await mkdir(dataDir, { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify({ privateKey: await exportJWK(privateKey), publicKey: await exportJWK(publicKey) }), {
-    mode: 0o600,
-  });
+  await writeFile(
+    temp,
+    JSON.stringify({ privateKey: await exportJWK(privateKey), publicKey: await exportJWK(publicKey) }),
+    {
+      mode: 0o600,
+    },
+  );
   await rename(temp, file);
   return { privateKey, publicKey };
 }

@@ -17,6 +17,7 @@ import type {
   Notification,
   PartyRole,
 } from '../domain/schemas.ts';
+import { agreementSchema } from '../domain/schemas.ts';
 import { dynamoClient } from '../shared/clients.ts';
 import { config } from '../shared/config.ts';
 import { decodeCursor, encodeCursor, fromItem, type Item, toItem, uniqueSuffix } from './items.ts';
@@ -62,15 +63,25 @@ function toStored(item: Item): StoredAgreement {
   const raw = fromItem<Record<string, unknown>>(item);
   const signingTokens = (raw.signingTokens ?? {}) as StoredAgreement['signingTokens'];
   for (const field of INTERNAL_FIELDS) delete raw[field];
-  return { agreement: raw as unknown as Agreement, signingTokens };
+  return { agreement: inContractOrder(raw) as unknown as Agreement, signingTokens };
 }
 
-export const historyItem = (agreementId: string, entry: HistoryEntry): TransactWriteItem => ({
+/** DynamoDB returns attributes in no particular order; callers get the contract's order. */
+const CONTRACT_ORDER = Object.keys(agreementSchema.shape);
+function inContractOrder(raw: Record<string, unknown>): Record<string, unknown> {
+  const ordered: Record<string, unknown> = {};
+  for (const key of CONTRACT_ORDER) if (key in raw) ordered[key] = raw[key];
+  for (const key of Object.keys(raw)) if (!(key in ordered)) ordered[key] = raw[key];
+  return ordered;
+}
+
+/** `position` orders entries written in the same transaction (they share their timestamp). */
+export const historyItem = (agreementId: string, entry: HistoryEntry, position = 0): TransactWriteItem => ({
   Put: {
     TableName: config.tableName(),
     Item: toItem({
       pk: `AGREEMENT#${agreementId}`,
-      sk: `HISTORY#${entry.at}#${uniqueSuffix()}`,
+      sk: `HISTORY#${entry.at}#${position}#${uniqueSuffix()}`,
       entity: 'history',
       ...entry,
     }),
@@ -163,7 +174,7 @@ export async function saveChange(change: AgreementChange): Promise<void> {
     ...(['controller', 'processor'] as const).map((role) => ({
       Put: { TableName: table, Item: toItem(membership(after, role)) },
     })),
-    ...change.history.map((entry) => historyItem(after.id, entry)),
+    ...change.history.map((entry, position) => historyItem(after.id, entry, position)),
     ...(change.audit ? [{ Put: auditItem(after.id, change.audit) }] : []),
     ...reminderPuts(after.id, change.reminders?.put ?? []),
     ...reminderDeletes(after.id, change.reminders?.remove ?? []),

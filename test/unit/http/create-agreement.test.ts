@@ -235,7 +235,7 @@ describe('POST /agreements', () => {
   });
 
   it('does not reveal internal errors: a DynamoDB failure is a 500 without details', async () => {
-    ddb.on(TransactWriteItemsCommand).rejects(new Error('connect ECONNREFUSED 10.0.0.1:443'));
+    ddb.on(TransactWriteItemsCommand).rejects(new Error('connect ECONNREFUSED 127.0.0.1:8000'));
     const response = await create(exampleCreateRequest());
     expect(response.statusCode).toBe(500);
     expect(JSON.stringify(response.body)).not.toContain('ECONNREFUSED');

@@ -1,0 +1,248 @@
+import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { resolve } from 'node:path';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { synthesizeTemplates } from '../../infra/build-app.ts';
+import { fromRepoRoot } from '../../infra/paths.ts';
+import {
+  httpRoutes,
+  renderDefinition,
+  type TableDefinition,
+  tableDefinition,
+  workflowDefinitions,
+} from '../../infra/synthesized.ts';
+import { httpFunctions, reminderSchedule, taskFunctions, workflows } from '../catalogue.ts';
+import { useClock } from '../shared/clock.ts';
+import { compileRoute, type LocalRoute, lambdaContext } from './api-gateway.ts';
+import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { createLocalServer } from './server.ts';
+import { LocalStepFunctions } from './step-functions/engine.ts';
+import { createStepFunctionsFacade } from './step-functions/facade.ts';
+import { openTokenIssuer } from './tokens.ts';
+import { VirtualClock } from './virtual-clock.ts';
+
+/**
+ * The whole product on one machine: DynamoDB Local, the synthesized state machines on the local
+ * Step Functions engine, the handlers CDK deploys behind a local API Gateway, and a virtual clock.
+ * Everything it needs to resume lives in `dataDir`.
+ */
+export interface LocalStackOptions {
+  /** 0 picks a free port. */
+  port: number;
+  dataDir: string;
+  /** Host to listen on; loopback only by default. */
+  host?: string;
+  /** Use this DynamoDB (e.g. the tests' shared DynamoDB Local) instead of starting one in `dataDir`. */
+  dynamoEndpoint?: string;
+  tableName?: string;
+  /**
+   * Wraps every task function invocation by a state machine; tests use it to inject faults (a Lambda
+   * service error on the first attempt) into the real handlers.
+   */
+  interceptTask?: (taskId: string, payload: unknown, invoke: () => Promise<unknown>) => Promise<unknown>;
+}
+
+export interface LocalStack {
+  url: string;
+  tableName: string;
+  clock: VirtualClock;
+  stepFunctions: LocalStepFunctions;
+  stop(): Promise<void>;
+}
+
+const REGION = 'eu-north-1';
+const ACCOUNT = '000000000000';
+export const LOCAL_TABLE_NAME = 'dpa-agreements';
+const functionArn = (id: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${id}`;
+const stateMachineArn = (id: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${id}`;
+
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+
+async function importHandler(entry: string): Promise<Handler> {
+  const module = (await import(fromRepoRoot(entry))) as { handler?: Handler };
+  if (typeof module.handler !== 'function') throw new Error(`${entry} does not export a handler`);
+  return module.handler;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const dataDir = resolve(options.dataDir);
+  await mkdir(`${dataDir}/dynamodb`, { recursive: true });
+  const templates = synthesizeTemplates();
+
+  const dynamo: DynamoDbLocal = options.dynamoEndpoint
+    ? {
+        endpoint: options.dynamoEndpoint,
+        port: Number(new URL(options.dynamoEndpoint).port),
+        stop: async () => {},
+      }
+    : await startDynamoDbLocal({ dataDir: `${dataDir}/dynamodb` });
+  try {
+    return await startOnDynamo(options, dataDir, templates, dynamo);
+  } catch (error) {
+    await dynamo.stop();
+    throw error;
+  }
+}
+
+async function startOnDynamo(
+  options: LocalStackOptions,
+  dataDir: string,
+  templates: ReturnType<typeof synthesizeTemplates>,
+  dynamo: DynamoDbLocal,
+): Promise<LocalStack> {
+  const tableName = options.tableName ?? LOCAL_TABLE_NAME;
+  // The handlers run in this process with the real AWS SDK clients; only the endpoints differ.
+  Object.assign(process.env, {
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    TABLE_NAME: tableName,
+  });
+  delete process.env.EVENT_BUS_NAME;
+  await ensureTable(dynamo.endpoint, tableName, tableDefinition(templates.data));
+
+  const clock = await VirtualClock.open(dataDir);
+  useClock(() => clock.now());
+  const stepFunctions = new LocalStepFunctions({ clock, dataDir });
+
+  const taskHandlers = new Map<string, Handler>();
+  for (const task of taskFunctions) taskHandlers.set(functionArn(task.id), await importHandler(task.entry));
+  const invokeFunction = async (arn: string, payload: unknown) => {
+    const handler = taskHandlers.get(arn);
+    if (!handler) throw new Error(`No local function ${arn}`);
+    const taskId = arn.split(':').pop()!;
+    const invoke = () => handler(payload, lambdaContext(taskId));
+    return options.interceptTask ? options.interceptTask(taskId, payload, invoke) : invoke();
+  };
+  const synthesized = workflowDefinitions(templates.service);
+  for (const workflow of workflows) {
+    const deployed = synthesized[workflow.id];
+    if (!deployed) throw new Error(`The synthesized template has no ${workflow.id} state machine`);
+    const arn = stateMachineArn(workflow.id);
+    process.env[workflow.arnVariable] = arn;
+    stepFunctions.registerStateMachine({
+      arn,
+      name: workflow.id,
+      definition: JSON.parse(renderDefinition(deployed, functionArn)),
+      invokeFunction,
+    });
+  }
+
+  const reminderTask = taskFunctions.find((task) => task.id === reminderSchedule.taskId)!;
+  const runReminders = taskHandlers.get(functionArn(reminderTask.id))!;
+  clock.daily(reminderSchedule.hour, reminderSchedule.minute, reminderSchedule.timeZone, async () => {
+    await runReminders({}, lambdaContext(reminderTask.id));
+  });
+
+  const routes: LocalRoute[] = [];
+  for (const route of httpRoutes(templates.service)) {
+    const fn = httpFunctions.find((candidate) => candidate.id === route.functionId);
+    if (!fn) throw new Error(`Route ${route.routeKey} targets unknown function ${route.functionId}`);
+    const handler = (await importHandler(fn.entry)) as LocalRoute['handler'];
+    routes.push(compileRoute({ ...fn, scopes: route.authorizationScopes as HttpScopes }, handler));
+  }
+
+  const facade = createStepFunctionsFacade(stepFunctions);
+  const tokens = await openTokenIssuer(dataDir);
+  const server = createLocalServer({
+    routes,
+    tokens,
+    clock: {
+      now: () => clock.now(),
+      advance: async (request) => {
+        const settle = () => stepFunctions.idle();
+        if (request.advanceBy) await clock.advanceBy(request.advanceBy, settle);
+        else if (request.set) await clock.advanceTo(new Date(request.set), settle);
+        return clock.now();
+      },
+    },
+    stepFunctions: facade,
+  });
+  const port = await listen(server, options.port, options.host ?? '127.0.0.1');
+  const baseUrl = `http://127.0.0.1:${port}`;
+  process.env.AWS_ENDPOINT_URL_SFN = baseUrl;
+  // Workflows that were waiting when the stack last stopped carry on from DynamoDB's state.
+  await stepFunctions.resumeInFlight();
+
+  return {
+    url: baseUrl,
+    tableName,
+    clock,
+    stepFunctions,
+    stop: async () => {
+      await new Promise<void>((done) => server.close(() => done()));
+      server.closeAllConnections();
+      await stepFunctions.shutdown();
+      clock.stop();
+      await dynamo.stop();
+    },
+  };
+}
+
+type HttpScopes = (typeof httpFunctions)[number]['scopes'];
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolvePromise(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+/** Creates the table as the data stack defines it (key schema, indexes, TTL), unless it exists. */
+export async function ensureTable(
+  endpoint: string,
+  tableName: string,
+  table: TableDefinition,
+): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  try {
+    if (await tableExists(client, tableName)) return;
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        KeySchema: [...table.KeySchema],
+        AttributeDefinitions: [...table.AttributeDefinitions],
+        GlobalSecondaryIndexes: table.GlobalSecondaryIndexes.map((index) => ({
+          IndexName: index.IndexName,
+          KeySchema: [...index.KeySchema],
+          Projection: { ...index.Projection },
+        })),
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    if (table.ttlAttribute) {
+      await client.send(
+        new UpdateTimeToLiveCommand({
+          TableName: tableName,
+          TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true },
+        }),
+      );
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+async function tableExists(client: DynamoDBClient, tableName: string): Promise<boolean> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'ResourceNotFoundException') return false;
+    throw error;
+  }
+}

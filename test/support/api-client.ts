@@ -1,0 +1,89 @@
+/** A thin client for the local API as a caller sees it: status, headers, JSON body. */
+export interface ApiResponse<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export class ApiClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token?: string,
+  ) {}
+
+  static async forOrganisation(baseUrl: string, orgNumber: string, scopes?: string[]): Promise<ApiClient> {
+    const response = await fetch(`${baseUrl}/local/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ orgNumber, ...(scopes ? { scopes } : {}) }),
+    });
+    if (response.status !== 200)
+      throw new Error(`token request failed: ${response.status} ${await response.text()}`);
+    const { access_token: token } = (await response.json()) as { access_token: string };
+    return new ApiClient(baseUrl, token);
+  }
+
+  withToken(token: string | undefined): ApiClient {
+    return new ApiClient(this.baseUrl, token);
+  }
+
+  async request<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse<T>> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : {}) as T };
+  }
+
+  get<T = Record<string, unknown>>(path: string) {
+    return this.request<T>('GET', path);
+  }
+
+  post<T = Record<string, unknown>>(path: string, body?: unknown, headers?: Record<string, string>) {
+    return this.request<T>('POST', path, body, headers);
+  }
+}
+
+export const CONTROLLER_ORG = '954748634'; // Radøy kommune (public)
+export const PROCESSOR_ORG = '889640782'; // Arbeids- og velferdsetaten (public)
+export const OUTSIDER_ORG = '974652358'; // another public body, party to nothing here
+
+/** A create request as in product.md, with invented contact persons. */
+export function agreementRequest(overrides: Record<string, unknown> = {}) {
+  return {
+    title: 'Databehandleravtale for digital aktivitetsplan (KVP)',
+    controller: { orgNumber: CONTROLLER_ORG, name: 'Radøy kommune' },
+    processor: { orgNumber: PROCESSOR_ORG, name: 'Arbeids- og velferdsetaten' },
+    cooperationAgreementRef: 'Samarbeidsavtale om Modia arbeidsrettet oppfølging',
+    scope: {
+      purpose: 'Arbeidsrettet oppfølging av deltakere i kvalifiseringsprogrammet',
+      nature: 'Lagring og visning i digital aktivitetsplan',
+      dataSubjectCategories: ['Deltakere i KVP', 'Veiledere'],
+      personalDataTypes: ['Navn', 'Fødselsnummer', 'Adresse'],
+      specialCategories: ['Helseopplysninger'],
+    },
+    securityMeasures: 'Felles sikkerhetsnormer for arbeids- og velferdsforvaltningen',
+    contacts: {
+      controller: { name: 'Kari Testesen', email: 'kari@example.kommune.no', phone: '+4799999999' },
+      processor: { name: 'Ola Prøvesen', email: 'ola@example.no', phone: '+4798888888' },
+    },
+    ...overrides,
+  };
+}
+
+export const signature = (name: string, place: string, signedOn?: string) => ({
+  signatory: { name, title: 'Rådmann' },
+  place,
+  ...(signedOn ? { signedOn } : {}),
+});
