@@ -11,6 +11,19 @@ export function firstSignatureReminder(agreementId: string, submittedOn: string)
   return { agreementId, kind: SIGNATURE_REMINDER, dueOn: addDays(submittedOn, WEEK) };
 }
 
+export interface DueReminder {
+  /** `<rule>` or `<rule>#<subject>` (e.g. one reminder per sub-processor request). */
+  kind: string;
+  dueOn: string;
+}
+
+/** A reminder rule decides, on the day a reminder is due, whom it notifies and when it is due again. */
+export type ReminderRule = (
+  reminder: DueReminder,
+  agreement: Agreement | undefined,
+  now: Date,
+) => ReminderDecision;
+
 export interface ReminderDecision {
   notifications: Notification[];
   /** When the reminder is due again; undefined removes it. */
@@ -21,12 +34,12 @@ export interface ReminderDecision {
  * What a due reminder sends today. A signature reminder goes weekly to each party that has not signed,
  * while signatures are awaited and the deadline has not passed; otherwise it is dropped unsent.
  */
-export function decideReminder(
-  reminder: { kind: string; dueOn: string },
+function decideSignatureReminder(
+  reminder: DueReminder,
   agreement: Agreement | undefined,
   now: Date,
 ): ReminderDecision {
-  if (!agreement || reminder.kind !== SIGNATURE_REMINDER) return { notifications: [] };
+  if (!agreement) return { notifications: [] };
   const deadline = agreement.signatureDeadline;
   if (
     agreement.status !== 'AWAITING_SIGNATURES' ||
@@ -52,4 +65,18 @@ export function decideReminder(
     ),
     ...(compareDates(next, deadline) <= 0 ? { nextDueOn: next } : {}),
   };
+}
+
+/** Every reminder kind the daily run knows; a kind it does not know is dropped unsent. */
+const RULES: Record<string, ReminderRule> = {
+  [SIGNATURE_REMINDER]: decideSignatureReminder,
+};
+
+export function decideReminder(
+  reminder: DueReminder,
+  agreement: Agreement | undefined,
+  now: Date,
+): ReminderDecision {
+  const rule = RULES[reminder.kind.split('#')[0]!];
+  return rule ? rule(reminder, agreement, now) : { notifications: [] };
 }
