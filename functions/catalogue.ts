@@ -2,10 +2,16 @@
  * The one list of functions: CDK deploys exactly these, and the local stack runs exactly these.
  * Entries are paths from the repository root; every module exports `handler`.
  */
+export type WorkflowId = 'signing' | 'termination' | 'subProcessorApproval';
+
+/**
+ * `start:<workflowId>` lets a function start that one workflow (and gives it the state machine's ARN);
+ * `workflow:callback` lets it complete or fail a task by its token, whichever workflow waits on it.
+ */
 export type Permission =
   | 'agreements:read'
   | 'agreements:write'
-  | 'signing:start'
+  | `start:${WorkflowId}`
   | 'workflow:callback'
   | 'notifications:publish';
 
@@ -31,7 +37,7 @@ export interface TaskFunction {
 }
 
 export interface Workflow {
-  readonly id: 'signing';
+  readonly id: WorkflowId;
   /** ASL file in JSONPath; `${<taskId>}` placeholders name the task functions it invokes. */
   readonly definition: string;
   readonly tasks: readonly string[];
@@ -85,7 +91,7 @@ export const httpFunctions: readonly HttpFunction[] = [
     method: 'POST',
     path: '/agreements/{id}/submit',
     scopes: write,
-    permissions: ['agreements:read', 'agreements:write', 'signing:start'],
+    permissions: ['agreements:read', 'agreements:write', 'start:signing', 'notifications:publish'],
     summary: 'Submit a draft for signature and start the signing workflow',
   },
   {
@@ -94,7 +100,7 @@ export const httpFunctions: readonly HttpFunction[] = [
     method: 'POST',
     path: '/agreements/{id}/signatures',
     scopes: write,
-    permissions: ['agreements:read', 'agreements:write', 'workflow:callback'],
+    permissions: ['agreements:read', 'agreements:write', 'workflow:callback', 'notifications:publish'],
     summary: "Sign on behalf of the caller's party",
   },
   {
@@ -103,7 +109,7 @@ export const httpFunctions: readonly HttpFunction[] = [
     method: 'POST',
     path: '/agreements/{id}/cancel',
     scopes: write,
-    permissions: ['agreements:read', 'agreements:write', 'workflow:callback'],
+    permissions: ['agreements:read', 'agreements:write', 'workflow:callback', 'notifications:publish'],
     summary: 'Withdraw an agreement before it enters into force (creator only)',
   },
   {

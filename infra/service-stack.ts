@@ -4,12 +4,22 @@ import * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { httpFunctions, reminderSchedule, taskFunctions, workflows } from '../functions/catalogue.ts';
+import {
+  httpFunctions,
+  reminderSchedule,
+  taskFunctions,
+  type WorkflowId,
+  workflows,
+} from '../functions/catalogue.ts';
 import { CatalogueFunction } from './constructs/catalogue-function.ts';
 import { CatalogueHttpApi } from './constructs/http-api.ts';
-import { needsStateMachine, type PermissionTargets } from './constructs/permissions.ts';
+import { assertDeployableStarts, type PermissionTargets } from './constructs/permissions.ts';
 import { ReminderSchedule } from './constructs/reminder-schedule.ts';
-import { WorkflowStateMachine } from './constructs/workflow-state-machine.ts';
+import {
+  WorkflowStateMachine,
+  workflowConstructId,
+  workflowOutputId,
+} from './constructs/workflow-state-machine.ts';
 
 export interface ServiceStackProps extends StackProps {
   readonly table: dynamodb.ITable;
@@ -19,74 +29,65 @@ export interface ServiceStackProps extends StackProps {
 }
 
 /**
- * Everything that runs: the catalogue's functions, the HTTP API in front of them, the signing
- * workflow, the daily reminder schedule and the notification bus. Built from `functions/catalogue.ts`
- * alone, so a function added there is deployed (and run locally) without touching this file.
+ * Everything that runs: the catalogue's functions, the HTTP API in front of them, one state machine
+ * per catalogue workflow, the daily reminder schedule and the notification bus. Built from
+ * `functions/catalogue.ts` alone, so a function or workflow added there is deployed (and run locally)
+ * without touching this file.
  */
 export class ServiceStack extends Stack {
   readonly api: CatalogueHttpApi;
   readonly notificationBus: events.EventBus;
-  readonly signingStateMachine: WorkflowStateMachine;
+  readonly stateMachines: ReadonlyMap<WorkflowId, WorkflowStateMachine>;
   readonly functions: ReadonlyMap<string, CatalogueFunction>;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
 
-    const signingWorkflow = workflows.find((workflow) => workflow.id === 'signing');
-    if (!signingWorkflow) throw new Error('The catalogue has no signing workflow');
+    const catalogue = [
+      ...taskFunctions.map((definition) => ({ definition, kind: 'task' as const })),
+      ...httpFunctions.map((definition) => ({ definition, kind: 'http' as const })),
+    ];
+    assertDeployableStarts(
+      workflows,
+      catalogue.map(({ definition }) => definition),
+    );
 
     this.notificationBus = new events.EventBus(this, 'NotificationBus', {
       description: 'Notifications to the parties of data processing agreements',
     });
 
-    const baseEnvironment = {
+    const environment = {
       TABLE_NAME: props.table.tableName,
       EVENT_BUS_NAME: this.notificationBus.eventBusName,
     };
-    const baseTargets = {
+    const targets: PermissionTargets = {
       table: props.table,
       tableKey: props.tableKey,
       notificationBus: this.notificationBus,
     };
     const functions = new Map<string, CatalogueFunction>();
     const functionsScope = new Construct(this, 'Functions');
-
-    // Task functions first: the state machine references them, so they cannot reference it back.
-    for (const definition of taskFunctions) {
+    for (const { definition, kind } of catalogue) {
       functions.set(
         definition.id,
-        new CatalogueFunction(functionsScope, definition.id, {
-          definition,
-          kind: 'task',
-          environment: baseEnvironment,
-          targets: baseTargets,
-        }),
-      );
-    }
-
-    this.signingStateMachine = new WorkflowStateMachine(this, 'SigningWorkflow', {
-      workflow: signingWorkflow,
-      taskFunctions: new Map(taskFunctions.map(({ id }) => [id, functions.get(id)!.function])),
-    });
-    const stateMachine = this.signingStateMachine.stateMachine;
-
-    const httpTargets: PermissionTargets = { ...baseTargets, signingStateMachine: stateMachine };
-    for (const definition of httpFunctions) {
-      const usesWorkflow =
-        needsStateMachine(definition.permissions) || definition.permissions.includes('workflow:callback');
-      functions.set(
-        definition.id,
-        new CatalogueFunction(functionsScope, definition.id, {
-          definition,
-          kind: 'http',
-          environment: usesWorkflow
-            ? { ...baseEnvironment, [signingWorkflow.arnVariable]: stateMachine.stateMachineArn }
-            : baseEnvironment,
-          targets: httpTargets,
-        }),
+        new CatalogueFunction(functionsScope, definition.id, { definition, kind, environment, targets }),
       );
     }
     this.functions = functions;
+
+    // The state machines reference their task functions, so they come after the functions, and the
+    // functions' start permissions after them.
+    const taskHandlers = new Map(taskFunctions.map(({ id }) => [id, functions.get(id)!.function]));
+    this.stateMachines = new Map(
+      workflows.map((workflow) => [
+        workflow.id,
+        new WorkflowStateMachine(this, workflowConstructId(workflow.id), {
+          workflow,
+          taskFunctions: taskHandlers,
+        }),
+      ]),
+    );
+    for (const fn of functions.values()) fn.allowStarting(this.stateMachines);
 
     const handlerOf = (functionId: string): lambda.IFunction => {
       const fn = functions.get(functionId);
@@ -112,9 +113,11 @@ export class ServiceStack extends Stack {
       value: this.notificationBus.eventBusName,
       description: 'EventBridge bus carrying notifications for integrations',
     });
-    new CfnOutput(this, 'SigningStateMachineArn', {
-      value: stateMachine.stateMachineArn,
-      description: 'The signing workflow',
-    });
+    for (const [workflowId, { stateMachine }] of this.stateMachines) {
+      new CfnOutput(this, workflowOutputId(workflowId), {
+        value: stateMachine.stateMachineArn,
+        description: `The ${workflowId} workflow`,
+      });
+    }
   }
 }

@@ -76,21 +76,32 @@ function isDuplicate(error: unknown): boolean {
   );
 }
 
+/**
+ * The outbox in the table is the record; the bus is for integrations. A failed publish is logged, never
+ * turned into a failed request after the change it reports has been committed.
+ */
 export async function publishEvents(notifications: Notification[]): Promise<void> {
   const bus = config.eventBusName();
   if (!bus || notifications.length === 0) return;
   for (let start = 0; start < notifications.length; start += 10) {
-    await eventsClient().send(
-      new PutEventsCommand({
-        Entries: notifications.slice(start, start + 10).map((n) => ({
-          EventBusName: bus,
-          Source: 'dpa.agreements',
-          DetailType: n.type,
-          Detail: JSON.stringify(n),
-          Time: new Date(n.at),
-        })),
-      }),
-    );
+    const batch = notifications.slice(start, start + 10);
+    try {
+      const result = await eventsClient().send(
+        new PutEventsCommand({
+          Entries: batch.map((n) => ({
+            EventBusName: bus,
+            Source: 'dpa.agreements',
+            DetailType: n.type,
+            Detail: JSON.stringify(n),
+            Time: new Date(n.at),
+          })),
+        }),
+      );
+      if (result.FailedEntryCount)
+        console.error('Some notification events were not published', result.Entries);
+    } catch (error) {
+      console.error('Publishing notification events failed; they are in the outbox', error);
+    }
   }
 }
 

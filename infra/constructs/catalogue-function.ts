@@ -4,9 +4,16 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { Permission } from '../../functions/catalogue.ts';
+import type { Permission, WorkflowId } from '../../functions/catalogue.ts';
 import { fromRepoRoot, repoRoot } from '../paths.ts';
-import { type PermissionTargets, statementsFor } from './permissions.ts';
+import {
+  isStartPermission,
+  type PermissionTargets,
+  startStatements,
+  statementsFor,
+  workflowsStartedBy,
+} from './permissions.ts';
+import type { WorkflowStateMachine } from './workflow-state-machine.ts';
 
 /** CloudFormation Metadata key naming the catalogue entry a function was built from (read by `synthesized.ts`). */
 export const CATALOGUE_FUNCTION_METADATA = 'CatalogueFunctionId';
@@ -29,6 +36,20 @@ const REQUIRE_SHIM =
   "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 /**
+ * How every catalogue function is bundled: an ES module for Node.js 24, minified, with a source map
+ * and its own AWS SDK (no external modules). Exported so the benchmark bundles exactly as CDK does.
+ */
+export const CATALOGUE_BUNDLING: nodejs.BundlingOptions = {
+  format: nodejs.OutputFormat.ESM,
+  target: 'node24',
+  minify: true,
+  sourceMap: true,
+  mainFields: ['module', 'main'],
+  externalModules: [],
+  banner: REQUIRE_SHIM,
+};
+
+/**
  * One function of the catalogue with the house defaults: Node.js 24 on arm64, an ES module bundle
  * that carries its own AWS SDK, active tracing, a log group with a retention, and a role holding
  * exactly what the entry's permissions imply (no AWS managed policies).
@@ -36,10 +57,12 @@ const REQUIRE_SHIM =
 export class CatalogueFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
   readonly role: iam.Role;
+  private readonly definition: CatalogueFunctionProps['definition'];
 
   constructor(scope: Construct, id: string, props: CatalogueFunctionProps) {
     super(scope, id);
     const { definition, kind, targets } = props;
+    this.definition = definition;
 
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
 
@@ -64,15 +87,7 @@ export class CatalogueFunction extends Construct {
       role: this.role,
       logGroup,
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        mainFields: ['module', 'main'],
-        externalModules: [],
-        banner: REQUIRE_SHIM,
-      },
+      bundling: CATALOGUE_BUNDLING,
     });
     (this.function.node.defaultChild as lambda.CfnFunction).addMetadata(
       CATALOGUE_FUNCTION_METADATA,
@@ -80,10 +95,30 @@ export class CatalogueFunction extends Construct {
     );
 
     for (const permission of definition.permissions) {
+      if (isStartPermission(permission)) continue; // granted by `allowStarting`
       for (const statement of statementsFor(permission, targets)) this.role.addToPrincipalPolicy(statement);
     }
 
     this.acknowledgeWildcards(definition.permissions);
+  }
+
+  /**
+   * Grants the entry's `start:<workflowId>` permissions, which can only be granted once the state
+   * machines exist (they reference the task functions, so they are built after the functions):
+   * states:StartExecution on exactly that state machine, and its ARN in the workflow's `arnVariable`.
+   */
+  allowStarting(stateMachines: ReadonlyMap<WorkflowId, WorkflowStateMachine>): void {
+    for (const workflowId of workflowsStartedBy(this.definition.permissions)) {
+      const started = stateMachines.get(workflowId);
+      if (!started) {
+        throw new Error(
+          `Function ${this.definition.id} has permission start:${workflowId}, but there is no ${workflowId} state machine`,
+        );
+      }
+      const { stateMachine, workflow } = started;
+      for (const statement of startStatements(stateMachine)) this.role.addToPrincipalPolicy(statement);
+      this.function.addEnvironment(workflow.arnVariable, stateMachine.stateMachineArn);
+    }
   }
 
   private acknowledgeWildcards(permissions: readonly Permission[]): void {

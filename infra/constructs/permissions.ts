@@ -3,23 +3,34 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import type { Permission } from '../../functions/catalogue.ts';
+import type { Permission, Workflow, WorkflowId } from '../../functions/catalogue.ts';
 import { TABLE_KEYS } from '../../functions/store/table-layout.ts';
 
-/** The resources the catalogue's permissions refer to. */
+/** The resources the catalogue's permissions refer to, except state machines (see `startStatements`). */
 export interface PermissionTargets {
   readonly table: dynamodb.ITable;
   readonly tableKey: kms.IKey;
   readonly notificationBus: events.IEventBus;
-  /** Absent for task functions: the state machine invokes them, so it cannot also be their dependency. */
-  readonly signingStateMachine?: sfn.IStateMachine;
 }
+
+/** `start:<workflowId>`: granted once the state machines exist, which are built after the functions. */
+export type StartPermission = Extract<Permission, `start:${string}`>;
+
+export const isStartPermission = (permission: Permission): permission is StartPermission =>
+  permission.startsWith('start:');
+
+/** The workflows a function may start, by its catalogue permissions. */
+export const workflowsStartedBy = (permissions: readonly Permission[]): WorkflowId[] =>
+  permissions.filter(isStartPermission).map((permission) => permission.slice('start:'.length) as WorkflowId);
 
 /**
  * Least privilege for one catalogue permission: only the actions the handlers call, on only the
  * resources they touch. No dynamodb:Scan, no service wildcards.
  */
-export function statementsFor(permission: Permission, targets: PermissionTargets): iam.PolicyStatement[] {
+export function statementsFor(
+  permission: Exclude<Permission, StartPermission>,
+  targets: PermissionTargets,
+): iam.PolicyStatement[] {
   const { table, tableKey } = targets;
   switch (permission) {
     case 'agreements:read': {
@@ -53,13 +64,6 @@ export function statementsFor(permission: Permission, targets: PermissionTargets
           resources: [tableKey.keyArn],
         }),
       ];
-    case 'signing:start':
-      return [
-        new iam.PolicyStatement({
-          actions: ['states:StartExecution'],
-          resources: [requireStateMachine(targets, permission).stateMachineArn],
-        }),
-      ];
     case 'workflow:callback':
       // Task tokens are not resources: AWS authorises these two actions only on "*".
       return [
@@ -78,15 +82,60 @@ export function statementsFor(permission: Permission, targets: PermissionTargets
   }
 }
 
-/** The permissions that need the signing state machine's ARN, and so its ARN in the environment. */
-export const needsStateMachine = (permissions: readonly Permission[]): boolean =>
-  permissions.includes('signing:start');
+/** `start:<workflowId>`: StartExecution on exactly that workflow's state machine. */
+export function startStatements(stateMachine: sfn.IStateMachine): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      actions: ['states:StartExecution'],
+      resources: [stateMachine.stateMachineArn],
+    }),
+  ];
+}
 
-function requireStateMachine(targets: PermissionTargets, permission: Permission): sfn.IStateMachine {
-  if (!targets.signingStateMachine) {
-    throw new Error(
-      `Permission ${permission} needs the signing state machine, which a function invoked by that state machine cannot reference (circular dependency)`,
-    );
+/**
+ * Throws unless the catalogue's start permissions can be deployed: every started workflow exists,
+ * and no workflow depends on itself. A state machine references the ARNs of its task functions, and
+ * a function that may start a workflow references that state machine's ARN (policy and environment),
+ * so a task function that starts its own workflow, directly or through another workflow, would make
+ * a circular dependency that CloudFormation rejects only at deploy time.
+ */
+export function assertDeployableStarts(
+  workflows: readonly Workflow[],
+  functions: readonly { readonly id: string; readonly permissions: readonly Permission[] }[],
+): void {
+  const byId = new Map(workflows.map((workflow) => [workflow.id, workflow]));
+  const startsOf = new Map(functions.map((fn) => [fn.id, workflowsStartedBy(fn.permissions)]));
+  for (const fn of functions) {
+    for (const workflowId of startsOf.get(fn.id) ?? []) {
+      if (!byId.has(workflowId)) {
+        throw new Error(
+          `Function ${fn.id} has permission start:${workflowId}, but the catalogue has no ${workflowId} workflow`,
+        );
+      }
+    }
   }
-  return targets.signingStateMachine;
+
+  // Depth-first search for a workflow that reaches itself: workflow -> its tasks -> the workflows they start.
+  const path: WorkflowId[] = [];
+  const steps: string[] = [];
+  const done = new Set<WorkflowId>();
+  const visit = (workflow: Workflow): void => {
+    if (done.has(workflow.id)) return;
+    path.push(workflow.id);
+    for (const taskId of workflow.tasks) {
+      for (const started of startsOf.get(taskId) ?? []) {
+        steps.push(`workflow ${workflow.id} invokes task ${taskId}, which has start:${started}`);
+        if (path.includes(started)) {
+          throw new Error(
+            `Circular dependency: ${steps.slice(path.indexOf(started)).join('; ')}. A task function cannot start a workflow that invokes it, directly or through another workflow.`,
+          );
+        }
+        visit(byId.get(started) as Workflow);
+        steps.pop();
+      }
+    }
+    path.pop();
+    done.add(workflow.id);
+  };
+  for (const workflow of workflows) visit(workflow);
 }

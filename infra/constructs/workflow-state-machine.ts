@@ -17,6 +17,18 @@ export interface WorkflowStateMachineProps {
   readonly taskFunctions: ReadonlyMap<string, lambda.IFunction>;
 }
 
+/**
+ * Construct id of a workflow's state machine (and, with `StateMachineArn`, of its output), from the
+ * workflow id: `signing` -> `SigningWorkflow`. Logical ids derive from it, so renaming it would
+ * replace the deployed state machine.
+ */
+export const workflowConstructId = (workflowId: string): string => `${pascalCase(workflowId)}Workflow`;
+
+/** Id of the stack output giving a workflow's state machine ARN: `signing` -> `SigningStateMachineArn`. */
+export const workflowOutputId = (workflowId: string): string => `${pascalCase(workflowId)}StateMachineArn`;
+
+const pascalCase = (camelCase: string): string => camelCase.charAt(0).toUpperCase() + camelCase.slice(1);
+
 /** `${name}` placeholders in an ASL document (Step Functions definition substitutions). */
 export const placeholdersIn = (definition: string): Set<string> =>
   new Set([...definition.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1] as string));
@@ -27,11 +39,13 @@ export const placeholdersIn = (definition: string): Set<string> =>
  * string in the template, so the local stack runs exactly what is deployed.
  */
 export class WorkflowStateMachine extends Construct {
+  readonly workflow: Workflow;
   readonly stateMachine: sfn.StateMachine;
 
   constructor(scope: Construct, id: string, props: WorkflowStateMachineProps) {
     super(scope, id);
     const { workflow, taskFunctions } = props;
+    this.workflow = workflow;
 
     const definition = readFileSync(fromRepoRoot(workflow.definition), 'utf8');
     assertPlaceholdersMatchTasks(workflow, placeholdersIn(definition));

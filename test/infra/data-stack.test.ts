@@ -66,19 +66,19 @@ describe('the agreements table', () => {
     expect(attributes.every((attribute) => attribute.AttributeType === 'S')).toBe(true);
   });
 
-  it.each([TABLE_KEYS.byOrganisation, TABLE_KEYS.dueReminders])(
-    'has the $indexName index with its layout keys, projecting all attributes',
-    (index) => {
-      expect(tableProps.GlobalSecondaryIndexes).toContainEqual({
-        IndexName: index.indexName,
-        KeySchema: [
-          { AttributeName: index.partitionKey, KeyType: 'HASH' },
-          { AttributeName: index.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      });
-    },
-  );
+  it.each([
+    TABLE_KEYS.byOrganisation,
+    TABLE_KEYS.dueReminders,
+  ])('has the $indexName index with its layout keys, projecting all attributes', (index) => {
+    expect(tableProps.GlobalSecondaryIndexes).toContainEqual({
+      IndexName: index.indexName,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    });
+  });
 
   it("is handed to the functions through the data stack's export, not by a fixed name", () => {
     const tableRefExport = exportNameOf(synth.dataJson, {

@@ -1,19 +1,39 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { httpFunctions, taskFunctions, workflows } from '../../functions/catalogue.ts';
-import { catalogueFunctions, type FunctionDefinition } from '../../infra/synthesized.ts';
+import {
+  catalogueFunctions,
+  type FunctionDefinition,
+  type WorkflowDefinition,
+  workflowDefinitions,
+} from '../../infra/synthesized.ts';
 import { type Synthesized, singleLogicalId, synthesize } from './synth.ts';
 
-const signing = workflows.find((workflow) => workflow.id === 'signing')!;
+const catalogue = [...httpFunctions, ...taskFunctions];
+
+/** Every (function, workflow) pair in which the function may start the workflow. */
+const starts = catalogue.flatMap((fn) =>
+  workflows
+    .filter((workflow) => fn.permissions.includes(`start:${workflow.id}`))
+    .map((workflow) => ({ id: fn.id, workflowId: workflow.id, arnVariable: workflow.arnVariable })),
+);
 
 let synth: Synthesized;
 let deployed: Record<string, FunctionDefinition>;
+let deployedWorkflows: Record<string, WorkflowDefinition>;
 let lambdaFunctions: Record<string, { Properties: Record<string, unknown> }>;
 
 beforeAll(() => {
   synth = synthesize();
   deployed = catalogueFunctions(synth.serviceJson);
+  deployedWorkflows = workflowDefinitions(synth.serviceJson);
   lambdaFunctions = synth.service.findResources('AWS::Lambda::Function') as typeof lambdaFunctions;
 });
+
+const stateMachineOf = (workflowId: string): string => {
+  const workflow = deployedWorkflows[workflowId];
+  if (!workflow) throw new Error(`The ${workflowId} workflow is not deployed`);
+  return workflow.logicalId;
+};
 
 const deployedFunction = (id: string): FunctionDefinition => {
   const fn = deployed[id];
@@ -67,25 +87,46 @@ describe('the functions', () => {
     }
   });
 
-  it.each(
-    httpFunctions
-      .filter((fn) => fn.permissions.some((p) => p === 'signing:start' || p === 'workflow:callback'))
-      .map(({ id }) => id),
-  )(`HTTP function %s learns the signing state machine from ${signing.arnVariable}`, (id) => {
-    const stateMachine = singleLogicalId(synth.serviceJson, 'AWS::StepFunctions::StateMachine');
-    expect(deployedFunction(id).environment[signing.arnVariable]).toEqual({ Ref: stateMachine });
+  it('has a catalogue function that starts a workflow (so the tests below test something)', () => {
+    expect(starts).not.toHaveLength(0);
   });
 
-  it(`gives ${signing.arnVariable} to no function that does not start or call back the workflow`, () => {
+  it.each(starts)('$id learns the $workflowId state machine from $arnVariable', ({
+    id,
+    workflowId,
+    arnVariable,
+  }) => {
+    expect(deployedFunction(id).environment[arnVariable]).toEqual({ Ref: stateMachineOf(workflowId) });
+  });
+
+  it.each(
+    workflows.map(({ id, arnVariable }) => ({ id, arnVariable })),
+  )('gives $arnVariable to exactly the functions with start:$id', ({ id, arnVariable }) => {
     const withArn = Object.values(deployed)
-      .filter((fn) => signing.arnVariable in fn.environment)
+      .filter((fn) => arnVariable in fn.environment)
       .map((fn) => fn.functionId)
       .sort();
-    const expected = httpFunctions
-      .filter((fn) => fn.permissions.some((p) => p === 'signing:start' || p === 'workflow:callback'))
-      .map((fn) => fn.id)
+    const expected = starts
+      .filter(({ workflowId }) => workflowId === id)
+      .map((start) => start.id)
       .sort();
     expect(withArn).toEqual(expected);
+  });
+
+  it('gives no state machine ARN to functions that only call back a workflow (task tokens are enough)', () => {
+    const callbackOnly = catalogue.filter(
+      (fn) =>
+        fn.permissions.includes('workflow:callback') && !fn.permissions.some((p) => p.startsWith('start:')),
+    );
+    expect(callbackOnly.map((fn) => fn.id)).toEqual(
+      expect.arrayContaining(['signAgreement', 'cancelAgreement', 'awaitSignature']),
+    );
+    const arnVariables = workflows.map((workflow) => workflow.arnVariable);
+    for (const fn of callbackOnly) {
+      expect(
+        Object.keys(deployedFunction(fn.id).environment).filter((name) => arnVariables.includes(name)),
+      ).toEqual([]);
+    }
   });
 
   it('each logs to its own log group with a one-year retention', () => {

@@ -39,15 +39,14 @@ describe('the HTTP API', () => {
     expect([...routes.keys()].sort()).toEqual(httpFunctions.map((fn) => `${fn.method} ${fn.path}`).sort());
   });
 
-  it.each(protectedRoutes.map((fn) => ({ routeKey: `${fn.method} ${fn.path}`, scopes: fn.scopes })))(
-    '$routeKey requires a Maskinporten token with one of $scopes',
-    ({ routeKey, scopes }) => {
-      const route = routes.get(routeKey);
-      expect(route?.AuthorizationType).toBe('JWT');
-      expect(route?.AuthorizerId).toEqual({ Ref: authorizerId });
-      expect([...(route?.AuthorizationScopes ?? [])].sort()).toEqual([...scopes].sort());
-    },
-  );
+  it.each(
+    protectedRoutes.map((fn) => ({ routeKey: `${fn.method} ${fn.path}`, scopes: fn.scopes })),
+  )('$routeKey requires a Maskinporten token with one of $scopes', ({ routeKey, scopes }) => {
+    const route = routes.get(routeKey);
+    expect(route?.AuthorizationType).toBe('JWT');
+    expect(route?.AuthorizerId).toEqual({ Ref: authorizerId });
+    expect([...(route?.AuthorizationScopes ?? [])].sort()).toEqual([...scopes].sort());
+  });
 
   it('leaves GET /openapi.json, and only it, public', () => {
     const publicRoutes = [...routes.entries()]
@@ -67,21 +66,19 @@ describe('the HTTP API', () => {
     });
   });
 
-  it.each(httpFunctions.map((fn) => ({ routeKey: `${fn.method} ${fn.path}`, id: fn.id })))(
-    '$routeKey invokes $id with payload format 2.0',
-    ({ routeKey, id }) => {
-      const target = routes.get(routeKey)?.Target as { 'Fn::Join': [string, unknown[]] };
-      const integrationId = (
-        target['Fn::Join'][1].find((part) => typeof part === 'object') as { Ref: string }
-      ).Ref;
-      const integration = synth.serviceJson.Resources?.[integrationId]?.Properties;
-      expect(integration).toMatchObject({
-        IntegrationType: 'AWS_PROXY',
-        PayloadFormatVersion: '2.0',
-        IntegrationUri: { 'Fn::GetAtt': [catalogueFunctions(synth.serviceJson)[id]?.logicalId, 'Arn'] },
-      });
-    },
-  );
+  it.each(
+    httpFunctions.map((fn) => ({ routeKey: `${fn.method} ${fn.path}`, id: fn.id })),
+  )('$routeKey invokes $id with payload format 2.0', ({ routeKey, id }) => {
+    const target = routes.get(routeKey)?.Target as { 'Fn::Join': [string, unknown[]] };
+    const integrationId = (target['Fn::Join'][1].find((part) => typeof part === 'object') as { Ref: string })
+      .Ref;
+    const integration = synth.serviceJson.Resources?.[integrationId]?.Properties;
+    expect(integration).toMatchObject({
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+      IntegrationUri: { 'Fn::GetAtt': [catalogueFunctions(synth.serviceJson)[id]?.logicalId, 'Arn'] },
+    });
+  });
 
   it('logs every request to a log group that keeps the lines for a year', () => {
     const [stage] = Object.values(synth.service.findResources('AWS::ApiGatewayV2::Stage'));

@@ -1,7 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { httpFunctions, type Permission, taskFunctions, workflows } from '../../functions/catalogue.ts';
 import { TABLE_KEYS } from '../../functions/store/table-layout.ts';
-import { catalogueFunctions, type FunctionDefinition } from '../../infra/synthesized.ts';
+import {
+  catalogueFunctions,
+  type FunctionDefinition,
+  type WorkflowDefinition,
+  workflowDefinitions,
+} from '../../infra/synthesized.ts';
 import {
   actionsOf,
   allAllowStatements,
@@ -30,7 +35,9 @@ const ACTIONS_BY_PERMISSION: Record<Permission, readonly string[]> = {
     'kms:Encrypt',
     'kms:GenerateDataKey',
   ],
-  'signing:start': ['states:StartExecution'],
+  'start:signing': ['states:StartExecution'],
+  'start:termination': ['states:StartExecution'],
+  'start:subProcessorApproval': ['states:StartExecution'],
   'workflow:callback': ['states:SendTaskSuccess', 'states:SendTaskFailure'],
   'notifications:publish': ['events:PutEvents'],
 };
@@ -45,8 +52,17 @@ const BASELINE_ACTIONS = [
 
 const catalogue = [...httpFunctions, ...taskFunctions];
 
+/** Every function that may start a workflow, with the workflows it may start. */
+const starters = catalogue
+  .map((fn) => ({
+    id: fn.id,
+    workflowIds: workflows.map((w) => w.id).filter((id) => fn.permissions.includes(`start:${id}`)),
+  }))
+  .filter(({ workflowIds }) => workflowIds.length > 0);
+
 let synth: Synthesized;
 let deployed: Record<string, FunctionDefinition>;
+let deployedWorkflows: Record<string, WorkflowDefinition>;
 const statementsOfFunction = (functionId: string) => {
   const fn = deployed[functionId];
   if (!fn) throw new Error(`${functionId} is not deployed`);
@@ -56,7 +72,14 @@ const statementsOfFunction = (functionId: string) => {
 beforeAll(() => {
   synth = synthesize();
   deployed = catalogueFunctions(synth.serviceJson);
+  deployedWorkflows = workflowDefinitions(synth.serviceJson);
 });
+
+const stateMachineRef = (workflowId: string) => {
+  const workflow = deployedWorkflows[workflowId];
+  if (!workflow) throw new Error(`The ${workflowId} workflow is not deployed`);
+  return { Ref: workflow.logicalId };
+};
 
 describe('least privilege', () => {
   it('no policy in either stack grants dynamodb:Scan', () => {
@@ -78,15 +101,14 @@ describe('least privilege', () => {
     expect(roles.filter((role) => role.Properties.ManagedPolicyArns !== undefined)).toEqual([]);
   });
 
-  it.each(catalogue.map((fn) => ({ id: fn.id, permissions: fn.permissions })))(
-    '$id is granted exactly what its catalogue permissions imply',
-    ({ id, permissions }) => {
-      const expected = [
-        ...new Set([...BASELINE_ACTIONS, ...permissions.flatMap((p) => ACTIONS_BY_PERMISSION[p])]),
-      ].sort();
-      expect(actionsOf(statementsOfFunction(id))).toEqual(expected);
-    },
-  );
+  it.each(
+    catalogue.map((fn) => ({ id: fn.id, permissions: fn.permissions })),
+  )('$id is granted exactly what its catalogue permissions imply', ({ id, permissions }) => {
+    const expected = [
+      ...new Set([...BASELINE_ACTIONS, ...permissions.flatMap((p) => ACTIONS_BY_PERMISSION[p])]),
+    ].sort();
+    expect(actionsOf(statementsOfFunction(id))).toEqual(expected);
+  });
 
   it('getAgreement cannot publish events and createAgreement cannot start workflows', () => {
     expect(actionsOf(statementsOfFunction('getAgreement'))).not.toContain('events:PutEvents');
@@ -123,13 +145,25 @@ describe('least privilege', () => {
     expect(new Set(kmsResources)).toEqual(new Set([keyArn]));
   });
 
-  it('states:StartExecution reaches only the signing state machine', () => {
-    const stateMachine = singleLogicalId(synth.serviceJson, 'AWS::StepFunctions::StateMachine');
+  it('states:StartExecution reaches only the state machines of catalogue workflows', () => {
+    const stateMachines = workflows.map((workflow) => JSON.stringify(stateMachineRef(workflow.id)));
     const resources = allAllowStatements(synth.serviceJson)
       .filter(({ statement }) => actionsOf([statement]).includes('states:StartExecution'))
-      .flatMap(({ statement }) => resourcesOf(statement));
+      .flatMap(({ statement }) => resourcesOf(statement).map((resource) => JSON.stringify(resource)));
     expect(resources).not.toHaveLength(0);
-    for (const resource of resources) expect(resource).toEqual({ Ref: stateMachine });
+    expect(resources.filter((resource) => !stateMachines.includes(resource))).toEqual([]);
+  });
+
+  it.each(starters)('$id may StartExecution exactly the state machines of $workflowIds', ({
+    id,
+    workflowIds,
+  }) => {
+    const resources = statementsOfFunction(id)
+      .filter((statement) => actionsOf([statement]).includes('states:StartExecution'))
+      .flatMap(resourcesOf);
+    expect(new Set(resources.map((r) => JSON.stringify(r)))).toEqual(
+      new Set(workflowIds.map((workflowId) => JSON.stringify(stateMachineRef(workflowId)))),
+    );
   });
 
   it('events:PutEvents reaches only the notification bus', () => {
@@ -167,9 +201,10 @@ describe('least privilege', () => {
     expect(onStar.filter((action) => !withoutResourceLevelPermissions.includes(action))).toEqual([]);
   });
 
-  it('the signing state machine may invoke exactly its task functions, unqualified', () => {
-    const signing = workflows.find((workflow) => workflow.id === 'signing')!;
-    const stateMachine = singleLogicalId(synth.serviceJson, 'AWS::StepFunctions::StateMachine');
+  it.each(
+    workflows.map(({ id, tasks }) => ({ id, tasks })),
+  )('the $id state machine may invoke exactly its task functions, unqualified', ({ id, tasks }) => {
+    const stateMachine = stateMachineRef(id).Ref;
     const roleArn = synth.serviceJson.Resources?.[stateMachine]?.Properties?.RoleArn as
       | { 'Fn::GetAtt': [string, string] }
       | undefined;
@@ -177,7 +212,7 @@ describe('least privilege', () => {
     const invokeResources = statementsOfRole(synth.serviceJson, role)
       .filter((statement) => actionsOf([statement]).includes('lambda:InvokeFunction'))
       .flatMap(resourcesOf);
-    const expected = signing.tasks.map((taskId) => ({ 'Fn::GetAtt': [deployed[taskId]?.logicalId, 'Arn'] }));
+    const expected = tasks.map((taskId) => ({ 'Fn::GetAtt': [deployed[taskId]?.logicalId, 'Arn'] }));
     expect(new Set(invokeResources.map((r) => JSON.stringify(r)))).toEqual(
       new Set(expected.map((r) => JSON.stringify(r))),
     );

@@ -17,7 +17,6 @@ import {
 const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
   context: { jwtIssuer: string; jwtAudience: string };
 };
-const signing = workflows.find((workflow) => workflow.id === 'signing')!;
 const fakeArn = (taskId: string) => `arn:aws:lambda:eu-north-1:000000000000:function:${taskId}`;
 
 /** Every `FunctionName` of a Task state, through Parallel branches. */
@@ -60,23 +59,33 @@ describe('reading the synthesized templates (for the local stack)', () => {
     );
   });
 
-  it('workflowDefinitions maps every placeholder of the signing workflow to its catalogue task', () => {
-    const workflow = workflowDefinitions(templates.service).signing;
+  it('workflowDefinitions finds every catalogue workflow by its id', () => {
+    expect(Object.keys(workflowDefinitions(templates.service)).sort()).toEqual(
+      workflows.map((workflow) => workflow.id).sort(),
+    );
+  });
+
+  it.each(
+    workflows,
+  )('workflowDefinitions gives the $id workflow as written, each placeholder mapped to its catalogue task', (catalogued) => {
+    const workflow = workflowDefinitions(templates.service)[catalogued.id];
     expect(workflow?.definitionString).toBe(
-      readFileSync(new URL(`../../${signing.definition}`, import.meta.url), 'utf8'),
+      readFileSync(new URL(`../../${catalogued.definition}`, import.meta.url), 'utf8'),
     );
     expect(
       Object.fromEntries(Object.entries(workflow?.substitutions ?? {}).map(([key, s]) => [key, s.taskId])),
-    ).toEqual(Object.fromEntries(signing.tasks.map((taskId) => [taskId, taskId])));
+    ).toEqual(Object.fromEntries(catalogued.tasks.map((taskId) => [taskId, taskId])));
   });
 
-  it('renderDefinition yields ASL whose every task invokes the given ARN of a signing task', () => {
-    const workflow = workflowDefinitions(templates.service).signing!;
+  it.each(
+    workflows,
+  )('renderDefinition yields $id ASL whose every task invokes the given ARN of one of its tasks', (catalogued) => {
+    const workflow = workflowDefinitions(templates.service)[catalogued.id]!;
     const asl = JSON.parse(renderDefinition(workflow, fakeArn)) as {
       States: Record<string, Record<string, unknown>>;
     };
     const invoked = new Set(taskFunctionNames(asl.States));
-    expect(invoked).toEqual(new Set(signing.tasks.map(fakeArn)));
+    expect(invoked).toEqual(new Set(catalogued.tasks.map(fakeArn)));
   });
 
   it('renderDefinition refuses a placeholder the template does not substitute', () => {

@@ -1,25 +1,62 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { reminderSchedule, workflows } from '../../functions/catalogue.ts';
-import { catalogueFunctions, type FunctionDefinition } from '../../infra/synthesized.ts';
+import { reminderSchedule, type Workflow, workflows } from '../../functions/catalogue.ts';
+import {
+  catalogueFunctions,
+  type FunctionDefinition,
+  type WorkflowDefinition,
+  workflowDefinitions,
+} from '../../infra/synthesized.ts';
 import { type Synthesized, singleLogicalId, synthesize } from './synth.ts';
 
-const signing = workflows.find((workflow) => workflow.id === 'signing')!;
-const signingAsl = readFileSync(new URL(`../../${signing.definition}`, import.meta.url), 'utf8');
+/** The logical id CloudFormation knows the signing state machine by; a new one would replace it. */
+const DEPLOYED_SIGNING_STATE_MACHINE = 'SigningWorkflowStateMachineD3C55507';
+
+const pascalCase = (id: string) => `${id.charAt(0).toUpperCase()}${id.slice(1)}`;
 
 let synth: Synthesized;
 let deployed: Record<string, FunctionDefinition>;
-let stateMachine: Record<string, unknown>;
+let deployedWorkflows: Record<string, WorkflowDefinition>;
 
 beforeAll(() => {
   synth = synthesize();
   deployed = catalogueFunctions(synth.serviceJson);
-  const id = singleLogicalId(synth.serviceJson, 'AWS::StepFunctions::StateMachine');
-  stateMachine = synth.serviceJson.Resources?.[id]?.Properties ?? {};
+  deployedWorkflows = workflowDefinitions(synth.serviceJson);
 });
 
-describe('the signing state machine', () => {
-  it('is a STANDARD workflow (executions may wait for signatures for weeks)', () => {
+describe('the state machines', () => {
+  it('are exactly one per catalogue workflow', () => {
+    expect(Object.keys(deployedWorkflows).sort()).toEqual(workflows.map((workflow) => workflow.id).sort());
+    expect(Object.keys(synth.service.findResources('AWS::StepFunctions::StateMachine')).sort()).toEqual(
+      Object.values(deployedWorkflows)
+        .map((workflow) => workflow.logicalId)
+        .sort(),
+    );
+  });
+
+  it('keep the logical id of the deployed signing state machine', () => {
+    expect(deployedWorkflows.signing?.logicalId).toBe(DEPLOYED_SIGNING_STATE_MACHINE);
+  });
+
+  it.each(workflows.map(({ id }) => id))('name the %s state machine after its workflow', (id) => {
+    expect(deployedWorkflows[id]?.logicalId).toMatch(
+      new RegExp(`^${pascalCase(id)}WorkflowStateMachine[0-9A-F]{8}$`),
+    );
+  });
+});
+
+describe.each(
+  workflows.map((workflow) => [workflow.id, workflow] as [string, Workflow]),
+)('the %s state machine', (_id, workflow) => {
+  const asl = readFileSync(new URL(`../../${workflow.definition}`, import.meta.url), 'utf8');
+  let stateMachine: Record<string, unknown>;
+
+  beforeAll(() => {
+    const logicalId = deployedWorkflows[workflow.id]?.logicalId ?? '';
+    stateMachine = synth.serviceJson.Resources?.[logicalId]?.Properties ?? {};
+  });
+
+  it('is a STANDARD workflow (executions may wait for people for weeks)', () => {
     expect(stateMachine.StateMachineType).toBe('STANDARD');
   });
 
@@ -35,17 +72,17 @@ describe('the signing state machine', () => {
     expect(stateMachine.TracingConfiguration).toEqual({ Enabled: true });
   });
 
-  it(`deploys ${signing.definition} exactly as written`, () => {
-    expect(stateMachine.DefinitionString).toBe(signingAsl);
+  it(`deploys ${workflow.definition} exactly as written`, () => {
+    expect(stateMachine.DefinitionString).toBe(asl);
   });
 
-  it.each(signing.tasks)('substitutes the placeholder %s with the ARN of that task function', (taskId) => {
+  it.each(workflow.tasks)('substitutes the placeholder %s with the ARN of that task function', (taskId) => {
     const substitutions = stateMachine.DefinitionSubstitutions as Record<string, unknown>;
     expect(substitutions[taskId]).toEqual({ 'Fn::GetAtt': [deployed[taskId]?.logicalId, 'Arn'] });
   });
 
   it('leaves no placeholder of the definition without a substitution', () => {
-    const placeholders = [...signingAsl.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1]);
+    const placeholders = [...asl.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1]);
     const substitutions = Object.keys(stateMachine.DefinitionSubstitutions as Record<string, unknown>);
     expect(placeholders.length).toBeGreaterThan(0);
     expect(placeholders.filter((name) => !substitutions.includes(name as string))).toEqual([]);
@@ -109,6 +146,14 @@ describe('the daily reminder schedule', () => {
 describe('the outputs', () => {
   it.each(['ApiUrl', 'EventBusName', 'SigningStateMachineArn'])('the service stack outputs %s', (name) => {
     expect(synth.serviceJson.Outputs).toHaveProperty(name);
+  });
+
+  it.each(
+    workflows.map(({ id }) => id),
+  )('the service stack outputs the ARN of the %s state machine', (id) => {
+    expect(synth.serviceJson.Outputs?.[`${pascalCase(id)}StateMachineArn`]).toMatchObject({
+      Value: { Ref: deployedWorkflows[id]?.logicalId },
+    });
   });
 
   it('the data stack outputs TableName', () => {
