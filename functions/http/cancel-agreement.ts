@@ -8,12 +8,12 @@ import { actorOf } from '../shared/caller.ts';
 import { now } from '../shared/clock.ts';
 import { etagOf, httpHandler } from '../shared/http.ts';
 import { failTask, notifyWorkflow } from '../shared/workflows.ts';
-import { saveChange } from '../store/agreements-store.ts';
+import { getAgreement, saveChange } from '../store/agreements-store.ts';
 import { auditEntry, loadForParty } from './agreement-access.ts';
 
 /** The creator withdraws an agreement before it enters into force; a waiting signing workflow ends. */
 export const handler = httpHandler({ body: cancelRequestSchema }, async ({ caller, body, params, route }) => {
-  const { agreement, stored } = await loadForParty(params.id, caller);
+  const { agreement } = await loadForParty(params.id, caller);
   if (agreement.createdBy.orgNumber !== caller.orgNumber) {
     throw forbidden('Only the party that created the agreement may cancel it');
   }
@@ -41,7 +41,10 @@ export const handler = httpHandler({ body: cancelRequestSchema }, async ({ calle
       at,
     ),
   });
-  for (const token of Object.values(stored.signingTokens)) {
+  // Tokens are read after the write: a wait registered while the cancellation was written is ended too
+  // (and one registered after it finds the agreement CANCELLED and ends itself).
+  const tokens = (await getAgreement(agreement.id))?.signingTokens ?? {};
+  for (const token of Object.values(tokens)) {
     await notifyWorkflow('end the signature wait', () =>
       failTask(token, 'SigningClosed', 'The agreement was cancelled'),
     );

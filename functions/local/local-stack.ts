@@ -17,6 +17,7 @@ import {
   workflowDefinitions,
 } from '../../infra/synthesized.ts';
 import { httpFunctions, reminderSchedule, taskFunctions, workflows } from '../catalogue.ts';
+import { resetClients } from '../shared/clients.ts';
 import { useClock } from '../shared/clock.ts';
 import { compileRoute, type LocalRoute, lambdaContext } from './api-gateway.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
@@ -167,6 +168,7 @@ async function startOnDynamo(
   const port = await listen(server, options.port, options.host ?? '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${port}`;
   process.env.AWS_ENDPOINT_URL_SFN = baseUrl;
+  resetClients();
   // Workflows that were waiting when the stack last stopped carry on from DynamoDB's state.
   await stepFunctions.resumeInFlight();
 

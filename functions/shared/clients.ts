@@ -13,3 +13,11 @@ let events: EventBridgeClient | undefined;
 export const dynamoClient = () => (dynamo ??= new DynamoDBClient({}));
 export const sfnClient = () => (sfn ??= new SFNClient({}));
 export const eventsClient = () => (events ??= new EventBridgeClient({}));
+
+/** The local stack points the SDK at new endpoints when it (re)starts in the same process. */
+export function resetClients(): void {
+  for (const client of [dynamo, sfn, events]) client?.destroy();
+  dynamo = undefined;
+  sfn = undefined;
+  events = undefined;
+}
