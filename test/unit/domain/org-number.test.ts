@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { isValidOrgNumber } from '../../../functions/domain/org-number.ts';
 
 describe('isValidOrgNumber', () => {
-  it.each(['954748634', '974652358', '953264382', '889640782'])(
-    'accepts the public organisation number %s',
-    (value) => {
-      expect(isValidOrgNumber(value)).toBe(true);
-    },
-  );
+  it.each([
+    '954748634',
+    '974652358',
+    '953264382',
+    '889640782',
+  ])('accepts the public organisation number %s', (value) => {
+    expect(isValidOrgNumber(value)).toBe(true);
+  });
 
   it.each([
     ['954748635', '954748634'],
@@ -30,12 +32,16 @@ describe('isValidOrgNumber', () => {
     expect(isValidOrgNumber('100000041')).toBe(false);
   });
 
-  it.each(['95474863a', '954 748 634', '954-748-634', ' 954748634', '+95474863', ''])(
-    'rejects %j, which is not nine digits',
-    (value) => {
-      expect(isValidOrgNumber(value)).toBe(false);
-    },
-  );
+  it.each([
+    '95474863a',
+    '954 748 634',
+    '954-748-634',
+    ' 954748634',
+    '+95474863',
+    '',
+  ])('rejects %j, which is not nine digits', (value) => {
+    expect(isValidOrgNumber(value)).toBe(false);
+  });
 
   it.each(['95474863', '9547486340', '0954748634'])('rejects %s with the wrong number of digits', (value) => {
     expect(isValidOrgNumber(value)).toBe(false);

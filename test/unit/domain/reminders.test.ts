@@ -74,17 +74,19 @@ describe('decideReminder (signature still missing)', () => {
     expect(decision).toEqual({ notifications: [] });
   });
 
-  it.each(['DRAFT', 'IN_FORCE', 'CANCELLED', 'EXPIRED'] as AgreementStatus[])(
-    'sends nothing and drops the reminder when the agreement is %s',
-    (status) => {
-      const decision = decideReminder(
-        reminder('2026-11-22'),
-        awaitingAgreement({ status }),
-        morningOf('2026-11-22'),
-      );
-      expect(decision).toEqual({ notifications: [] });
-    },
-  );
+  it.each([
+    'DRAFT',
+    'IN_FORCE',
+    'CANCELLED',
+    'EXPIRED',
+  ] as AgreementStatus[])('sends nothing and drops the reminder when the agreement is %s', (status) => {
+    const decision = decideReminder(
+      reminder('2026-11-22'),
+      awaitingAgreement({ status }),
+      morningOf('2026-11-22'),
+    );
+    expect(decision).toEqual({ notifications: [] });
+  });
 
   it('sends nothing for an agreement that no longer exists', () => {
     expect(decideReminder(reminder('2026-11-22'), undefined, morningOf('2026-11-22'))).toEqual({

@@ -96,17 +96,20 @@ describe('decideSignature', () => {
     expect(error.message).toContain('already signed');
   });
 
-  it.each(['DRAFT', 'IN_FORCE', 'CANCELLED', 'EXPIRED', 'NOTICE_PERIOD'] as AgreementStatus[])(
-    'refuses to sign a %s agreement with a conflict carrying the current status',
-    (status) => {
-      const agreement = awaitingAgreement({ status });
-      const error = domainErrorOf(() =>
-        decideSignature(agreement, 'processor', request(), at('2026-11-22T10:00:00Z')),
-      );
-      expect(error.kind).toBe('conflict');
-      expect(error.extra.currentStatus).toBe(status);
-    },
-  );
+  it.each([
+    'DRAFT',
+    'IN_FORCE',
+    'CANCELLED',
+    'EXPIRED',
+    'NOTICE_PERIOD',
+  ] as AgreementStatus[])('refuses to sign a %s agreement with a conflict carrying the current status', (status) => {
+    const agreement = awaitingAgreement({ status });
+    const error = domainErrorOf(() =>
+      decideSignature(agreement, 'processor', request(), at('2026-11-22T10:00:00Z')),
+    );
+    expect(error.kind).toBe('conflict');
+    expect(error.extra.currentStatus).toBe(status);
+  });
 
   it('still accepts a signature at 23:59 in Oslo on the deadline day (winter)', () => {
     const agreement = awaitingAgreement({ signatureDeadline: '2026-12-15' });

@@ -15,17 +15,18 @@ function unauthorized(claims: Record<string, unknown> | undefined): DomainError 
 }
 
 describe('callerFromClaims', () => {
-  it.each(['flattened', 'json', 'object'] as const)(
-    'reads the organisation from a %s consumer claim',
-    (style) => {
-      const caller = callerFromClaims(claimsFor(PROCESSOR_ORG, style));
-      expect(caller).toEqual({
-        orgNumber: PROCESSOR_ORG,
-        clientId: 'test-client',
-        scopes: ['dpa:read', 'dpa:write'],
-      });
-    },
-  );
+  it.each([
+    'flattened',
+    'json',
+    'object',
+  ] as const)('reads the organisation from a %s consumer claim', (style) => {
+    const caller = callerFromClaims(claimsFor(PROCESSOR_ORG, style));
+    expect(caller).toEqual({
+      orgNumber: PROCESSOR_ORG,
+      clientId: 'test-client',
+      scopes: ['dpa:read', 'dpa:write'],
+    });
+  });
 
   it('records the person when the token names one', () => {
     const caller = callerFromClaims({ ...claimsFor(CONTROLLER_ORG), pid: '01010112345' });

@@ -98,16 +98,18 @@ describe('POST /agreements/{id}/cancel', () => {
     expect(workflowCalls()).toEqual([]);
   });
 
-  it.each(['IN_FORCE', 'EXPIRED', 'CANCELLED', 'NOTICE_PERIOD'] as AgreementStatus[])(
-    'refuses to cancel an agreement that is %s (409 with its state)',
-    async (status) => {
-      givenStored(awaitingAgreement({ status }));
-      const response = await cancel(CONTROLLER_ORG);
-      expect(response.statusCode).toBe(409);
-      expect(response.body.currentStatus).toBe(status);
-      expect(tableWrites()).toEqual([]);
-    },
-  );
+  it.each([
+    'IN_FORCE',
+    'EXPIRED',
+    'CANCELLED',
+    'NOTICE_PERIOD',
+  ] as AgreementStatus[])('refuses to cancel an agreement that is %s (409 with its state)', async (status) => {
+    givenStored(awaitingAgreement({ status }));
+    const response = await cancel(CONTROLLER_ORG);
+    expect(response.statusCode).toBe(409);
+    expect(response.body.currentStatus).toBe(status);
+    expect(tableWrites()).toEqual([]);
+  });
 
   it('answers a non-party 404', async () => {
     givenStored(awaitingAgreement());

@@ -39,24 +39,25 @@ describe('awaitSignature task', () => {
     expect(tableWrites()).toEqual([]);
   });
 
-  it.each(['CANCELLED', 'EXPIRED', 'DRAFT'] as AgreementStatus[])(
-    'ends the wait with SigningClosed when the agreement is %s, storing nothing',
-    async (status) => {
-      givenStored(awaitingAgreement({ status }));
+  it.each([
+    'CANCELLED',
+    'EXPIRED',
+    'DRAFT',
+  ] as AgreementStatus[])('ends the wait with SigningClosed when the agreement is %s, storing nothing', async (status) => {
+    givenStored(awaitingAgreement({ status }));
 
-      const result = await awaitSignature();
+    const result = await awaitSignature();
 
-      expect(result).toEqual({ waiting: false });
-      const failures = sfn.commandCalls(SendTaskFailureCommand);
-      expect(failures).toHaveLength(1);
-      expect(failures[0]!.args[0].input).toMatchObject({
-        taskToken: 'token-processor',
-        error: 'SigningClosed',
-      });
-      expect(failures[0]!.args[0].input.cause).toContain(status);
-      expect(tableWrites()).toEqual([]);
-    },
-  );
+    expect(result).toEqual({ waiting: false });
+    const failures = sfn.commandCalls(SendTaskFailureCommand);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.args[0].input).toMatchObject({
+      taskToken: 'token-processor',
+      error: 'SigningClosed',
+    });
+    expect(failures[0]!.args[0].input.cause).toContain(status);
+    expect(tableWrites()).toEqual([]);
+  });
 
   it('stores the task token only if the agreement still awaits signatures at the version read', async () => {
     givenStored(awaitingAgreement({ version: 4 }));
