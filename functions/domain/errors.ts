@@ -1,4 +1,7 @@
-import type { AgreementStatus } from './schemas.ts';
+import type { AgreementStatus, SubProcessorStatus } from './schemas.ts';
+
+/** The state a 409 reports: the agreement's, or a sub-processor request's. */
+export type CurrentStatus = AgreementStatus | SubProcessorStatus;
 
 /** Named errors of the domain; `functions/shared/problem.ts` maps each to one HTTP status. */
 export class DomainError extends Error {
@@ -14,7 +17,7 @@ export class DomainError extends Error {
       | 'unauthorized'
       | 'unsupported-media-type',
     message: string,
-    readonly extra: { errors?: { field: string; message: string }[]; currentStatus?: AgreementStatus } = {},
+    readonly extra: { errors?: { field: string; message: string }[]; currentStatus?: CurrentStatus } = {},
   ) {
     super(message);
     this.name = 'DomainError';
@@ -26,5 +29,5 @@ export const validationError = (message: string, errors: { field: string; messag
 export const forbidden = (message: string) => new DomainError('forbidden', message);
 export const notFound = (message = 'No agreement with that id exists for your organisation') =>
   new DomainError('not-found', message);
-export const conflict = (message: string, currentStatus?: AgreementStatus) =>
+export const conflict = (message: string, currentStatus?: CurrentStatus) =>
   new DomainError('conflict', message, currentStatus ? { currentStatus } : {});

@@ -2,6 +2,11 @@ import { addDays, compareDates } from './calendar.ts';
 import { notificationsFor } from './notifications.ts';
 import type { Agreement, Notification } from './schemas.ts';
 import { missingSignatures, signatureDeadlinePassed } from './signing.ts';
+import {
+  decideSubProcessorDecisionReminder,
+  SUB_PROCESSOR_DECISION_REMINDER,
+} from './sub-processor-reminders.ts';
+import { TERMINATION_REMINDER_RULES } from './termination-reminders.ts';
 
 export const SIGNATURE_REMINDER = 'signature-missing';
 const WEEK = 7;
@@ -17,11 +22,15 @@ export interface DueReminder {
   dueOn: string;
 }
 
-/** A reminder rule decides, on the day a reminder is due, whom it notifies and when it is due again. */
+/**
+ * A reminder rule decides, on the day a reminder is due, whom it notifies and when it is due again.
+ * `subject` is what a `<rule>#<subject>` kind is about as stored now (e.g. the sub-processor request).
+ */
 export type ReminderRule = (
   reminder: DueReminder,
   agreement: Agreement | undefined,
   now: Date,
+  subject?: unknown,
 ) => ReminderDecision;
 
 export interface ReminderDecision {
@@ -70,13 +79,16 @@ function decideSignatureReminder(
 /** Every reminder kind the daily run knows; a kind it does not know is dropped unsent. */
 const RULES: Record<string, ReminderRule> = {
   [SIGNATURE_REMINDER]: decideSignatureReminder,
+  ...TERMINATION_REMINDER_RULES,
+  [SUB_PROCESSOR_DECISION_REMINDER]: decideSubProcessorDecisionReminder,
 };
 
 export function decideReminder(
   reminder: DueReminder,
   agreement: Agreement | undefined,
   now: Date,
+  subject?: unknown,
 ): ReminderDecision {
   const rule = RULES[reminder.kind.split('#')[0]!];
-  return rule ? rule(reminder, agreement, now) : { notifications: [] };
+  return rule ? rule(reminder, agreement, now, subject) : { notifications: [] };
 }

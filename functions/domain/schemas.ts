@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isCalendarDate } from './calendar.ts';
 import { isValidOrgNumber } from './org-number.ts';
+import { subProcessorContentIssues } from './sub-processor-rules.ts';
 
 /** Request and response shapes of the API contract (product.md). Strict: unknown fields are rejected. */
 
@@ -45,6 +46,12 @@ export const subProcessorSchema = z.strictObject({
   transferMechanism: z.enum(['SCC', 'ADEQUACY']).optional(),
 });
 
+/**
+ * At most six months' notice: the termination workflow waits out the notice period and then a bounded
+ * number of escalation rounds, and a Standard Step Functions execution may run for one year at most.
+ */
+export const MAX_NOTICE_PERIOD_MONTHS = 6;
+
 const agreementContentShape = {
   title: text(300),
   controller: partySchema,
@@ -54,7 +61,7 @@ const agreementContentShape = {
   securityMeasures: text(10_000),
   contacts: z.strictObject({ controller: contactSchema, processor: contactSchema }),
   subProcessors: z.array(subProcessorSchema).max(50).default([]),
-  noticePeriodMonths: z.int().min(1).max(24).default(3),
+  noticePeriodMonths: z.int().min(1).max(MAX_NOTICE_PERIOD_MONTHS).default(3),
   breachNotificationHours: z.int().min(1).max(72).default(36),
   signatureDeadlineDays: z.int().min(1).max(180).default(30),
 };
@@ -64,6 +71,18 @@ export const createAgreementSchema = z
   .refine((a) => a.controller.orgNumber !== a.processor.orgNumber, {
     message: 'controller and processor must be different organisations',
     path: ['processor', 'orgNumber'],
+  })
+  // Rule 7: the draft's sub-processors are approved by the signatures, so they obey the request's rules.
+  .superRefine((agreement, ctx) => {
+    agreement.subProcessors.forEach((subProcessor, index) => {
+      for (const issue of subProcessorContentIssues(subProcessor, agreement)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['subProcessors', index, ...issue.path],
+          message: issue.message,
+        });
+      }
+    });
   });
 
 /** PATCH: a partial draft; the parties themselves cannot change (a new party is a new agreement). */
@@ -75,7 +94,7 @@ export const patchAgreementSchema = z
     securityMeasures: agreementContentShape.securityMeasures,
     contacts: agreementContentShape.contacts,
     subProcessors: z.array(subProcessorSchema).max(50),
-    noticePeriodMonths: z.int().min(1).max(24),
+    noticePeriodMonths: z.int().min(1).max(MAX_NOTICE_PERIOD_MONTHS),
     breachNotificationHours: z.int().min(1).max(72),
     signatureDeadlineDays: z.int().min(1).max(180),
   })
@@ -116,6 +135,9 @@ export const signatureSchema = z.strictObject({
   signedAt: z.string(),
 });
 
+/** Rule 6: what the controller instructs the processor to do with the data when the agreement ends. */
+export const dispositionMethodSchema = z.enum(['RETURN', 'DELETE']);
+
 export const actorSchema = z.strictObject({
   orgNumber: z.string(),
   clientId: z.string(),
@@ -150,8 +172,29 @@ export const agreementSchema = z.strictObject({
     .strictObject({ givenBy: partyRoleSchema, givenOn: z.string(), reason: z.string() })
     .optional(),
   terminatesOn: z.string().optional(),
-  dataDisposition: z.record(z.string(), z.unknown()).optional(),
-  attestation: z.record(z.string(), z.unknown()).optional(),
+  terminatedAt: z.string().optional(),
+  dataDisposition: z
+    .strictObject({
+      method: dispositionMethodSchema,
+      instructions: z.string().optional(),
+      chosenOn: z.string(),
+      chosenAt: z.string(),
+      chosenBy: actorSchema,
+    })
+    .optional(),
+  /** The latest attestation; earlier ones (e.g. before a final deletion) are in the history. */
+  attestation: z
+    .strictObject({
+      method: dispositionMethodSchema,
+      completedOn: z.string(),
+      statement: z.string(),
+      signatory: signatorySchema,
+      retainedUnderLaw: z.strictObject({ legalBasis: z.string(), reviewOn: z.string() }).optional(),
+      attestedAt: z.string(),
+      attestedBy: actorSchema,
+    })
+    .optional(),
+  closedAt: z.string().optional(),
 });
 
 export const listAgreementsQuerySchema = z.strictObject({
@@ -179,6 +222,8 @@ export const auditEntrySchema = z.strictObject({
   action: z.string(),
   actor: actorSchema,
   route: z.string(),
+  /** What was asked or read, where the route alone does not say (e.g. which sub-processor). */
+  details: z.record(z.string(), z.unknown()).optional(),
 });
 
 export const notificationSchema = z.strictObject({
@@ -191,13 +236,17 @@ export const notificationSchema = z.strictObject({
   details: z.record(z.string(), z.unknown()).optional(),
 });
 
+/** Rule 7: a sub-processor request's states (the zod schemas of the requests are in sub-processor-schemas.ts). */
+export const subProcessorStatusSchema = z.enum(['REQUESTED', 'APPROVED', 'REJECTED', 'EXPIRED', 'WITHDRAWN']);
+
 export const problemSchema = z.object({
   type: z.string(),
   title: z.string(),
   status: z.int(),
   detail: z.string(),
   errors: z.array(z.strictObject({ field: z.string(), message: z.string() })).optional(),
-  currentStatus: agreementStatusSchema.optional(),
+  /** The agreement's status, or a sub-processor request's where the conflict is with that request. */
+  currentStatus: z.union([agreementStatusSchema, subProcessorStatusSchema]).optional(),
 });
 
 export type CreateAgreementRequest = z.infer<typeof createAgreementSchema>;
@@ -212,3 +261,4 @@ export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 export type Notification = z.infer<typeof notificationSchema>;
 export type SubProcessorRequest = z.infer<typeof subProcessorSchema>;
+export type SubProcessorStatus = z.infer<typeof subProcessorStatusSchema>;

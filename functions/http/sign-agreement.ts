@@ -3,11 +3,13 @@ import { BOTH_PARTIES, notificationsFor } from '../domain/notifications.ts';
 import { SIGNATURE_REMINDER } from '../domain/reminders.ts';
 import { signatureRequestSchema } from '../domain/schemas.ts';
 import { decideSignature } from '../domain/signing.ts';
+import { initialAppendix } from '../domain/sub-processors.ts';
 import { actorOf } from '../shared/caller.ts';
 import { now } from '../shared/clock.ts';
 import { etagOf, httpHandler } from '../shared/http.ts';
 import { completeTask, notifyWorkflow } from '../shared/workflows.ts';
 import { getAgreement, saveChange } from '../store/agreements-store.ts';
+import { initialAppendixWrites } from '../store/sub-processors-store.ts';
 import { auditEntry, loadForParty } from './agreement-access.ts';
 
 /**
@@ -29,6 +31,10 @@ export const handler = httpHandler(
       },
       at,
     );
+    // Rule 7: the draft's sub-processors are approved by the two signatures, so Vedlegg 3 starts now.
+    const appendix = completes
+      ? initialAppendix(signed, actorOf(caller), at, () => crypto.randomUUID())
+      : undefined;
     await saveChange({
       before: agreement,
       after: signed,
@@ -45,9 +51,13 @@ export const handler = httpHandler(
               }),
             ]
           : []),
+        ...(appendix?.history ?? []),
       ],
       audit: auditEntry(caller, 'agreement.sign', route, at),
       ...(completes ? { reminders: { remove: [SIGNATURE_REMINDER] } } : {}),
+      ...(appendix?.head
+        ? { extraWrites: initialAppendixWrites(signed.id, appendix.records, appendix.head) }
+        : {}),
       notifications: notificationsFor(
         signed,
         BOTH_PARTIES,

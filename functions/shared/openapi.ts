@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { httpFunctions } from '../catalogue.ts';
 import * as schemas from '../domain/schemas.ts';
+import * as subProcessorSchemas from '../domain/sub-processor-schemas.ts';
+import * as terminationSchemas from '../domain/termination-schemas.ts';
 
 /**
  * The OpenAPI 3.1 document, generated from the catalogue (routes, scopes) and the same zod schemas the
@@ -12,6 +14,12 @@ const requestBodies: Record<string, z.ZodType> = {
   submitAgreement: schemas.emptyBodySchema,
   signAgreement: schemas.signatureRequestSchema,
   cancelAgreement: schemas.cancelRequestSchema,
+  terminationNotice: terminationSchemas.terminationNoticeRequestSchema,
+  chooseDataDisposition: terminationSchemas.dataDispositionRequestSchema,
+  attestDataDisposition: terminationSchemas.attestationRequestSchema,
+  requestSubProcessor: subProcessorSchemas.subProcessorRequestSchema,
+  decideSubProcessor: subProcessorSchemas.decisionRequestSchema,
+  withdrawSubProcessor: subProcessorSchemas.withdrawRequestSchema,
 };
 
 const queries: Record<string, z.ZodObject> = {
@@ -19,6 +27,8 @@ const queries: Record<string, z.ZodObject> = {
   getHistory: schemas.pagingQuerySchema,
   getAuditLog: schemas.pagingQuerySchema,
   listNotifications: schemas.pagingQuerySchema,
+  listSubProcessors: subProcessorSchemas.listSubProcessorsQuerySchema,
+  getProcessingAuthorization: subProcessorSchemas.processingAuthorizationQuerySchema,
 };
 
 const page = (item: z.ZodType) => z.object({ items: z.array(item), nextCursor: z.string().optional() });
@@ -41,10 +51,19 @@ const responses: Record<string, { status: string; schema: z.ZodType }> = {
   submitAgreement: { status: '200', schema: schemas.agreementSchema },
   signAgreement: { status: '201', schema: schemas.agreementSchema },
   cancelAgreement: { status: '200', schema: schemas.agreementSchema },
+  terminationNotice: { status: '200', schema: schemas.agreementSchema },
+  chooseDataDisposition: { status: '200', schema: schemas.agreementSchema },
+  attestDataDisposition: { status: '201', schema: schemas.agreementSchema },
   getHistory: { status: '200', schema: page(schemas.historyEntrySchema) },
   getAuditLog: { status: '200', schema: page(schemas.auditEntrySchema) },
   listNotifications: { status: '200', schema: page(schemas.notificationSchema) },
   getOpenApi: { status: '200', schema: z.object({ openapi: z.string() }).loose() },
+  requestSubProcessor: { status: '202', schema: subProcessorSchemas.subProcessorRecordSchema },
+  listSubProcessors: { status: '200', schema: page(subProcessorSchemas.subProcessorRecordSchema) },
+  getSubProcessor: { status: '200', schema: subProcessorSchemas.subProcessorRecordSchema },
+  decideSubProcessor: { status: '200', schema: subProcessorSchemas.subProcessorRecordSchema },
+  withdrawSubProcessor: { status: '200', schema: subProcessorSchemas.subProcessorRecordSchema },
+  getProcessingAuthorization: { status: '200', schema: subProcessorSchemas.processingAuthorizationSchema },
 };
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') =>
@@ -71,7 +90,8 @@ export function openApiDocument() {
       ? Object.entries(query.shape).map(([name, schema]) => ({
           name,
           in: 'query',
-          required: false,
+          // Required when the schema refuses its absence (e.g. the gate's subProcessorId).
+          required: !(schema as z.ZodType).safeParse(undefined).success,
           schema: jsonSchema(schema as z.ZodType, 'input'),
         }))
       : [];
@@ -92,7 +112,8 @@ export function openApiDocument() {
       ...(body
         ? {
             requestBody: {
-              required: fn.id !== 'submitAgreement' && fn.id !== 'cancelAgreement',
+              // Optional when an empty body is valid (submit, cancel, withdraw).
+              required: !body.safeParse({}).success,
               content: { 'application/json': { schema: jsonSchema(body, 'input') } },
             },
           }

@@ -20,6 +20,43 @@ export async function startSigningWorkflow(agreementId: string, submittedVersion
 }
 
 /**
+ * One termination workflow per agreement (notice is given once), so the name is the agreement's:
+ * a retried StartExecution with the same name and input is idempotent while it runs.
+ */
+export async function startTerminationWorkflow(agreementId: string): Promise<string> {
+  const input = { agreementId };
+  const result = await sfnClient().send(
+    new StartExecutionCommand({
+      stateMachineArn: config.terminationStateMachineArn(),
+      name: `${agreementId}-termination`,
+      input: JSON.stringify(input),
+    }),
+  );
+  return result.executionArn!;
+}
+
+export interface SubProcessorApprovalInput {
+  agreementId: string;
+  subProcessorId: string;
+}
+
+/** One approval workflow per sub-processor request, named after it, so a retried start is idempotent. */
+export async function startSubProcessorApprovalWorkflow(
+  agreementId: string,
+  subProcessorId: string,
+): Promise<string> {
+  const input: SubProcessorApprovalInput = { agreementId, subProcessorId };
+  const result = await sfnClient().send(
+    new StartExecutionCommand({
+      stateMachineArn: config.subProcessorApprovalStateMachineArn(),
+      name: `${agreementId}-${subProcessorId}`,
+      input: JSON.stringify(input),
+    }),
+  );
+  return result.executionArn!;
+}
+
+/**
  * Tokens outlive their tasks: a workflow may have timed out, been re-driven after a restart (new tokens)
  * or finished. The record in DynamoDB is the truth, so such a stale token is not an error for the caller.
  */

@@ -41,6 +41,8 @@ export interface AgreementChange {
   audit?: AuditEntry;
   reminders?: { put?: Reminder[]; remove?: string[] };
   notifications?: Notification[];
+  /** Further writes that belong to the same change (e.g. Vedlegg 3 established on entering into force). */
+  extraWrites?: TransactWriteItem[];
 }
 
 export interface Page<T> {
@@ -179,6 +181,7 @@ export async function saveChange(change: AgreementChange): Promise<void> {
     ...reminderPuts(after.id, change.reminders?.put ?? []),
     ...reminderDeletes(after.id, change.reminders?.remove ?? []),
     ...(change.notifications ?? []).flatMap(notificationWrites),
+    ...(change.extraWrites ?? []),
   ];
   try {
     await dynamoClient().send(new TransactWriteItemsCommand({ TransactItems: items }));

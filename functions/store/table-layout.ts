@@ -8,6 +8,9 @@
  * | history entry       | AGREEMENT#<id>          | HISTORY#<at>#<seq>         |                               |                             |
  * | audit entry         | AGREEMENT#<id>          | AUDIT#<at>#<seq>           |                               |                             |
  * | reminder            | AGREEMENT#<id>          | REMINDER#<kind>            |                               | REMINDERS / <dueOn>#<id>#<kind> |
+ * | task token          | AGREEMENT#<id>          | TASK_TOKEN#<workflow>#<step> |                             |                             |
+ * | sub-processor       | AGREEMENT#<id>          | SUBPROCESSOR#<subId>       |                               |                             |
+ * | Vedlegg 3, current  | AGREEMENT#<id>          | APPENDIX3                  |                               |                             |
  * | notification        | NOTIFICATIONS#<org>     | <at>#<notificationId>      |                               |                             |
  * | notification marker | NOTIFICATION#<id>#<org> | MARKER                     |                               |                             |
  */

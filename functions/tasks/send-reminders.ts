@@ -6,6 +6,7 @@ import { workflowActor } from '../shared/task.ts';
 import { getAgreement, historyItem } from '../store/agreements-store.ts';
 import { sendNotifications } from '../store/notifications-store.ts';
 import { dueReminders, reminderAdvance } from '../store/reminders-store.ts';
+import { loadReminderSubject } from '../store/sub-processors-store.ts';
 
 /**
  * The daily run (07:00 Europe/Oslo). Each due reminder is sent and moved on in one transaction that is
@@ -17,7 +18,8 @@ export const handler = async (): Promise<{ due: number; sent: number }> => {
   let sent = 0;
   for (const reminder of reminders) {
     const agreement = (await getAgreement(reminder.agreementId))?.agreement;
-    const decision = decideReminder(reminder, agreement, at);
+    const subject = await loadReminderSubject(reminder); // what a `<rule>#<subject>` kind is about
+    const decision = decideReminder(reminder, agreement, at, subject);
     const sentEvent = historyEntry(workflowActor('reminders'), 'REMINDER_SENT', at, {
       details: {
         kind: reminder.kind,

@@ -50,8 +50,12 @@ afterEach(() => {
 describe('a workflow appended to the catalogue', () => {
   it('gets its own state machine, output, starter grant and ARN variable, and signing keeps its own', async () => {
     useCatalogue((original) => ({
-      workflows: [...original.workflows, termination],
-      httpFunctions: [...original.httpFunctions, giveTerminationNotice],
+      // The stand-ins take the place of the real termination workflow and notice route (issue 3).
+      workflows: [...original.workflows.filter((w) => w.id !== termination.id), termination],
+      httpFunctions: [
+        ...original.httpFunctions.filter((fn) => fn.path !== giveTerminationNotice.path),
+        giveTerminationNotice,
+      ],
       // A task of one workflow may start another.
       taskFunctions: withPermission(original.taskFunctions, 'activateAgreement', 'start:termination'),
     }));

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import {
+  actorSchema,
+  calendarDateSchema,
+  signatorySchema,
+  subProcessorSchema,
+  subProcessorStatusSchema,
+} from './schemas.ts';
+
+/**
+ * Request and response shapes of the sub-processor routes (rule 7 and 8, product.md's API contract).
+ * Strict like every edge schema. Rules that need the agreement (data types, the parties, the transfer
+ * mechanism with a reason worth a `detail`) are checked in `sub-processors.ts`.
+ */
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export type { SubProcessorStatus } from './schemas.ts';
+export { subProcessorStatusSchema };
+
+/** POST /agreements/{id}/sub-processors: the contract's sub-processor request. */
+export const subProcessorRequestSchema = subProcessorSchema;
+
+/** POST .../{subId}/decision: the controller's written decision, signed (and dated today). */
+export const decisionRequestSchema = z.strictObject({
+  decision: z.enum(['APPROVED', 'REJECTED']),
+  reason: text(2000),
+  signatory: signatorySchema,
+});
+
+/** POST .../{subId}/withdraw: the processor withdraws a pending request, or stops using an approved one. */
+export const withdrawRequestSchema = z.strictObject({ reason: text(2000).optional() });
+
+export const listSubProcessorsQuerySchema = z
+  .strictObject({
+    status: subProcessorStatusSchema.optional(),
+    /** With status=APPROVED: Vedlegg 3 as it stood at the end of that day (Europe/Oslo). */
+    on: calendarDateSchema.optional(),
+  })
+  .refine((query) => query.on === undefined || query.status === 'APPROVED', {
+    message: 'needs status=APPROVED: ?status=APPROVED&on=YYYY-MM-DD gives Vedlegg 3 as it stood that day',
+    path: ['on'],
+  });
+
+export const processingAuthorizationQuerySchema = z.strictObject({
+  subProcessorId: z
+    .string({
+      error: (issue) =>
+        issue.input === undefined ? 'is required: the id of the sub-processor to ask about' : undefined,
+    })
+    .trim()
+    .min(1)
+    .max(100),
+});
+
+export const subProcessorDecisionSchema = z.strictObject({
+  decision: z.enum(['APPROVED', 'REJECTED']),
+  reason: z.string(),
+  signatory: signatorySchema,
+  decidedOn: z.string(),
+  decidedAt: z.string(),
+  /** Who recorded the decision; absent for the draft's sub-processors, approved by both signatures. */
+  decidedBy: actorSchema.optional(),
+});
+
+/** A sub-processor request as stored and returned: the request, its state and how it got there. */
+export const subProcessorRecordSchema = z.strictObject({
+  id: z.string(),
+  ...subProcessorSchema.shape,
+  status: subProcessorStatusSchema,
+  requestedAt: z.string(),
+  requestedBy: actorSchema,
+  /** The last day (Europe/Oslo) for the controller's decision; absent for the draft's sub-processors. */
+  decisionDeadline: z.string().optional(),
+  decision: subProcessorDecisionSchema.optional(),
+  /** In Vedlegg 3 from this instant... */
+  approvedFrom: z.string().optional(),
+  /** ...until this one (withdrawn by the processor). */
+  approvedUntil: z.string().optional(),
+  expiredAt: z.string().optional(),
+  withdrawal: z
+    .strictObject({ withdrawnAt: z.string(), withdrawnBy: actorSchema, reason: z.string().optional() })
+    .optional(),
+});
+
+/** GET /agreements/{id}/processing-authorization (rule 8). */
+export const processingAuthorizationSchema = z.strictObject({
+  authorized: z.boolean(),
+  reasons: z.array(z.string()),
+  subProcessorId: z.string(),
+  checkedAt: z.string(),
+});
+
+/** One sub-processor in a version of Vedlegg 3 (the history's APPENDIX_3_VERSION entries). */
+export const appendixEntrySchema = z.strictObject({ id: z.string(), name: z.string() });
+
+export type SubProcessorRequestBody = z.infer<typeof subProcessorRequestSchema>;
+export type DecisionRequest = z.infer<typeof decisionRequestSchema>;
+export type WithdrawRequest = z.infer<typeof withdrawRequestSchema>;
+export type SubProcessorDecision = z.infer<typeof subProcessorDecisionSchema>;
+export type SubProcessorRecord = z.infer<typeof subProcessorRecordSchema>;
+export type ProcessingAuthorization = z.infer<typeof processingAuthorizationSchema>;
+export type AppendixEntry = z.infer<typeof appendixEntrySchema>;

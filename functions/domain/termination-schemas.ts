@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { type Agreement, calendarDateSchema, dispositionMethodSchema, signatorySchema } from './schemas.ts';
+
+/**
+ * Request shapes of notice, data disposition and attestation (product.md rules 5 and 6, the API
+ * contract). Strict like every edge schema: unknown fields are rejected.
+ */
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+/** POST /agreements/{id}/termination-notice: `givenOn` defaults to today in Oslo on the stack's clock. */
+export const terminationNoticeRequestSchema = z.strictObject({
+  givenOn: calendarDateSchema.optional(),
+  reason: text(2000),
+});
+
+/** POST /agreements/{id}/data-disposition: the controller's instruction. */
+export const dataDispositionRequestSchema = z.strictObject({
+  method: dispositionMethodSchema,
+  instructions: text(4000).optional(),
+});
+
+/** When EEA law requires the processor to keep data: on what basis, and when that is reviewed. */
+export const retainedUnderLawSchema = z.strictObject({
+  legalBasis: text(2000),
+  reviewOn: calendarDateSchema,
+});
+
+/** POST /agreements/{id}/data-disposition/attestation: the processor's written confirmation. */
+export const attestationRequestSchema = z.strictObject({
+  method: dispositionMethodSchema,
+  completedOn: calendarDateSchema,
+  statement: text(4000),
+  signatory: signatorySchema,
+  retainedUnderLaw: retainedUnderLawSchema.optional(),
+});
+
+export type DispositionMethod = z.infer<typeof dispositionMethodSchema>;
+export type TerminationNoticeRequest = z.infer<typeof terminationNoticeRequestSchema>;
+export type DataDispositionRequest = z.infer<typeof dataDispositionRequestSchema>;
+export type AttestationRequest = z.infer<typeof attestationRequestSchema>;
+export type DataDisposition = NonNullable<Agreement['dataDisposition']>;
+export type Attestation = NonNullable<Agreement['attestation']>;
+export type Termination = NonNullable<Agreement['termination']>;

@@ -1,0 +1,75 @@
+import { osloDate } from '../domain/calendar.ts';
+import { historyEntry } from '../domain/changes.ts';
+import { BINDING_STATES } from '../domain/lifecycle.ts';
+import { requireRole } from '../domain/parties.ts';
+import { decisionReminderKind, firstDecisionReminder } from '../domain/sub-processor-reminders.ts';
+import { subProcessorRequestSchema } from '../domain/sub-processor-schemas.ts';
+import {
+  newSubProcessorRequest,
+  requestedNotifications,
+  transitionHistory,
+} from '../domain/sub-processors.ts';
+import { actorOf } from '../shared/caller.ts';
+import { now } from '../shared/clock.ts';
+import { httpHandler } from '../shared/http.ts';
+import { startSubProcessorApprovalWorkflow } from '../shared/workflows.ts';
+import { listSubProcessors, rollBackRequest, saveSubProcessorChange } from '../store/sub-processors-store.ts';
+import { auditEntry, loadForParty } from './agreement-access.ts';
+
+/**
+ * The processor asks the controller to approve a sub-processor (rule 7): 202 with the request
+ * REQUESTED, the controller notified, and the approval workflow started, which waits for the decision
+ * for 30 days and expires the request when none comes.
+ */
+export const handler = httpHandler(
+  { body: subProcessorRequestSchema },
+  async ({ caller, body, params, route }) => {
+    const { agreement, role } = await loadForParty(params.id, caller);
+    requireRole(role, 'processor', 'request approval of a sub-processor');
+    const at = now();
+    const record = newSubProcessorRequest({
+      agreement,
+      role,
+      request: body,
+      actor: actorOf(caller),
+      existing: await listSubProcessors(agreement.id),
+      id: crypto.randomUUID(),
+      now: at,
+    });
+    await saveSubProcessorChange({
+      agreementId: agreement.id,
+      after: record,
+      agreementIn: BINDING_STATES,
+      history: [transitionHistory(undefined, record, actorOf(caller), at)],
+      audit: {
+        ...auditEntry(caller, 'sub-processor.request', route, at),
+        details: { subProcessorId: record.id },
+      },
+      reminders: { put: [firstDecisionReminder(agreement.id, record.id, osloDate(at))] },
+      notifications: requestedNotifications(agreement, record, at),
+    });
+    try {
+      await startSubProcessorApprovalWorkflow(agreement.id, record.id);
+    } catch (error) {
+      // Without its workflow the request would never expire on time: it must not stand.
+      await rollBackRequest(
+        agreement.id,
+        record,
+        decisionReminderKind(record.id),
+        historyEntry(actorOf(caller), 'SUB_PROCESSOR_REQUEST_ROLLED_BACK', now(), {
+          details: {
+            subProcessorId: record.id,
+            name: record.name,
+            reason: 'The approval workflow could not be started; the request was not accepted',
+          },
+        }),
+      ).catch((rollbackError: unknown) => console.error('Rolling back the request failed', rollbackError));
+      throw error;
+    }
+    return {
+      status: 202,
+      body: record,
+      headers: { location: `/agreements/${agreement.id}/sub-processors/${record.id}` },
+    };
+  },
+);

@@ -1,0 +1,68 @@
+import { BINDING_STATES } from '../domain/lifecycle.ts';
+import { requireRole } from '../domain/parties.ts';
+import { decisionReminderKind } from '../domain/sub-processor-reminders.ts';
+import { withdrawRequestSchema } from '../domain/sub-processor-schemas.ts';
+import {
+  appendixChange,
+  outcomeNotifications,
+  transitionHistory,
+  withdrawSubProcessor,
+} from '../domain/sub-processors.ts';
+import { actorOf } from '../shared/caller.ts';
+import { now } from '../shared/clock.ts';
+import { httpHandler } from '../shared/http.ts';
+import { completeTask, notifyWorkflow } from '../shared/workflows.ts';
+import {
+  getAppendixHead,
+  getSubProcessor,
+  retryOnAppendixChange,
+  saveSubProcessorChange,
+} from '../store/sub-processors-store.ts';
+import { auditEntry, loadForParty } from './agreement-access.ts';
+
+/**
+ * The processor withdraws a request still awaiting the decision (the approval workflow then ends), or
+ * stops using an approved sub-processor, which leaves Vedlegg 3 from now on as a new appendix version.
+ * An addition to product.md's routes: the contract names WITHDRAWN but no route leading there.
+ */
+export const handler = httpHandler(
+  { body: withdrawRequestSchema },
+  async ({ caller, body, params, route }) => {
+    const { agreement, role } = await loadForParty(params.id, caller);
+    requireRole(role, 'processor', 'withdraw a sub-processor');
+    const subProcessorId = params.subId ?? '';
+    const actor = actorOf(caller);
+    const withdrawn = await retryOnAppendixChange(async () => {
+      const before = (await getSubProcessor(agreement.id, subProcessorId))?.record;
+      const at = now();
+      const after = withdrawSubProcessor({ agreement, role, record: before, request: body, actor, now: at });
+      const wasApproved = before?.status === 'APPROVED';
+      const appendix = wasApproved
+        ? await getAppendixHead(agreement.id).then((head) => ({
+            before: head,
+            ...appendixChange(head, { removed: after }, actor, at),
+          }))
+        : undefined;
+      await saveSubProcessorChange({
+        agreementId: agreement.id,
+        before,
+        after,
+        ...(wasApproved ? { agreementIn: BINDING_STATES } : {}),
+        ...(appendix ? { appendix: { before: appendix.before, after: appendix.after } } : {}),
+        history: [transitionHistory(before, after, actor, at), ...(appendix ? [appendix.history] : [])],
+        audit: {
+          ...auditEntry(caller, 'sub-processor.withdraw', route, at),
+          details: { subProcessorId, previousStatus: before?.status },
+        },
+        reminders: { remove: [decisionReminderKind(subProcessorId)] },
+        notifications: outcomeNotifications(agreement, after, at),
+      });
+      return after;
+    });
+    const token = (await getSubProcessor(agreement.id, subProcessorId))?.taskToken;
+    if (token && !withdrawn.approvedUntil) {
+      await notifyWorkflow('end the decision wait', () => completeTask(token, { status: 'WITHDRAWN' }));
+    }
+    return { status: 200, body: withdrawn };
+  },
+);

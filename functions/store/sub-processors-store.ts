@@ -1,0 +1,396 @@
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  QueryCommand,
+  TransactionCanceledException,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { conflict } from '../domain/errors.ts';
+import type { AgreementStatus, AuditEntry, HistoryEntry, Notification } from '../domain/schemas.ts';
+import { SUB_PROCESSOR_DECISION_REMINDER } from '../domain/sub-processor-reminders.ts';
+import {
+  type SubProcessorRecord,
+  type SubProcessorStatus,
+  subProcessorDecisionSchema,
+  subProcessorRecordSchema,
+} from '../domain/sub-processor-schemas.ts';
+import { type AppendixHead, EMPTY_APPENDIX } from '../domain/sub-processors.ts';
+import { dynamoClient } from '../shared/clients.ts';
+import { config } from '../shared/config.ts';
+import { historyItem } from './agreements-store.ts';
+import { fromItem, type Item, toItem, uniqueSuffix } from './items.ts';
+import { notificationWrites, publishEvents } from './notifications-store.ts';
+import { type Reminder, reminderDeletes, reminderPuts } from './reminders-store.ts';
+import { agreementKey } from './table-layout.ts';
+
+/**
+ * Sub-processor requests (rule 7) and Vedlegg 3, next to the agreement in its partition:
+ *
+ * | item                  | pk             | sk                     |
+ * |-----------------------|----------------|------------------------|
+ * | sub-processor request | AGREEMENT#<id> | SUBPROCESSOR#<subId>   |
+ * | Vedlegg 3, current    | AGREEMENT#<id> | APPENDIX3              |
+ *
+ * A request item holds the request, its state, and the approval workflow's task token (never shown).
+ * The APPENDIX3 item holds the current version number and list; each version is also a history entry
+ * (APPENDIX_3_VERSION), and the list on any past date follows from the requests' approvedFrom and
+ * approvedUntil. Every transition is conditional on the request's status, in one transaction with the
+ * agreement's state (when it matters), the appendix version, history, audit, reminders and notifications.
+ */
+export const subProcessorKey = (agreementId: string, subProcessorId: string) => ({
+  pk: `AGREEMENT#${agreementId}`,
+  sk: `SUBPROCESSOR#${subProcessorId}`,
+});
+export const appendixKey = (agreementId: string) => ({ pk: `AGREEMENT#${agreementId}`, sk: 'APPENDIX3' });
+
+const INTERNAL_FIELDS = ['pk', 'sk', 'entity', 'taskToken'] as const;
+const RECORD_ORDER = Object.keys(subProcessorRecordSchema.shape);
+const DECISION_ORDER = Object.keys(subProcessorDecisionSchema.shape);
+
+/** DynamoDB returns attributes in no particular order; callers get the schema's order. */
+function ordered(raw: Record<string, unknown>, order: readonly string[]): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const key of order) if (key in raw) result[key] = raw[key];
+  return result;
+}
+
+export interface StoredSubProcessor {
+  record: SubProcessorRecord;
+  /** The approval workflow's token, while it waits for the decision. */
+  taskToken?: string;
+}
+
+function toStored(item: Item): StoredSubProcessor {
+  const raw = fromItem<Record<string, unknown>>(item);
+  const taskToken = typeof raw.taskToken === 'string' ? raw.taskToken : undefined;
+  for (const field of INTERNAL_FIELDS) delete raw[field];
+  const record = ordered(raw, RECORD_ORDER);
+  if (record.decision) record.decision = ordered(record.decision as Record<string, unknown>, DECISION_ORDER);
+  return { record: record as SubProcessorRecord, ...(taskToken ? { taskToken } : {}) };
+}
+
+export async function getSubProcessor(
+  agreementId: string,
+  subProcessorId: string,
+): Promise<StoredSubProcessor | undefined> {
+  const { Item: item } = await dynamoClient().send(
+    new GetItemCommand({
+      TableName: config.tableName(),
+      Key: toItem(subProcessorKey(agreementId, subProcessorId)),
+      ConsistentRead: true,
+    }),
+  );
+  return item ? toStored(item) : undefined;
+}
+
+/** Every request of the agreement (a handful; each needed the controller's decision). */
+export async function listSubProcessors(agreementId: string): Promise<SubProcessorRecord[]> {
+  const records: SubProcessorRecord[] = [];
+  let startKey: Item | undefined;
+  do {
+    const page = await dynamoClient().send(
+      new QueryCommand({
+        TableName: config.tableName(),
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: toItem({ ':pk': `AGREEMENT#${agreementId}`, ':prefix': 'SUBPROCESSOR#' }),
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) records.push(toStored(item).record);
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return records;
+}
+
+export async function getAppendixHead(agreementId: string): Promise<AppendixHead> {
+  const { Item: item } = await dynamoClient().send(
+    new GetItemCommand({
+      TableName: config.tableName(),
+      Key: toItem(appendixKey(agreementId)),
+      ConsistentRead: true,
+    }),
+  );
+  if (!item) return EMPTY_APPENDIX;
+  const { version, approved } = fromItem<AppendixHead>(item);
+  return { version, approved };
+}
+
+/** Another change to Vedlegg 3 was written first: read again and retry. */
+export class AppendixChanged extends Error {
+  override name = 'AppendixChanged';
+}
+
+export interface SubProcessorChange {
+  agreementId: string;
+  /** As read; undefined for a new request. The write is conditional on its status. */
+  before?: SubProcessorRecord;
+  after: SubProcessorRecord;
+  /** The agreement must still be in one of these states (e.g. in force) when the change is written. */
+  agreementIn?: readonly AgreementStatus[];
+  appendix?: { before: AppendixHead; after: AppendixHead };
+  history: HistoryEntry[];
+  audit?: AuditEntry;
+  reminders?: { put?: Reminder[]; remove?: string[] };
+  notifications?: Notification[];
+}
+
+/** The writes of a change, in order: the request, the agreement check, the appendix, then the rest. */
+export function subProcessorChangeWrites(change: SubProcessorChange): TransactWriteItem[] {
+  const { agreementId, before, after } = change;
+  const table = config.tableName();
+  return [
+    before ? requestUpdate(agreementId, before, after) : requestPut(agreementId, after),
+    ...(change.agreementIn ? [agreementCheck(agreementId, change.agreementIn)] : []),
+    ...(change.appendix ? [appendixWrite(agreementId, change.appendix.before, change.appendix.after)] : []),
+    ...change.history.map((entry, position) => historyItem(agreementId, entry, position)),
+    ...(change.audit
+      ? [
+          {
+            Put: {
+              TableName: table,
+              Item: toItem({
+                pk: `AGREEMENT#${agreementId}`,
+                sk: `AUDIT#${change.audit.at}#${uniqueSuffix()}`,
+                entity: 'audit',
+                ...change.audit,
+              }),
+            },
+          },
+        ]
+      : []),
+    ...reminderPuts(agreementId, change.reminders?.put ?? []),
+    ...reminderDeletes(agreementId, change.reminders?.remove ?? []),
+    ...(change.notifications ?? []).flatMap(notificationWrites),
+  ];
+}
+
+/**
+ * Writes a change all or nothing. A request that changed since it was read, or an agreement that left
+ * the required states, is a conflict carrying the state it is in now; a concurrent appendix change
+ * is `AppendixChanged` (read again and retry).
+ */
+export async function saveSubProcessorChange(change: SubProcessorChange): Promise<void> {
+  try {
+    await dynamoClient().send(
+      new TransactWriteItemsCommand({ TransactItems: subProcessorChangeWrites(change) }),
+    );
+  } catch (error) {
+    throw conflictFromCancellation(error, change) ?? error;
+  }
+  await publishEvents(change.notifications ?? []);
+}
+
+function conflictFromCancellation(error: unknown, change: SubProcessorChange): Error | undefined {
+  if (!(error instanceof TransactionCanceledException)) return undefined;
+  const reasons = error.CancellationReasons ?? [];
+  const failed = (index: number) => reasons[index]?.Code === 'ConditionalCheckFailed';
+  const old = (index: number) => {
+    const item = reasons[index]?.Item;
+    return item ? fromItem<{ status?: string }>(item).status : undefined;
+  };
+  if (failed(0)) {
+    const current = old(0) as SubProcessorStatus | undefined;
+    return conflict(
+      change.before
+        ? `The sub-processor request was changed by another request${current ? ` and is ${current}` : ''}; read it again`
+        : 'A sub-processor request with that id exists already',
+      current,
+    );
+  }
+  let index = 1;
+  if (change.agreementIn) {
+    if (failed(index)) {
+      const current = old(index) as AgreementStatus | undefined;
+      return conflict(
+        `The agreement is no longer in force or in its notice period${current ? ` (it is ${current})` : ''}`,
+        current,
+      );
+    }
+    index += 1;
+  }
+  if (change.appendix && failed(index))
+    return new AppendixChanged('Vedlegg 3 was changed by another request');
+  return undefined;
+}
+
+function requestPut(agreementId: string, record: SubProcessorRecord): TransactWriteItem {
+  return {
+    Put: {
+      TableName: config.tableName(),
+      Item: toItem({ ...subProcessorKey(agreementId, record.id), entity: 'subprocessor', ...record }),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}
+
+/** Sets what changed and removes what went, leaving the task token alone: the workflow may store one meanwhile. */
+function requestUpdate(
+  agreementId: string,
+  before: SubProcessorRecord,
+  after: SubProcessorRecord,
+): TransactWriteItem {
+  const names: Record<string, string> = { '#status': 'status' };
+  const values: Record<string, unknown> = { ':expectedStatus': before.status };
+  const sets: string[] = [];
+  const removes: string[] = [];
+  const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
+    (field) => field !== 'id',
+  );
+  fields.forEach((field, index) => {
+    const next = (after as Record<string, unknown>)[field];
+    const previous = (before as Record<string, unknown>)[field];
+    if (JSON.stringify(next) === JSON.stringify(previous)) return;
+    names[`#f${index}`] = field;
+    if (next === undefined) removes.push(`#f${index}`);
+    else {
+      values[`:v${index}`] = next;
+      sets.push(`#f${index} = :v${index}`);
+    }
+  });
+  return {
+    Update: {
+      TableName: config.tableName(),
+      Key: toItem(subProcessorKey(agreementId, after.id)),
+      UpdateExpression: [
+        sets.length ? `SET ${sets.join(', ')}` : '',
+        removes.length ? `REMOVE ${removes.join(', ')}` : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
+      ConditionExpression: '#status = :expectedStatus',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: toItem(values),
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+}
+
+function agreementCheck(agreementId: string, statuses: readonly AgreementStatus[]): TransactWriteItem {
+  const placeholders = statuses.map((_, index) => `:allowed${index}`);
+  return {
+    ConditionCheck: {
+      TableName: config.tableName(),
+      Key: toItem(agreementKey(agreementId)),
+      ConditionExpression: `#status IN (${placeholders.join(', ')})`,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: toItem(
+        Object.fromEntries(statuses.map((status, index) => [placeholders[index], status])),
+      ),
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+}
+
+/** The next version of Vedlegg 3, only if the current one is still the version it was computed from. */
+export function appendixWrite(
+  agreementId: string,
+  before: AppendixHead,
+  after: AppendixHead,
+): TransactWriteItem {
+  const first = before.version === 0;
+  return {
+    Put: {
+      TableName: config.tableName(),
+      Item: toItem({ ...appendixKey(agreementId), entity: 'appendix3', ...after }),
+      ConditionExpression: first ? 'attribute_not_exists(pk)' : '#version = :expectedVersion',
+      ...(first
+        ? {}
+        : {
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: toItem({ ':expectedVersion': before.version }),
+          }),
+    },
+  };
+}
+
+/**
+ * Writes that establish Vedlegg 3 when the agreement enters into force (version 1, the draft's
+ * sub-processors approved by the signatures), for the signature's transaction.
+ */
+export function initialAppendixWrites(
+  agreementId: string,
+  records: readonly SubProcessorRecord[],
+  head: AppendixHead,
+): TransactWriteItem[] {
+  return [
+    ...records.map((record) => requestPut(agreementId, record)),
+    appendixWrite(agreementId, EMPTY_APPENDIX, head),
+  ];
+}
+
+/**
+ * Stores the approval workflow's task token, only while the request is still REQUESTED: a decision
+ * or withdrawal landing first makes this fail, and the caller then reads again and completes the task.
+ */
+export async function storeDecisionToken(
+  agreementId: string,
+  subProcessorId: string,
+  token: string,
+): Promise<boolean> {
+  try {
+    await dynamoClient().send(
+      new UpdateItemCommand({
+        TableName: config.tableName(),
+        Key: toItem(subProcessorKey(agreementId, subProcessorId)),
+        UpdateExpression: 'SET #token = :token',
+        ConditionExpression: '#status = :requested',
+        ExpressionAttributeNames: { '#token': 'taskToken', '#status': 'status' },
+        ExpressionAttributeValues: toItem({ ':token': token, ':requested': 'REQUESTED' }),
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/**
+ * Undoes a request whose approval workflow could not be started, so the caller's failed request has
+ * changed nothing: the request goes (with the reason in the history) unless something happened to it.
+ */
+export async function rollBackRequest(
+  agreementId: string,
+  record: SubProcessorRecord,
+  reminderKind: string,
+  history: HistoryEntry,
+): Promise<void> {
+  await dynamoClient().send(
+    new TransactWriteItemsCommand({
+      TransactItems: [
+        {
+          Delete: {
+            TableName: config.tableName(),
+            Key: toItem(subProcessorKey(agreementId, record.id)),
+            ConditionExpression: '#status = :requested',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: toItem({ ':requested': 'REQUESTED' }),
+          },
+        },
+        ...reminderDeletes(agreementId, [reminderKind]),
+        historyItem(agreementId, history),
+      ],
+    }),
+  );
+}
+
+/** What a `<rule>#<subject>` reminder is about, as stored now; undefined for other kinds. */
+export async function loadReminderSubject(reminder: Reminder): Promise<unknown> {
+  const [rule, subject] = reminder.kind.split('#');
+  if (rule !== SUB_PROCESSOR_DECISION_REMINDER || !subject) return undefined;
+  return (await getSubProcessor(reminder.agreementId, subject))?.record;
+}
+
+/** Runs a change again (reading afresh) while another change to Vedlegg 3 keeps winning the race. */
+export async function retryOnAppendixChange<T>(change: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await change();
+    } catch (error) {
+      if (!(error instanceof AppendixChanged) || attempt >= attempts) throw error;
+    }
+  }
+}

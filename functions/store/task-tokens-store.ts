@@ -1,0 +1,106 @@
+import {
+  GetItemCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { AgreementStatus } from '../domain/schemas.ts';
+import { dynamoClient } from '../shared/clients.ts';
+import { now } from '../shared/clock.ts';
+import { config } from '../shared/config.ts';
+import { fromItem, toItem } from './items.ts';
+import { agreementKey, TABLE_KEYS } from './table-layout.ts';
+
+/**
+ * Task tokens of a workflow's human steps (e.g. the termination workflow waiting for the controller's
+ * choice, then for the processor's attestation), one item per step next to the agreement:
+ * `AGREEMENT#<id>` / `TASK_TOKEN#<workflow>#<step>`. Kept apart from the agreement item so the
+ * agreement's representation and its conditional updates stay as they are. A token outlives its task
+ * harmlessly (completing a stale token is ignored); DynamoDB's TTL removes the item after a while.
+ */
+export const taskTokenKey = (agreementId: string, workflow: string, step: string) => ({
+  pk: `AGREEMENT#${agreementId}`,
+  sk: `TASK_TOKEN#${workflow}#${step}`,
+});
+
+/** Longer than any execution may run (Standard executions end after one year). */
+const TOKEN_TTL_SECONDS = 400 * 24 * 3600;
+
+export interface TaskTokenRequest {
+  agreementId: string;
+  workflow: string;
+  step: string;
+  token: string;
+  /** The token is stored only if the agreement is still exactly as it was read: this status... */
+  expectedStatus: AgreementStatus;
+  /** ...and this version. A change in between (the awaited fact arriving) makes the store fail. */
+  expectedVersion: number;
+}
+
+/**
+ * Stores a step's task token, only if the agreement still has the status and version on which the
+ * awaited fact was missing. When the fact lands in between, this returns false and the caller reads
+ * again and completes the task itself, so no fact is ever lost between the check and the wait.
+ */
+export async function storeTaskToken(request: TaskTokenRequest): Promise<boolean> {
+  const table = config.tableName();
+  const at = now();
+  try {
+    await dynamoClient().send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            ConditionCheck: {
+              TableName: table,
+              Key: toItem(agreementKey(request.agreementId)),
+              ConditionExpression: '#status = :status AND #version = :version',
+              ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+              ExpressionAttributeValues: toItem({
+                ':status': request.expectedStatus,
+                ':version': request.expectedVersion,
+              }),
+            },
+          },
+          {
+            Put: {
+              TableName: table,
+              Item: toItem({
+                ...taskTokenKey(request.agreementId, request.workflow, request.step),
+                entity: 'task-token',
+                workflow: request.workflow,
+                step: request.step,
+                token: request.token,
+                storedAt: at.toISOString(),
+                [TABLE_KEYS.ttlAttribute]: Math.floor(at.getTime() / 1000) + TOKEN_TTL_SECONDS,
+              }),
+            },
+          },
+        ],
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (
+      error instanceof TransactionCanceledException &&
+      error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+    ) {
+      return false;
+    }
+    throw error;
+  }
+}
+
+/** The token a step's wait registered last, if any. */
+export async function getTaskToken(
+  agreementId: string,
+  workflow: string,
+  step: string,
+): Promise<string | undefined> {
+  const { Item: item } = await dynamoClient().send(
+    new GetItemCommand({
+      TableName: config.tableName(),
+      Key: toItem(taskTokenKey(agreementId, workflow, step)),
+      ConsistentRead: true,
+    }),
+  );
+  return item ? fromItem<{ token?: string }>(item).token : undefined;
+}
