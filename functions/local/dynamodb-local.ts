@@ -77,7 +77,7 @@ export async function startDynamoDbLocal(
     endpoint,
     port,
     stop: async () => {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         child.stdin?.end();
         await exited;
       }
