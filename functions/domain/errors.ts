@@ -31,3 +31,6 @@ export const notFound = (message = 'No agreement with that id exists for your or
   new DomainError('not-found', message);
 export const conflict = (message: string, currentStatus?: CurrentStatus) =>
   new DomainError('conflict', message, currentStatus ? { currentStatus } : {});
+
+/** The start of the message of a conflict caused by another request's write, not by the state itself. */
+export const CONCURRENT_CHANGE = 'The agreement was changed by another request';

@@ -77,10 +77,18 @@ export function decideNotice(
       },
     ]);
   }
-  return {
-    termination: { givenBy: party, givenOn, reason: request.reason },
-    terminatesOn: terminatesOnFor(givenOn, agreement.noticePeriodMonths),
-  };
+  const terminatesOn = terminatesOnFor(givenOn, agreement.noticePeriodMonths);
+  // A back-dated notice may not end the agreement in the past: processing already done under it, and
+  // the log of it, were done while it was in force.
+  if (compareDates(terminatesOn, today) < 0) {
+    throw validationError('Invalid termination notice', [
+      {
+        field: 'givenOn',
+        message: `is too far back: the agreement would have terminated on ${terminatesOn}, before today (${today})`,
+      },
+    ]);
+  }
+  return { termination: { givenBy: party, givenOn, reason: request.reason }, terminatesOn };
 }
 
 /** Rule 6: the controller may choose from the notice on, once, until the processor has attested. */

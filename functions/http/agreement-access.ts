@@ -1,3 +1,4 @@
+import { CONCURRENT_CHANGE, DomainError } from '../domain/errors.ts';
 import { requireParty } from '../domain/parties.ts';
 import type { Agreement, AuditEntry, PartyRole } from '../domain/schemas.ts';
 import { actorOf, type Caller } from '../shared/caller.ts';
@@ -18,4 +19,25 @@ export async function loadForParty(id: string | undefined, caller: Caller): Prom
 
 export function auditEntry(caller: Caller, action: string, route: string, at: Date): AuditEntry {
   return { at: at.toISOString(), action, actor: actorOf(caller), route };
+}
+
+/**
+ * Runs a read-decide-write once more when its conditional write lost to a concurrent change: the
+ * second attempt decides on what is stored now (and may then refuse, e.g. with 409).
+ */
+export async function retryOnConcurrentChange<T>(attempt: () => Promise<T>): Promise<T> {
+  try {
+    return await attempt();
+  } catch (error) {
+    if (
+      !(
+        error instanceof DomainError &&
+        error.kind === 'conflict' &&
+        error.message.startsWith(CONCURRENT_CHANGE)
+      )
+    ) {
+      throw error;
+    }
+    return attempt();
+  }
 }

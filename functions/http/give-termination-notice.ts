@@ -14,6 +14,7 @@ import { etagOf, httpHandler } from '../shared/http.ts';
 import { startTerminationWorkflow } from '../shared/workflows.ts';
 import { saveChange } from '../store/agreements-store.ts';
 import { auditEntry, loadForParty } from './agreement-access.ts';
+import { startWorkflowOrUndo } from './start-or-undo.ts';
 
 /**
  * Rule 5: either party gives notice on an agreement in force. IN_FORCE -> NOTICE_PERIOD with
@@ -27,6 +28,18 @@ export const handler = httpHandler(
     const at = now();
     const { termination, terminatesOn } = decideNotice(agreement, role, body, at);
     const noticed = nextVersion(agreement, { status: 'NOTICE_PERIOD', termination, terminatesOn }, at);
+    const notifications = notificationsFor(
+      noticed,
+      BOTH_PARTIES,
+      {
+        type: 'agreement.termination-notice',
+        // Per version: a notice rolled back (no workflow) and given again is announced again.
+        key: String(noticed.version),
+        subject: `Notice given by the ${role}; terminates at the end of ${terminatesOn}`,
+        details: { givenBy: role, givenOn: termination.givenOn, terminatesOn },
+      },
+      at,
+    );
     await saveChange({
       before: agreement,
       after: noticed,
@@ -39,37 +52,25 @@ export const handler = httpHandler(
       ],
       audit: auditEntry(caller, 'agreement.termination-notice', route, at),
       reminders: { put: terminationAheadReminders(agreement.id, terminatesOn, osloDate(at)) },
-      notifications: notificationsFor(
-        noticed,
-        BOTH_PARTIES,
-        {
-          type: 'agreement.termination-notice',
-          // Per version: a notice rolled back (no workflow) and given again is announced again.
-          key: String(noticed.version),
-          subject: `Notice given by the ${role}; terminates at the end of ${terminatesOn}`,
-          details: { givenBy: role, givenOn: termination.givenOn, terminatesOn },
-        },
-        at,
-      ),
     });
-    try {
-      await startTerminationWorkflow(agreement.id);
-    } catch (error) {
-      // Without its workflow nothing would end the agreement: the notice must not stand. If putting the
-      // agreement back fails too, the original error is the one to report.
-      await saveChange({
-        before: noticed,
-        after: { ...agreement, version: noticed.version + 1, updatedAt: now().toISOString() },
-        history: [
-          historyEntry(actorOf(caller), 'TERMINATION_NOTICE_ROLLED_BACK', now(), {
-            from: noticed.status,
-            to: agreement.status,
-          }),
-        ],
-        reminders: { remove: [TERMINATION_AHEAD_30, TERMINATION_AHEAD_7] },
-      }).catch((rollbackError: unknown) => console.error('Rolling back the notice failed', rollbackError));
-      throw error;
-    }
+    await startWorkflowOrUndo({
+      description: 'the notice',
+      start: () => startTerminationWorkflow(agreement.id, noticed.version),
+      // Without its workflow nothing would end the agreement: the notice must not stand.
+      undo: () =>
+        saveChange({
+          before: noticed,
+          after: { ...agreement, version: noticed.version + 1, updatedAt: now().toISOString() },
+          history: [
+            historyEntry(actorOf(caller), 'TERMINATION_NOTICE_ROLLED_BACK', now(), {
+              from: noticed.status,
+              to: agreement.status,
+            }),
+          ],
+          reminders: { remove: [TERMINATION_AHEAD_30, TERMINATION_AHEAD_7] },
+        }),
+      notifications,
+    });
     return { status: 200, body: noticed, headers: { etag: etagOf(noticed.version) } };
   },
 );

@@ -15,6 +15,7 @@ import { httpHandler } from '../shared/http.ts';
 import { startSubProcessorApprovalWorkflow } from '../shared/workflows.ts';
 import { listSubProcessors, rollBackRequest, saveSubProcessorChange } from '../store/sub-processors-store.ts';
 import { auditEntry, loadForParty } from './agreement-access.ts';
+import { startWorkflowOrUndo } from './start-or-undo.ts';
 
 /**
  * The processor asks the controller to approve a sub-processor (rule 7): 202 with the request
@@ -46,26 +47,26 @@ export const handler = httpHandler(
         details: { subProcessorId: record.id },
       },
       reminders: { put: [firstDecisionReminder(agreement.id, record.id, osloDate(at))] },
+    });
+    await startWorkflowOrUndo({
+      description: 'the sub-processor request',
+      start: () => startSubProcessorApprovalWorkflow(agreement.id, record.id),
+      // Without its workflow the request would never expire on time: it must not stand.
+      undo: () =>
+        rollBackRequest(
+          agreement.id,
+          record,
+          decisionReminderKind(record.id),
+          historyEntry(actorOf(caller), 'SUB_PROCESSOR_REQUEST_ROLLED_BACK', now(), {
+            details: {
+              subProcessorId: record.id,
+              name: record.name,
+              reason: 'The approval workflow could not be started; the request was not accepted',
+            },
+          }),
+        ),
       notifications: requestedNotifications(agreement, record, at),
     });
-    try {
-      await startSubProcessorApprovalWorkflow(agreement.id, record.id);
-    } catch (error) {
-      // Without its workflow the request would never expire on time: it must not stand.
-      await rollBackRequest(
-        agreement.id,
-        record,
-        decisionReminderKind(record.id),
-        historyEntry(actorOf(caller), 'SUB_PROCESSOR_REQUEST_ROLLED_BACK', now(), {
-          details: {
-            subProcessorId: record.id,
-            name: record.name,
-            reason: 'The approval workflow could not be started; the request was not accepted',
-          },
-        }),
-      ).catch((rollbackError: unknown) => console.error('Rolling back the request failed', rollbackError));
-      throw error;
-    }
     return {
       status: 202,
       body: record,

@@ -10,7 +10,7 @@ import { etagOf, httpHandler } from '../shared/http.ts';
 import { completeTask, notifyWorkflow } from '../shared/workflows.ts';
 import { getAgreement, saveChange } from '../store/agreements-store.ts';
 import { initialAppendixWrites } from '../store/sub-processors-store.ts';
-import { auditEntry, loadForParty } from './agreement-access.ts';
+import { auditEntry, loadForParty, retryOnConcurrentChange } from './agreement-access.ts';
 
 /**
  * Records the caller's party's signature; the second one puts the agreement in force at once
@@ -20,55 +20,60 @@ import { auditEntry, loadForParty } from './agreement-access.ts';
 export const handler = httpHandler(
   { body: signatureRequestSchema },
   async ({ caller, body, params, route }) => {
-    const { agreement, role } = await loadForParty(params.id, caller);
-    const at = now();
-    const { signature, completes, effectiveFrom } = decideSignature(agreement, role, body, at);
-    const signed = nextVersion(
-      agreement,
-      {
-        signatures: [...agreement.signatures, signature],
-        ...(completes ? { status: 'IN_FORCE' as const, effectiveFrom } : {}),
-      },
-      at,
-    );
-    // Rule 7: the draft's sub-processors are approved by the two signatures, so Vedlegg 3 starts now.
-    const appendix = completes
-      ? initialAppendix(signed, actorOf(caller), at, () => crypto.randomUUID())
-      : undefined;
-    await saveChange({
-      before: agreement,
-      after: signed,
-      history: [
-        historyEntry(actorOf(caller), 'SIGNED', at, {
-          details: { party: role, signedOn: signature.signedOn, place: signature.place },
-        }),
-        ...(completes
-          ? [
-              historyEntry(actorOf(caller), 'ENTERED_INTO_FORCE', at, {
-                from: agreement.status,
-                to: 'IN_FORCE',
-                details: { effectiveFrom },
-              }),
-            ]
-          : []),
-        ...(appendix?.history ?? []),
-      ],
-      audit: auditEntry(caller, 'agreement.sign', route, at),
-      ...(completes ? { reminders: { remove: [SIGNATURE_REMINDER] } } : {}),
-      ...(appendix?.head
-        ? { extraWrites: initialAppendixWrites(signed.id, appendix.records, appendix.head) }
-        : {}),
-      notifications: notificationsFor(
-        signed,
-        BOTH_PARTIES,
+    // Rule 3: order does not matter, so two parties signing at the same moment both succeed: the one
+    // whose write lost the race reads the agreement again and signs the version it finds.
+    const { agreement, role, signed, signature } = await retryOnConcurrentChange(async () => {
+      const { agreement, role } = await loadForParty(params.id, caller);
+      const at = now();
+      const { signature, completes, effectiveFrom } = decideSignature(agreement, role, body, at);
+      const signed = nextVersion(
+        agreement,
         {
-          type: 'agreement.signed',
-          key: role,
-          subject: `Signed by the ${role}`,
-          details: { party: role, signedOn: signature.signedOn },
+          signatures: [...agreement.signatures, signature],
+          ...(completes ? { status: 'IN_FORCE' as const, effectiveFrom } : {}),
         },
         at,
-      ),
+      );
+      // Rule 7: the draft's sub-processors are approved by the two signatures, so Vedlegg 3 starts now.
+      const appendix = completes
+        ? initialAppendix(signed, actorOf(caller), at, () => crypto.randomUUID())
+        : undefined;
+      await saveChange({
+        before: agreement,
+        after: signed,
+        history: [
+          historyEntry(actorOf(caller), 'SIGNED', at, {
+            details: { party: role, signedOn: signature.signedOn, place: signature.place },
+          }),
+          ...(completes
+            ? [
+                historyEntry(actorOf(caller), 'ENTERED_INTO_FORCE', at, {
+                  from: agreement.status,
+                  to: 'IN_FORCE',
+                  details: { effectiveFrom },
+                }),
+              ]
+            : []),
+          ...(appendix?.history ?? []),
+        ],
+        audit: auditEntry(caller, 'agreement.sign', route, at),
+        ...(completes ? { reminders: { remove: [SIGNATURE_REMINDER] } } : {}),
+        ...(appendix?.head
+          ? { extraWrites: initialAppendixWrites(signed.id, appendix.records, appendix.head) }
+          : {}),
+        notifications: notificationsFor(
+          signed,
+          BOTH_PARTIES,
+          {
+            type: 'agreement.signed',
+            key: role,
+            subject: `Signed by the ${role}`,
+            details: { party: role, signedOn: signature.signedOn },
+          },
+          at,
+        ),
+      });
+      return { agreement, role, signed, signature };
     });
     const token = (await getAgreement(agreement.id))?.signingTokens[role];
     if (token) {

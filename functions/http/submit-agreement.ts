@@ -11,6 +11,7 @@ import { etagOf, httpHandler } from '../shared/http.ts';
 import { startSigningWorkflow } from '../shared/workflows.ts';
 import { saveChange } from '../store/agreements-store.ts';
 import { auditEntry, loadForParty } from './agreement-access.ts';
+import { startWorkflowOrUndo } from './start-or-undo.ts';
 
 /** DRAFT -> AWAITING_SIGNATURES: freezes the content, sets the deadline and starts the signing workflow. */
 export const handler = httpHandler({ body: emptyBodySchema }, async ({ caller, params, route }) => {
@@ -35,36 +36,35 @@ export const handler = httpHandler({ body: emptyBodySchema }, async ({ caller, p
     ],
     audit: auditEntry(caller, 'agreement.submit', route, at),
     reminders: { put: [firstSignatureReminder(agreement.id, osloDate(at))] },
-    notifications: notificationsFor(
-      submitted,
-      BOTH_PARTIES,
-      {
-        type: 'agreement.awaiting-signatures',
-        key: String(submitted.version),
-        subject: `Awaiting your signature by ${signatureDeadline}`,
-      },
-      at,
-    ),
   };
+  const notifications = notificationsFor(
+    submitted,
+    BOTH_PARTIES,
+    {
+      type: 'agreement.awaiting-signatures',
+      key: String(submitted.version),
+      subject: `Awaiting your signature by ${signatureDeadline}`,
+    },
+    at,
+  );
   await saveChange({ before: agreement, after: submitted, ...change });
-  try {
-    await startSigningWorkflow(agreement.id, submitted.version);
-  } catch (error) {
-    // Without its workflow the submission must not stand: put the draft back as it was. If that
-    // fails too (a party signed in between), the submission stands and the workflow start is what
-    // failed: the original error is the one to report.
-    await saveChange({
-      before: submitted,
-      after: { ...agreement, version: submitted.version + 1, updatedAt: now().toISOString() },
-      history: [
-        historyEntry(actorOf(caller), 'SUBMISSION_ROLLED_BACK', now(), {
-          from: submitted.status,
-          to: 'DRAFT',
-        }),
-      ],
-      reminders: { remove: [SIGNATURE_REMINDER] },
-    }).catch((rollbackError: unknown) => console.error('Rolling back the submission failed', rollbackError));
-    throw error;
-  }
+  await startWorkflowOrUndo({
+    description: 'the submission',
+    start: () => startSigningWorkflow(agreement.id, submitted.version),
+    // Without its workflow the submission must not stand: put the draft back as it was.
+    undo: () =>
+      saveChange({
+        before: submitted,
+        after: { ...agreement, version: submitted.version + 1, updatedAt: now().toISOString() },
+        history: [
+          historyEntry(actorOf(caller), 'SUBMISSION_ROLLED_BACK', now(), {
+            from: submitted.status,
+            to: 'DRAFT',
+          }),
+        ],
+        reminders: { remove: [SIGNATURE_REMINDER] },
+      }),
+    notifications,
+  });
   return { status: 200, body: submitted, headers: { etag: etagOf(submitted.version) } };
 });

@@ -222,6 +222,9 @@ export class VirtualClock {
     try {
       for (let next = this.nextDue(targetMs); next; next = this.nextDue(targetMs)) {
         this.frozenAt = Math.max(this.frozenAt, next.due);
+        // On disk before anything happens at this instant: after a kill -9 the clock resumes here or
+        // later, never behind data the timer wrote.
+        await this.persist();
         await this.fire(next);
         await settle();
       }
@@ -277,7 +280,7 @@ export class VirtualClock {
     const write = this.writes.then(() => {
       const state: PersistedClock = {
         offsetMs: this.offsetMs,
-        lastInstant: new Date(Date.now() + this.offsetMs).toISOString(),
+        lastInstant: new Date(this.nowMs()).toISOString(),
         daily: { ...this.dailyState },
       };
       return writeFileAtomic(this.file, `${JSON.stringify(state, null, 2)}\n`);

@@ -22,7 +22,8 @@ export function callerFromClaims(claims: Claims | undefined): Caller {
     throw new DomainError('unauthorized', 'The token does not name a valid organisation in consumer.ID');
   }
   const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];
-  const person = [claims.pid, claims.name].find((value): value is string => typeof value === 'string');
+  // The person's name, never the national identity number (pid): the other party reads the audit log.
+  const person = typeof claims.name === 'string' ? claims.name : undefined;
   const clientId = typeof claims.client_id === 'string' ? claims.client_id : 'unknown';
   return { orgNumber, clientId, scopes, ...(person ? { person } : {}) };
 }

@@ -29,7 +29,7 @@ export function problemResponse(error: unknown): ProblemResponse {
     500,
     'internal',
     'Internal error',
-    'The request failed; nothing was changed by it. Try again.',
+    'The request could not be completed. Read the resource to see its current state before you retry.',
   );
 }
 

@@ -20,15 +20,15 @@ export async function startSigningWorkflow(agreementId: string, submittedVersion
 }
 
 /**
- * One termination workflow per agreement (notice is given once), so the name is the agreement's:
- * a retried StartExecution with the same name and input is idempotent while it runs.
+ * Named per notice (its version), like signing per submission: a notice rolled back because its start
+ * failed can be given again without hitting the name of an execution that did start after all.
  */
-export async function startTerminationWorkflow(agreementId: string): Promise<string> {
+export async function startTerminationWorkflow(agreementId: string, noticeVersion: number): Promise<string> {
   const input = { agreementId };
   const result = await sfnClient().send(
     new StartExecutionCommand({
       stateMachineArn: config.terminationStateMachineArn(),
-      name: `${agreementId}-termination`,
+      name: `${agreementId}-termination-v${noticeVersion}`,
       input: JSON.stringify(input),
     }),
   );

@@ -8,7 +8,7 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { conflict } from '../domain/errors.ts';
+import { CONCURRENT_CHANGE, conflict } from '../domain/errors.ts';
 import type {
   Agreement,
   AgreementStatus,
@@ -20,7 +20,15 @@ import type {
 import { agreementSchema } from '../domain/schemas.ts';
 import { dynamoClient } from '../shared/clients.ts';
 import { config } from '../shared/config.ts';
-import { decodeCursor, encodeCursor, fromItem, type Item, toItem, uniqueSuffix } from './items.ts';
+import {
+  decodeCursor,
+  encodeCursor,
+  fromItem,
+  type Item,
+  isIssuedId,
+  toItem,
+  uniqueSuffix,
+} from './items.ts';
 import { notificationWrites, publishEvents } from './notifications-store.ts';
 import { type Reminder, reminderDeletes, reminderPuts } from './reminders-store.ts';
 import { agreementKey, partyKey, TABLE_KEYS } from './table-layout.ts';
@@ -51,6 +59,7 @@ export interface Page<T> {
 }
 
 export async function getAgreement(id: string): Promise<StoredAgreement | undefined> {
+  if (!isIssuedId(id)) return undefined;
   const { Item: item } = await dynamoClient().send(
     new GetItemCommand({
       TableName: config.tableName(),
@@ -199,7 +208,7 @@ function conflictFromCancellation(error: unknown) {
   const current = reason.Item
     ? (fromItem<{ status?: AgreementStatus }>(reason.Item).status ?? undefined)
     : undefined;
-  return conflict('The agreement was changed by another request; read it again and retry', current);
+  return conflict(`${CONCURRENT_CHANGE}; read it again and retry`, current);
 }
 
 function updateExpression(before: Agreement, after: Agreement) {
@@ -297,7 +306,10 @@ export async function listForOrganisation(
   const partition = `ORG#${orgNumber}`;
   const { partitionKey } = TABLE_KEYS.byOrganisation;
   const items: AgreementSummary[] = [];
-  let startKey = decodeCursor(options.cursor, partition);
+  let startKey = decodeCursor(options.cursor, {
+    partition: { name: partitionKey, value: partition },
+    keys: ['pk', 'sk', partitionKey, TABLE_KEYS.byOrganisation.sortKey],
+  });
   do {
     const page = await dynamoClient().send(
       new QueryCommand({
@@ -340,7 +352,10 @@ export async function listEntries<T>(
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: toItem({ ':pk': partition, ':prefix': `${kind}#` }),
       Limit: options.limit,
-      ExclusiveStartKey: decodeCursor(options.cursor, partition),
+      ExclusiveStartKey: decodeCursor(options.cursor, {
+        partition: { name: 'pk', value: partition },
+        keys: ['pk', 'sk'],
+      }),
     }),
   );
   const items = (page.Items ?? []).map((item) => {

@@ -117,7 +117,10 @@ export async function listNotifications(
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: toItem({ ':pk': partition }),
       Limit: options.limit,
-      ExclusiveStartKey: decodeCursor(options.cursor, partition),
+      ExclusiveStartKey: decodeCursor(options.cursor, {
+        partition: { name: 'pk', value: partition },
+        keys: ['pk', 'sk'],
+      }),
     }),
   );
   const items = (page.Items ?? []).map((item) => {

@@ -20,7 +20,7 @@ import { type AppendixHead, EMPTY_APPENDIX } from '../domain/sub-processors.ts';
 import { dynamoClient } from '../shared/clients.ts';
 import { config } from '../shared/config.ts';
 import { historyItem } from './agreements-store.ts';
-import { fromItem, type Item, toItem, uniqueSuffix } from './items.ts';
+import { fromItem, type Item, isIssuedId, toItem, uniqueSuffix } from './items.ts';
 import { notificationWrites, publishEvents } from './notifications-store.ts';
 import { type Reminder, reminderDeletes, reminderPuts } from './reminders-store.ts';
 import { agreementKey } from './table-layout.ts';
@@ -75,6 +75,7 @@ export async function getSubProcessor(
   agreementId: string,
   subProcessorId: string,
 ): Promise<StoredSubProcessor | undefined> {
+  if (!isIssuedId(subProcessorId)) return undefined;
   const { Item: item } = await dynamoClient().send(
     new GetItemCommand({
       TableName: config.tableName(),

@@ -5,18 +5,35 @@ import { now } from '../shared/clock.ts';
 import { workflowActor } from '../shared/task.ts';
 import { getAgreement, historyItem } from '../store/agreements-store.ts';
 import { sendNotifications } from '../store/notifications-store.ts';
-import { dueReminders, reminderAdvance } from '../store/reminders-store.ts';
+import { dueReminders, type Reminder, reminderAdvance } from '../store/reminders-store.ts';
 import { loadReminderSubject } from '../store/sub-processors-store.ts';
 
 /**
  * The daily run (07:00 Europe/Oslo). Each due reminder is sent and moved on in one transaction that is
- * conditional on the reminder's due date, so a retried or doubled run sends nothing twice.
+ * conditional on the reminder's due date, so a retried or doubled run sends nothing twice. One reminder
+ * that fails (e.g. a transaction conflict with a handler changing the same agreement) stays due and is
+ * retried by the next run; it does not stop the others.
  */
-export const handler = async (): Promise<{ due: number; sent: number }> => {
+export const handler = async (): Promise<{ due: number; sent: number; failed: number }> => {
   const at = now();
   const reminders = await dueReminders(osloDate(at));
   let sent = 0;
+  let failed = 0;
   for (const reminder of reminders) {
+    try {
+      sent += await sendReminder(reminder, at);
+    } catch (error) {
+      failed += 1;
+      console.error(`Reminder ${reminder.kind} of ${reminder.agreementId} failed; it stays due`, error);
+    }
+  }
+  if (failed > 0)
+    throw new Error(`${failed} of ${reminders.length} due reminders failed; the run is retried`);
+  return { due: reminders.length, sent, failed };
+};
+
+async function sendReminder(reminder: Reminder, at: Date): Promise<number> {
+  {
     const agreement = (await getAgreement(reminder.agreementId))?.agreement;
     const subject = await loadReminderSubject(reminder); // what a `<rule>#<subject>` kind is about
     const decision = decideReminder(reminder, agreement, at, subject);
@@ -31,7 +48,6 @@ export const handler = async (): Promise<{ due: number; sent: number }> => {
       reminderAdvance(reminder, decision.nextDueOn),
       ...(decision.notifications.length > 0 ? [historyItem(reminder.agreementId, sentEvent)] : []),
     ]);
-    sent += delivered.length;
+    return delivered.length;
   }
-  return { due: reminders.length, sent };
-};
+}

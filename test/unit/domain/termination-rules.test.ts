@@ -98,6 +98,33 @@ describe('decideNotice (rule 5)', () => {
     expect(decision.terminatesOn).toBe('2028-02-29');
   });
 
+  it('refuses a back-dated notice whose terminatesOn has already passed, naming givenOn', () => {
+    let refused: unknown;
+    try {
+      decideNotice(
+        inForce(),
+        'controller',
+        { givenOn: '2026-10-15', reason: 'Avvikles' },
+        osloMorning('2027-02-01'),
+      );
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(DomainError);
+    expect((refused as DomainError).kind).toBe('validation');
+    expect(JSON.stringify((refused as DomainError).extra.errors)).toContain('givenOn');
+  });
+
+  it('accepts a back-dated notice that terminates today at the earliest', () => {
+    const decision = decideNotice(
+      inForce(),
+      'controller',
+      { givenOn: '2026-11-01', reason: 'Avvikles' },
+      osloMorning('2027-02-01'),
+    );
+    expect(decision.terminatesOn).toBe('2027-02-01');
+  });
+
   it('uses the agreed notice period', () => {
     const decision = decideNotice(
       inForce({ noticePeriodMonths: 6 }),

@@ -80,7 +80,7 @@ describe('GET /agreements/{id}/history', () => {
 });
 
 describe('GET /agreements/{id}/audit-log', () => {
-  it('logs its own read before reading the log, and queries only audit entries', async () => {
+  it('logs its own read once the page is read, and queries only audit entries', async () => {
     givenStored(awaitingAgreement());
     const response = await auditLogOf(PROCESSOR_ORG);
     expect(response.statusCode).toBe(200);
@@ -91,7 +91,7 @@ describe('GET /agreements/{id}/audit-log', () => {
       actor: { orgNumber: PROCESSOR_ORG, clientId: 'test-client' },
     });
     const order = ddb.calls().map((call) => call.args[0].constructor.name);
-    expect(order).toEqual(['GetItemCommand', 'PutItemCommand', 'QueryCommand']);
+    expect(order).toEqual(['GetItemCommand', 'QueryCommand', 'PutItemCommand']);
     expect(unmarshall(query.args[0].input.ExpressionAttributeValues!)[':prefix']).toBe('AUDIT#');
   });
 

@@ -28,12 +28,25 @@ describe('callerFromClaims', () => {
     });
   });
 
-  it('records the person when the token names one', () => {
-    const caller = callerFromClaims({ ...claimsFor(CONTROLLER_ORG), pid: '01010112345' });
+  it('records the person by name when the token names one', () => {
+    const caller = callerFromClaims({ ...claimsFor(CONTROLLER_ORG), name: 'Kari Testesen' });
     expect(actorOf(caller)).toEqual({
       orgNumber: CONTROLLER_ORG,
       clientId: 'test-client',
-      person: '01010112345',
+      person: 'Kari Testesen',
+    });
+  });
+
+  it('never records the national identity number (pid), which the other party would read', () => {
+    const caller = callerFromClaims({
+      ...claimsFor(CONTROLLER_ORG),
+      pid: '01010112345',
+      name: 'Kari Testesen',
+    });
+    expect(JSON.stringify(actorOf(caller))).not.toContain('01010112345');
+    expect(actorOf(callerFromClaims({ ...claimsFor(CONTROLLER_ORG), pid: '01010112345' }))).toEqual({
+      orgNumber: CONTROLLER_ORG,
+      clientId: 'test-client',
     });
   });
 

@@ -32,6 +32,24 @@ afterEach(async () => {
 });
 
 describe('VirtualClock', () => {
+  it('has the instant of a timer on disk before the timer runs, so a kill -9 never rewinds behind its writes', async () => {
+    const { clock, dir } = await openClock('2027-01-01T08:00:00Z');
+    const due = new Date('2027-01-11T08:00:00Z');
+    let persistedWhileRunning: string | undefined;
+    clock.at(due, async () => {
+      const onDisk = JSON.parse(await readFile(join(dir, 'clock.json'), 'utf8')) as { lastInstant: string };
+      persistedWhileRunning = onDisk.lastInstant;
+    });
+
+    await clock.advanceBy('P30D', noSettle);
+
+    expect(persistedWhileRunning).toBeDefined();
+    expect(Date.parse(persistedWhileRunning!)).toBeGreaterThanOrEqual(due.getTime());
+    const reopened = await VirtualClock.open(dir);
+    opened.push(reopened);
+    expect(reopened.now().getTime()).toBeGreaterThanOrEqual(due.getTime());
+  });
+
   it('starts a fresh clock at the given instant and keeps ticking with real time', async () => {
     const { clock } = await openClock('2025-01-06T08:00:00Z');
 

@@ -67,7 +67,7 @@ describe('sendReminders task (daily run)', () => {
 
     const result = await handler();
 
-    expect(result).toEqual({ due: 1, sent: 1 });
+    expect(result).toEqual({ due: 1, sent: 1, failed: 0 });
     const items = transaction();
     const notificationId = `reminder.signature-missing:${AGREEMENT_ID}:2026-11-22`;
     const marker = items.find((item) => item.Put && unmarshall(item.Put.Item!).sk === 'MARKER')?.Put;
@@ -119,7 +119,7 @@ describe('sendReminders task (daily run)', () => {
       }),
     );
 
-    await expect(handler()).resolves.toEqual({ due: 1, sent: 0 });
+    await expect(handler()).resolves.toEqual({ due: 1, sent: 0, failed: 0 });
   });
 
   it('drops the reminder without sending anything when the agreement no longer awaits signatures', async () => {
@@ -129,7 +129,7 @@ describe('sendReminders task (daily run)', () => {
 
     const result = await handler();
 
-    expect(result).toEqual({ due: 1, sent: 0 });
+    expect(result).toEqual({ due: 1, sent: 0, failed: 0 });
     const items = transaction();
     expect(items).toHaveLength(1);
     expect(items[0]?.Delete).toMatchObject({ ConditionExpression: 'dueOn = :dueOn' });
@@ -146,7 +146,7 @@ describe('sendReminders task (daily run)', () => {
 
     const result = await handler();
 
-    expect(result).toEqual({ due: 1, sent: 2 });
+    expect(result).toEqual({ due: 1, sent: 2, failed: 0 });
     const items = transaction();
     expect(items.filter((item) => item.Update)).toEqual([]);
     expect(items.filter((item) => item.Delete).map((item) => item.Delete!.ConditionExpression)).toEqual([
@@ -155,7 +155,7 @@ describe('sendReminders task (daily run)', () => {
   });
 
   it('sends nothing when nothing is due', async () => {
-    await expect(handler()).resolves.toEqual({ due: 0, sent: 0 });
+    await expect(handler()).resolves.toEqual({ due: 0, sent: 0, failed: 0 });
     expect(ddb.commandCalls(TransactWriteItemsCommand)).toEqual([]);
   });
 
@@ -164,6 +164,33 @@ describe('sendReminders task (daily run)', () => {
     givenDueReminder('2026-11-22');
     givenStored(awaitingAgreement());
     ddb.on(TransactWriteItemsCommand).rejects(new Error('ProvisionedThroughputExceededException'));
-    await expect(handler()).rejects.toThrow('ProvisionedThroughputExceededException');
+    await expect(handler()).rejects.toThrow('1 of 1 due reminders failed');
+  });
+
+  it('goes on with the other due reminders when one fails, and still fails the run so it is retried', async () => {
+    useClock(() => new Date(RUN_AT));
+    const failing = awaitingAgreement();
+    const other = { ...awaitingAgreement(), id: '6f1c2a7e-0d4b-4c55-9f1e-2b8a6c3d9e10' };
+    const reminderItem = (agreementId: string) =>
+      marshall({
+        pk: `AGREEMENT#${agreementId}`,
+        sk: 'REMINDER#signature-missing',
+        gsi2pk: 'REMINDERS',
+        gsi2sk: `2026-11-22#${agreementId}#signature-missing`,
+        agreementId,
+        kind: 'signature-missing',
+        dueOn: '2026-11-22',
+      });
+    ddb.on(QueryCommand).resolves({ Items: [reminderItem(failing.id), reminderItem(other.id)] });
+    givenStored(failing);
+    givenStored(other);
+    ddb.on(TransactWriteItemsCommand).rejectsOnce(new Error('TransactionConflict')).resolves({});
+
+    await expect(handler()).rejects.toThrow('1 of 2 due reminders failed');
+
+    const transactions = ddb.commandCalls(TransactWriteItemsCommand);
+    expect(transactions).toHaveLength(2);
+    const secondTargets = JSON.stringify(transactions[1]!.args[0].input.TransactItems);
+    expect(secondTargets).toContain(`AGREEMENT#${other.id}`);
   });
 });

@@ -181,7 +181,7 @@ describe('the daily reminder run with a sub-processor reminder', () => {
     givenStored(inForceAgreement());
     givenSubProcessor(pendingRecord());
 
-    await expect(sendReminders()).resolves.toEqual({ due: 1, sent: 1 });
+    await expect(sendReminders()).resolves.toEqual({ due: 1, sent: 1, failed: 0 });
 
     const reads = ddb.commandCalls(GetItemCommand).map((call) => unmarshall(call.args[0].input.Key!));
     expect(reads).toContainEqual(subProcessorKey(SUB_ID));

@@ -1,0 +1,26 @@
+import type { Notification } from '../domain/schemas.ts';
+import { sendNotifications } from '../store/notifications-store.ts';
+
+/**
+ * A change that only stands with its workflow: it is committed first (the workflow reads it), then the
+ * workflow is started. If the start fails, the change is undone and the parties are never told of it:
+ * the notifications go out only once the workflow runs (their ids make a repeated send harmless).
+ */
+export async function startWorkflowOrUndo(options: {
+  description: string;
+  start: () => Promise<unknown>;
+  undo: () => Promise<unknown>;
+  notifications: Notification[];
+}): Promise<void> {
+  try {
+    await options.start();
+  } catch (error) {
+    // If the undo fails too (e.g. a party acted in between), the change stands and the failed start is
+    // the error to report.
+    await options
+      .undo()
+      .catch((undoError: unknown) => console.error(`Undoing ${options.description} failed`, undoError));
+    throw error;
+  }
+  await sendNotifications(options.notifications);
+}

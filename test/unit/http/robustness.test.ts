@@ -1,0 +1,88 @@
+import { GetItemCommand, QueryCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { handler as getAgreement } from '../../../functions/http/get-agreement.ts';
+import { handler as getHistory } from '../../../functions/http/get-history.ts';
+import { handler as listAgreements } from '../../../functions/http/list-agreements.ts';
+import { handler as signAgreement } from '../../../functions/http/sign-agreement.ts';
+import { AGREEMENT_ID, awaitingAgreement, CONTROLLER_ORG, signature } from '../domain/agreement-fixture.ts';
+import { agreementItem, agreementKey, conditionFailed, ddb, tableWrites, useAwsMocks } from './aws-mocks.ts';
+import { httpEvent, invoke } from './events.ts';
+
+useAwsMocks();
+
+const cursorOf = (key: Record<string, unknown>) => Buffer.from(JSON.stringify(key)).toString('base64url');
+
+describe('identifiers and cursors from the caller', () => {
+  it('answers an id this system never issued (e.g. 3000 characters) with 404, without asking DynamoDB', async () => {
+    const id = 'x'.repeat(3000);
+    const response = await invoke(
+      getAgreement,
+      httpEvent('GET /agreements/{id}', `/agreements/${id}`, {
+        orgNumber: CONTROLLER_ORG,
+        pathParameters: { id },
+      }),
+    );
+    expect(response.statusCode).toBe(404);
+    expect(ddb.commandCalls(GetItemCommand)).toHaveLength(0);
+  });
+
+  it('refuses a cursor naming other key attributes than the listing uses, with 400 and no query', async () => {
+    const cursor = cursorOf({ pk: `ORG#${CONTROLLER_ORG}`, gsi1pk: `ORG#${CONTROLLER_ORG}`, sk: 'X' });
+    const response = await invoke(
+      listAgreements,
+      httpEvent('GET /agreements', '/agreements', {
+        orgNumber: CONTROLLER_ORG,
+        query: { cursor },
+      }),
+    );
+    expect(response.statusCode).toBe(400);
+    expect(JSON.stringify(response.body)).toContain('cursor');
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
+  });
+
+  it('refuses a history cursor from another agreement with 400 and leaves no audit entry', async () => {
+    ddb
+      .on(GetItemCommand, { Key: marshall(agreementKey(AGREEMENT_ID)) })
+      .resolves({ Item: agreementItem(awaitingAgreement()) });
+    const cursor = cursorOf({ pk: 'AGREEMENT#someone-else', sk: 'HISTORY#2026' });
+    const response = await invoke(
+      getHistory,
+      httpEvent('GET /agreements/{id}/history', `/agreements/${AGREEMENT_ID}/history`, {
+        orgNumber: CONTROLLER_ORG,
+        pathParameters: { id: AGREEMENT_ID },
+        query: { cursor },
+      }),
+    );
+    expect(response.statusCode).toBe(400);
+    expect(tableWrites()).toEqual([]);
+  });
+});
+
+describe('two parties signing at the same moment', () => {
+  it('lets the signature whose write lost the race sign the version it then finds', async () => {
+    const before = awaitingAgreement();
+    const afterProcessorSigned = awaitingAgreement({
+      version: 3,
+      signatures: [signature('processor', '2026-11-22')],
+    });
+    ddb
+      .on(GetItemCommand, { Key: marshall(agreementKey(AGREEMENT_ID)) })
+      .resolvesOnce({ Item: agreementItem(before) })
+      .resolves({ Item: agreementItem(afterProcessorSigned) });
+    ddb.on(TransactWriteItemsCommand).rejectsOnce(conditionFailed(afterProcessorSigned)).resolves({});
+
+    const response = await invoke(
+      signAgreement,
+      httpEvent('POST /agreements/{id}/signatures', `/agreements/${AGREEMENT_ID}/signatures`, {
+        orgNumber: CONTROLLER_ORG,
+        pathParameters: { id: AGREEMENT_ID },
+        body: { signatory: { name: 'Kari Testesen', title: 'Rådmann' }, place: 'Radøy' },
+      }),
+    );
+
+    expect(response.statusCode).toBe(201);
+    expect(response.body).toMatchObject({ status: 'IN_FORCE', version: 4 });
+    expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(2);
+  });
+});
