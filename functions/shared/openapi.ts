@@ -133,7 +133,7 @@ export function openApiDocument() {
       title: 'Databehandleravtaler API',
       version: '1.0.0',
       description:
-        'Data processing agreements between Norwegian municipalities (controllers) and their processors: draft, dual signature, in force.',
+        'Data processing agreements (databehandleravtaler) between Norwegian municipalities (controllers) and their processors: draft, dual signature, in force, notice and termination with data return or deletion, sub-processor approval (Vedlegg 3) and the processing gate, breach reports, history and audit log.',
     },
     components: {
       securitySchemes: {

@@ -140,7 +140,7 @@ describe('termination workflow', () => {
     const arn = process.env.TERMINATION_STATE_MACHINE_ARN!;
     const executions = ws.stack.stepFunctions
       .listExecutions(arn)
-      .filter((execution) => execution.name === `${id}-termination`);
+      .filter((execution) => execution.name.startsWith(`${id}-termination-v`));
     expect(executions).toHaveLength(1);
     return ws.stack.stepFunctions.describeExecution(executions[0]!.executionArn);
   }

@@ -56,11 +56,11 @@ describe('POST /agreements/{id}/sub-processors', () => {
     expect(response.headers.location).toBe(`/agreements/${AGREEMENT_ID}/sub-processors/${response.body.id}`);
   });
 
-  it('writes the request only if new and the agreement still in force, with history, audit, reminder and notice to the controller', async () => {
+  it('writes the request only if new and the agreement still in force, with history, audit, reminder, then tells the controller', async () => {
     givenStored(inForceAgreement());
     const { body } = await request(PROCESSOR_ORG);
 
-    expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(2);
     const items = transaction();
     const put = requestWrite(items).Put!;
     expect(put.ConditionExpression).toBe('attribute_not_exists(pk)');
@@ -88,13 +88,19 @@ describe('POST /agreements/{id}/sub-processors', () => {
     expect(putsWithSortKey(items, 'REMINDER#')).toEqual([
       expect.objectContaining({ kind: `sub-processor-decision#${body.id}`, dueOn: '2026-11-29' }),
     ]);
-    expect(putsWithPartitionKey(items, 'NOTIFICATIONS#')).toEqual([
+    expect(putsWithPartitionKey(items, 'NOTIFICATIONS#')).toEqual([]);
+    // The controller hears of it only once the approval workflow runs.
+    expect(putsWithPartitionKey(transaction(1), 'NOTIFICATIONS#')).toEqual([
       expect.objectContaining({
         recipientOrgNumber: CONTROLLER_ORG,
         type: 'sub-processor.requested',
         id: `sub-processor.requested:${AGREEMENT_ID}:${body.id}`,
       }),
     ]);
+    const [change, announcement] = ddb.commandCalls(TransactWriteItemsCommand);
+    const [start] = sfn.commandCalls(StartExecutionCommand);
+    expect(change!.calledBefore(start!)).toBe(true);
+    expect(start!.calledBefore(announcement!)).toBe(true);
   });
 
   it('starts the approval workflow named after the request, with the agreement and request ids', async () => {
@@ -221,6 +227,7 @@ describe('POST /agreements/{id}/sub-processors', () => {
     const calls = ddb.commandCalls(TransactWriteItemsCommand);
     expect(calls).toHaveLength(2);
     const rollback = calls[1]!.args[0].input.TransactItems!;
+    expect(putsWithPartitionKey([...transaction(0), ...rollback], 'NOTIFICATIONS#')).toEqual([]);
     const deleted = requestWrite(rollback).Delete!;
     expect(deleted.ConditionExpression).toBe('#status = :requested');
     expect(unmarshall(deleted.Key!).sk).toMatch(/^SUBPROCESSOR#/);

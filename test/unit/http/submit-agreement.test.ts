@@ -97,10 +97,21 @@ describe('POST /agreements/{id}/submit', () => {
         gsi2sk: `2026-11-29#${AGREEMENT_ID}#signature-missing`,
       }),
     ]);
-    expect(putsWithPartitionKey(items, 'NOTIFICATIONS#').map((n) => n.recipientOrgNumber)).toEqual([
+    expect(putsWithPartitionKey(items, 'NOTIFICATIONS#')).toEqual([]);
+  });
+
+  it('tells both parties only once the signing workflow has started, in a transaction of its own', async () => {
+    givenStored(draftAgreement());
+    await submit();
+    const notices = transaction(1);
+    expect(putsWithPartitionKey(notices, 'NOTIFICATIONS#').map((n) => n.recipientOrgNumber)).toEqual([
       CONTROLLER_ORG,
       PROCESSOR_ORG,
     ]);
+    const [change, announcement] = ddb.commandCalls(TransactWriteItemsCommand);
+    const [start] = sfn.commandCalls(StartExecutionCommand);
+    expect(change!.calledBefore(start!)).toBe(true);
+    expect(start!.calledBefore(announcement!)).toBe(true);
   });
 
   it('starts the signing workflow with the state machine ARN and the agreement id, after the write', async () => {
@@ -112,7 +123,7 @@ describe('POST /agreements/{id}/submit', () => {
     expect(input.stateMachineArn).toBe(SIGNING_STATE_MACHINE_ARN);
     expect(JSON.parse(input.input!)).toEqual({ agreementId: AGREEMENT_ID });
     expect(input.name).toBe(`${AGREEMENT_ID}-v2`);
-    expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(2);
   });
 
   it('rolls the submission back to DRAFT and answers 500 when the workflow cannot be started', async () => {
@@ -123,6 +134,8 @@ describe('POST /agreements/{id}/submit', () => {
 
     expect(response.statusCode).toBe(500);
     expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(2);
+    const written = [...transaction(0), ...transaction(1)];
+    expect(putsWithPartitionKey(written, 'NOTIFICATIONS#')).toEqual([]);
     const rollback = transaction(1);
     const update = agreementUpdate(rollback, AGREEMENT_ID);
     expect(update.ConditionExpression).toBe('#status = :expectedStatus AND #version = :expectedVersion');

@@ -80,11 +80,11 @@ describe('POST /agreements/{id}/termination-notice', () => {
     expect(response.body.terminatesOn).toBe('2026-11-30');
   });
 
-  it('writes the change conditionally on the status and version read, with history, audit, reminders and notifications', async () => {
+  it('writes the change conditionally on the status and version read, with history, audit and reminders, then announces it', async () => {
     givenStored(inForceAgreement());
     await giveNotice(CONTROLLER_ORG);
 
-    expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(2);
     const items = transaction();
     const update = agreementUpdate(items, AGREEMENT_ID);
     expect(update.ConditionExpression).toBe('#status = :expectedStatus AND #version = :expectedVersion');
@@ -124,21 +124,29 @@ describe('POST /agreements/{id}/termination-notice', () => {
       ['termination-ahead-30', '2027-01-23'],
       ['termination-ahead-7', '2027-02-15'],
     ]);
-    expect(putsWithPartitionKey(items, 'NOTIFICATIONS#').map((n) => [n.recipientOrgNumber, n.type])).toEqual([
+    expect(putsWithPartitionKey(items, 'NOTIFICATIONS#')).toEqual([]);
+    // Announced only once the termination workflow runs, in a transaction of its own.
+    expect(
+      putsWithPartitionKey(transaction(1), 'NOTIFICATIONS#').map((n) => [n.recipientOrgNumber, n.type]),
+    ).toEqual([
       [CONTROLLER_ORG, 'agreement.termination-notice'],
       [PROCESSOR_ORG, 'agreement.termination-notice'],
     ]);
+    const [change, announcement] = ddb.commandCalls(TransactWriteItemsCommand);
+    const [start] = sfn.commandCalls(StartExecutionCommand);
+    expect(change!.calledBefore(start!)).toBe(true);
+    expect(start!.calledBefore(announcement!)).toBe(true);
     expect(putsWithSortKey(items, 'PARTY#').map((m) => m.status)).toEqual(['NOTICE_PERIOD', 'NOTICE_PERIOD']);
   });
 
-  it('starts the termination workflow, one per agreement, after the change is written', async () => {
+  it('starts the termination workflow, named per notice, after the change is written', async () => {
     givenStored(inForceAgreement());
     await giveNotice(CONTROLLER_ORG);
     const calls = sfn.commandCalls(StartExecutionCommand);
     expect(calls).toHaveLength(1);
     expect(calls[0]!.args[0].input).toEqual({
       stateMachineArn: TERMINATION_STATE_MACHINE_ARN,
-      name: `${AGREEMENT_ID}-termination`,
+      name: `${AGREEMENT_ID}-termination-v5`,
       input: JSON.stringify({ agreementId: AGREEMENT_ID }),
     });
   });
@@ -229,6 +237,8 @@ describe('POST /agreements/{id}/termination-notice', () => {
     const response = await giveNotice(CONTROLLER_ORG);
 
     expect(response.statusCode).toBe(500);
+    expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(2);
+    expect(putsWithPartitionKey([...transaction(0), ...transaction(1)], 'NOTIFICATIONS#')).toEqual([]);
     const rollback = transaction(1);
     const update = agreementUpdate(rollback, AGREEMENT_ID);
     expect(unmarshall(update.ExpressionAttributeValues!)).toMatchObject({
