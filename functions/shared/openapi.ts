@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { httpFunctions } from '../catalogue.ts';
+import * as breachSchemas from '../domain/breach-schemas.ts';
 import * as schemas from '../domain/schemas.ts';
 import * as subProcessorSchemas from '../domain/sub-processor-schemas.ts';
 import * as terminationSchemas from '../domain/termination-schemas.ts';
@@ -20,6 +21,7 @@ const requestBodies: Record<string, z.ZodType> = {
   requestSubProcessor: subProcessorSchemas.subProcessorRequestSchema,
   decideSubProcessor: subProcessorSchemas.decisionRequestSchema,
   withdrawSubProcessor: subProcessorSchemas.withdrawRequestSchema,
+  reportBreach: breachSchemas.breachReportSchema,
 };
 
 const queries: Record<string, z.ZodObject> = {
@@ -64,6 +66,9 @@ const responses: Record<string, { status: string; schema: z.ZodType }> = {
   decideSubProcessor: { status: '200', schema: subProcessorSchemas.subProcessorRecordSchema },
   withdrawSubProcessor: { status: '200', schema: subProcessorSchemas.subProcessorRecordSchema },
   getProcessingAuthorization: { status: '200', schema: subProcessorSchemas.processingAuthorizationSchema },
+  reportBreach: { status: '201', schema: breachSchemas.breachRecordSchema },
+  listBreaches: { status: '200', schema: z.object({ items: z.array(breachSchemas.breachRecordSchema) }) },
+  getBreach: { status: '200', schema: breachSchemas.breachRecordSchema },
 };
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') =>

@@ -99,7 +99,7 @@ export const historyItem = (agreementId: string, entry: HistoryEntry, position =
   },
 });
 
-const auditItem = (agreementId: string, entry: AuditEntry) => ({
+export const auditItem = (agreementId: string, entry: AuditEntry) => ({
   TableName: config.tableName(),
   Item: toItem({
     pk: `AGREEMENT#${agreementId}`,

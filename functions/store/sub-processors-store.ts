@@ -19,8 +19,8 @@ import {
 import { type AppendixHead, EMPTY_APPENDIX } from '../domain/sub-processors.ts';
 import { dynamoClient } from '../shared/clients.ts';
 import { config } from '../shared/config.ts';
-import { historyItem } from './agreements-store.ts';
-import { fromItem, type Item, isIssuedId, toItem, uniqueSuffix } from './items.ts';
+import { auditItem, historyItem } from './agreements-store.ts';
+import { fromItem, type Item, isIssuedId, toItem } from './items.ts';
 import { notificationWrites, publishEvents } from './notifications-store.ts';
 import { type Reminder, reminderDeletes, reminderPuts } from './reminders-store.ts';
 import { agreementKey } from './table-layout.ts';
@@ -141,27 +141,12 @@ export interface SubProcessorChange {
 /** The writes of a change, in order: the request, the agreement check, the appendix, then the rest. */
 export function subProcessorChangeWrites(change: SubProcessorChange): TransactWriteItem[] {
   const { agreementId, before, after } = change;
-  const table = config.tableName();
   return [
     before ? requestUpdate(agreementId, before, after) : requestPut(agreementId, after),
     ...(change.agreementIn ? [agreementCheck(agreementId, change.agreementIn)] : []),
     ...(change.appendix ? [appendixWrite(agreementId, change.appendix.before, change.appendix.after)] : []),
     ...change.history.map((entry, position) => historyItem(agreementId, entry, position)),
-    ...(change.audit
-      ? [
-          {
-            Put: {
-              TableName: table,
-              Item: toItem({
-                pk: `AGREEMENT#${agreementId}`,
-                sk: `AUDIT#${change.audit.at}#${uniqueSuffix()}`,
-                entity: 'audit',
-                ...change.audit,
-              }),
-            },
-          },
-        ]
-      : []),
+    ...(change.audit ? [{ Put: auditItem(agreementId, change.audit) }] : []),
     ...reminderPuts(agreementId, change.reminders?.put ?? []),
     ...reminderDeletes(agreementId, change.reminders?.remove ?? []),
     ...(change.notifications ?? []).flatMap(notificationWrites),
@@ -269,7 +254,7 @@ function requestUpdate(
   };
 }
 
-function agreementCheck(agreementId: string, statuses: readonly AgreementStatus[]): TransactWriteItem {
+export function agreementCheck(agreementId: string, statuses: readonly AgreementStatus[]): TransactWriteItem {
   const placeholders = statuses.map((_, index) => `:allowed${index}`);
   return {
     ConditionCheck: {
