@@ -204,6 +204,12 @@ export function withdrawSubProcessor(input: {
   const status = effectiveStatus(record, now);
   if (status !== 'REQUESTED' && status !== 'APPROVED') throw conflict(closedMessage(record, status), status);
   if (status === 'APPROVED') requireInForce(agreement, now, 'Vedlegg 3 can change');
+  // Rule 10: nothing leaves the record without a stated reason; an approved sub-processor leaves Vedlegg 3.
+  if (status === 'APPROVED' && !input.request.reason) {
+    throw validationError('A reason is required', [
+      { field: 'reason', message: 'is required to take an approved sub-processor out of Vedlegg 3' },
+    ]);
+  }
   const withdrawal = {
     withdrawnAt: now.toISOString(),
     withdrawnBy: input.actor,

@@ -251,6 +251,13 @@ describe('withdrawal and expiry', () => {
     });
   });
 
+  it('needs a stated reason to take an approved sub-processor out of Vedlegg 3 (rule 10), not to withdraw a request', () => {
+    const refused = errorOf(() => withdraw({ record: approvedRecord(), request: {} }));
+    expect(refused.kind).toBe('validation');
+    expect(JSON.stringify(refused.extra.errors)).toContain('reason');
+    expect(withdraw({ request: {} }).status).toBe('WITHDRAWN');
+  });
+
   it('is the processor’s (403 for the controller) and not after a decision (409)', () => {
     expect(errorOf(() => withdraw({ role: 'controller' })).kind).toBe('forbidden');
     expect(
