@@ -9,7 +9,19 @@ import {
 import { TERMINATION_REMINDER_RULES } from './termination-reminders.ts';
 
 export const SIGNATURE_REMINDER = 'signature-missing';
+/**
+ * The morning after the deadline day, the daily run makes sure an agreement still awaiting signatures
+ * is EXPIRED, should its signing workflow have failed to do it at midnight.
+ */
+export const SIGNATURE_DEADLINE_CHECK = 'signature-deadline';
+/** Every reminder that exists only while signatures are awaited. */
+export const SIGNING_REMINDERS = [SIGNATURE_REMINDER, SIGNATURE_DEADLINE_CHECK];
 const WEEK = 7;
+
+/** The deadline check, the day after the deadline day. */
+export function signatureDeadlineCheck(agreementId: string, signatureDeadline: string) {
+  return { agreementId, kind: SIGNATURE_DEADLINE_CHECK, dueOn: addDays(signatureDeadline, 1) };
+}
 
 /** The first weekly "signature still missing" reminder, a week after submission. */
 export function firstSignatureReminder(agreementId: string, submittedOn: string) {

@@ -2,7 +2,7 @@ import { historyEntry, nextVersion } from '../domain/changes.ts';
 import { conflict, forbidden } from '../domain/errors.ts';
 import { canTransition } from '../domain/lifecycle.ts';
 import { BOTH_PARTIES, notificationsFor } from '../domain/notifications.ts';
-import { SIGNATURE_REMINDER } from '../domain/reminders.ts';
+import { SIGNING_REMINDERS } from '../domain/reminders.ts';
 import { cancelRequestSchema } from '../domain/schemas.ts';
 import { actorOf } from '../shared/caller.ts';
 import { now } from '../shared/clock.ts';
@@ -33,7 +33,7 @@ export const handler = httpHandler({ body: cancelRequestSchema }, async ({ calle
       }),
     ],
     audit: auditEntry(caller, 'agreement.cancel', route, at),
-    reminders: { remove: [SIGNATURE_REMINDER] },
+    reminders: { remove: SIGNING_REMINDERS },
     notifications: notificationsFor(
       cancelled,
       BOTH_PARTIES,

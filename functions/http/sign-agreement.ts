@@ -1,6 +1,6 @@
 import { historyEntry, nextVersion } from '../domain/changes.ts';
 import { BOTH_PARTIES, notificationsFor } from '../domain/notifications.ts';
-import { SIGNATURE_REMINDER } from '../domain/reminders.ts';
+import { SIGNING_REMINDERS } from '../domain/reminders.ts';
 import { signatureRequestSchema } from '../domain/schemas.ts';
 import { decideSignature } from '../domain/signing.ts';
 import { initialAppendix } from '../domain/sub-processors.ts';
@@ -57,7 +57,7 @@ export const handler = httpHandler(
           ...(appendix?.history ?? []),
         ],
         audit: auditEntry(caller, 'agreement.sign', route, at),
-        ...(completes ? { reminders: { remove: [SIGNATURE_REMINDER] } } : {}),
+        ...(completes ? { reminders: { remove: SIGNING_REMINDERS } } : {}),
         ...(appendix?.head
           ? { extraWrites: initialAppendixWrites(signed.id, appendix.records, appendix.head) }
           : {}),

@@ -2,7 +2,7 @@ import { osloDate } from '../domain/calendar.ts';
 import { historyEntry, nextVersion } from '../domain/changes.ts';
 import { conflict } from '../domain/errors.ts';
 import { BOTH_PARTIES, notificationsFor } from '../domain/notifications.ts';
-import { firstSignatureReminder, SIGNATURE_REMINDER } from '../domain/reminders.ts';
+import { firstSignatureReminder, SIGNING_REMINDERS, signatureDeadlineCheck } from '../domain/reminders.ts';
 import { emptyBodySchema } from '../domain/schemas.ts';
 import { signatureDeadlineFor } from '../domain/signing.ts';
 import { actorOf } from '../shared/caller.ts';
@@ -35,7 +35,12 @@ export const handler = httpHandler({ body: emptyBodySchema }, async ({ caller, p
       }),
     ],
     audit: auditEntry(caller, 'agreement.submit', route, at),
-    reminders: { put: [firstSignatureReminder(agreement.id, osloDate(at))] },
+    reminders: {
+      put: [
+        firstSignatureReminder(agreement.id, osloDate(at)),
+        signatureDeadlineCheck(agreement.id, signatureDeadline),
+      ],
+    },
   };
   const notifications = notificationsFor(
     submitted,
@@ -62,7 +67,7 @@ export const handler = httpHandler({ body: emptyBodySchema }, async ({ caller, p
             to: 'DRAFT',
           }),
         ],
-        reminders: { remove: [SIGNATURE_REMINDER] },
+        reminders: { remove: SIGNING_REMINDERS },
       }),
     notifications,
   });

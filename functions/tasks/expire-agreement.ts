@@ -1,70 +1,11 @@
-import { historyEntry, nextVersion } from '../domain/changes.ts';
-import { DomainError } from '../domain/errors.ts';
-import { BOTH_PARTIES, notificationsFor } from '../domain/notifications.ts';
-import { SIGNATURE_REMINDER } from '../domain/reminders.ts';
-import type { Agreement } from '../domain/schemas.ts';
-import { signatureDeadlinePassed } from '../domain/signing.ts';
-import { now } from '../shared/clock.ts';
-import { taskHandler, workflowActor } from '../shared/task.ts';
-import { getAgreement, saveChange } from '../store/agreements-store.ts';
-import { AgreementMissing, agreementTaskInput } from './agreement-input.ts';
+import { taskHandler } from '../shared/task.ts';
+import { agreementTaskInput } from './agreement-input.ts';
+import { expireIfOverdue } from './signature-expiry.ts';
 
 /**
- * The signature wait timed out. Expires the agreement only if it still awaits signatures and the
- * deadline has really passed by the clock; otherwise reports the status (a signature won the race, or
- * the timeout fired early and the workflow waits again).
+ * The signature wait timed out: EXPIRED if the deadline has really passed, otherwise the status the
+ * agreement has (a signature won the race, or the timeout fired early and the workflow waits again).
  */
-export const handler = taskHandler(agreementTaskInput, async ({ agreementId }) => {
-  for (let attempt = 0; attempt < 5; attempt += 1) {
-    const stored = await getAgreement(agreementId);
-    if (!stored) throw new AgreementMissing(agreementId);
-    const { agreement } = stored;
-    const at = now();
-    if (
-      agreement.status !== 'AWAITING_SIGNATURES' ||
-      !signatureDeadlinePassed(agreement.signatureDeadline!, at)
-    ) {
-      return { status: agreement.status };
-    }
-    try {
-      await expire(agreement, at);
-      return { status: 'EXPIRED' as const };
-    } catch (error) {
-      // Changed since it was read (a last signature, a cancellation): read again and report that.
-      if (!(error instanceof DomainError && error.kind === 'conflict')) throw error;
-    }
-  }
-  throw new Error(`The agreement ${agreementId} kept changing while it was being expired`);
-});
-
-async function expire(agreement: Agreement, at: Date): Promise<void> {
-  const expired = nextVersion(agreement, { status: 'EXPIRED', expiredAt: at.toISOString() }, at);
-  await saveChange({
-    before: agreement,
-    after: expired,
-    history: [
-      historyEntry(workflowActor('signing'), 'EXPIRED', at, {
-        from: agreement.status,
-        to: 'EXPIRED',
-        details: { signatureDeadline: agreement.signatureDeadline },
-      }),
-    ],
-    audit: {
-      at: at.toISOString(),
-      action: 'agreement.expire',
-      actor: workflowActor('signing'),
-      route: 'workflow:signing',
-    },
-    reminders: { remove: [SIGNATURE_REMINDER] },
-    notifications: notificationsFor(
-      expired,
-      BOTH_PARTIES,
-      {
-        type: 'agreement.expired',
-        key: 'expired',
-        subject: `Not signed by both parties by ${agreement.signatureDeadline}`,
-      },
-      at,
-    ),
-  });
-}
+export const handler = taskHandler(agreementTaskInput, async ({ agreementId }) => ({
+  status: await expireIfOverdue(agreementId),
+}));

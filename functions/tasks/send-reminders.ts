@@ -1,12 +1,13 @@
 import { osloDate } from '../domain/calendar.ts';
 import { historyEntry } from '../domain/changes.ts';
-import { decideReminder } from '../domain/reminders.ts';
+import { decideReminder, SIGNATURE_DEADLINE_CHECK } from '../domain/reminders.ts';
 import { now } from '../shared/clock.ts';
 import { workflowActor } from '../shared/task.ts';
 import { getAgreement, historyItem } from '../store/agreements-store.ts';
 import { sendNotifications } from '../store/notifications-store.ts';
 import { dueReminders, type Reminder, reminderAdvance } from '../store/reminders-store.ts';
 import { loadReminderSubject } from '../store/sub-processors-store.ts';
+import { expireIfOverdue } from './signature-expiry.ts';
 
 /**
  * The daily run (07:00 Europe/Oslo). Each due reminder is sent and moved on in one transaction that is
@@ -33,6 +34,11 @@ export const handler = async (): Promise<{ due: number; sent: number; failed: nu
 };
 
 async function sendReminder(reminder: Reminder, at: Date): Promise<number> {
+  if (reminder.kind === SIGNATURE_DEADLINE_CHECK) {
+    await expireIfOverdue(reminder.agreementId);
+    await sendNotifications([], [reminderAdvance(reminder, undefined)]);
+    return 0;
+  }
   {
     const agreement = (await getAgreement(reminder.agreementId))?.agreement;
     const subject = await loadReminderSubject(reminder); // what a `<rule>#<subject>` kind is about

@@ -115,6 +115,7 @@ describe('POST /agreements/{id}/signatures', () => {
     });
     expect(items.filter((item) => item.Delete).map((item) => unmarshall(item.Delete!.Key!))).toEqual([
       { pk: `AGREEMENT#${AGREEMENT_ID}`, sk: 'REMINDER#signature-missing' },
+      { pk: `AGREEMENT#${AGREEMENT_ID}`, sk: 'REMINDER#signature-deadline' },
     ]);
     expect(putsWithSortKey(items, 'PARTY#').map((m) => m.status)).toEqual(['IN_FORCE', 'IN_FORCE']);
   });

@@ -96,6 +96,8 @@ describe('POST /agreements/{id}/submit', () => {
         gsi2pk: 'REMINDERS',
         gsi2sk: `2026-11-29#${AGREEMENT_ID}#signature-missing`,
       }),
+      // The safety net: the morning after the deadline day the daily run makes sure it has EXPIRED.
+      expect.objectContaining({ sk: 'REMINDER#signature-deadline', dueOn: '2026-12-23' }),
     ]);
     expect(putsWithPartitionKey(items, 'NOTIFICATIONS#')).toEqual([]);
   });
@@ -148,6 +150,7 @@ describe('POST /agreements/{id}/submit', () => {
     expect(remove.sort()).toEqual(['signatureDeadline', 'submittedAt']);
     expect(rollback.filter((item) => item.Delete).map((item) => unmarshall(item.Delete!.Key!))).toEqual([
       { pk: `AGREEMENT#${AGREEMENT_ID}`, sk: 'REMINDER#signature-missing' },
+      { pk: `AGREEMENT#${AGREEMENT_ID}`, sk: 'REMINDER#signature-deadline' },
     ]);
     expect(putsWithSortKey(rollback, 'HISTORY#')).toEqual([
       expect.objectContaining({

@@ -193,4 +193,51 @@ describe('sendReminders task (daily run)', () => {
     const secondTargets = JSON.stringify(transactions[1]!.args[0].input.TransactItems);
     expect(secondTargets).toContain(`AGREEMENT#${other.id}`);
   });
+  describe('the deadline check the morning after the deadline day (safety net for rule 4)', () => {
+    const deadlineCheck = (agreementId = AGREEMENT_ID) =>
+      ddb.on(QueryCommand).resolves({
+        Items: [
+          marshall({
+            pk: `AGREEMENT#${agreementId}`,
+            sk: 'REMINDER#signature-deadline',
+            gsi2pk: 'REMINDERS',
+            gsi2sk: `2026-12-16#${agreementId}#signature-deadline`,
+            agreementId,
+            kind: 'signature-deadline',
+            dueOn: '2026-12-16',
+          }),
+        ],
+      });
+
+    it('expires an agreement still awaiting signatures whose workflow did not, conditionally on the state read', async () => {
+      useClock(() => new Date('2026-12-16T06:00:00.000Z'));
+      deadlineCheck();
+      givenStored(awaitingAgreement());
+
+      await handler();
+
+      const expiry = ddb.commandCalls(TransactWriteItemsCommand)[0]!.args[0].input.TransactItems!;
+      const update = expiry[0]!.Update!;
+      expect(update.ConditionExpression).toBe('#status = :expectedStatus AND #version = :expectedVersion');
+      expect(JSON.stringify(unmarshall(update.ExpressionAttributeValues!))).toContain('"EXPIRED"');
+      expect(putsWithPartitionKey(expiry, 'NOTIFICATIONS#').map((n) => n.type)).toEqual([
+        'agreement.expired',
+        'agreement.expired',
+      ]);
+    });
+
+    it('leaves an agreement that entered into force alone and only removes the check', async () => {
+      useClock(() => new Date('2026-12-16T06:00:00.000Z'));
+      deadlineCheck();
+      givenStored(awaitingAgreement({ status: 'IN_FORCE', effectiveFrom: '2026-12-10' }));
+
+      await handler();
+
+      const writes = ddb
+        .commandCalls(TransactWriteItemsCommand)
+        .map((call) => call.args[0].input.TransactItems!);
+      expect(writes).toHaveLength(1);
+      expect(writes[0]!.map((item) => Object.keys(item)[0])).toEqual(['Delete']);
+    });
+  });
 });
