@@ -1,33 +1,57 @@
 import { z } from 'zod';
-import { contactSchema } from './schemas.ts';
+import { actorSchema, contactSchema } from './schemas.ts';
+
+/**
+ * Request and response shapes of a breach report (avvik, product.md rule 9): what 003 §10 a-f and
+ * 000 §14 require the processor to tell the controller. Strict like every edge schema.
+ */
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const list = (max: number) => z.array(text(200)).min(1).max(max);
+/** An approximate count; zero is allowed (e.g. records affected, no data subject identified yet). */
+const approximateCount = z.int().min(0).max(10_000_000_000);
 
-/** A breach report with the content 003 §10 a-f and 000 §14 require (rule 9). */
-export const breachReportSchema = z.strictObject({
-  becameAwareAt: z.iso.datetime({ offset: true }),
-  nature: text(5000),
+/** POST /agreements/{id}/breaches. */
+export const breachReportRequestSchema = z.strictObject({
+  /** When the processor became aware of the breach: the notification deadline runs from here. */
+  becameAwareAt: z.iso.datetime({
+    offset: true,
+    error: 'must be an ISO 8601 timestamp with a time zone offset, e.g. 2026-11-22T08:30:00+01:00',
+  }),
+  nature: text(4000),
   dataSubjectCategories: list(50),
-  approximateDataSubjects: z.int().min(0).max(100_000_000),
+  approximateDataSubjects: approximateCount,
   personalDataCategories: list(100),
-  approximateRecords: z.int().min(0).max(10_000_000_000),
+  approximateRecords: approximateCount,
   contactPoint: contactSchema,
-  likelyConsequences: text(5000),
-  measuresTaken: text(5000),
-  measuresProposed: text(5000).optional(),
+  likelyConsequences: text(4000),
+  measuresTaken: text(4000),
+  measuresProposed: text(4000).optional(),
 });
 
-export type BreachReportRequest = z.infer<typeof breachReportSchema>;
-
-export const breachRecordSchema = breachReportSchema.extend({
+/** A breach report as stored and returned: the report, who made it when, and its deadlines. */
+export const breachRecordSchema = z.strictObject({
   id: z.string(),
-  agreementId: z.string(),
   reportedAt: z.string(),
-  reportedBy: z.strictObject({ orgNumber: z.string(), clientId: z.string(), person: z.string().optional() }),
+  reportedBy: actorSchema,
+  /** The instant the processor became aware, in UTC. */
+  becameAwareAt: z.string(),
+  nature: z.string(),
+  dataSubjectCategories: z.array(z.string()),
+  approximateDataSubjects: z.int(),
+  personalDataCategories: z.array(z.string()),
+  approximateRecords: z.int(),
+  contactPoint: contactSchema,
+  likelyConsequences: z.string(),
+  measuresTaken: z.string(),
+  measuresProposed: z.string().optional(),
+  /** becameAwareAt + the agreement's breachNotificationHours: the processor's deadline (003 §10). */
   notificationDeadline: z.string(),
+  /** True when reported after notificationDeadline. */
   reportedLate: z.boolean(),
+  /** becameAwareAt + 72 hours: the controller's deadline towards Datatilsynet (GDPR Art. 33). */
   supervisoryAuthorityDeadline: z.string(),
 });
 
+export type BreachReportRequest = z.infer<typeof breachReportRequestSchema>;
 export type BreachRecord = z.infer<typeof breachRecordSchema>;

@@ -4,7 +4,10 @@ import { recordAudit } from '../store/agreements-store.ts';
 import { listBreaches } from '../store/breaches-store.ts';
 import { auditEntry, loadForParty } from './agreement-access.ts';
 
-/** Every breach reported under the agreement, oldest first (rule 10: the read is logged). */
+/**
+ * Every breach reported under the agreement, oldest first: what the controller was told (rule 9).
+ * Reading it is a read of the agreement, so it is logged (rule 10).
+ */
 export const handler = httpHandler({}, async ({ caller, params, route }) => {
   const { agreement } = await loadForParty(params.id, caller);
   const items = await listBreaches(agreement.id);

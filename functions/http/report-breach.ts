@@ -1,59 +1,47 @@
-import { breachReportSchema } from '../domain/breach-schemas.ts';
-import { decideBreachReport } from '../domain/breaches.ts';
-import { historyEntry } from '../domain/changes.ts';
-import { notificationsFor } from '../domain/notifications.ts';
+import { breachReportRequestSchema } from '../domain/breach-schemas.ts';
+import {
+  BREACH_REPORTING_STATES,
+  breachNotifications,
+  newBreachReport,
+  reportedHistory,
+} from '../domain/breaches.ts';
+import { requireRole } from '../domain/parties.ts';
 import { actorOf } from '../shared/caller.ts';
 import { now } from '../shared/clock.ts';
 import { httpHandler } from '../shared/http.ts';
 import { saveBreachReport } from '../store/breaches-store.ts';
 import { auditEntry, loadForParty } from './agreement-access.ts';
 
-/** Rule 9: the processor reports a breach (avvik) to the controller, in writing, with its content a-f. */
-export const handler = httpHandler({ body: breachReportSchema }, async ({ caller, body, params, route }) => {
-  const { agreement, role } = await loadForParty(params.id, caller);
-  const at = now();
-  const record = decideBreachReport({
-    agreement,
-    role,
-    request: body,
-    actor: actorOf(caller),
-    id: crypto.randomUUID(),
-    now: at,
-  });
-  const message = (recipient: 'controller' | 'processor') => ({
-    type: 'breach.reported',
-    key: record.id,
-    subject:
-      recipient === 'controller'
-        ? `Breach reported by the processor${record.reportedLate ? ' (late)' : ''}; only you inform Datatilsynet, by ${record.supervisoryAuthorityDeadline}, and the data subjects`
-        : `Your breach report was delivered to the controller${record.reportedLate ? ' after the agreed deadline' : ''}`,
-    details: {
-      breachId: record.id,
-      becameAwareAt: record.becameAwareAt,
-      notificationDeadline: record.notificationDeadline,
-      reportedLate: record.reportedLate,
-      supervisoryAuthorityDeadline: record.supervisoryAuthorityDeadline,
-    },
-  });
-  await saveBreachReport({
-    record,
-    history: historyEntry(actorOf(caller), 'BREACH_REPORTED', at, {
-      details: {
-        breachId: record.id,
-        reportedLate: record.reportedLate,
-        notificationDeadline: record.notificationDeadline,
-        supervisoryAuthorityDeadline: record.supervisoryAuthorityDeadline,
-      },
-    }),
-    audit: { ...auditEntry(caller, 'breach.report', route, at), details: { breachId: record.id } },
-    notifications: [
-      ...notificationsFor(agreement, ['controller'], message('controller'), at),
-      ...notificationsFor(agreement, ['processor'], message('processor'), at),
-    ],
-  });
-  return {
-    status: 201,
-    body: record,
-    headers: { location: `/agreements/${agreement.id}/breaches/${record.id}` },
-  };
-});
+/**
+ * Rule 9: the processor reports a personal data breach (avvik) to the controller in writing, with
+ * the content of 003 §10 a-f. 201 with the report, its deadlines and whether it came late; both
+ * parties are notified, the controller with its own 72-hour deadline towards Datatilsynet.
+ */
+export const handler = httpHandler(
+  { body: breachReportRequestSchema },
+  async ({ caller, body, params, route }) => {
+    const { agreement, role } = await loadForParty(params.id, caller);
+    requireRole(role, 'processor', 'report a breach');
+    const at = now();
+    const record = newBreachReport({
+      agreement,
+      request: body,
+      actor: actorOf(caller),
+      id: crypto.randomUUID(),
+      now: at,
+    });
+    await saveBreachReport({
+      agreementId: agreement.id,
+      record,
+      agreementIn: BREACH_REPORTING_STATES,
+      history: [reportedHistory(record, actorOf(caller))],
+      audit: { ...auditEntry(caller, 'breach.report', route, at), details: { breachId: record.id } },
+      notifications: breachNotifications(agreement, record, at),
+    });
+    return {
+      status: 201,
+      body: record,
+      headers: { location: `/agreements/${agreement.id}/breaches/${record.id}` },
+    };
+  },
+);

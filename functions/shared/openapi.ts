@@ -21,7 +21,7 @@ const requestBodies: Record<string, z.ZodType> = {
   requestSubProcessor: subProcessorSchemas.subProcessorRequestSchema,
   decideSubProcessor: subProcessorSchemas.decisionRequestSchema,
   withdrawSubProcessor: subProcessorSchemas.withdrawRequestSchema,
-  reportBreach: breachSchemas.breachReportSchema,
+  reportBreach: breachSchemas.breachReportRequestSchema,
 };
 
 const queries: Record<string, z.ZodObject> = {

@@ -1,94 +1,139 @@
-import { GetItemCommand, QueryCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
-import type { BreachRecord } from '../domain/breach-schemas.ts';
-import { BREACH_REPORTABLE_STATES } from '../domain/breaches.ts';
+import {
+  QueryCommand,
+  TransactionCanceledException,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
+import { type BreachRecord, breachRecordSchema } from '../domain/breach-schemas.ts';
 import { conflict } from '../domain/errors.ts';
 import type { AgreementStatus, AuditEntry, HistoryEntry, Notification } from '../domain/schemas.ts';
 import { dynamoClient } from '../shared/clients.ts';
 import { config } from '../shared/config.ts';
 import { auditItem, historyItem } from './agreements-store.ts';
-import { fromItem, isIssuedId, toItem } from './items.ts';
+import { fromItem, type Item, isIssuedId, toItem } from './items.ts';
 import { notificationWrites, publishEvents } from './notifications-store.ts';
 import { agreementCheck } from './sub-processors-store.ts';
 
-const breachKey = (agreementId: string, breachId: string) => ({
+/**
+ * Breach reports (rule 9), next to the agreement in its partition, in the order they were made:
+ *
+ * | item          | pk             | sk                           |
+ * |---------------|----------------|------------------------------|
+ * | breach report | AGREEMENT#<id> | BREACH#<reportedAt>#<breachId> |
+ *
+ * A report is written once and never changed: together with its history entry, audit entry and the
+ * notifications to both parties, and only while the agreement is in one of the states that allow it.
+ */
+export const breachKey = (agreementId: string, record: Pick<BreachRecord, 'id' | 'reportedAt'>) => ({
   pk: `AGREEMENT#${agreementId}`,
-  sk: `BREACH#${breachId}`,
+  sk: `BREACH#${record.reportedAt}#${record.id}`,
 });
 
-/**
- * A breach report is its own item in the agreement's partition, written together with its history
- * entry, audit entry and notifications, and only while the agreement is in a reportable state.
- */
-export async function saveBreachReport(change: {
+const BREACH_PREFIX = 'BREACH#';
+const RECORD_ORDER = Object.keys(breachRecordSchema.shape);
+const CONTACT_ORDER = ['name', 'email', 'phone'];
+
+/** DynamoDB returns attributes in no particular order; callers get the schema's order. */
+function ordered(raw: Record<string, unknown>, order: readonly string[]): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const key of order) if (key in raw) result[key] = raw[key];
+  return result;
+}
+
+function toRecord(item: Item): BreachRecord {
+  const record = ordered(fromItem<Record<string, unknown>>(item), RECORD_ORDER);
+  record.contactPoint = ordered(record.contactPoint as Record<string, unknown>, CONTACT_ORDER);
+  return record as BreachRecord;
+}
+
+export interface BreachReport {
+  agreementId: string;
   record: BreachRecord;
-  history: HistoryEntry;
+  /** The agreement must still be in one of these states when the report is written. */
+  agreementIn: readonly AgreementStatus[];
+  history: HistoryEntry[];
   audit: AuditEntry;
   notifications: Notification[];
-}): Promise<void> {
-  const { record } = change;
-  try {
-    await dynamoClient().send(
-      new TransactWriteItemsCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: config.tableName(),
-              Item: toItem({ ...breachKey(record.agreementId, record.id), entity: 'breach', ...record }),
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          agreementCheck(record.agreementId, BREACH_REPORTABLE_STATES),
-          historyItem(record.agreementId, change.history),
-          { Put: auditItem(record.agreementId, change.audit) },
-          ...change.notifications.flatMap(notificationWrites),
-        ],
-      }),
-    );
-  } catch (error) {
-    const reasons = (error as { CancellationReasons?: { Code?: string; Item?: Record<string, never> }[] })
-      .CancellationReasons;
-    const check = reasons?.[1];
-    if (check?.Code === 'ConditionalCheckFailed') {
-      const status = check.Item ? fromItem<{ status?: AgreementStatus }>(check.Item).status : undefined;
-      throw conflict('The agreement changed while the breach was reported; read it again', status);
-    }
-    throw error;
-  }
-  await publishEvents(change.notifications);
 }
 
+/** The writes of a report, in order: the report, the agreement check, then the rest. */
+export function breachReportWrites(report: BreachReport): TransactWriteItem[] {
+  const { agreementId, record } = report;
+  return [
+    {
+      Put: {
+        TableName: config.tableName(),
+        Item: toItem({ ...breachKey(agreementId, record), entity: 'breach', ...record }),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    agreementCheck(agreementId, report.agreementIn),
+    ...report.history.map((entry, position) => historyItem(agreementId, entry, position)),
+    { Put: auditItem(agreementId, report.audit) },
+    ...report.notifications.flatMap(notificationWrites),
+  ];
+}
+
+/**
+ * Writes a report all or nothing. An agreement that left the allowed states between the read and
+ * the write is a conflict carrying the state it is in now.
+ */
+export async function saveBreachReport(report: BreachReport): Promise<void> {
+  try {
+    await dynamoClient().send(new TransactWriteItemsCommand({ TransactItems: breachReportWrites(report) }));
+  } catch (error) {
+    throw conflictFromCancellation(error) ?? error;
+  }
+  await publishEvents(report.notifications);
+}
+
+function conflictFromCancellation(error: unknown): Error | undefined {
+  if (!(error instanceof TransactionCanceledException)) return undefined;
+  const reasons = error.CancellationReasons ?? [];
+  if (reasons[0]?.Code === 'ConditionalCheckFailed') {
+    return conflict('A breach report with that id exists already');
+  }
+  const check = reasons[1];
+  if (check?.Code !== 'ConditionalCheckFailed') return undefined;
+  const current = check.Item ? fromItem<{ status?: AgreementStatus }>(check.Item).status : undefined;
+  return conflict(
+    `The agreement changed while the breach was reported${current ? ` (it is ${current})` : ''}; nothing was recorded`,
+    current,
+  );
+}
+
+/** Every breach report of the agreement, oldest first (few, and each one matters: no paging). */
+export async function listBreaches(agreementId: string): Promise<BreachRecord[]> {
+  return queryBreaches(agreementId);
+}
+
+/** One report by its id (the sort key starts with the report's time, so it is found by a filter). */
 export async function getBreach(agreementId: string, breachId: string): Promise<BreachRecord | undefined> {
   if (!isIssuedId(breachId)) return undefined;
-  const { Item: item } = await dynamoClient().send(
-    new GetItemCommand({
-      TableName: config.tableName(),
-      Key: toItem(breachKey(agreementId, breachId)),
-      ConsistentRead: true,
-    }),
-  );
-  return item ? withoutKeys(fromItem<Record<string, unknown>>(item)) : undefined;
+  const [record] = await queryBreaches(agreementId, breachId);
+  return record;
 }
 
-/** Every breach report of the agreement (each one is rare and serious: no paging needed). */
-export async function listBreaches(agreementId: string): Promise<BreachRecord[]> {
+async function queryBreaches(agreementId: string, breachId?: string): Promise<BreachRecord[]> {
   const records: BreachRecord[] = [];
-  let startKey: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
+  let startKey: Item | undefined;
   do {
     const page = await dynamoClient().send(
       new QueryCommand({
         TableName: config.tableName(),
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: toItem({ ':pk': `AGREEMENT#${agreementId}`, ':prefix': 'BREACH#' }),
+        ...(breachId ? { FilterExpression: '#id = :id', ExpressionAttributeNames: { '#id': 'id' } } : {}),
+        ExpressionAttributeValues: toItem({
+          ':pk': `AGREEMENT#${agreementId}`,
+          ':prefix': BREACH_PREFIX,
+          ...(breachId ? { ':id': breachId } : {}),
+        }),
+        ConsistentRead: true,
         ExclusiveStartKey: startKey,
       }),
     );
-    for (const item of page.Items ?? []) records.push(withoutKeys(fromItem<Record<string, unknown>>(item)));
+    for (const item of page.Items ?? []) records.push(toRecord(item));
     startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return records.sort((a, b) => a.reportedAt.localeCompare(b.reportedAt));
-}
-
-function withoutKeys(item: Record<string, unknown>): BreachRecord {
-  const { pk: _pk, sk: _sk, entity: _entity, ...record } = item;
-  return record as BreachRecord;
+  } while (startKey && !(breachId && records.length > 0));
+  return records;
 }

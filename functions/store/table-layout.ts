@@ -11,6 +11,7 @@
  * | task token          | AGREEMENT#<id>          | TASK_TOKEN#<workflow>#<step> |                             |                             |
  * | sub-processor       | AGREEMENT#<id>          | SUBPROCESSOR#<subId>       |                               |                             |
  * | Vedlegg 3, current  | AGREEMENT#<id>          | APPENDIX3                  |                               |                             |
+ * | breach report       | AGREEMENT#<id>          | BREACH#<reportedAt>#<id>   |                               |                             |
  * | notification        | NOTIFICATIONS#<org>     | <at>#<notificationId>      |                               |                             |
  * | notification marker | NOTIFICATION#<id>#<org> | MARKER                     |                               |                             |
  */

@@ -195,40 +195,4 @@ describe('agreement from draft to in force on the local stack', () => {
       'audit-log.read',
     ]);
   });
-
-  it('takes a breach report from the processor and tells the controller of the Datatilsynet deadline', async () => {
-    const created = await controller.post('/agreements', agreementRequest({ title: 'Avtale med avvik' }));
-    const id = created.body.id as string;
-    await controller.post(`/agreements/${id}/submit`);
-    await controller.post(`/agreements/${id}/signatures`, signature('Kari Testesen', 'Radøy'));
-    await processor.post(`/agreements/${id}/signatures`, signature('Per Hansen', 'Oslo'));
-    const clock = await controller.get<{ now: string }>('/local/clock');
-    const report = {
-      becameAwareAt: new Date(Date.parse(clock.body.now) - 3_600_000).toISOString(),
-      nature: 'Feiladressert brev med vedtak sendt til feil mottaker',
-      dataSubjectCategories: ['Deltakere i KVP'],
-      approximateDataSubjects: 1,
-      personalDataCategories: ['Navn'],
-      approximateRecords: 1,
-      contactPoint: { name: 'Ola Prøvesen', email: 'ola@example.no', phone: '+4798888888' },
-      likelyConsequences: 'Uvedkommende kan ha lest opplysninger om én deltaker',
-      measuresTaken: 'Mottaker har bekreftet sletting',
-    };
-
-    expect((await controller.post(`/agreements/${id}/breaches`, report)).status).toBe(403);
-    expect((await outsider.post(`/agreements/${id}/breaches`, report)).status).toBe(404);
-    const reported = await processor.post(`/agreements/${id}/breaches`, report);
-    expect(reported.status).toBe(201);
-    expect(reported.body.reportedLate).toBe(false);
-
-    const read = await controller.get(reported.headers.get('location')!);
-    expect(read.body).toMatchObject({ id: reported.body.id, nature: report.nature });
-    const notices = await controller.get<{ items: { type: string; agreementId: string; subject: string }[] }>(
-      '/notifications?limit=100',
-    );
-    const notice = notices.body.items.find((n) => n.agreementId === id && n.type === 'breach.reported');
-    expect(notice?.subject).toContain('Datatilsynet');
-    const history = await controller.get<{ items: { type: string }[] }>(`/agreements/${id}/history`);
-    expect(history.body.items.map((e) => e.type)).toContain('BREACH_REPORTED');
-  });
 });

@@ -1,84 +1,102 @@
 import { describe, expect, it } from 'vitest';
-import { breachReportSchema } from '../../../functions/domain/breach-schemas.ts';
-import { BREACH_REPORTABLE_STATES, decideBreachReport } from '../../../functions/domain/breaches.ts';
+import { breachReportRequestSchema } from '../../../functions/domain/breach-schemas.ts';
+import {
+  breachNotifications,
+  isReportedLate,
+  newBreachReport,
+  notificationDeadlineFor,
+  supervisoryAuthorityDeadlineFor,
+} from '../../../functions/domain/breaches.ts';
 import { DomainError } from '../../../functions/domain/errors.ts';
-import type { Agreement, AgreementStatus } from '../../../functions/domain/schemas.ts';
-import { draftAgreement, PROCESSOR_ORG } from './agreement-fixture.ts';
+import type { AgreementStatus } from '../../../functions/domain/schemas.ts';
+import { CONTROLLER_ORG, draftAgreement, PROCESSOR_ORG } from './agreement-fixture.ts';
+import { BREACH_ID, breachBody } from './breach-fixture.ts';
 
-const BREACH_ID = '0b9e3c1a-7f2d-4e8b-9a6c-5d4e3f2a1b0c';
-const actor = { orgNumber: PROCESSOR_ORG, clientId: 'test-client' };
+const processorActor = { orgNumber: PROCESSOR_ORG, clientId: 'nav-system', person: 'Ola Testesen' };
+/** 09:30 in Oslo (CET) on 2026-11-20, as in the fixture. */
+const AWARE = '2026-11-20T09:30:00+01:00';
+const AWARE_UTC = '2026-11-20T08:30:00.000Z';
 
-const breachReport = (becameAwareAt: string) => ({
-  becameAwareAt,
-  nature: 'Feiladressert brev med vedtak sendt til feil mottaker',
-  dataSubjectCategories: ['Deltakere i KVP'],
-  approximateDataSubjects: 1,
-  personalDataCategories: ['Navn', 'Fødselsnummer'],
-  approximateRecords: 1,
-  contactPoint: { name: 'Ola Prøvesen', email: 'ola@example.no', phone: '+4798888888' },
-  likelyConsequences: 'Uvedkommende kan ha lest opplysninger om én deltaker',
-  measuresTaken: 'Mottaker har bekreftet sletting; rutine for adressering er skjerpet',
-});
+const inForce = (overrides: Parameters<typeof draftAgreement>[0] = {}) =>
+  draftAgreement({ status: 'IN_FORCE', version: 4, effectiveFrom: '2026-06-01', ...overrides });
 
-const inForce = (overrides: Partial<Agreement> = {}) => draftAgreement({ status: 'IN_FORCE', ...overrides });
-
-function report(
-  agreement: Agreement,
-  becameAwareAt: string,
-  now: string,
-  role: 'controller' | 'processor' = 'processor',
-) {
-  return decideBreachReport({
-    agreement,
-    role,
-    request: breachReportSchema.parse(breachReport(becameAwareAt)),
-    actor,
+const report = (now: string, hours = 36, status: AgreementStatus = 'IN_FORCE', body = breachBody()) =>
+  newBreachReport({
+    agreement: inForce({ status, breachNotificationHours: hours }),
+    request: body,
+    actor: processorActor,
     id: BREACH_ID,
     now: new Date(now),
   });
-}
 
-function refusal(run: () => unknown): DomainError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
-
-describe('breach reports (rule 9)', () => {
-  it('sets the deadline at the agreed number of hours after awareness (36 by default) and 72 hours for Datatilsynet', () => {
-    const record = report(inForce(), '2026-11-20T08:00:00Z', '2026-11-21T19:59:59Z');
-    expect(record.notificationDeadline).toBe('2026-11-21T20:00:00.000Z');
-    expect(record.reportedLate).toBe(false);
-    expect(record.supervisoryAuthorityDeadline).toBe('2026-11-23T08:00:00.000Z');
-    expect(record.reportedBy).toEqual(actor);
+describe('breach deadlines (rule 9, 003 §10, GDPR Art. 33)', () => {
+  it('gives the processor the default 36 hours from becoming aware', () => {
+    expect(notificationDeadlineFor(new Date(AWARE), 36).toISOString()).toBe('2026-11-21T20:30:00.000Z');
   });
 
-  it('marks a report after the agreed deadline as late but still accepts it', () => {
-    const record = report(inForce(), '2026-11-20T08:00:00Z', '2026-11-21T20:00:01Z');
-    expect(record.reportedLate).toBe(true);
+  it('gives the processor 24 hours where the agreement says so (004)', () => {
+    expect(notificationDeadlineFor(new Date(AWARE), 24).toISOString()).toBe('2026-11-21T08:30:00.000Z');
   });
 
-  it('uses the agreed 24 hours where the processor agreed to them (004)', () => {
-    const agreement = inForce({ breachNotificationHours: 24 });
-    expect(report(agreement, '2026-11-20T08:00:00Z', '2026-11-21T08:00:00Z').reportedLate).toBe(false);
-    expect(report(agreement, '2026-11-20T08:00:00Z', '2026-11-21T08:00:01Z').reportedLate).toBe(true);
+  it('gives the controller 72 hours towards Datatilsynet from the same awareness', () => {
+    expect(supervisoryAuthorityDeadlineFor(new Date(AWARE)).toISOString()).toBe('2026-11-23T08:30:00.000Z');
   });
 
-  it('lets only the processor report (403 for the controller)', () => {
-    const error = refusal(() =>
-      report(inForce(), '2026-11-20T08:00:00Z', '2026-11-21T08:00:00Z', 'controller'),
+  it('counts whole hours across the change to summer time (instants, not wall-clock hours)', () => {
+    // 2027-03-28 02:00 in Oslo becomes 03:00: 36 hours after 00:00 CET is 13:00 CEST the next day.
+    const deadline = notificationDeadlineFor(new Date('2027-03-28T00:00:00+01:00'), 36);
+    expect(deadline.toISOString()).toBe('2027-03-29T11:00:00.000Z');
+  });
+
+  it('is on time at the very instant of the deadline, late one millisecond after', () => {
+    const deadline = new Date('2026-11-21T20:30:00.000Z');
+    expect(isReportedLate(new Date('2026-11-21T20:30:00.000Z'), deadline)).toBe(false);
+    expect(isReportedLate(new Date('2026-11-21T20:30:00.001Z'), deadline)).toBe(true);
+  });
+});
+
+describe('a new breach report', () => {
+  it('records the report with who made it, when, its deadlines, and the awareness in UTC', () => {
+    expect(report('2026-11-21T10:00:00.000Z')).toEqual({
+      id: BREACH_ID,
+      reportedAt: '2026-11-21T10:00:00.000Z',
+      reportedBy: processorActor,
+      ...breachBody(),
+      becameAwareAt: AWARE_UTC,
+      notificationDeadline: '2026-11-21T20:30:00.000Z',
+      reportedLate: false,
+      supervisoryAuthorityDeadline: '2026-11-23T08:30:00.000Z',
+    });
+  });
+
+  it('is on time with 36 hours at the deadline, and late a millisecond after it', () => {
+    expect(report('2026-11-21T20:30:00.000Z', 36).reportedLate).toBe(false);
+    expect(report('2026-11-21T20:30:00.001Z', 36).reportedLate).toBe(true);
+  });
+
+  it('is late with 24 hours where the same moment is on time with 36', () => {
+    const late = report('2026-11-21T10:00:00.000Z', 24);
+    expect(late).toMatchObject({ notificationDeadline: '2026-11-21T08:30:00.000Z', reportedLate: true });
+    expect(report('2026-11-21T08:30:00.000Z', 24).reportedLate).toBe(false);
+  });
+
+  it('keeps the optional proposed measures when given', () => {
+    const record = report(
+      '2026-11-21T10:00:00.000Z',
+      36,
+      'IN_FORCE',
+      breachBody({ measuresProposed: 'Opplæring' }),
     );
-    expect(error.kind).toBe('forbidden');
+    expect(record.measuresProposed).toBe('Opplæring');
   });
 
-  it('refuses an awareness time in the future, naming becameAwareAt', () => {
-    const error = refusal(() => report(inForce(), '2026-11-22T08:00:00Z', '2026-11-21T08:00:00Z'));
-    expect(error.kind).toBe('validation');
-    expect(JSON.stringify(error.extra.errors)).toContain('becameAwareAt');
+  it.each([
+    'IN_FORCE',
+    'NOTICE_PERIOD',
+    'TERMINATED',
+    'RETAINED_UNDER_LAW',
+  ] as const)('is accepted while the agreement is %s', (status) => {
+    expect(report('2026-11-21T10:00:00.000Z', 36, status).id).toBe(BREACH_ID);
   });
 
   it.each([
@@ -87,30 +105,87 @@ describe('breach reports (rule 9)', () => {
     'CANCELLED',
     'EXPIRED',
     'CLOSED',
-  ] as AgreementStatus[])('refuses a report on an agreement that is %s (409 with the status)', (status) => {
-    const error = refusal(() => report(inForce({ status }), '2026-11-20T08:00:00Z', '2026-11-21T08:00:00Z'));
-    expect(error.kind).toBe('conflict');
-    expect(error.extra.currentStatus).toBe(status);
+  ] as const)('is refused with the current state while the agreement is %s', (status) => {
+    const refusal = (() => {
+      try {
+        report('2026-11-21T10:00:00.000Z', 36, status);
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(refusal).toBeInstanceOf(DomainError);
+    expect(refusal).toMatchObject({ kind: 'conflict', extra: { currentStatus: status } });
   });
 
-  it('accepts reports while the processor may still hold data', () => {
-    expect(BREACH_REPORTABLE_STATES).toEqual([
-      'IN_FORCE',
-      'NOTICE_PERIOD',
-      'TERMINATED',
-      'RETAINED_UNDER_LAW',
+  it('refuses an awareness in the future, naming the field', () => {
+    expect(() => report('2026-11-20T08:29:59.999Z')).toThrow(
+      expect.objectContaining({
+        kind: 'validation',
+        extra: { errors: [{ field: 'becameAwareAt', message: expect.stringContaining('future') }] },
+      }),
+    );
+  });
+
+  it('accepts an awareness at this very instant', () => {
+    expect(report(AWARE_UTC).reportedLate).toBe(false);
+  });
+});
+
+describe('the breach report request', () => {
+  it('accepts the contract example and rejects a timestamp without an offset', () => {
+    expect(breachReportRequestSchema.safeParse(breachBody()).success).toBe(true);
+    const local = breachReportRequestSchema.safeParse(breachBody({ becameAwareAt: '2026-11-20T09:30:00' }));
+    expect(local.success).toBe(false);
+  });
+
+  it('rejects unknown fields, empty lists and negative counts', () => {
+    const result = breachReportRequestSchema.safeParse({
+      ...breachBody({ dataSubjectCategories: [], approximateRecords: -1 }),
+      severity: 'high',
+    });
+    expect(result.success).toBe(false);
+    expect(result.error!.issues.map((issue) => issue.path.join('.') || issue.code).sort()).toEqual([
+      'approximateRecords',
+      'dataSubjectCategories',
+      'unrecognized_keys',
     ]);
-    for (const status of BREACH_REPORTABLE_STATES) {
-      expect(report(inForce({ status }), '2026-11-20T08:00:00Z', '2026-11-21T08:00:00Z').id).toBe(BREACH_ID);
-    }
+  });
+});
+
+describe('the breach notifications', () => {
+  const agreement = inForce();
+
+  it('tell the controller that only it notifies Datatilsynet, by the 72-hour deadline in Oslo time', () => {
+    const [toController, toProcessor] = breachNotifications(
+      agreement,
+      report('2026-11-21T10:00:00.000Z'),
+      new Date('2026-11-21T10:00:00.000Z'),
+    );
+    expect(toController).toMatchObject({
+      id: `breach.reported:${agreement.id}:${BREACH_ID}`,
+      type: 'breach.reported',
+      recipientOrgNumber: CONTROLLER_ORG,
+      details: { breachId: BREACH_ID, supervisoryAuthorityDeadline: '2026-11-23T08:30:00.000Z' },
+    });
+    expect(toController!.subject).toContain('reported within the agreed 36 hours');
+    expect(toController!.subject).toContain(
+      'Only you, the controller, notify Datatilsynet, by 2026-11-23 09:30 Oslo time (72 hours',
+    );
+    expect(toProcessor).toMatchObject({
+      id: `breach.reported:${agreement.id}:${BREACH_ID}`,
+      recipientOrgNumber: PROCESSOR_ORG,
+    });
+    expect(toProcessor!.subject).not.toContain('Datatilsynet');
   });
 
-  it('requires the content a-f and rejects unknown fields', () => {
-    const { measuresTaken: _missing, ...incomplete } = breachReport('2026-11-20T08:00:00Z');
-    expect(breachReportSchema.safeParse(incomplete).success).toBe(false);
-    expect(
-      breachReportSchema.safeParse({ ...breachReport('2026-11-20T08:00:00Z'), colour: 'red' }).success,
-    ).toBe(false);
-    expect(breachReportSchema.safeParse({ ...breachReport('yesterday') }).success).toBe(false);
+  it('say so when the report came late', () => {
+    const [toController] = breachNotifications(
+      agreement,
+      report('2026-11-22T10:00:00.000Z'),
+      new Date('2026-11-22T10:00:00.000Z'),
+    );
+    expect(toController!.subject).toContain(
+      'reported late: the agreed 36-hour deadline was 2026-11-21 21:30 Oslo time',
+    );
   });
 });

@@ -1,121 +1,381 @@
-import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { PutItemCommand, QueryCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
+import type { BreachRecord } from '../../../functions/domain/breach-schemas.ts';
 import type { Agreement } from '../../../functions/domain/schemas.ts';
-import { handler } from '../../../functions/http/report-breach.ts';
-import {
-  AGREEMENT_ID,
-  CONTROLLER_ORG,
-  draftAgreement,
-  OUTSIDER_ORG,
-  PROCESSOR_ORG,
-} from '../domain/agreement-fixture.ts';
-import {
-  conditionFailed,
-  ddb,
-  givenStored,
-  putsWithPartitionKey,
-  putsWithSortKey,
-  tableWrites,
-  transaction,
-  useAwsMocks,
-} from './aws-mocks.ts';
+import { handler as getOne } from '../../../functions/http/get-breach.ts';
+import { handler as list } from '../../../functions/http/list-breaches.ts';
+import { handler as report } from '../../../functions/http/report-breach.ts';
+import { AGREEMENT_ID, CONTROLLER_ORG, OUTSIDER_ORG, PROCESSOR_ORG } from '../domain/agreement-fixture.ts';
+import { BREACH_ID, breachBody } from '../domain/breach-fixture.ts';
+import { ddb, givenStored, NOW, TABLE_NAME, tableWrites, transaction, useAwsMocks } from './aws-mocks.ts';
 import { httpEvent, invoke } from './events.ts';
+import { cancelledAt } from './sub-processor-mocks.ts';
+import { inForceAgreement, terminatedAgreement } from './termination-fixture.ts';
 
 useAwsMocks();
 
-const body = {
-  becameAwareAt: '2026-11-21T08:00:00Z',
-  nature: 'Feiladressert brev med vedtak sendt til feil mottaker',
-  dataSubjectCategories: ['Deltakere i KVP'],
-  approximateDataSubjects: 1,
-  personalDataCategories: ['Navn'],
-  approximateRecords: 1,
-  contactPoint: { name: 'Ola Prøvesen', email: 'ola@example.no', phone: '+4798888888' },
-  likelyConsequences: 'Uvedkommende kan ha lest opplysninger om én deltaker',
-  measuresTaken: 'Mottaker har bekreftet sletting',
-};
+/** 09:00 in Oslo the day before NOW (2026-11-22T10:00Z): 36 hours end at 20:00Z on NOW's day. */
+const onTimeBody = () => breachBody({ becameAwareAt: '2026-11-21T09:00:00+01:00' });
+const processorActor = { orgNumber: PROCESSOR_ORG, clientId: 'test-client' };
 
-const inForce = (overrides: Partial<Agreement> = {}) =>
-  draftAgreement({ status: 'IN_FORCE', version: 4, ...overrides });
-
-const report = (orgNumber: string, payload: unknown = body) =>
+const post = (orgNumber: string, body: unknown = onTimeBody()) =>
   invoke(
-    handler,
+    report,
     httpEvent('POST /agreements/{id}/breaches', `/agreements/${AGREEMENT_ID}/breaches`, {
       orgNumber,
       pathParameters: { id: AGREEMENT_ID },
-      body: payload,
+      body,
     }),
   );
 
+const listAs = (orgNumber: string) =>
+  invoke(
+    list,
+    httpEvent('GET /agreements/{id}/breaches', `/agreements/${AGREEMENT_ID}/breaches`, {
+      orgNumber,
+      pathParameters: { id: AGREEMENT_ID },
+    }),
+  );
+
+const getAs = (orgNumber: string, breachId = BREACH_ID) =>
+  invoke(
+    getOne,
+    httpEvent(
+      'GET /agreements/{id}/breaches/{breachId}',
+      `/agreements/${AGREEMENT_ID}/breaches/${breachId}`,
+      {
+        orgNumber,
+        pathParameters: { id: AGREEMENT_ID, breachId },
+      },
+    ),
+  );
+
+const audits = () => ddb.commandCalls(PutItemCommand).map((call) => unmarshall(call.args[0].input.Item!));
+
 describe('POST /agreements/{id}/breaches', () => {
-  it('records the processor report with history, audit and notifications, only while the agreement allows it', async () => {
-    givenStored(inForce());
-    const response = await report(PROCESSOR_ORG);
+  it('answers 201 with the report, its deadlines and a Location the processor can read', async () => {
+    givenStored(inForceAgreement());
+    const response = await post(PROCESSOR_ORG);
 
     expect(response.statusCode).toBe(201);
-    expect(response.headers.location).toBe(`/agreements/${AGREEMENT_ID}/breaches/${response.body.id}`);
-    expect(response.body).toMatchObject({
+    expect(response.body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      reportedAt: NOW,
+      reportedBy: processorActor,
+      ...onTimeBody(),
+      becameAwareAt: '2026-11-21T08:00:00.000Z',
       notificationDeadline: '2026-11-22T20:00:00.000Z',
       reportedLate: false,
       supervisoryAuthorityDeadline: '2026-11-24T08:00:00.000Z',
     });
-    const items = transaction();
-    const put = items[0]!.Put!;
-    expect(put.ConditionExpression).toBe('attribute_not_exists(pk)');
-    expect(unmarshall(put.Item!).sk).toBe(`BREACH#${response.body.id}`);
-    const check = items[1]!.ConditionCheck!;
-    expect(check.ConditionExpression).toBe('#status IN (:allowed0, :allowed1, :allowed2, :allowed3)');
-    expect(putsWithSortKey(items, 'HISTORY#')).toEqual([
-      expect.objectContaining({ type: 'BREACH_REPORTED' }),
-    ]);
-    expect(putsWithSortKey(items, 'AUDIT#')).toEqual([expect.objectContaining({ action: 'breach.report' })]);
-    const notices = putsWithPartitionKey(items, 'NOTIFICATIONS#');
-    expect(notices.map((n) => n.recipientOrgNumber)).toEqual([CONTROLLER_ORG, PROCESSOR_ORG]);
-    expect(String(notices[0]!.subject)).toContain('Datatilsynet');
+    expect(response.headers.location).toBe(`/agreements/${AGREEMENT_ID}/breaches/${response.body.id}`);
   });
 
-  it('answers the controller 403 and writes nothing', async () => {
-    givenStored(inForce());
-    const response = await report(CONTROLLER_ORG);
+  it('writes the report, the agreement check, history, audit and both notifications in one transaction', async () => {
+    givenStored(inForceAgreement());
+    const { body } = await post(PROCESSOR_ORG);
+    const id = body.id as string;
+
+    expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(1);
+    const items = transaction();
+    expect(items).toHaveLength(8);
+    const [breach, check, history, audit, ...notifications] = items;
+
+    expect(breach!.Put!.TableName).toBe(TABLE_NAME);
+    expect(breach!.Put!.ConditionExpression).toBe('attribute_not_exists(pk)');
+    expect(unmarshall(breach!.Put!.Item!)).toEqual({
+      pk: `AGREEMENT#${AGREEMENT_ID}`,
+      sk: `BREACH#${NOW}#${id}`,
+      entity: 'breach',
+      ...body,
+    });
+
+    expect(check).toEqual({
+      ConditionCheck: {
+        TableName: TABLE_NAME,
+        Key: marshall({ pk: `AGREEMENT#${AGREEMENT_ID}`, sk: 'AGREEMENT' }),
+        ConditionExpression: '#status IN (:allowed0, :allowed1, :allowed2, :allowed3)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: marshall({
+          ':allowed0': 'IN_FORCE',
+          ':allowed1': 'NOTICE_PERIOD',
+          ':allowed2': 'TERMINATED',
+          ':allowed3': 'RETAINED_UNDER_LAW',
+        }),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    });
+
+    expect(unmarshall(history!.Put!.Item!)).toEqual({
+      pk: `AGREEMENT#${AGREEMENT_ID}`,
+      sk: expect.stringMatching(new RegExp(`^HISTORY#${NOW}#0#`)),
+      entity: 'history',
+      at: NOW,
+      type: 'BREACH_REPORTED',
+      actor: processorActor,
+      details: {
+        breachId: id,
+        becameAwareAt: '2026-11-21T08:00:00.000Z',
+        reportedLate: false,
+        notificationDeadline: '2026-11-22T20:00:00.000Z',
+        supervisoryAuthorityDeadline: '2026-11-24T08:00:00.000Z',
+      },
+    });
+
+    expect(unmarshall(audit!.Put!.Item!)).toEqual({
+      pk: `AGREEMENT#${AGREEMENT_ID}`,
+      sk: expect.stringMatching(new RegExp(`^AUDIT#${NOW}#`)),
+      entity: 'audit',
+      at: NOW,
+      action: 'breach.report',
+      actor: processorActor,
+      route: 'POST /agreements/{id}/breaches',
+      details: { breachId: id },
+    });
+
+    const notificationId = `breach.reported:${AGREEMENT_ID}:${id}`;
+    const written = notifications.map((item) => unmarshall(item.Put!.Item!));
+    expect(notifications.map((item) => item.Put!.ConditionExpression)).toEqual([
+      'attribute_not_exists(pk)',
+      undefined,
+      'attribute_not_exists(pk)',
+      undefined,
+    ]);
+    expect(written.map((item) => item.pk)).toEqual([
+      `NOTIFICATION#${notificationId}#${CONTROLLER_ORG}`,
+      `NOTIFICATIONS#${CONTROLLER_ORG}`,
+      `NOTIFICATION#${notificationId}#${PROCESSOR_ORG}`,
+      `NOTIFICATIONS#${PROCESSOR_ORG}`,
+    ]);
+    const details = {
+      breachId: id,
+      becameAwareAt: '2026-11-21T08:00:00.000Z',
+      reportedAt: NOW,
+      notificationDeadline: '2026-11-22T20:00:00.000Z',
+      reportedLate: false,
+      supervisoryAuthorityDeadline: '2026-11-24T08:00:00.000Z',
+    };
+    expect(written[1]).toMatchObject({
+      id: notificationId,
+      type: 'breach.reported',
+      recipientOrgNumber: CONTROLLER_ORG,
+      agreementId: AGREEMENT_ID,
+      subject:
+        'Personal data breach reported by the processor (reported within the agreed 36 hours). Only you, the controller, notify Datatilsynet, by 2026-11-24 09:00 Oslo time (72 hours after the processor became aware, GDPR Art. 33), and the data subjects where required: Databehandleravtale for digital aktivitetsplan (KVP)',
+      details,
+    });
+    expect(written[3]).toMatchObject({
+      id: notificationId,
+      type: 'breach.reported',
+      recipientOrgNumber: PROCESSOR_ORG,
+      subject: expect.stringContaining('Your breach report was delivered to the controller'),
+      details,
+    });
+  });
+
+  it('accepts a late report and marks it late, for the agreed 24 hours', async () => {
+    givenStored(inForceAgreement({ breachNotificationHours: 24 }));
+    const response = await post(PROCESSOR_ORG);
+
+    expect(response.statusCode).toBe(201);
+    expect(response.body).toMatchObject({
+      notificationDeadline: '2026-11-22T08:00:00.000Z',
+      reportedLate: true,
+      supervisoryAuthorityDeadline: '2026-11-24T08:00:00.000Z',
+    });
+  });
+
+  it.each([
+    ['TERMINATED', terminatedAgreement()],
+    ['RETAINED_UNDER_LAW', terminatedAgreement({ status: 'RETAINED_UNDER_LAW' })],
+    ['NOTICE_PERIOD', inForceAgreement({ status: 'NOTICE_PERIOD', terminatesOn: '2027-01-10' })],
+  ] as [string, Agreement][])('accepts a report while the agreement is %s', async (_status, agreement) => {
+    givenStored(agreement);
+    expect((await post(PROCESSOR_ORG)).statusCode).toBe(201);
+  });
+
+  it('refuses the controller with 403 and writes nothing', async () => {
+    givenStored(inForceAgreement());
+    const response = await post(CONTROLLER_ORG);
+
     expect(response.statusCode).toBe(403);
+    expect(response.body.detail).toBe('Only the processor may report a breach');
     expect(tableWrites()).toEqual([]);
   });
 
-  it('answers a non-party 404 and writes nothing', async () => {
-    givenStored(inForce());
-    const response = await report(OUTSIDER_ORG);
+  it('answers 404 to an organisation that is not a party, and writes nothing', async () => {
+    givenStored(inForceAgreement());
+    const response = await post(OUTSIDER_ORG);
+
     expect(response.statusCode).toBe(404);
     expect(tableWrites()).toEqual([]);
   });
 
-  it('refuses a report on a draft with 409 and its status', async () => {
-    givenStored(inForce({ status: 'DRAFT' }));
-    const response = await report(PROCESSOR_ORG);
+  it.each([
+    'DRAFT',
+    'AWAITING_SIGNATURES',
+    'CANCELLED',
+    'EXPIRED',
+    'CLOSED',
+  ] as const)('answers 409 with currentStatus while the agreement is %s, and writes nothing', async (status) => {
+    givenStored(inForceAgreement({ status }));
+    const response = await post(PROCESSOR_ORG);
+
     expect(response.statusCode).toBe(409);
-    expect(response.body.currentStatus).toBe('DRAFT');
+    expect(response.body.currentStatus).toBe(status);
     expect(tableWrites()).toEqual([]);
   });
 
-  it('refuses incomplete content with 400 naming the fields, and writes nothing', async () => {
-    givenStored(inForce());
-    const { likelyConsequences: _a, measuresTaken: _b, ...incomplete } = body;
-    const response = await report(PROCESSOR_ORG, incomplete);
-    expect(response.statusCode).toBe(400);
-    expect(JSON.stringify(response.body.errors)).toContain('likelyConsequences');
-    expect(JSON.stringify(response.body.errors)).toContain('measuresTaken');
-    expect(tableWrites()).toEqual([]);
-  });
+  it('answers 409 with the state the agreement reached between the read and the write', async () => {
+    givenStored(inForceAgreement());
+    ddb.on(TransactWriteItemsCommand).rejects(cancelledAt(1, 8, inForceAgreement({ status: 'CLOSED' })));
+    const response = await post(PROCESSOR_ORG);
 
-  it('answers 409 when the agreement left the reportable states while the report was written', async () => {
-    givenStored(inForce());
-    const closed = inForce({ status: 'CLOSED' });
-    const cancellation = conditionFailed(closed);
-    cancellation.CancellationReasons = [{ Code: 'None' }, ...(cancellation.CancellationReasons ?? [])];
-    ddb.on(TransactWriteItemsCommand).rejects(cancellation);
-    const response = await report(PROCESSOR_ORG);
     expect(response.statusCode).toBe(409);
     expect(response.body.currentStatus).toBe('CLOSED');
+  });
+
+  it.each([
+    ['a missing field', { nature: undefined }, ['nature']],
+    ['an unknown field', { severity: 'high' }, ['severity']],
+    [
+      'no categories',
+      { dataSubjectCategories: [], personalDataCategories: [] },
+      ['dataSubjectCategories', 'personalDataCategories'],
+    ],
+    [
+      'negative or fractional counts',
+      { approximateDataSubjects: -1, approximateRecords: 2.5 },
+      ['approximateDataSubjects', 'approximateRecords'],
+    ],
+    ['a timestamp without an offset', { becameAwareAt: '2026-11-21T09:00:00' }, ['becameAwareAt']],
+    [
+      'a contact point without an e-mail address',
+      { contactPoint: { name: 'Ola', email: 'ola', phone: '+4798888888' } },
+      ['contactPoint.email'],
+    ],
+    ['an over-long nature', { nature: 'x'.repeat(4001) }, ['nature']],
+  ])('answers 400 for %s, naming the fields, and writes nothing', async (_case, overrides, fields) => {
+    givenStored(inForceAgreement());
+    const response = await post(PROCESSOR_ORG, { ...onTimeBody(), ...overrides });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.body.errors.map((error: { field: string }) => error.field).sort()).toEqual(fields);
+    expect(tableWrites()).toEqual([]);
+  });
+
+  it('answers 400 when the processor became aware in the future on the stack clock, and writes nothing', async () => {
+    givenStored(inForceAgreement());
+    const response = await post(
+      PROCESSOR_ORG,
+      breachBody({ becameAwareAt: '2026-11-22T11:00:00.001+01:00' }),
+    );
+
+    expect(response.statusCode).toBe(400);
+    expect(response.body.errors).toEqual([
+      { field: 'becameAwareAt', message: `may not be in the future (it is now ${NOW})` },
+    ]);
+    expect(tableWrites()).toEqual([]);
+  });
+});
+
+function storedBreach(overrides: Partial<BreachRecord> = {}): BreachRecord {
+  return {
+    id: BREACH_ID,
+    reportedAt: '2026-11-21T10:00:00.000Z',
+    reportedBy: processorActor,
+    ...onTimeBody(),
+    becameAwareAt: '2026-11-21T08:00:00.000Z',
+    notificationDeadline: '2026-11-22T20:00:00.000Z',
+    reportedLate: false,
+    supervisoryAuthorityDeadline: '2026-11-24T08:00:00.000Z',
+    ...overrides,
+  };
+}
+
+const breachItem = (record: BreachRecord) =>
+  marshall({
+    pk: `AGREEMENT#${AGREEMENT_ID}`,
+    sk: `BREACH#${record.reportedAt}#${record.id}`,
+    entity: 'breach',
+    ...record,
+  });
+
+describe('GET /agreements/{id}/breaches', () => {
+  it("lists the agreement's reports in the order made, for the controller, and logs the read", async () => {
+    givenStored(inForceAgreement());
+    const later = storedBreach({ id: 'c0ffee00-0000-4000-8000-000000000001', reportedAt: NOW });
+    ddb.on(QueryCommand).resolves({ Items: [breachItem(storedBreach()), breachItem(later)] });
+    const response = await listAs(CONTROLLER_ORG);
+
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toEqual({ items: [storedBreach(), later] });
+    const query = ddb.commandCalls(QueryCommand)[0]!.args[0].input;
+    expect(query.KeyConditionExpression).toBe('pk = :pk AND begins_with(sk, :prefix)');
+    expect(unmarshall(query.ExpressionAttributeValues!)).toEqual({
+      ':pk': `AGREEMENT#${AGREEMENT_ID}`,
+      ':prefix': 'BREACH#',
+    });
+    expect(audits()).toEqual([
+      expect.objectContaining({
+        action: 'breaches.read',
+        actor: { orgNumber: CONTROLLER_ORG, clientId: 'test-client' },
+        route: 'GET /agreements/{id}/breaches',
+      }),
+    ]);
+  });
+
+  it('answers 404 to an organisation that is not a party, and reads no report', async () => {
+    givenStored(inForceAgreement());
+    const response = await listAs(OUTSIDER_ORG);
+
+    expect(response.statusCode).toBe(404);
+    expect(ddb.commandCalls(QueryCommand)).toEqual([]);
+    expect(tableWrites()).toEqual([]);
+  });
+});
+
+describe('GET /agreements/{id}/breaches/{breachId}', () => {
+  it('answers with the report, in the field order of the contract, and logs the read', async () => {
+    givenStored(inForceAgreement());
+    ddb.on(QueryCommand).resolves({ Items: [breachItem(storedBreach())] });
+    const response = await getAs(CONTROLLER_ORG);
+
+    expect(response.statusCode).toBe(200);
+    expect(Object.keys(response.body)).toEqual(Object.keys(storedBreach()));
+    expect(response.body).toEqual(storedBreach());
+    const query = ddb.commandCalls(QueryCommand)[0]!.args[0].input;
+    expect(query.FilterExpression).toBe('#id = :id');
+    expect(unmarshall(query.ExpressionAttributeValues!)).toMatchObject({ ':id': BREACH_ID });
+    expect(audits()).toEqual([
+      expect.objectContaining({ action: 'breach.read', details: { breachId: BREACH_ID } }),
+    ]);
+  });
+
+  it('answers 404 for a report that does not exist on the agreement', async () => {
+    givenStored(inForceAgreement());
+    const response = await getAs(PROCESSOR_ORG);
+
+    expect(response.statusCode).toBe(404);
+    expect(response.body.detail).toBe('No such breach report on this agreement');
+    expect(tableWrites()).toEqual([]);
+  });
+
+  it('answers 404 for an id this system never issues, without asking the table', async () => {
+    givenStored(inForceAgreement());
+    const response = await getAs(PROCESSOR_ORG, 'not-a-uuid');
+
+    expect(response.statusCode).toBe(404);
+    expect(ddb.commandCalls(QueryCommand)).toEqual([]);
+  });
+
+  it('answers 404 to an organisation that is not a party', async () => {
+    givenStored(inForceAgreement());
+    ddb.on(QueryCommand).resolves({ Items: [breachItem(storedBreach())] });
+    const response = await getAs(OUTSIDER_ORG);
+
+    expect(response.statusCode).toBe(404);
+    expect(tableWrites()).toEqual([]);
   });
 });

@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ApiClient,
+  agreementRequest,
+  CONTROLLER_ORG,
+  OUTSIDER_ORG,
+  PROCESSOR_ORG,
+  signature,
+} from '../support/api-client.ts';
+import { LocalStackProcess } from '../support/local-stack-process.ts';
+
+/**
+ * Rule 9 as the parties meet it: the local stack started with `npm start`'s command, an agreement put in
+ * force over HTTP, the processor reporting a breach, and the controller reading what it was told.
+ * Invented breach content; the organisation numbers are public bodies' (valid test data).
+ */
+
+interface Breach {
+  id: string;
+  reportedAt: string;
+  becameAwareAt: string;
+  notificationDeadline: string;
+  reportedLate: boolean;
+  supervisoryAuthorityDeadline: string;
+  nature: string;
+}
+interface Notification {
+  id: string;
+  type: string;
+  agreementId: string;
+  subject: string;
+  details?: Record<string, unknown>;
+}
+
+const HOUR_MS = 3_600_000;
+/** Oslo wall-clock time, computed here independently of functions/domain. */
+const osloWallClock = (instant: string) =>
+  new Intl.DateTimeFormat('sv-SE', {
+    timeZone: 'Europe/Oslo',
+    dateStyle: 'short',
+    timeStyle: 'short',
+  }).format(new Date(instant));
+
+/** `2026-11-22T09:30:00+01:00`: the instant as Oslo's wall clock shows it, with the offset then in use. */
+function inOsloTime(instant: Date): string {
+  const offset = new Intl.DateTimeFormat('en', { timeZone: 'Europe/Oslo', timeZoneName: 'longOffset' })
+    .formatToParts(instant)
+    .find((part) => part.type === 'timeZoneName')!
+    .value.replace('GMT', '');
+  const [sign, hours, minutes] = [
+    offset[0] === '-' ? -1 : 1,
+    Number(offset.slice(1, 3)),
+    Number(offset.slice(4, 6)),
+  ];
+  const wall = new Date(instant.getTime() + sign * (hours * 60 + minutes) * 60_000);
+  return `${wall.toISOString().slice(0, 19)}${offset}`;
+}
+
+const breachReport = (becameAwareAt: string) => ({
+  becameAwareAt,
+  nature: 'Brev med vedtak sendt til feil adresse',
+  dataSubjectCategories: ['Deltakere i KVP'],
+  approximateDataSubjects: 1,
+  personalDataCategories: ['Navn', 'Fødselsnummer', 'Helseopplysninger'],
+  approximateRecords: 1,
+  contactPoint: { name: 'Ola Prøvesen', email: 'personvern@example.no', phone: '+4798888888' },
+  likelyConsequences: 'Uvedkommende kan ha lest vedtaket',
+  measuresTaken: 'Mottakeren har returnert brevet',
+  measuresProposed: 'Adressevask før utsending',
+});
+
+describe('breach reports on the local stack', () => {
+  let stack: LocalStackProcess;
+  let controller: ApiClient;
+  let processor: ApiClient;
+  let outsider: ApiClient;
+  let id: string;
+  let breach: Breach;
+  let stated: string;
+
+  beforeAll(async () => {
+    stack = await LocalStackProcess.create();
+    await stack.start();
+    controller = await ApiClient.forOrganisation(stack.url, CONTROLLER_ORG);
+    processor = await ApiClient.forOrganisation(stack.url, PROCESSOR_ORG);
+    outsider = await ApiClient.forOrganisation(stack.url, OUTSIDER_ORG);
+
+    const created = await controller.post('/agreements', agreementRequest({ breachNotificationHours: 24 }));
+    expect(created.status).toBe(201);
+    id = created.body.id as string;
+    expect((await controller.post(`/agreements/${id}/submit`)).status).toBe(200);
+    expect(
+      (await processor.post(`/agreements/${id}/signatures`, signature('Per Testesen', 'Oslo'))).status,
+    ).toBe(201);
+    const second = await controller.post(`/agreements/${id}/signatures`, signature('Kari Testesen', 'Radøy'));
+    expect(second.body.status).toBe('IN_FORCE');
+
+    // Aware five hours ago on the stack's clock, stated in Oslo time with its offset, as a person would.
+    const now = new Date((await controller.get<{ now: string }>('/local/clock')).body.now);
+    stated = inOsloTime(new Date(now.getTime() - 5 * HOUR_MS));
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('takes the report from the processor: 201, the deadlines, and a Location that resolves', async () => {
+    const reported = await processor.post<Breach>(`/agreements/${id}/breaches`, breachReport(stated));
+
+    expect(reported.status).toBe(201);
+    breach = reported.body;
+    const aware = Date.parse(stated);
+    expect(breach).toMatchObject({
+      becameAwareAt: new Date(aware).toISOString(),
+      notificationDeadline: new Date(aware + 24 * HOUR_MS).toISOString(),
+      reportedLate: false,
+      supervisoryAuthorityDeadline: new Date(aware + 72 * HOUR_MS).toISOString(),
+    });
+    expect(reported.headers.get('location')).toBe(`/agreements/${id}/breaches/${breach.id}`);
+    const read = await controller.get<Breach>(reported.headers.get('location')!);
+    expect(read.status).toBe(200);
+    expect(read.body).toEqual(breach);
+  });
+
+  it("tells the controller, naming the 72-hour deadline towards Datatilsynet that is the controller's alone", async () => {
+    const inbox = await controller.get<{ items: Notification[] }>('/notifications?limit=100');
+    const told = inbox.body.items.filter((n) => n.agreementId === id && n.type === 'breach.reported');
+
+    expect(told).toHaveLength(1);
+    expect(told[0]!.subject).toContain(
+      `Only you, the controller, notify Datatilsynet, by ${osloWallClock(breach.supervisoryAuthorityDeadline)} Oslo time`,
+    );
+    expect(told[0]!.details).toMatchObject({ breachId: breach.id, reportedLate: false });
+    const receipts = await processor.get<{ items: Notification[] }>('/notifications?limit=100');
+    expect(
+      receipts.body.items.filter((n) => n.agreementId === id && n.type === 'breach.reported'),
+    ).toHaveLength(1);
+  });
+
+  it('keeps the report in the history, the list both parties read, and the audit log', async () => {
+    const history = await processor.get<{ items: { type: string; details?: Record<string, unknown> }[] }>(
+      `/agreements/${id}/history`,
+    );
+    expect(history.body.items.filter((entry) => entry.type === 'BREACH_REPORTED')).toEqual([
+      expect.objectContaining({
+        details: expect.objectContaining({ breachId: breach.id, reportedLate: false }),
+      }),
+    ]);
+
+    const listed = await controller.get<{ items: Breach[] }>(`/agreements/${id}/breaches`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.items).toEqual([breach]);
+
+    const audit = await controller.get<{ items: { action: string }[] }>(
+      `/agreements/${id}/audit-log?limit=100`,
+    );
+    expect(audit.body.items.map((entry) => entry.action)).toEqual(
+      expect.arrayContaining(['breach.report', 'breach.read', 'breaches.read']),
+    );
+  });
+
+  it('refuses the controller (403), an outsider (404), a read-only token (403) and no token (401)', async () => {
+    const body = breachReport(stated);
+    expect((await controller.post(`/agreements/${id}/breaches`, body)).status).toBe(403);
+    expect((await outsider.post(`/agreements/${id}/breaches`, body)).status).toBe(404);
+    expect((await outsider.get(`/agreements/${id}/breaches`)).status).toBe(404);
+    expect((await outsider.get(`/agreements/${id}/breaches/${breach.id}`)).status).toBe(404);
+    const readOnly = await ApiClient.forOrganisation(stack.url, PROCESSOR_ORG, ['dpa:read']);
+    expect((await readOnly.post(`/agreements/${id}/breaches`, body)).status).toBe(403);
+    expect((await processor.withToken(undefined).post(`/agreements/${id}/breaches`, body)).status).toBe(401);
+
+    const listed = await processor.get<{ items: Breach[] }>(`/agreements/${id}/breaches`);
+    expect(listed.body.items).toHaveLength(1);
+  });
+});
