@@ -11,6 +11,18 @@ import { dispositionPending } from './termination.ts';
  */
 export const TERMINATION_AHEAD_30 = 'termination-ahead-30';
 export const TERMINATION_AHEAD_7 = 'termination-ahead-7';
+/**
+ * The morning after `terminatesOn`, the daily run makes sure an agreement still in its notice period is
+ * TERMINATED, should its termination workflow have failed to do it at midnight.
+ */
+export const TERMINATION_DUE_CHECK = 'termination-due';
+/** Every reminder that exists only during the notice period. */
+export const NOTICE_PERIOD_REMINDERS = [TERMINATION_AHEAD_30, TERMINATION_AHEAD_7, TERMINATION_DUE_CHECK];
+
+/** The termination check, the day after `terminatesOn`. */
+export function terminationDueCheck(agreementId: string, terminatesOn: string): ReminderItem {
+  return { agreementId, kind: TERMINATION_DUE_CHECK, dueOn: addDays(terminatesOn, 1) };
+}
 export const DISPOSITION_MISSING = 'disposition-missing';
 export const ATTESTATION_MISSING = 'attestation-missing';
 export const RETENTION_REVIEW = 'retention-review';

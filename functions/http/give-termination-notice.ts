@@ -3,9 +3,9 @@ import { historyEntry, nextVersion } from '../domain/changes.ts';
 import { BOTH_PARTIES, notificationsFor } from '../domain/notifications.ts';
 import { decideNotice } from '../domain/termination.ts';
 import {
-  TERMINATION_AHEAD_7,
-  TERMINATION_AHEAD_30,
+  NOTICE_PERIOD_REMINDERS,
   terminationAheadReminders,
+  terminationDueCheck,
 } from '../domain/termination-reminders.ts';
 import { terminationNoticeRequestSchema } from '../domain/termination-schemas.ts';
 import { actorOf } from '../shared/caller.ts';
@@ -51,7 +51,12 @@ export const handler = httpHandler(
         }),
       ],
       audit: auditEntry(caller, 'agreement.termination-notice', route, at),
-      reminders: { put: terminationAheadReminders(agreement.id, terminatesOn, osloDate(at)) },
+      reminders: {
+        put: [
+          ...terminationAheadReminders(agreement.id, terminatesOn, osloDate(at)),
+          terminationDueCheck(agreement.id, terminatesOn),
+        ],
+      },
     });
     await startWorkflowOrUndo({
       description: 'the notice',
@@ -67,7 +72,7 @@ export const handler = httpHandler(
               to: agreement.status,
             }),
           ],
-          reminders: { remove: [TERMINATION_AHEAD_30, TERMINATION_AHEAD_7] },
+          reminders: { remove: NOTICE_PERIOD_REMINDERS },
         }),
       notifications,
     });

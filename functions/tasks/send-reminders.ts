@@ -1,6 +1,7 @@
 import { osloDate } from '../domain/calendar.ts';
 import { historyEntry } from '../domain/changes.ts';
 import { decideReminder, SIGNATURE_DEADLINE_CHECK } from '../domain/reminders.ts';
+import { TERMINATION_DUE_CHECK } from '../domain/termination-reminders.ts';
 import { now } from '../shared/clock.ts';
 import { workflowActor } from '../shared/task.ts';
 import { getAgreement, historyItem } from '../store/agreements-store.ts';
@@ -8,6 +9,12 @@ import { sendNotifications } from '../store/notifications-store.ts';
 import { dueReminders, type Reminder, reminderAdvance } from '../store/reminders-store.ts';
 import { loadReminderSubject } from '../store/sub-processors-store.ts';
 import { expireIfOverdue } from './signature-expiry.ts';
+import { terminateIfDue } from './termination-due.ts';
+
+const SAFETY_NETS: Record<string, (agreementId: string) => Promise<unknown>> = {
+  [SIGNATURE_DEADLINE_CHECK]: expireIfOverdue,
+  [TERMINATION_DUE_CHECK]: terminateIfDue,
+};
 
 /**
  * The daily run (07:00 Europe/Oslo). Each due reminder is sent and moved on in one transaction that is
@@ -34,8 +41,10 @@ export const handler = async (): Promise<{ due: number; sent: number; failed: nu
 };
 
 async function sendReminder(reminder: Reminder, at: Date): Promise<number> {
-  if (reminder.kind === SIGNATURE_DEADLINE_CHECK) {
-    await expireIfOverdue(reminder.agreementId);
+  // Safety nets: what a failed workflow should have done at midnight is done the morning after.
+  const safetyNet = SAFETY_NETS[reminder.kind];
+  if (safetyNet) {
+    await safetyNet(reminder.agreementId);
     await sendNotifications([], [reminderAdvance(reminder, undefined)]);
     return 0;
   }

@@ -1,80 +1,11 @@
-import { historyEntry, nextVersion } from '../domain/changes.ts';
-import { DomainError } from '../domain/errors.ts';
-import { BOTH_PARTIES, notificationsFor } from '../domain/notifications.ts';
-import type { Agreement } from '../domain/schemas.ts';
-import { terminationDue } from '../domain/termination.ts';
-import {
-  afterTerminationReminders,
-  TERMINATION_AHEAD_7,
-  TERMINATION_AHEAD_30,
-} from '../domain/termination-reminders.ts';
-import { now } from '../shared/clock.ts';
-import { taskHandler, workflowActor } from '../shared/task.ts';
-import { getAgreement, saveChange } from '../store/agreements-store.ts';
-import { AgreementMissing, agreementTaskInput } from './agreement-input.ts';
+import { taskHandler } from '../shared/task.ts';
+import { agreementTaskInput } from './agreement-input.ts';
+import { terminateIfDue } from './termination-due.ts';
 
 /**
- * The end of `terminatesOn` has come: NOTICE_PERIOD -> TERMINATED, if it really has by the clock (a
- * wait that fired early leaves the agreement as it is and the workflow waits again). Idempotent: run
- * again, it finds the agreement TERMINATED (or further) and reports that.
+ * The termination workflow's wait has ended: TERMINATED if the end of `terminatesOn` has really come,
+ * otherwise the status the agreement has (the workflow then waits again).
  */
-export const handler = taskHandler(agreementTaskInput, async ({ agreementId }) => {
-  for (let attempt = 0; attempt < 5; attempt += 1) {
-    const stored = await getAgreement(agreementId);
-    if (!stored) throw new AgreementMissing(agreementId);
-    const { agreement } = stored;
-    const at = now();
-    if (
-      agreement.status !== 'NOTICE_PERIOD' ||
-      !agreement.terminatesOn ||
-      !terminationDue(agreement.terminatesOn, at)
-    ) {
-      return { status: agreement.status };
-    }
-    try {
-      await terminate(agreement, at);
-      return { status: 'TERMINATED' as const };
-    } catch (error) {
-      // Changed since it was read (e.g. the controller chose meanwhile): read again.
-      if (!(error instanceof DomainError && error.kind === 'conflict')) throw error;
-    }
-  }
-  throw new Error(`The agreement ${agreementId} kept changing while it was being terminated`);
-});
-
-async function terminate(agreement: Agreement, at: Date): Promise<void> {
-  const terminated = nextVersion(agreement, { status: 'TERMINATED', terminatedAt: at.toISOString() }, at);
-  const actor = workflowActor('termination');
-  await saveChange({
-    before: agreement,
-    after: terminated,
-    history: [
-      historyEntry(actor, 'TERMINATED', at, {
-        from: agreement.status,
-        to: 'TERMINATED',
-        details: { terminatesOn: agreement.terminatesOn, termination: agreement.termination },
-      }),
-    ],
-    audit: { at: at.toISOString(), action: 'agreement.terminate', actor, route: 'workflow:termination' },
-    reminders: {
-      remove: [TERMINATION_AHEAD_30, TERMINATION_AHEAD_7],
-      put: afterTerminationReminders(agreement),
-    },
-    notifications: notificationsFor(
-      terminated,
-      BOTH_PARTIES,
-      {
-        type: 'agreement.terminated',
-        key: 'terminated',
-        subject: agreement.dataDisposition
-          ? `Terminated: the processor now ${agreement.dataDisposition.method === 'RETURN' ? 'returns' : 'deletes'} the data and attests it`
-          : 'Terminated: the controller chooses return or deletion of the data',
-        details: {
-          terminatesOn: agreement.terminatesOn,
-          ...(agreement.dataDisposition ? { dataDisposition: agreement.dataDisposition.method } : {}),
-        },
-      },
-      at,
-    ),
-  });
-}
+export const handler = taskHandler(agreementTaskInput, async ({ agreementId }) => ({
+  status: await terminateIfDue(agreementId),
+}));

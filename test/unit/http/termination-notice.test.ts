@@ -123,6 +123,8 @@ describe('POST /agreements/{id}/termination-notice', () => {
     expect(putsWithSortKey(items, 'REMINDER#').map((r) => [r.kind, r.dueOn])).toEqual([
       ['termination-ahead-30', '2027-01-23'],
       ['termination-ahead-7', '2027-02-15'],
+      // The safety net: the morning after terminatesOn the daily run makes sure it has TERMINATED.
+      ['termination-due', '2027-02-23'],
     ]);
     expect(putsWithPartitionKey(items, 'NOTIFICATIONS#')).toEqual([]);
     // Announced only once the termination workflow runs, in a transaction of its own.
@@ -151,11 +153,13 @@ describe('POST /agreements/{id}/termination-notice', () => {
     });
   });
 
-  it('puts only the reminders whose day has not passed when the notice is dated back', async () => {
+  it('puts only the reminders whose day has not passed when the notice is dated back, and the termination check', async () => {
     givenStored(inForceAgreement({ noticePeriodMonths: 1 }));
     // Given 2026-10-25: ends 2026-11-25; 30 days ahead (10-26) has passed, 7 days ahead (11-18) too.
     await giveNotice(CONTROLLER_ORG, { givenOn: '2026-10-25', reason: 'Varslet per brev' });
-    expect(putsWithSortKey(transaction(), 'REMINDER#')).toEqual([]);
+    expect(putsWithSortKey(transaction(), 'REMINDER#').map((r) => [r.kind, r.dueOn])).toEqual([
+      ['termination-due', '2026-11-26'],
+    ]);
   });
 
   it('refuses a second notice (409 with currentStatus), writes nothing and starts nothing', async () => {
@@ -251,6 +255,7 @@ describe('POST /agreements/{id}/termination-notice', () => {
     expect(rollback.filter((item) => item.Delete).map((item) => unmarshall(item.Delete!.Key!).sk)).toEqual([
       'REMINDER#termination-ahead-30',
       'REMINDER#termination-ahead-7',
+      'REMINDER#termination-due',
     ]);
     expect(putsWithSortKey(rollback, 'HISTORY#').map((h) => h.type)).toEqual([
       'TERMINATION_NOTICE_ROLLED_BACK',

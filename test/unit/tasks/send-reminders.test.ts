@@ -23,6 +23,7 @@ import {
   transaction,
   useAwsMocks,
 } from '../http/aws-mocks.ts';
+import { noticePeriodAgreement } from '../http/termination-fixture.ts';
 
 useAwsMocks();
 
@@ -239,5 +240,33 @@ describe('sendReminders task (daily run)', () => {
       expect(writes).toHaveLength(1);
       expect(writes[0]!.map((item) => Object.keys(item)[0])).toEqual(['Delete']);
     });
+  });
+  it('terminates, the morning after terminatesOn, an agreement its termination workflow left in the notice period', async () => {
+    useClock(() => new Date('2027-01-11T06:00:00.000Z'));
+    ddb.on(QueryCommand).resolves({
+      Items: [
+        marshall({
+          pk: `AGREEMENT#${AGREEMENT_ID}`,
+          sk: 'REMINDER#termination-due',
+          gsi2pk: 'REMINDERS',
+          gsi2sk: `2027-01-11#${AGREEMENT_ID}#termination-due`,
+          agreementId: AGREEMENT_ID,
+          kind: 'termination-due',
+          dueOn: '2027-01-11',
+        }),
+      ],
+    });
+    givenStored(noticePeriodAgreement());
+
+    await handler();
+
+    const termination = ddb.commandCalls(TransactWriteItemsCommand)[0]!.args[0].input.TransactItems!;
+    const update = termination[0]!.Update!;
+    expect(update.ConditionExpression).toBe('#status = :expectedStatus AND #version = :expectedVersion');
+    expect(JSON.stringify(unmarshall(update.ExpressionAttributeValues!))).toContain('"TERMINATED"');
+    expect(putsWithSortKey(termination, 'REMINDER#').map((r) => r.kind)).toEqual([
+      'disposition-missing',
+      'attestation-missing',
+    ]);
   });
 });

@@ -98,6 +98,7 @@ describe('terminateAgreement task', () => {
     expect(items.filter((item) => item.Delete).map((item) => unmarshall(item.Delete!.Key!).sk)).toEqual([
       'REMINDER#termination-ahead-30',
       'REMINDER#termination-ahead-7',
+      'REMINDER#termination-due',
     ]);
     expect(putsWithPartitionKey(items, 'NOTIFICATIONS#').map((n) => [n.recipientOrgNumber, n.type])).toEqual([
       [CONTROLLER_ORG, 'agreement.terminated'],
