@@ -1,5 +1,4 @@
 import {
-  QueryCommand,
   TransactionCanceledException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
@@ -12,6 +11,7 @@ import { config } from '../shared/config.ts';
 import { auditItem, historyItem } from './agreements-store.ts';
 import { fromItem, type Item, isIssuedId, toItem } from './items.ts';
 import { notificationWrites, publishEvents } from './notifications-store.ts';
+import { queryItems } from './query.ts';
 import { agreementCheck } from './sub-processors-store.ts';
 
 /**
@@ -116,24 +116,19 @@ export async function getBreach(agreementId: string, breachId: string): Promise<
 
 async function queryBreaches(agreementId: string, breachId?: string): Promise<BreachRecord[]> {
   const records: BreachRecord[] = [];
-  let startKey: Item | undefined;
-  do {
-    const page = await dynamoClient().send(
-      new QueryCommand({
-        TableName: config.tableName(),
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ...(breachId ? { FilterExpression: '#id = :id', ExpressionAttributeNames: { '#id': 'id' } } : {}),
-        ExpressionAttributeValues: toItem({
-          ':pk': `AGREEMENT#${agreementId}`,
-          ':prefix': BREACH_PREFIX,
-          ...(breachId ? { ':id': breachId } : {}),
-        }),
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) records.push(toRecord(item));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey && !(breachId && records.length > 0));
+  for await (const item of queryItems({
+    TableName: config.tableName(),
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ...(breachId ? { FilterExpression: '#id = :id', ExpressionAttributeNames: { '#id': 'id' } } : {}),
+    ExpressionAttributeValues: toItem({
+      ':pk': `AGREEMENT#${agreementId}`,
+      ':prefix': BREACH_PREFIX,
+      ...(breachId ? { ':id': breachId } : {}),
+    }),
+    ConsistentRead: true,
+  })) {
+    records.push(toRecord(item));
+    if (breachId) break;
+  }
   return records;
 }

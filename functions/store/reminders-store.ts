@@ -1,7 +1,7 @@
-import { QueryCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { dynamoClient } from '../shared/clients.ts';
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { config } from '../shared/config.ts';
 import { fromItem, toItem } from './items.ts';
+import { queryItems } from './query.ts';
 import { REMINDERS_PARTITION, reminderKey, TABLE_KEYS } from './table-layout.ts';
 
 /** A reminder due on a date; the daily run finds due ones through the dueReminders index (no Scan). */
@@ -64,23 +64,15 @@ export function reminderAdvance(reminder: Reminder, nextDueOn: string | undefine
 export async function dueReminders(onOrBefore: string): Promise<Reminder[]> {
   const { indexName, partitionKey, sortKey } = TABLE_KEYS.dueReminders;
   const reminders: Reminder[] = [];
-  let startKey: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
-  do {
-    const page = await dynamoClient().send(
-      new QueryCommand({
-        TableName: config.tableName(),
-        IndexName: indexName,
-        KeyConditionExpression: '#pk = :pk AND #sk < :until',
-        ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
-        ExpressionAttributeValues: toItem({ ':pk': REMINDERS_PARTITION, ':until': `${onOrBefore}#\uffff` }),
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const { agreementId, kind, dueOn } = fromItem<Reminder>(item);
-      reminders.push({ agreementId, kind, dueOn });
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  for await (const item of queryItems({
+    TableName: config.tableName(),
+    IndexName: indexName,
+    KeyConditionExpression: '#pk = :pk AND #sk < :until',
+    ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
+    ExpressionAttributeValues: toItem({ ':pk': REMINDERS_PARTITION, ':until': `${onOrBefore}#\uffff` }),
+  })) {
+    const { agreementId, kind, dueOn } = fromItem<Reminder>(item);
+    reminders.push({ agreementId, kind, dueOn });
+  }
   return reminders;
 }

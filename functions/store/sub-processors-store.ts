@@ -1,7 +1,6 @@
 import {
   ConditionalCheckFailedException,
   GetItemCommand,
-  QueryCommand,
   TransactionCanceledException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
@@ -22,6 +21,7 @@ import { config } from '../shared/config.ts';
 import { auditItem, historyItem } from './agreements-store.ts';
 import { fromItem, type Item, isIssuedId, toItem } from './items.ts';
 import { notificationWrites, publishEvents } from './notifications-store.ts';
+import { queryItems } from './query.ts';
 import { type Reminder, reminderDeletes, reminderPuts } from './reminders-store.ts';
 import { agreementKey } from './table-layout.ts';
 
@@ -89,20 +89,14 @@ export async function getSubProcessor(
 /** Every request of the agreement (a handful; each needed the controller's decision). */
 export async function listSubProcessors(agreementId: string): Promise<SubProcessorRecord[]> {
   const records: SubProcessorRecord[] = [];
-  let startKey: Item | undefined;
-  do {
-    const page = await dynamoClient().send(
-      new QueryCommand({
-        TableName: config.tableName(),
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: toItem({ ':pk': `AGREEMENT#${agreementId}`, ':prefix': 'SUBPROCESSOR#' }),
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) records.push(toStored(item).record);
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  for await (const item of queryItems({
+    TableName: config.tableName(),
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: toItem({ ':pk': `AGREEMENT#${agreementId}`, ':prefix': 'SUBPROCESSOR#' }),
+    ConsistentRead: true,
+  })) {
+    records.push(toStored(item).record);
+  }
   return records;
 }
 
