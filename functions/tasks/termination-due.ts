@@ -1,13 +1,11 @@
 import { historyEntry, nextVersion } from '../domain/changes.ts';
-import { DomainError } from '../domain/errors.ts';
 import { BOTH_PARTIES, notificationsFor } from '../domain/notifications.ts';
 import type { Agreement, AgreementStatus } from '../domain/schemas.ts';
 import { terminationDue } from '../domain/termination.ts';
 import { afterTerminationReminders, NOTICE_PERIOD_REMINDERS } from '../domain/termination-reminders.ts';
-import { now } from '../shared/clock.ts';
 import { workflowActor } from '../shared/task.ts';
-import { getAgreement, saveChange } from '../store/agreements-store.ts';
-import { AgreementMissing } from './agreement-input.ts';
+import { saveChange } from '../store/agreements-store.ts';
+import { applyWhenDue } from './timed-transition.ts';
 
 /**
  * The end of `terminatesOn` has come: NOTICE_PERIOD -> TERMINATED, if it really has by the clock (a
@@ -15,28 +13,14 @@ import { AgreementMissing } from './agreement-input.ts';
  * TERMINATED (or further) and reports that. Used by the termination workflow and, as a safety net, by
  * the daily run the morning after.
  */
-export async function terminateIfDue(agreementId: string): Promise<AgreementStatus> {
-  for (let attempt = 0; attempt < 5; attempt += 1) {
-    const stored = await getAgreement(agreementId);
-    if (!stored) throw new AgreementMissing(agreementId);
-    const { agreement } = stored;
-    const at = now();
-    if (
-      agreement.status !== 'NOTICE_PERIOD' ||
-      !agreement.terminatesOn ||
-      !terminationDue(agreement.terminatesOn, at)
-    ) {
-      return agreement.status;
-    }
-    try {
-      await terminate(agreement, at);
-      return 'TERMINATED';
-    } catch (error) {
-      // Changed since it was read (e.g. the controller chose meanwhile): read again.
-      if (!(error instanceof DomainError && error.kind === 'conflict')) throw error;
-    }
-  }
-  throw new Error(`The agreement ${agreementId} kept changing while it was being terminated`);
+export function terminateIfDue(agreementId: string): Promise<AgreementStatus> {
+  return applyWhenDue({
+    agreementId,
+    from: 'NOTICE_PERIOD',
+    to: 'TERMINATED',
+    isDue: (agreement, at) => Boolean(agreement.terminatesOn && terminationDue(agreement.terminatesOn, at)),
+    apply: terminate,
+  });
 }
 
 async function terminate(agreement: Agreement, at: Date): Promise<void> {
