@@ -466,7 +466,13 @@ export function outcomeNotifications(
 ): Notification[] {
   const subject = OUTCOME_SUBJECTS[record.status];
   if (!subject) return [];
-  const reason = record.decision?.reason ?? record.withdrawal?.reason;
+  // The reason of this outcome: a withdrawn approval carries the withdrawal's reason, not the approval's.
+  const reason =
+    record.status === 'WITHDRAWN'
+      ? record.withdrawal?.reason
+      : record.status === 'EXPIRED'
+        ? undefined
+        : record.decision?.reason;
   return notificationsFor(
     agreement,
     BOTH_PARTIES,
@@ -478,7 +484,7 @@ export function outcomeNotifications(
         subProcessorId: record.id,
         name: record.name,
         status: record.status,
-        ...(reason && record.status !== 'EXPIRED' ? { reason } : {}),
+        ...(reason ? { reason } : {}),
       },
     },
     at,
