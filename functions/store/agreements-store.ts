@@ -309,6 +309,7 @@ export async function listForOrganisation(
   let startKey = decodeCursor(options.cursor, {
     partition: { name: partitionKey, value: partition },
     keys: ['pk', 'sk', partitionKey, TABLE_KEYS.byOrganisation.sortKey],
+    sortKeyPrefix: { name: 'sk', prefix: 'PARTY#' },
   });
   do {
     const page = await dynamoClient().send(
@@ -355,6 +356,7 @@ export async function listEntries<T>(
       ExclusiveStartKey: decodeCursor(options.cursor, {
         partition: { name: 'pk', value: partition },
         keys: ['pk', 'sk'],
+        sortKeyPrefix: { name: 'sk', prefix: `${kind}#` },
       }),
     }),
   );

@@ -14,26 +14,58 @@ export function encodeCursor(key: Item | undefined): string | undefined {
   return key ? Buffer.from(JSON.stringify(unmarshall(key))).toString('base64url') : undefined;
 }
 
+/** DynamoDB's own bound on a sort key value; a longer one is refused with an error, not "no item". */
+const MAX_KEY_VALUE_LENGTH = 1024;
+
+/**
+ * The key a listing left off at, as the caller handed it back. It is checked against everything the
+ * listing's query states before it reaches DynamoDB: the exact key attributes, the partition, and
+ * the sort key prefix the query's key condition names (a key outside it is DynamoDB's "starting key
+ * does not match the range key predicate", which would otherwise be a 500).
+ */
 export function decodeCursor(
   cursor: string | undefined,
-  expected: { partition: { name: string; value: string }; keys: readonly string[] },
+  expected: {
+    partition: { name: string; value: string };
+    keys: readonly string[];
+    sortKeyPrefix?: { name: string; prefix: string };
+  },
 ): Item | undefined {
   if (!cursor) return undefined;
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const names = Object.keys(key).sort();
-    const valid =
-      key[expected.partition.name] === expected.partition.value &&
-      names.length === expected.keys.length &&
-      [...expected.keys]
-        .sort()
-        .every((name, index) => names[index] === name && typeof key[name] === 'string');
-    if (!valid) throw new Error('cursor from another listing');
-    return toItem(key);
-  } catch {
+  const key = parseCursor(cursor);
+  const names = key ? Object.keys(key).sort() : [];
+  const valid =
+    key !== undefined &&
+    key[expected.partition.name] === expected.partition.value &&
+    names.length === expected.keys.length &&
+    [...expected.keys]
+      .sort()
+      .every(
+        (name, index) =>
+          names[index] === name &&
+          typeof key[name] === 'string' &&
+          key[name] !== '' &&
+          key[name].length <= MAX_KEY_VALUE_LENGTH,
+      ) &&
+    (!expected.sortKeyPrefix ||
+      (key[expected.sortKeyPrefix.name] as string).startsWith(expected.sortKeyPrefix.prefix));
+  if (!valid) {
     throw validationError('Invalid cursor', [
       { field: 'cursor', message: 'is not a cursor from this listing' },
     ]);
+  }
+  return toItem(key);
+}
+
+function parseCursor(cursor: string): Record<string, unknown> | undefined {
+  if (!/^[A-Za-z0-9_-]{1,4096}$/.test(cursor)) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
   }
 }
 

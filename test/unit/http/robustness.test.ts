@@ -2,6 +2,7 @@ import { GetItemCommand, QueryCommand, TransactWriteItemsCommand } from '@aws-sd
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { handler as getAgreement } from '../../../functions/http/get-agreement.ts';
+import { handler as getAuditLog } from '../../../functions/http/get-audit-log.ts';
 import { handler as getHistory } from '../../../functions/http/get-history.ts';
 import { handler as listAgreements } from '../../../functions/http/list-agreements.ts';
 import { handler as signAgreement } from '../../../functions/http/sign-agreement.ts';
@@ -56,6 +57,66 @@ describe('identifiers and cursors from the caller', () => {
     );
     expect(response.statusCode).toBe(400);
     expect(tableWrites()).toEqual([]);
+  });
+});
+
+describe('cursors that are well formed but point outside the listing (issue 7, defect 2)', () => {
+  const readLog = (route: 'history' | 'audit-log', cursor: string) => {
+    ddb
+      .on(GetItemCommand, { Key: marshall(agreementKey(AGREEMENT_ID)) })
+      .resolves({ Item: agreementItem(awaitingAgreement()) });
+    return invoke(
+      route === 'history' ? getHistory : getAuditLog,
+      httpEvent(`GET /agreements/{id}/${route}`, `/agreements/${AGREEMENT_ID}/${route}`, {
+        orgNumber: CONTROLLER_ORG,
+        pathParameters: { id: AGREEMENT_ID },
+        query: { cursor },
+      }),
+    );
+  };
+  const own = `AGREEMENT#${AGREEMENT_ID}`;
+
+  it.each([
+    ['history', { pk: own, sk: 'AGREEMENT' }, "the agreement item's own key"],
+    ['history', { pk: own, sk: 'AUDIT#2026-11-20T10:00:00.000Z#1' }, 'an audit-log key'],
+    ['audit-log', { pk: own, sk: 'HISTORY#2026-11-20T10:00:00.000Z#1' }, 'a history key'],
+    ['audit-log', { pk: own, sk: 'META' }, 'a key of no listing'],
+    ['history', { pk: own, sk: `HISTORY#${'9'.repeat(2000)}` }, 'a sort key longer than DynamoDB allows'],
+    ['history', { pk: own, sk: '' }, 'an empty sort key'],
+    ['history', { pk: own, sk: 7 }, 'a number for a sort key'],
+  ] as const)('refuses on %s a cursor holding %o (%s) with 400 and no query', async (route, key) => {
+    const response = await readLog(route, cursorOf(key));
+
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toMatchObject({ status: 400, errors: [{ field: 'cursor' }] });
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
+    expect(tableWrites()).toEqual([]);
+  });
+
+  it.each([
+    'not base64url!',
+    cursorOf(['pk', 'sk']),
+    cursorOf('AGREEMENT'),
+    'A'.repeat(5000),
+  ])('refuses a cursor that is no key at all (%s) with 400', async (cursor) => {
+    const response = await readLog('history', cursor);
+
+    expect(response.statusCode).toBe(400);
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
+  });
+
+  it('follows a cursor that names an entry of its own listing', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+
+    const response = await readLog(
+      'audit-log',
+      cursorOf({ pk: own, sk: 'AUDIT#2026-11-20T10:00:00.000Z#1' }),
+    );
+
+    expect(response.statusCode).toBe(200);
+    expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input.ExclusiveStartKey).toEqual(
+      marshall({ pk: own, sk: 'AUDIT#2026-11-20T10:00:00.000Z#1' }),
+    );
   });
 });
 
