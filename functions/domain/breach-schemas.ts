@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { actorSchema, contactSchema } from './schemas.ts';
+import { lineText, proseText } from './text.ts';
 
 /**
  * Request and response shapes of a breach report (avvik, product.md rule 9): what 003 §10 a-f and
  * 000 §14 require the processor to tell the controller. Strict like every edge schema.
  */
 
-const text = (max: number) => z.string().trim().min(1).max(max);
-const list = (max: number) => z.array(text(200)).min(1).max(max);
+const list = (max: number) => z.array(lineText(200)).min(1).max(max);
 /** An approximate count; zero is allowed (e.g. records affected, no data subject identified yet). */
 const approximateCount = z.int().min(0).max(10_000_000_000);
 
@@ -18,15 +18,15 @@ export const breachReportRequestSchema = z.strictObject({
     offset: true,
     error: 'must be an ISO 8601 timestamp with a time zone offset, e.g. 2026-11-22T08:30:00+01:00',
   }),
-  nature: text(4000),
+  nature: proseText(4000),
   dataSubjectCategories: list(50),
   approximateDataSubjects: approximateCount,
   personalDataCategories: list(100),
   approximateRecords: approximateCount,
   contactPoint: contactSchema,
-  likelyConsequences: text(4000),
-  measuresTaken: text(4000),
-  measuresProposed: text(4000).optional(),
+  likelyConsequences: proseText(4000),
+  measuresTaken: proseText(4000),
+  measuresProposed: proseText(4000).optional(),
 });
 
 /** A breach report as stored and returned: the report, who made it when, and its deadlines. */

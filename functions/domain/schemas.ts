@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { isCalendarDate } from './calendar.ts';
 import { isValidOrgNumber } from './org-number.ts';
 import { subProcessorContentIssues } from './sub-processor-rules.ts';
+import { lineText, proseText } from './text.ts';
 
 /** Request and response shapes of the API contract (product.md). Strict: unknown fields are rejected. */
 
-const text = (max: number) => z.string().trim().min(1).max(max);
-const list = (max: number) => z.array(text(200)).max(max);
+const list = (max: number) => z.array(lineText(200)).max(max);
 
 export const orgNumberSchema = z.string().refine(isValidOrgNumber, {
   message: 'must be a valid Norwegian organisation number (9 digits, modulus 11)',
@@ -16,17 +16,17 @@ export const calendarDateSchema = z
   .string()
   .refine(isCalendarDate, { message: 'must be a calendar date YYYY-MM-DD' });
 
-export const partySchema = z.strictObject({ orgNumber: orgNumberSchema, name: text(200) });
+export const partySchema = z.strictObject({ orgNumber: orgNumberSchema, name: lineText(200) });
 
 export const contactSchema = z.strictObject({
-  name: text(200),
+  name: lineText(200),
   email: z.email().max(254),
   phone: z.string().regex(/^\+?[0-9 ]{5,20}$/, { message: 'must be a phone number' }),
 });
 
 export const scopeSchema = z.strictObject({
-  purpose: text(2000),
-  nature: text(2000),
+  purpose: proseText(2000),
+  nature: proseText(2000),
   dataSubjectCategories: list(50).min(1),
   personalDataTypes: list(100).min(1),
   specialCategories: list(50).default([]),
@@ -37,11 +37,11 @@ export const countryCodeSchema = z
   .regex(/^[A-Z]{2}$/, { message: 'must be an ISO 3166-1 alpha-2 code' });
 
 export const subProcessorSchema = z.strictObject({
-  name: text(200),
+  name: lineText(200),
   orgNumber: orgNumberSchema.optional(),
-  address: text(500),
-  processingLocation: z.strictObject({ city: text(200), countryCode: countryCodeSchema }),
-  activities: text(2000),
+  address: lineText(500),
+  processingLocation: z.strictObject({ city: lineText(200), countryCode: countryCodeSchema }),
+  activities: proseText(2000),
   personalDataTypes: list(100).min(1),
   transferMechanism: z.enum(['SCC', 'ADEQUACY']).optional(),
 });
@@ -53,12 +53,12 @@ export const subProcessorSchema = z.strictObject({
 export const MAX_NOTICE_PERIOD_MONTHS = 6;
 
 const agreementContentShape = {
-  title: text(300),
+  title: lineText(300),
   controller: partySchema,
   processor: partySchema,
-  cooperationAgreementRef: text(300).optional(),
+  cooperationAgreementRef: lineText(300).optional(),
   scope: scopeSchema,
-  securityMeasures: text(10_000),
+  securityMeasures: proseText(10_000),
   contacts: z.strictObject({ controller: contactSchema, processor: contactSchema }),
   subProcessors: z.array(subProcessorSchema).max(50).default([]),
   noticePeriodMonths: z.int().min(1).max(MAX_NOTICE_PERIOD_MONTHS).default(3),
@@ -101,17 +101,17 @@ export const patchAgreementSchema = z
   .partial()
   .refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' });
 
-export const signatorySchema = z.strictObject({ name: text(200), title: text(200) });
+export const signatorySchema = z.strictObject({ name: lineText(200), title: lineText(200) });
 
 export const signatureRequestSchema = z.strictObject({
   signatory: signatorySchema,
-  place: text(200),
+  place: lineText(200),
   signedOn: calendarDateSchema.optional(),
 });
 
 export const emptyBodySchema = z.strictObject({});
 
-export const cancelRequestSchema = z.strictObject({ reason: text(2000).optional() });
+export const cancelRequestSchema = z.strictObject({ reason: proseText(2000).optional() });
 
 export const agreementStatusSchema = z.enum([
   'DRAFT',

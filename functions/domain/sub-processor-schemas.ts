@@ -6,13 +6,13 @@ import {
   subProcessorSchema,
   subProcessorStatusSchema,
 } from './schemas.ts';
+import { proseText } from './text.ts';
 
 /**
  * Request and response shapes of the sub-processor routes (rule 7 and 8, product.md's API contract).
  * Strict like every edge schema. Rules that need the agreement (data types, the parties, the transfer
  * mechanism with a reason worth a `detail`) are checked in `sub-processors.ts`.
  */
-const text = (max: number) => z.string().trim().min(1).max(max);
 
 export type { SubProcessorStatus } from './schemas.ts';
 export { subProcessorStatusSchema };
@@ -23,12 +23,12 @@ export const subProcessorRequestSchema = subProcessorSchema;
 /** POST .../{subId}/decision: the controller's written decision, signed (and dated today). */
 export const decisionRequestSchema = z.strictObject({
   decision: z.enum(['APPROVED', 'REJECTED']),
-  reason: text(2000),
+  reason: proseText(2000),
   signatory: signatorySchema,
 });
 
 /** POST .../{subId}/withdraw: the processor withdraws a pending request, or stops using an approved one. */
-export const withdrawRequestSchema = z.strictObject({ reason: text(2000).optional() });
+export const withdrawRequestSchema = z.strictObject({ reason: proseText(2000).optional() });
 
 export const listSubProcessorsQuerySchema = z
   .strictObject({

@@ -1,28 +1,27 @@
 import { z } from 'zod';
 import { type Agreement, calendarDateSchema, dispositionMethodSchema, signatorySchema } from './schemas.ts';
+import { proseText } from './text.ts';
 
 /**
  * Request shapes of notice, data disposition and attestation (product.md rules 5 and 6, the API
  * contract). Strict like every edge schema: unknown fields are rejected.
  */
 
-const text = (max: number) => z.string().trim().min(1).max(max);
-
 /** POST /agreements/{id}/termination-notice: `givenOn` defaults to today in Oslo on the stack's clock. */
 export const terminationNoticeRequestSchema = z.strictObject({
   givenOn: calendarDateSchema.optional(),
-  reason: text(2000),
+  reason: proseText(2000),
 });
 
 /** POST /agreements/{id}/data-disposition: the controller's instruction. */
 export const dataDispositionRequestSchema = z.strictObject({
   method: dispositionMethodSchema,
-  instructions: text(4000).optional(),
+  instructions: proseText(4000).optional(),
 });
 
 /** When EEA law requires the processor to keep data: on what basis, and when that is reviewed. */
 export const retainedUnderLawSchema = z.strictObject({
-  legalBasis: text(2000),
+  legalBasis: proseText(2000),
   reviewOn: calendarDateSchema,
 });
 
@@ -30,7 +29,7 @@ export const retainedUnderLawSchema = z.strictObject({
 export const attestationRequestSchema = z.strictObject({
   method: dispositionMethodSchema,
   completedOn: calendarDateSchema,
-  statement: text(4000),
+  statement: proseText(4000),
   signatory: signatorySchema,
   retainedUnderLaw: retainedUnderLawSchema.optional(),
 });

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/**
+ * Free text in a legal record must show what it stores. Control characters, bidirectional overrides
+ * and isolates, and unpaired surrogates let the text a reader sees differ from the text stored (and
+ * signed), so every free-text field refuses them, naming the field. Text is stored in Unicode NFC, so
+ * the same words are always the same code points.
+ */
+
+/** C0 and C1 controls and DEL (Unicode general category Cc); prose keeps tab and newline. */
+const CONTROL_IN_LINE = /\p{Cc}/u;
+const CONTROL_IN_PROSE = /(?![\t\n])\p{Cc}/u;
+/** LRE, RLE, PDF, LRO, RLO (U+202A-U+202E) and LRI, RLI, FSI, PDI (U+2066-U+2069). */
+const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
+
+export const hasUnpairedSurrogate = (value: string) => !value.isWellFormed();
+
+function checkedText(max: number, control: RegExp, controlMessage: string) {
+  return z
+    .string()
+    .refine((value) => !hasUnpairedSurrogate(value), {
+      message: 'must not contain unpaired surrogates',
+      abort: true,
+    })
+    .overwrite((value) => value.replace(/\r\n/g, '\n').normalize('NFC').trim())
+    .min(1)
+    .max(max)
+    .refine((value) => !control.test(value), { message: controlMessage })
+    .refine((value) => !BIDI_CONTROL.test(value), {
+      message: 'must not contain bidirectional override or isolate characters (U+202A-U+202E, U+2066-U+2069)',
+    });
+}
+
+/** One line: a name, a title, a place. No control characters at all. */
+export const lineText = (max: number) =>
+  checkedText(max, CONTROL_IN_LINE, 'must not contain control characters or line breaks');
+
+/** Prose that may run over several lines: tab and newline are kept (CRLF becomes LF), no other control. */
+export const proseText = (max: number) =>
+  checkedText(max, CONTROL_IN_PROSE, 'must not contain control characters other than tab and newline');
