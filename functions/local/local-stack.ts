@@ -96,6 +96,11 @@ async function startOnDynamo(
   templates: ReturnType<typeof synthesizeTemplates>,
   dynamo: DynamoDbLocal,
 ): Promise<LocalStack> {
+  // The handlers log and count through Powertools (functions/shared/observability.ts), which reads these
+  // on first use: warnings and errors only on this console, no EMF metrics. POWERTOOLS_LOG_LEVEL=INFO
+  // npm start shows a JSON line per request and task.
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const tableName = options.tableName ?? LOCAL_TABLE_NAME;
   // The handlers run in this process with the real AWS SDK clients; only the endpoints differ.
   Object.assign(process.env, {

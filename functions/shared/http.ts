@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import type { z } from 'zod';
 import { DomainError, validationError } from '../domain/errors.ts';
 import { type Caller, callerFromClaims } from './caller.ts';
+import { httpObservability, lambdaContextInLogs, logger } from './observability.ts';
 import { problemResponse } from './problem.ts';
 
 /** Bodies above this size are refused with 413 before parsing. */
@@ -41,11 +42,13 @@ export function httpHandler<Body = undefined, Query = undefined>(
   spec: RouteSpec<Body, Query>,
   handle: (request: HttpRequest<Body, Query>) => Promise<HttpResult>,
 ) {
-  return middy<HttpEvent, APIGatewayProxyStructuredResultV2>()
+  return middy<HttpEvent, APIGatewayProxyStructuredResultV2>(httpObservability)
+    .use(lambdaContextInLogs)
     .use(problemOnError())
     .use(httpHeaderNormalizer())
     .handler(async (event) => {
       const caller = callerFromClaims(event.requestContext.authorizer?.jwt?.claims);
+      logger().appendKeys({ caller_org: caller.orgNumber });
       const body = parseBody(event, spec.body);
       const query = parseWith(spec.query, event.queryStringParameters ?? {}, 'Invalid query parameters');
       const result = await handle({
@@ -62,7 +65,8 @@ export function httpHandler<Body = undefined, Query = undefined>(
 
 /** For the public routes (no token): the same error handling, no caller. */
 export function publicHttpHandler(handle: () => Promise<HttpResult>) {
-  return middy<HttpEvent, APIGatewayProxyStructuredResultV2>()
+  return middy<HttpEvent, APIGatewayProxyStructuredResultV2>(httpObservability)
+    .use(lambdaContextInLogs)
     .use(problemOnError())
     .handler(async () => toResponse(await handle()));
 }

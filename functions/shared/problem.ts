@@ -1,4 +1,5 @@
 import { DomainError } from '../domain/errors.ts';
+import { logError } from './observability.ts';
 
 /** Maps every named error to one HTTP status and an RFC 9457 problem document. */
 const STATUS: Record<DomainError['kind'], { status: number; title: string }> = {
@@ -24,7 +25,7 @@ export function problemResponse(error: unknown): ProblemResponse {
     const { status, title } = STATUS[error.kind];
     return problem(status, error.kind, title, error.message, error.extra);
   }
-  console.error('Unhandled error', error);
+  logError('Unhandled error', error);
   return problem(
     500,
     'internal',

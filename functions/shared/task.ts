@@ -1,14 +1,16 @@
 import type { z } from 'zod';
+import { observedTask } from './observability.ts';
 
 /**
  * Handlers invoked by state machines: their input is validated like any edge, and an invalid input is a
- * named error that the workflow's Catch records.
+ * named error that the workflow's Catch records. They run in the one middy stack of tasks (JSON logs
+ * with the agreement id of the input, the error logged once, metrics flushed at the end).
  */
 export function taskHandler<Input, Output>(
   schema: z.ZodType<Input>,
   handle: (input: Input) => Promise<Output>,
 ) {
-  return async (event: unknown): Promise<Output> => {
+  return observedTask(async (event: unknown): Promise<Output> => {
     const parsed = schema.safeParse(event);
     if (!parsed.success) {
       const error = new Error(`Invalid task input: ${parsed.error.message}`);
@@ -16,7 +18,7 @@ export function taskHandler<Input, Output>(
       throw error;
     }
     return handle(parsed.data);
-  };
+  });
 }
 
 /** Actor recorded for changes the workflows make on their own. */

@@ -3,6 +3,7 @@ import { historyEntry } from '../domain/changes.ts';
 import { decideReminder, SIGNATURE_DEADLINE_CHECK } from '../domain/reminders.ts';
 import { TERMINATION_DUE_CHECK } from '../domain/termination-reminders.ts';
 import { now } from '../shared/clock.ts';
+import { logError, observedTask } from '../shared/observability.ts';
 import { workflowActor } from '../shared/task.ts';
 import { getAgreement, historyItem } from '../store/agreements-store.ts';
 import { sendNotifications } from '../store/notifications-store.ts';
@@ -22,7 +23,7 @@ const SAFETY_NETS: Record<string, (agreementId: string) => Promise<unknown>> = {
  * that fails (e.g. a transaction conflict with a handler changing the same agreement) stays due and is
  * retried by the next run; it does not stop the others.
  */
-export const handler = async (): Promise<{ due: number; sent: number; failed: number }> => {
+export const handler = observedTask(async (): Promise<{ due: number; sent: number; failed: number }> => {
   const at = now();
   const reminders = await dueReminders(osloDate(at));
   let sent = 0;
@@ -32,13 +33,16 @@ export const handler = async (): Promise<{ due: number; sent: number; failed: nu
       sent += await sendReminder(reminder, at);
     } catch (error) {
       failed += 1;
-      console.error(`Reminder ${reminder.kind} of ${reminder.agreementId} failed; it stays due`, error);
+      logError('A reminder failed; it stays due', error, {
+        reminder_kind: reminder.kind,
+        agreement_id: reminder.agreementId,
+      });
     }
   }
   if (failed > 0)
     throw new Error(`${failed} of ${reminders.length} due reminders failed; the run is retried`);
   return { due: reminders.length, sent, failed };
-};
+});
 
 async function sendReminder(reminder: Reminder, at: Date): Promise<number> {
   // Safety nets: what a failed workflow should have done at midnight is done the morning after.

@@ -15,12 +15,18 @@ import { claimsFor, httpEvent, invoke } from './events.ts';
 
 useAwsMocks();
 
-const get = (orgNumber: string, id = AGREEMENT_ID, claims?: Record<string, unknown>) =>
+const get = (
+  orgNumber: string,
+  id = AGREEMENT_ID,
+  claims?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+) =>
   invoke(
     handler,
     httpEvent('GET /agreements/{id}', `/agreements/${id}`, {
       orgNumber,
       pathParameters: { id },
+      headers,
       ...(claims ? { claims } : {}),
     }),
   );
@@ -84,8 +90,15 @@ describe('GET /agreements/{id}', () => {
 
   it('answers a non-party exactly as for an agreement that does not exist (rule 11)', async () => {
     givenStored(awaitingAgreement());
-    const forOutsider = await get(OUTSIDER_ORG);
-    const forMissing = await get(CONTROLLER_ORG, '00000000-0000-4000-8000-000000000000');
+    // The same correlation id for both: otherwise each answer carries its own generated one.
+    const sameCorrelation = { 'x-correlation-id': 'rule-11' };
+    const forOutsider = await get(OUTSIDER_ORG, AGREEMENT_ID, undefined, sameCorrelation);
+    const forMissing = await get(
+      CONTROLLER_ORG,
+      '00000000-0000-4000-8000-000000000000',
+      undefined,
+      sameCorrelation,
+    );
     expect(forMissing.statusCode).toBe(404);
     expect(forOutsider.body).toEqual(forMissing.body);
     expect(forOutsider.headers).toEqual(forMissing.headers);
