@@ -5,6 +5,7 @@ import { type Agreement, createAgreementSchema } from '../domain/schemas.ts';
 import { actorOf } from '../shared/caller.ts';
 import { now } from '../shared/clock.ts';
 import { etagOf, httpHandler } from '../shared/http.ts';
+import { countMetric } from '../shared/observability.ts';
 import { createAgreement } from '../store/agreements-store.ts';
 import { auditEntry } from './agreement-access.ts';
 
@@ -28,6 +29,7 @@ export const handler = httpHandler({ body: createAgreementSchema }, async ({ cal
     historyEntry(actorOf(caller), 'AGREEMENT_CREATED', at, { to: 'DRAFT' }),
     auditEntry(caller, 'agreement.create', route, at),
   );
+  countMetric('agreementCreated');
   return {
     status: 201,
     body: agreement,

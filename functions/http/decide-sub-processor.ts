@@ -11,6 +11,7 @@ import {
 import { actorOf } from '../shared/caller.ts';
 import { now } from '../shared/clock.ts';
 import { httpHandler } from '../shared/http.ts';
+import { countMetricBy } from '../shared/observability.ts';
 import { completeTask, notifyWorkflow } from '../shared/workflows.ts';
 import {
   getAppendixHead,
@@ -59,6 +60,7 @@ export const handler = httpHandler(
       });
       return after;
     });
+    countMetricBy('subProcessorDecision', decided.status);
     const token = (await getSubProcessor(agreement.id, subProcessorId))?.taskToken;
     if (token) {
       await notifyWorkflow('complete the decision wait', () =>

@@ -9,6 +9,7 @@ import { requireRole } from '../domain/parties.ts';
 import { actorOf } from '../shared/caller.ts';
 import { now } from '../shared/clock.ts';
 import { httpHandler } from '../shared/http.ts';
+import { countMetric } from '../shared/observability.ts';
 import { saveBreachReport } from '../store/breaches-store.ts';
 import { auditEntry, loadForParty } from './agreement-access.ts';
 
@@ -38,6 +39,8 @@ export const handler = httpHandler(
       audit: { ...auditEntry(caller, 'breach.report', route, at), details: { breachId: record.id } },
       notifications: breachNotifications(agreement, record, at),
     });
+    countMetric('breachReported');
+    if (record.reportedLate) countMetric('breachReportedLate');
     return {
       status: 201,
       body: record,

@@ -7,6 +7,7 @@ import { initialAppendix } from '../domain/sub-processors.ts';
 import { actorOf } from '../shared/caller.ts';
 import { now } from '../shared/clock.ts';
 import { etagOf, httpHandler } from '../shared/http.ts';
+import { countMetric } from '../shared/observability.ts';
 import { completeTask, notifyWorkflow } from '../shared/workflows.ts';
 import { getAgreement, saveChange } from '../store/agreements-store.ts';
 import { initialAppendixWrites } from '../store/sub-processors-store.ts';
@@ -75,6 +76,7 @@ export const handler = httpHandler(
       });
       return { agreement, role, signed, signature };
     });
+    if (signed.status === 'IN_FORCE') countMetric('agreementEnteredIntoForce');
     const token = (await getAgreement(agreement.id))?.signingTokens[role];
     if (token) {
       await notifyWorkflow('complete the signature wait', () =>

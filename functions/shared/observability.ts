@@ -1,9 +1,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { METRICS_NAMESPACE, SERVICE_NAME } from './service-metrics.ts';
+import {
+  DimensionedMetric,
+  type DimensionedMetricId,
+  METRICS_NAMESPACE,
+  SERVICE_NAME,
+  ServiceMetric,
+} from './service-metrics.ts';
 
 /**
  * Structured logs and business metrics of every function (Powertools Logger and Metrics):
@@ -46,6 +52,19 @@ export const logger = (): Logger => tools().logger;
 /** Logs an error once, with its stack, and without the data some errors carry (see `loggableError`). */
 export function logError(message: string, error: unknown, keys: Record<string, unknown> = {}): void {
   logger().error(message, { ...keys, error: loggableError(error) });
+}
+
+/** Counts a committed change (call it after the write succeeded); flushed when the invocation ends. */
+export function countMetric(metric: keyof typeof ServiceMetric, count = 1): void {
+  tools().metrics.addMetric(ServiceMetric[metric], MetricUnit.Count, count);
+}
+
+/** Counts a committed change under one value of the metric's extra dimension; emitted at once. */
+export function countMetricBy(id: DimensionedMetricId, value: string): void {
+  const { name, dimension } = DimensionedMetric[id];
+  const single = tools().metrics.singleMetric();
+  single.addDimension(dimension, value);
+  single.addMetric(name, MetricUnit.Count, 1);
 }
 
 /**

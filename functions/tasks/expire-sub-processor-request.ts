@@ -2,6 +2,7 @@ import { DomainError } from '../domain/errors.ts';
 import { decisionReminderKind } from '../domain/sub-processor-reminders.ts';
 import { expireRequest, outcomeNotifications, transitionHistory } from '../domain/sub-processors.ts';
 import { now } from '../shared/clock.ts';
+import { countMetric } from '../shared/observability.ts';
 import { taskHandler, workflowActor } from '../shared/task.ts';
 import { getAgreement } from '../store/agreements-store.ts';
 import { getSubProcessor, saveSubProcessorChange } from '../store/sub-processors-store.ts';
@@ -40,6 +41,7 @@ export const handler = taskHandler(subProcessorTaskInput, async ({ agreementId, 
         reminders: { remove: [decisionReminderKind(subProcessorId)] },
         notifications: outcomeNotifications(agreement, expired, at),
       });
+      countMetric('subProcessorRequestExpired');
       return { status: expired.status };
     } catch (error) {
       // A decision or withdrawal was written first: read again and report that.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { now } from '../shared/clock.ts';
+import { countMetricBy } from '../shared/observability.ts';
 import { taskHandler, workflowActor } from '../shared/task.ts';
 import { recordHistory } from '../store/agreements-store.ts';
 
@@ -17,5 +18,6 @@ export const handler = taskHandler(input, async ({ agreementId, workflow, error 
     actor: workflowActor(workflow),
     details: { workflow, error: error.Error ?? 'Unknown', cause: (error.Cause ?? '').slice(0, 2000) },
   });
+  countMetricBy('workflowFailure', workflow);
   return { recorded: true };
 });

@@ -3,7 +3,7 @@ import { historyEntry } from '../domain/changes.ts';
 import { decideReminder, SIGNATURE_DEADLINE_CHECK } from '../domain/reminders.ts';
 import { TERMINATION_DUE_CHECK } from '../domain/termination-reminders.ts';
 import { now } from '../shared/clock.ts';
-import { logError, observedTask } from '../shared/observability.ts';
+import { countMetric, logError, observedTask } from '../shared/observability.ts';
 import { workflowActor } from '../shared/task.ts';
 import { getAgreement, historyItem } from '../store/agreements-store.ts';
 import { sendNotifications } from '../store/notifications-store.ts';
@@ -39,6 +39,8 @@ export const handler = observedTask(async (): Promise<{ due: number; sent: numbe
       });
     }
   }
+  countMetric('remindersSent', sent);
+  countMetric('remindersFailed', failed);
   if (failed > 0)
     throw new Error(`${failed} of ${reminders.length} due reminders failed; the run is retried`);
   return { due: reminders.length, sent, failed };

@@ -3,6 +3,7 @@ import { BOTH_PARTIES, notificationsFor } from '../domain/notifications.ts';
 import { SIGNING_REMINDERS } from '../domain/reminders.ts';
 import type { Agreement, AgreementStatus } from '../domain/schemas.ts';
 import { signatureDeadlinePassed } from '../domain/signing.ts';
+import { countMetric } from '../shared/observability.ts';
 import { workflowActor } from '../shared/task.ts';
 import { saveChange } from '../store/agreements-store.ts';
 import { applyWhenDue } from './timed-transition.ts';
@@ -53,4 +54,5 @@ async function expire(agreement: Agreement, at: Date): Promise<void> {
       at,
     ),
   });
+  countMetric('agreementExpired');
 }

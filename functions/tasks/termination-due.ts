@@ -3,6 +3,7 @@ import { BOTH_PARTIES, notificationsFor } from '../domain/notifications.ts';
 import type { Agreement, AgreementStatus } from '../domain/schemas.ts';
 import { terminationDue } from '../domain/termination.ts';
 import { afterTerminationReminders, NOTICE_PERIOD_REMINDERS } from '../domain/termination-reminders.ts';
+import { countMetric } from '../shared/observability.ts';
 import { workflowActor } from '../shared/task.ts';
 import { saveChange } from '../store/agreements-store.ts';
 import { applyWhenDue } from './timed-transition.ts';
@@ -58,4 +59,5 @@ async function terminate(agreement: Agreement, at: Date): Promise<void> {
       at,
     ),
   });
+  countMetric('agreementTerminated');
 }
