@@ -40,11 +40,23 @@ export function matchRoute(
     pathMatched = true;
     if (route.fn.method !== method) continue;
     const pathParameters = Object.fromEntries(
-      route.parameterNames.map((name, index) => [name, decodeURIComponent(match[index + 1]!)]),
+      route.parameterNames.map((name, index) => [name, decodePathSegment(match[index + 1]!)]),
     );
     return { route, pathParameters };
   }
   return { methodNotAllowed: pathMatched };
+}
+
+/**
+ * A segment with a badly formed percent-escape (`%E0%A4%A`, `%u0041`) names nothing: it reaches the
+ * handler as it was sent, which answers 404 as for any unknown id, never a 500 from a URIError.
+ */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /**

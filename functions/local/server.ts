@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { z } from 'zod';
 import { orgNumberSchema } from '../domain/schemas.ts';
 import { parseWith } from '../shared/http.ts';
@@ -8,6 +9,11 @@ import type { TokenIssuer } from './tokens.ts';
 
 /** API Gateway's own payload limit; the handlers refuse smaller bodies with 413 themselves. */
 const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+/**
+ * A body over the limit is still read (and dropped) up to this size, so that the client gets its 413
+ * and can go on using the connection; a client that sends more than this is cut off.
+ */
+const DRAIN_MAX_BYTES = 256 * 1024 * 1024;
 
 export interface LocalClockControl {
   now(): Date;
@@ -18,8 +24,6 @@ export interface LocalServerOptions {
   routes: LocalRoute[];
   tokens: TokenIssuer;
   clock: LocalClockControl;
-  /** The Step Functions JSON protocol, for requests carrying `x-amz-target: AWSStepFunctions.*`. */
-  stepFunctions: (request: IncomingMessage, response: ServerResponse, body: Buffer) => Promise<void>;
 }
 
 const tokenRequestSchema = z.strictObject({
@@ -37,11 +41,40 @@ const clockRequestSchema = z.union([
 ]);
 
 export function createLocalServer(options: LocalServerOptions): Server {
-  return createServer((request, response) => {
+  const server = createServer((request, response) => {
     void handle(options, request, response).catch((error: unknown) => {
       send(response, problemResponse(error));
     });
   });
+  server.on('clientError', answerUnparsableRequest);
+  return server;
+}
+
+/**
+ * Node's HTTP parser refuses some requests before any handler sees them (a request line or headers over
+ * its limit, a malformed request line): they get a problem+json answer too, and the connection closes,
+ * since the parser cannot tell where the next request would begin.
+ */
+function answerUnparsableRequest(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) return void socket.destroy();
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const answer = tooLarge
+    ? problem(
+        431,
+        'request-header-fields-too-large',
+        'Request header fields too large',
+        'The request line and headers exceed the gateway limit',
+      )
+    : problem(400, 'bad-request', 'Bad request', 'The request could not be parsed as HTTP/1.1');
+  const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  const headers = Object.entries({
+    ...answer.headers,
+    'content-length': String(Buffer.byteLength(answer.body)),
+    connection: 'close',
+  })
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  socket.end(`HTTP/1.1 ${status}\r\n${headers}\r\n${answer.body}`);
 }
 
 async function handle(
@@ -57,9 +90,6 @@ async function handle(
       response,
       problem(413, 'too-large', 'Request body too large', 'The gateway accepts at most 10 MB'),
     );
-  }
-  if (String(request.headers['x-amz-target'] ?? '').startsWith('AWSStepFunctions.')) {
-    return options.stepFunctions(request, response, body);
   }
   if (url.pathname.startsWith('/local/')) return handleLocal(options, method, url.pathname, body, response);
 
@@ -183,10 +213,10 @@ async function readBody(request: IncomingMessage): Promise<Buffer | 'too-large'>
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > GATEWAY_MAX_BODY_BYTES) return 'too-large';
-    chunks.push(chunk as Buffer);
+    if (size > DRAIN_MAX_BYTES) request.socket.destroy();
+    else if (size <= GATEWAY_MAX_BODY_BYTES) chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks);
+  return size > GATEWAY_MAX_BODY_BYTES ? 'too-large' : Buffer.concat(chunks);
 }
 
 function sendJson(response: ServerResponse, statusCode: number, body: unknown): void {

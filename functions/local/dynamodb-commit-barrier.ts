@@ -1,0 +1,141 @@
+import { createServer, request as httpRequest, type IncomingHttpHeaders, Agent, type Server } from 'node:http';
+
+/**
+ * DynamoDB Local answers a `TransactWriteItems` about a millisecond before the transaction is committed
+ * to its database file: a `kill -9` in that moment loses a write the caller was told had succeeded
+ * (measured; see shared/design/local-stack.md). Real DynamoDB does not do this, so the fix lives here,
+ * in the local stack's path to DynamoDB Local, and the handlers' code is the same as on AWS.
+ *
+ * This is a loopback proxy in front of DynamoDB Local. It forwards every request as it is. When a
+ * transaction succeeds it holds the acknowledgement back until a strongly consistent read of every key
+ * the transaction put or updated has been answered: DynamoDB Local serves that read only once the
+ * commit is done, so an acknowledged transaction is on disk before the handler hears of it.
+ */
+export interface CommitBarrier {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+type AttributeMap = Record<string, unknown>;
+
+interface TransactWriteRequest {
+  TransactItems?: {
+    Put?: { TableName: string; Item: AttributeMap };
+    Update?: { TableName: string; Key: AttributeMap };
+    Delete?: { TableName: string; Key: AttributeMap };
+    ConditionCheck?: { TableName: string; Key: AttributeMap };
+  }[];
+}
+
+const TARGET_PREFIX = 'DynamoDB_20120810.';
+
+export async function startCommitBarrier(options: {
+  /** DynamoDB Local's endpoint, e.g. `http://127.0.0.1:8000`. */
+  target: string;
+  /** The key attribute names of each table, to read back what a transaction put. */
+  keyAttributes: (tableName: string) => readonly string[];
+}): Promise<CommitBarrier> {
+  const target = new URL(options.target);
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+  const forward = (method: string, path: string, headers: IncomingHttpHeaders, body: Buffer) =>
+    new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      const outgoing = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          method,
+          path,
+          agent,
+          headers: { ...headers, host: target.host, 'content-length': String(body.length) },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 502, headers: response.headers, body: Buffer.concat(chunks) }),
+          );
+          response.on('error', reject);
+        },
+      );
+      outgoing.on('error', reject);
+      outgoing.end(body);
+    });
+
+  /** A strongly consistent read of the keys a transaction wrote; answered only after its commit. */
+  const awaitCommit = async (headers: IncomingHttpHeaders, requestBody: Buffer) => {
+    const transaction = JSON.parse(requestBody.toString('utf8')) as TransactWriteRequest;
+    const requestItems: Record<string, { Keys: AttributeMap[]; ConsistentRead: true }> = {};
+    const seen = new Set<string>();
+    for (const item of transaction.TransactItems ?? []) {
+      const written = item.Put
+        ? { table: item.Put.TableName, key: pick(item.Put.Item, options.keyAttributes(item.Put.TableName)) }
+        : item.Update
+          ? { table: item.Update.TableName, key: item.Update.Key }
+          : item.Delete
+            ? { table: item.Delete.TableName, key: item.Delete.Key }
+            : undefined;
+      if (!written) continue;
+      const id = `${written.table}\u0000${JSON.stringify(written.key)}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      (requestItems[written.table] ??= { Keys: [], ConsistentRead: true }).Keys.push(written.key);
+    }
+    if (seen.size === 0) return;
+    const read = await forward(
+      'POST',
+      '/',
+      {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': `${TARGET_PREFIX}BatchGetItem`,
+        authorization: headers.authorization,
+        'x-amz-date': headers['x-amz-date'],
+      },
+      Buffer.from(JSON.stringify({ RequestItems: requestItems })),
+    );
+    if (read.status !== 200) {
+      throw new Error(`DynamoDB Local refused the read-back of a transaction: ${read.body.toString('utf8')}`);
+    }
+  };
+
+  const server: Server = createServer((incoming, outgoing) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', () => {
+      const body = Buffer.concat(chunks);
+      void (async () => {
+        const answer = await forward(incoming.method ?? 'POST', incoming.url ?? '/', incoming.headers, body);
+        if (answer.status === 200 && incoming.headers['x-amz-target'] === `${TARGET_PREFIX}TransactWriteItems`) {
+          await awaitCommit(incoming.headers, body);
+        }
+        const { connection: _connection, 'keep-alive': _keepAlive, ...headers } = answer.headers;
+        outgoing.writeHead(answer.status, headers);
+        outgoing.end(answer.body);
+      })().catch((error: unknown) => {
+        // The SDK retries a 500 with this error type, as it would a DynamoDB internal error.
+        if (outgoing.headersSent) return outgoing.destroy();
+        outgoing.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
+        outgoing.end(
+          JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: String(error) }),
+        );
+      });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      agent.destroy();
+    },
+  };
+}
+
+const pick = (item: AttributeMap, names: readonly string[]) =>
+  Object.fromEntries(names.map((name) => [name, item[name]]));
