@@ -68,6 +68,7 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
     tableKey: dataStack.tableKey,
     jwtIssuer: requiredContext(app, 'jwtIssuer'),
     jwtAudience: requiredContext(app, 'jwtAudience'),
+    ...optionalEmailContext(app, 'alarmEmail'),
   });
 
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -88,6 +89,18 @@ function requiredContext(app: App, key: string): string {
     throw new Error(`Set the CDK context value "${key}" (cdk.json or -c ${key}=...)`);
   }
   return value;
+}
+
+/** `-c alarmEmail=oncall@example.no`: one address, or nothing (then nobody is subscribed). */
+function optionalEmailContext(app: App, key: string): { alarmEmail?: string } {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === '') return {};
+  if (typeof value !== 'string' || !/^[^@\s,]+@[^@\s,]+\.[^@\s,]+$/.test(value)) {
+    throw new Error(
+      `The CDK context value "${key}" must be one e-mail address (-c ${key}=oncall@example.no)`,
+    );
+  }
+  return { alarmEmail: value };
 }
 
 /** The synthesized templates of both stacks, as CloudFormation JSON. */

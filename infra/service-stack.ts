@@ -13,6 +13,7 @@ import {
 } from '../functions/catalogue.ts';
 import { CatalogueFunction } from './constructs/catalogue-function.ts';
 import { CatalogueHttpApi } from './constructs/http-api.ts';
+import { Operations } from './constructs/operations.ts';
 import { assertDeployableStarts, type PermissionTargets } from './constructs/permissions.ts';
 import { ReminderSchedule } from './constructs/reminder-schedule.ts';
 import {
@@ -26,6 +27,8 @@ export interface ServiceStackProps extends StackProps {
   readonly tableKey: kms.IKey;
   readonly jwtIssuer: string;
   readonly jwtAudience: string;
+  /** Subscribed by e-mail to the alarm topic when given; no subscription otherwise. */
+  readonly alarmEmail?: string;
 }
 
 /**
@@ -39,6 +42,7 @@ export class ServiceStack extends Stack {
   readonly notificationBus: events.EventBus;
   readonly stateMachines: ReadonlyMap<WorkflowId, WorkflowStateMachine>;
   readonly functions: ReadonlyMap<string, CatalogueFunction>;
+  readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -101,17 +105,43 @@ export class ServiceStack extends Stack {
       jwtAudience: props.jwtAudience,
     });
 
-    new ReminderSchedule(this, 'ReminderSchedule', {
+    const reminders = new ReminderSchedule(this, 'ReminderSchedule', {
       handler: handlerOf(reminderSchedule.taskId),
       hour: reminderSchedule.hour,
       minute: reminderSchedule.minute,
       timeZone: reminderSchedule.timeZone,
     });
 
+    this.operations = new Operations(this, 'Operations', {
+      stateMachines: new Map(
+        [...this.stateMachines].map(([workflowId, { stateMachine }]) => [workflowId, stateMachine]),
+      ),
+      functions: new Map([...functions].map(([functionId, fn]) => [functionId, fn.function])),
+      httpApi: this.api.api,
+      reminderDeadLetterQueue: reminders.deadLetterQueue,
+      ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'EventBusName', {
       value: this.notificationBus.eventBusName,
       description: 'EventBridge bus carrying notifications for integrations',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.operations.alarmTopic.topicArn,
+      description: 'SNS topic every alarm notifies (subscribe on-call to it)',
+    });
+    new CfnOutput(this, 'DashboardName', {
+      value: this.operations.dashboard.dashboardName,
+      description: 'CloudWatch dashboard: the lifecycle at a glance',
+    });
+    new CfnOutput(this, 'ReminderFunctionName', {
+      value: handlerOf(reminderSchedule.taskId).functionName,
+      description: 'The daily reminder run (invoke it to replay a dead-lettered run)',
+    });
+    new CfnOutput(this, 'ReminderDeadLetterQueueUrl', {
+      value: reminders.deadLetterQueue.queueUrl,
+      description: "The reminder schedule's dead-letter queue",
     });
     for (const [workflowId, { stateMachine }] of this.stateMachines) {
       new CfnOutput(this, workflowOutputId(workflowId), {

@@ -16,11 +16,16 @@ export interface Synthesized extends BuiltApp {
 
 /**
  * Synthesizes the whole app once, without bundling the handlers (the tests read templates, not
- * bundles). Call it in `beforeAll`: one synthesis per test file.
+ * bundles), with extra CDK context if given (as `-c key=value` would). Call it in `beforeAll`: one
+ * synthesis per test file.
  */
-export function synthesize(options: { nag?: boolean } = {}): Synthesized {
+export function synthesize(options: { nag?: boolean; context?: Record<string, unknown> } = {}): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'dpa-infra-test-'));
-  const built = buildApp({ context: { [BUNDLING_STACKS_CONTEXT]: [] }, nag: options.nag ?? false, outdir });
+  const built = buildApp({
+    context: { ...options.context, [BUNDLING_STACKS_CONTEXT]: [] },
+    nag: options.nag ?? false,
+    outdir,
+  });
   const assembly = built.app.synth();
   const dataJson = assembly.getStackByName(STACK_IDS.data).template as CfnTemplate;
   const serviceJson = assembly.getStackByName(STACK_IDS.service).template as CfnTemplate;
