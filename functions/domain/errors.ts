@@ -15,6 +15,7 @@ export class DomainError extends Error {
       | 'precondition-required'
       | 'too-large'
       | 'unauthorized'
+      | 'unprocessable'
       | 'unsupported-media-type',
     message: string,
     readonly extra: { errors?: { field: string; message: string }[]; currentStatus?: CurrentStatus } = {},

@@ -16,6 +16,7 @@ import { completeTask, notifyWorkflow } from '../shared/workflows.ts';
 import { saveChange } from '../store/agreements-store.ts';
 import { getTaskToken } from '../store/task-tokens-store.ts';
 import { auditEntry, loadForParty } from './agreement-access.ts';
+import { idempotent } from './idempotency.ts';
 
 /**
  * Rule 6: the processor attests in writing that the data were returned or deleted as the controller
@@ -25,7 +26,7 @@ import { auditEntry, loadForParty } from './agreement-access.ts';
  */
 export const handler = httpHandler(
   { body: attestationRequestSchema },
-  async ({ caller, body, params, route }) => {
+  idempotent(async ({ caller, body, params, route }) => {
     const { agreement, role } = await loadForParty(params.id, caller);
     requireRole(role, 'processor', 'attest the return or deletion of the data');
     const at = now();
@@ -101,5 +102,5 @@ export const handler = httpHandler(
       }
     }
     return { status: 201, body: attested, headers: { etag: etagOf(attested.version) } };
-  },
+  }),
 );

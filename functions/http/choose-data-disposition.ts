@@ -11,6 +11,7 @@ import { completeTask, notifyWorkflow } from '../shared/workflows.ts';
 import { saveChange } from '../store/agreements-store.ts';
 import { getTaskToken } from '../store/task-tokens-store.ts';
 import { auditEntry, loadForParty } from './agreement-access.ts';
+import { idempotent } from './idempotency.ts';
 
 /**
  * Rule 6: the controller chooses RETURN or DELETE, once, any time from the notice on. A termination
@@ -19,7 +20,7 @@ import { auditEntry, loadForParty } from './agreement-access.ts';
  */
 export const handler = httpHandler(
   { body: dataDispositionRequestSchema },
-  async ({ caller, body, params, route }) => {
+  idempotent(async ({ caller, body, params, route }) => {
     const { agreement, role } = await loadForParty(params.id, caller);
     requireRole(role, 'controller', 'choose return or deletion of the data');
     const at = now();
@@ -57,5 +58,5 @@ export const handler = httpHandler(
       );
     }
     return { status: 200, body: chosen, headers: { etag: etagOf(chosen.version) } };
-  },
+  }),
 );

@@ -20,6 +20,7 @@ import {
   saveSubProcessorChange,
 } from '../store/sub-processors-store.ts';
 import { auditEntry, loadForParty } from './agreement-access.ts';
+import { idempotent } from './idempotency.ts';
 
 /**
  * The controller's written decision on a request (rule 7), once, before the 30 days are out. Approval
@@ -28,7 +29,7 @@ import { auditEntry, loadForParty } from './agreement-access.ts';
  */
 export const handler = httpHandler(
   { body: decisionRequestSchema },
-  async ({ caller, body, params, route }) => {
+  idempotent(async ({ caller, body, params, route }) => {
     const { agreement, role } = await loadForParty(params.id, caller);
     requireRole(role, 'controller', 'decide on a sub-processor');
     const subProcessorId = params.subId ?? '';
@@ -68,5 +69,5 @@ export const handler = httpHandler(
       );
     }
     return { status: 200, body: decided };
-  },
+  }),
 );

@@ -14,6 +14,7 @@ import { etagOf, httpHandler } from '../shared/http.ts';
 import { startTerminationWorkflow } from '../shared/workflows.ts';
 import { saveChange } from '../store/agreements-store.ts';
 import { auditEntry, loadForParty } from './agreement-access.ts';
+import { idempotent } from './idempotency.ts';
 import { startWorkflowOrUndo } from './start-or-undo.ts';
 
 /**
@@ -23,7 +24,7 @@ import { startWorkflowOrUndo } from './start-or-undo.ts';
  */
 export const handler = httpHandler(
   { body: terminationNoticeRequestSchema },
-  async ({ caller, body, params, route }) => {
+  idempotent(async ({ caller, body, params, route }) => {
     const { agreement, role } = await loadForParty(params.id, caller);
     const at = now();
     const { termination, terminatesOn } = decideNotice(agreement, role, body, at);
@@ -77,5 +78,5 @@ export const handler = httpHandler(
       notifications,
     });
     return { status: 200, body: noticed, headers: { etag: etagOf(noticed.version) } };
-  },
+  }),
 );

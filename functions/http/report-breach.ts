@@ -12,6 +12,7 @@ import { httpHandler } from '../shared/http.ts';
 import { countMetric } from '../shared/observability.ts';
 import { saveBreachReport } from '../store/breaches-store.ts';
 import { auditEntry, loadForParty } from './agreement-access.ts';
+import { idempotent } from './idempotency.ts';
 
 /**
  * Rule 9: the processor reports a personal data breach (avvik) to the controller in writing, with
@@ -20,7 +21,7 @@ import { auditEntry, loadForParty } from './agreement-access.ts';
  */
 export const handler = httpHandler(
   { body: breachReportRequestSchema },
-  async ({ caller, body, params, route }) => {
+  idempotent(async ({ caller, body, params, route }) => {
     const { agreement, role } = await loadForParty(params.id, caller);
     requireRole(role, 'processor', 'report a breach');
     const at = now();
@@ -46,5 +47,5 @@ export const handler = httpHandler(
       body: record,
       headers: { location: `/agreements/${agreement.id}/breaches/${record.id}` },
     };
-  },
+  }),
 );

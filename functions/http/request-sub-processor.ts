@@ -15,6 +15,7 @@ import { httpHandler } from '../shared/http.ts';
 import { startSubProcessorApprovalWorkflow } from '../shared/workflows.ts';
 import { listSubProcessors, rollBackRequest, saveSubProcessorChange } from '../store/sub-processors-store.ts';
 import { auditEntry, loadForParty } from './agreement-access.ts';
+import { idempotent } from './idempotency.ts';
 import { startWorkflowOrUndo } from './start-or-undo.ts';
 
 /**
@@ -24,7 +25,7 @@ import { startWorkflowOrUndo } from './start-or-undo.ts';
  */
 export const handler = httpHandler(
   { body: subProcessorRequestSchema },
-  async ({ caller, body, params, route }) => {
+  idempotent(async ({ caller, body, params, route }) => {
     const { agreement, role } = await loadForParty(params.id, caller);
     requireRole(role, 'processor', 'request approval of a sub-processor');
     const at = now();
@@ -72,5 +73,5 @@ export const handler = httpHandler(
       body: record,
       headers: { location: `/agreements/${agreement.id}/sub-processors/${record.id}` },
     };
-  },
+  }),
 );

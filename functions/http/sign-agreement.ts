@@ -12,6 +12,7 @@ import { completeTask, notifyWorkflow } from '../shared/workflows.ts';
 import { getAgreement, saveChange } from '../store/agreements-store.ts';
 import { initialAppendixWrites } from '../store/sub-processors-store.ts';
 import { auditEntry, loadForParty, retryOnConcurrentChange } from './agreement-access.ts';
+import { idempotent } from './idempotency.ts';
 
 /**
  * Records the caller's party's signature; the second one puts the agreement in force at once
@@ -20,7 +21,7 @@ import { auditEntry, loadForParty, retryOnConcurrentChange } from './agreement-a
  */
 export const handler = httpHandler(
   { body: signatureRequestSchema },
-  async ({ caller, body, params, route }) => {
+  idempotent(async ({ caller, body, params, route }) => {
     // Rule 3: order does not matter, so two parties signing at the same moment both succeed: the one
     // whose write lost the race reads the agreement again and signs the version it finds.
     const { agreement, role, signed, signature } = await retryOnConcurrentChange(async () => {
@@ -84,5 +85,5 @@ export const handler = httpHandler(
       );
     }
     return { status: 201, body: signed, headers: { etag: etagOf(signed.version) } };
-  },
+  }),
 );

@@ -11,65 +11,72 @@ import { etagOf, httpHandler } from '../shared/http.ts';
 import { startSigningWorkflow } from '../shared/workflows.ts';
 import { saveChange } from '../store/agreements-store.ts';
 import { auditEntry, loadForParty } from './agreement-access.ts';
+import { idempotent } from './idempotency.ts';
 import { startWorkflowOrUndo } from './start-or-undo.ts';
 
 /** DRAFT -> AWAITING_SIGNATURES: freezes the content, sets the deadline and starts the signing workflow. */
-export const handler = httpHandler({ body: emptyBodySchema }, async ({ caller, params, route }) => {
-  const { agreement } = await loadForParty(params.id, caller);
-  if (agreement.status !== 'DRAFT') {
-    throw conflict(`Only a DRAFT can be submitted; this agreement is ${agreement.status}`, agreement.status);
-  }
-  const at = now();
-  const signatureDeadline = signatureDeadlineFor(at, agreement.signatureDeadlineDays);
-  const submitted = nextVersion(
-    agreement,
-    { status: 'AWAITING_SIGNATURES', submittedAt: at.toISOString(), signatureDeadline },
-    at,
-  );
-  const change = {
-    history: [
-      historyEntry(actorOf(caller), 'SUBMITTED_FOR_SIGNATURE', at, {
-        from: agreement.status,
-        to: submitted.status,
-        details: { signatureDeadline },
-      }),
-    ],
-    audit: auditEntry(caller, 'agreement.submit', route, at),
-    reminders: {
-      put: [
-        firstSignatureReminder(agreement.id, osloDate(at)),
-        signatureDeadlineCheck(agreement.id, signatureDeadline),
+export const handler = httpHandler(
+  { body: emptyBodySchema },
+  idempotent(async ({ caller, params, route }) => {
+    const { agreement } = await loadForParty(params.id, caller);
+    if (agreement.status !== 'DRAFT') {
+      throw conflict(
+        `Only a DRAFT can be submitted; this agreement is ${agreement.status}`,
+        agreement.status,
+      );
+    }
+    const at = now();
+    const signatureDeadline = signatureDeadlineFor(at, agreement.signatureDeadlineDays);
+    const submitted = nextVersion(
+      agreement,
+      { status: 'AWAITING_SIGNATURES', submittedAt: at.toISOString(), signatureDeadline },
+      at,
+    );
+    const change = {
+      history: [
+        historyEntry(actorOf(caller), 'SUBMITTED_FOR_SIGNATURE', at, {
+          from: agreement.status,
+          to: submitted.status,
+          details: { signatureDeadline },
+        }),
       ],
-    },
-  };
-  const notifications = notificationsFor(
-    submitted,
-    BOTH_PARTIES,
-    {
-      type: 'agreement.awaiting-signatures',
-      key: String(submitted.version),
-      subject: `Awaiting your signature by ${signatureDeadline}`,
-    },
-    at,
-  );
-  await saveChange({ before: agreement, after: submitted, ...change });
-  await startWorkflowOrUndo({
-    description: 'the submission',
-    start: () => startSigningWorkflow(agreement.id, submitted.version),
-    // Without its workflow the submission must not stand: put the draft back as it was.
-    undo: () =>
-      saveChange({
-        before: submitted,
-        after: { ...agreement, version: submitted.version + 1, updatedAt: now().toISOString() },
-        history: [
-          historyEntry(actorOf(caller), 'SUBMISSION_ROLLED_BACK', now(), {
-            from: submitted.status,
-            to: 'DRAFT',
-          }),
+      audit: auditEntry(caller, 'agreement.submit', route, at),
+      reminders: {
+        put: [
+          firstSignatureReminder(agreement.id, osloDate(at)),
+          signatureDeadlineCheck(agreement.id, signatureDeadline),
         ],
-        reminders: { remove: SIGNING_REMINDERS },
-      }),
-    notifications,
-  });
-  return { status: 200, body: submitted, headers: { etag: etagOf(submitted.version) } };
-});
+      },
+    };
+    const notifications = notificationsFor(
+      submitted,
+      BOTH_PARTIES,
+      {
+        type: 'agreement.awaiting-signatures',
+        key: String(submitted.version),
+        subject: `Awaiting your signature by ${signatureDeadline}`,
+      },
+      at,
+    );
+    await saveChange({ before: agreement, after: submitted, ...change });
+    await startWorkflowOrUndo({
+      description: 'the submission',
+      start: () => startSigningWorkflow(agreement.id, submitted.version),
+      // Without its workflow the submission must not stand: put the draft back as it was.
+      undo: () =>
+        saveChange({
+          before: submitted,
+          after: { ...agreement, version: submitted.version + 1, updatedAt: now().toISOString() },
+          history: [
+            historyEntry(actorOf(caller), 'SUBMISSION_ROLLED_BACK', now(), {
+              from: submitted.status,
+              to: 'DRAFT',
+            }),
+          ],
+          reminders: { remove: SIGNING_REMINDERS },
+        }),
+      notifications,
+    });
+    return { status: 200, body: submitted, headers: { etag: etagOf(submitted.version) } };
+  }),
+);

@@ -19,6 +19,7 @@ import {
   saveSubProcessorChange,
 } from '../store/sub-processors-store.ts';
 import { auditEntry, loadForParty } from './agreement-access.ts';
+import { idempotent } from './idempotency.ts';
 
 /**
  * The processor withdraws a request still awaiting the decision (the approval workflow then ends), or
@@ -27,7 +28,7 @@ import { auditEntry, loadForParty } from './agreement-access.ts';
  */
 export const handler = httpHandler(
   { body: withdrawRequestSchema },
-  async ({ caller, body, params, route }) => {
+  idempotent(async ({ caller, body, params, route }) => {
     const { agreement, role } = await loadForParty(params.id, caller);
     requireRole(role, 'processor', 'withdraw a sub-processor');
     const subProcessorId = params.subId ?? '';
@@ -64,5 +65,5 @@ export const handler = httpHandler(
       await notifyWorkflow('end the decision wait', () => completeTask(token, { status: 'WITHDRAWN' }));
     }
     return { status: 200, body: withdrawn };
-  },
+  }),
 );

@@ -11,6 +11,7 @@ const STATUS: Record<DomainError['kind'], { status: number; title: string }> = {
   'precondition-failed': { status: 412, title: 'Precondition failed' },
   'too-large': { status: 413, title: 'Request body too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
+  unprocessable: { status: 422, title: 'Unprocessable request' },
   'precondition-required': { status: 428, title: 'Precondition required' },
 };
 

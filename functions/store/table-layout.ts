@@ -14,6 +14,7 @@
  * | breach report       | AGREEMENT#<id>          | BREACH#<reportedAt>#<id>   |                               |                             |
  * | notification        | NOTIFICATIONS#<org>     | <at>#<notificationId>      |                               |                             |
  * | notification marker | NOTIFICATION#<id>#<org> | MARKER                     |                               |                             |
+ * | idempotency record  | IDEMPOTENCY#<org>       | <Idempotency-Key>          |                               |                             |
  */
 export const TABLE_KEYS = {
   partitionKey: 'pk',
@@ -30,3 +31,7 @@ export const partyKey = (id: string, orgNumber: string) => ({
 });
 export const reminderKey = (id: string, kind: string) => ({ pk: `AGREEMENT#${id}`, sk: `REMINDER#${kind}` });
 export const REMINDERS_PARTITION = 'REMINDERS';
+export const idempotencyKey = (orgNumber: string, key: string) => ({
+  pk: `IDEMPOTENCY#${orgNumber}`,
+  sk: key,
+});
