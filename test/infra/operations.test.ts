@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { httpFunctions, reminderSchedule, taskFunctions, workflows } from '../../functions/catalogue.ts';
@@ -140,6 +141,21 @@ describe('the alarms', () => {
       expect(alarm).toMatchObject({ ...notifiesTheTopic, TreatMissingData: 'notBreaching' });
       expect(alarm.AlarmDescription).toMatch(/docs\/operations\.md#[a-z0-9-]+$/);
     }
+  });
+
+  it('each name a section of the runbook that exists', () => {
+    const runbook = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
+    // GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens.
+    const anchors = new Set(
+      [...runbook.matchAll(/^#{2,4} (.+)$/gm)].map(([, heading]) =>
+        heading!
+          .toLowerCase()
+          .replace(/[^\p{L}\p{N} -]/gu, '')
+          .replace(/ /g, '-'),
+      ),
+    );
+    const linked = new Set(alarms().map((alarm) => String(alarm.AlarmDescription).split('#')[1]));
+    expect([...linked].filter((anchor) => !anchors.has(anchor!))).toEqual([]);
   });
 
   describe.each(workflows.map(({ id }) => [id]))('of the %s state machine', (workflowId) => {
