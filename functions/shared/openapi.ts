@@ -81,6 +81,16 @@ const problem = {
 
 const errorStatuses = ['400', '401', '403', '404', '409', '412', '413', '415', '428'] as const;
 
+/** Every POST takes an Idempotency-Key (IETF httpapi idempotency-key draft). */
+const idempotencyKeyHeader = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Makes a retry safe: the same key from the same organisation within 24 hours gets the first response again (with the header `Idempotent-Replayed: true`) without the work being done twice. 1-255 visible ASCII characters, e.g. a UUID. The same key on a different request is 422; while the first request is still running, 409.',
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]+$' },
+};
+
 export function openApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const fn of httpFunctions) {
@@ -113,6 +123,7 @@ export function openApiDocument() {
         ...(fn.method === 'PATCH'
           ? [{ name: 'If-Match', in: 'header', required: true, schema: { type: 'string' } }]
           : []),
+        ...(fn.method === 'POST' ? [idempotencyKeyHeader] : []),
       ],
       ...(body
         ? {
@@ -129,6 +140,14 @@ export function openApiDocument() {
           content: { 'application/json': { schema: jsonSchema(ok.schema, 'output') } },
         },
         ...(fn.scopes.length ? Object.fromEntries(errorStatuses.map((status) => [status, problem])) : {}),
+        ...(fn.method === 'POST' && fn.scopes.length
+          ? {
+              '422': {
+                ...problem,
+                description: 'The Idempotency-Key was already used for a different request',
+              },
+            }
+          : {}),
       },
     };
   }

@@ -74,4 +74,18 @@ describe('GET /openapi.json', () => {
       expect(responses, status).toHaveProperty(status);
     }
   });
+
+  it('documents the optional Idempotency-Key header and its 422 on every POST, and on nothing else', async () => {
+    const doc = await document();
+    for (const fn of httpFunctions) {
+      const operation = doc.paths[fn.path]![fn.method.toLowerCase()]!;
+      const header = operation.parameters.find((parameter) => parameter.name === 'Idempotency-Key');
+      if (fn.method === 'POST') {
+        expect(header, fn.id).toMatchObject({ in: 'header', required: false });
+        expect(operation.responses, fn.id).toHaveProperty('422');
+      } else {
+        expect(header, fn.id).toBeUndefined();
+      }
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
@@ -7,7 +8,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { httpFunctions } from '../../../functions/catalogue.ts';
 import { handler as createAgreement } from '../../../functions/http/create-agreement.ts';
+import { fromRepoRoot } from '../../../infra/paths.ts';
 import { CONTROLLER_ORG, exampleCreateRequest, OUTSIDER_ORG } from '../domain/agreement-fixture.ts';
 import { ddb, NOW, tableWrites, useAwsMocks } from './aws-mocks.ts';
 import { httpEvent, invoke } from './events.ts';
@@ -151,5 +154,11 @@ describe('Idempotency-Key on POST (issue 7)', () => {
     expect(response.statusCode).toBe(400);
     expect(response.body.errors).toEqual([{ field: 'Idempotency-Key', message: expect.any(String) }]);
     expect(tableWrites()).toEqual([]);
+  });
+
+  it.each(
+    httpFunctions.filter((fn) => fn.method === 'POST').map((fn) => [fn.id, fn.entry]),
+  )('is accepted by the POST route %s (its handler is wrapped in idempotent)', (_id, entry) => {
+    expect(readFileSync(fromRepoRoot(entry), 'utf8')).toMatch(/httpHandler\(\s*\{[^}]*\},\s*idempotent\(/);
   });
 });
