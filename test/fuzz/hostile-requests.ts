@@ -517,13 +517,20 @@ const splitPath = (path: string) => path.split('.').map((part) => (/^\d+$/.test(
 // --- ids -----------------------------------------------------------------------------------------
 
 /** Path segments that name nothing: badly formed escapes, over-long ids, ids of other things. */
-function badIds(world: World, real: string): fc.Arbitrary<{ id: string; expect?: readonly number[] }> {
-  const otherIds = [
-    world.fixtures.inForce.id,
-    world.requestedSubId,
-    world.approvedSubId,
-    world.breachId,
-  ].filter((id) => id !== real);
+function badIds(
+  world: World,
+  parameter: string,
+  real: string,
+): fc.Arbitrary<{ id: string; expect?: readonly number[] }> {
+  // Real ids of other kinds of thing: an agreement's id where a sub-processor's belongs, and so on.
+  const ofKind: Record<string, string[]> = {
+    id: Object.values(world.fixtures).map((fixture) => fixture.id),
+    subId: [world.requestedSubId, world.approvedSubId],
+    breachId: [world.breachId],
+  };
+  const otherIds = Object.entries(ofKind)
+    .filter(([kind]) => kind !== parameter)
+    .flatMap(([, ids]) => ids);
   const notFound = (id: string) => ({ id, expect: [404] as const });
   return fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(...MALFORMED_ESCAPES).map(notFound) },
@@ -1514,7 +1521,7 @@ export function hostileRequests(fn: HttpFunction, world: World): fc.Arbitrary<Ho
     choices.push({
       weight: 6,
       arbitrary: fc.tuple(aim, fc.constantFrom(...parameters)).chain(([target, name]) =>
-        badIds(world, target.params[name]!).map(({ id, expect }) =>
+        badIds(world, name, target.params[name]!).map(({ id, expect }) =>
           request(
             { ...target, params: { ...target.params, [name]: id } },
             {
