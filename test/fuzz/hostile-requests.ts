@@ -1621,7 +1621,34 @@ export function hostileRequests(fn: HttpFunction, world: World): fc.Arbitrary<Ho
         ),
     });
   }
-  return fc.oneof(...choices);
+  const hostile = fc.oneof(...choices);
+  if (fn.method !== 'POST') return hostile;
+  // A refused POST with an Idempotency-Key is still refused and leaves no key behind; a key that is
+  // no key may be refused first (so the status the defect names no longer holds).
+  return fc
+    .tuple(
+      hostile,
+      fc.oneof(
+        { weight: 6, arbitrary: fc.constant(undefined) },
+        { weight: 3, arbitrary: fc.uuid().map((key) => ({ key, valid: true })) },
+        {
+          weight: 1,
+          arbitrary: fc
+            .constantFrom('', ' ', 'a'.repeat(256), 'nøkkel', 'a b', '"quoted"', '__proto__')
+            .map((key) => ({ key, valid: false })),
+        },
+      ),
+    )
+    .map(([request, key]) => {
+      if (!key || request.method !== 'POST') return request;
+      const { expect: named, ...rest } = request;
+      return printable({
+        ...rest,
+        headers: { ...request.headers, 'idempotency-key': key.key },
+        defect: `${request.defect}, with Idempotency-Key "${key.key.slice(0, 40)}"`,
+        ...(key.valid && named ? { expect: named } : {}),
+      });
+    });
 }
 
 /** How fast-check prints a request in a counterexample: long bodies and paths cut short. */
