@@ -53,6 +53,7 @@ export function decideSignature(
     signedOn,
     signedAt: now.toISOString(),
   };
+  // Stryker disable next-line ConditionalExpression: equivalent, this party has not signed (refused above), so every signature is the other's
   const other = agreement.signatures.find((s) => s.party !== party);
   if (!other) return { signature, completes: false };
   return { signature, completes: true, effectiveFrom: laterDate(other.signedOn, signedOn) };
