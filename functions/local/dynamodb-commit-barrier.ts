@@ -1,4 +1,10 @@
-import { createServer, request as httpRequest, type IncomingHttpHeaders, Agent, type Server } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type Server,
+} from 'node:http';
 
 /**
  * DynamoDB Local answers a `TransactWriteItems` about a millisecond before the transaction is committed
@@ -53,7 +59,11 @@ export async function startCommitBarrier(options: {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
           response.on('end', () =>
-            resolve({ status: response.statusCode ?? 502, headers: response.headers, body: Buffer.concat(chunks) }),
+            resolve({
+              status: response.statusCode ?? 502,
+              headers: response.headers,
+              body: Buffer.concat(chunks),
+            }),
           );
           response.on('error', reject);
         },
@@ -79,7 +89,9 @@ export async function startCommitBarrier(options: {
       const id = `${written.table}\u0000${JSON.stringify(written.key)}`;
       if (seen.has(id)) continue;
       seen.add(id);
-      (requestItems[written.table] ??= { Keys: [], ConsistentRead: true }).Keys.push(written.key);
+      const reads = requestItems[written.table] ?? { Keys: [], ConsistentRead: true };
+      reads.Keys.push(written.key);
+      requestItems[written.table] = reads;
     }
     if (seen.size === 0) return;
     const read = await forward(
@@ -105,7 +117,10 @@ export async function startCommitBarrier(options: {
       const body = Buffer.concat(chunks);
       void (async () => {
         const answer = await forward(incoming.method ?? 'POST', incoming.url ?? '/', incoming.headers, body);
-        if (answer.status === 200 && incoming.headers['x-amz-target'] === `${TARGET_PREFIX}TransactWriteItems`) {
+        if (
+          answer.status === 200 &&
+          incoming.headers['x-amz-target'] === `${TARGET_PREFIX}TransactWriteItems`
+        ) {
           await awaitCommit(incoming.headers, body);
         }
         const { connection: _connection, 'keep-alive': _keepAlive, ...headers } = answer.headers;
@@ -116,7 +131,10 @@ export async function startCommitBarrier(options: {
         if (outgoing.headersSent) return outgoing.destroy();
         outgoing.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
         outgoing.end(
-          JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: String(error) }),
+          JSON.stringify({
+            __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+            message: String(error),
+          }),
         );
       });
     });

@@ -93,7 +93,11 @@ export async function completeKey(input: {
 }
 
 /** Frees the key after the work failed and changed nothing, so that a retry does the work. */
-export async function releaseKey(input: { orgNumber: string; key: string; fingerprint: string }): Promise<void> {
+export async function releaseKey(input: {
+  orgNumber: string;
+  key: string;
+  fingerprint: string;
+}): Promise<void> {
   try {
     await dynamoClient().send(
       new DeleteItemCommand({
@@ -101,7 +105,10 @@ export async function releaseKey(input: { orgNumber: string; key: string; finger
         Key: toItem(idempotencyKey(input.orgNumber, input.key)),
         ConditionExpression: '#status = :inProgress AND fingerprint = :fingerprint',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: toItem({ ':inProgress': 'IN_PROGRESS', ':fingerprint': input.fingerprint }),
+        ExpressionAttributeValues: toItem({
+          ':inProgress': 'IN_PROGRESS',
+          ':fingerprint': input.fingerprint,
+        }),
       }),
     );
   } catch (error) {

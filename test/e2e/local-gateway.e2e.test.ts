@@ -91,13 +91,13 @@ describe('path ids with badly formed percent-escapes (defect 1)', () => {
   const routesWithIds = httpFunctions.filter((fn) => fn.path.includes('{'));
   const cases = routesWithIds.flatMap((fn) => {
     const names = [...fn.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
-    return names.flatMap((position) => BAD_ESCAPES.map((escape) => ({ fn, position, escape })));
+    return names.flatMap((position) => BAD_ESCAPES.map((badEscape) => ({ fn, position, badEscape })));
   });
 
-  it.each(cases)('$fn.method $fn.path with $escape as {$position} is answered as an unknown id', async ({
+  it.each(cases)('$fn.method $fn.path with $badEscape as {$position} is answered as an unknown id', async ({
     fn,
     position,
-    escape,
+    badEscape,
   }) => {
     const query = fn.path.endsWith('/processing-authorization') ? `?subProcessorId=${UNKNOWN_ID}` : '';
     const pathWith = (value: string) =>
@@ -111,7 +111,7 @@ describe('path ids with badly formed percent-escapes (defect 1)', () => {
     const body = fn.method === 'GET' ? undefined : {};
     const headers: Record<string, string> = fn.method === 'PATCH' ? { 'if-match': '"1"' } : {};
 
-    const response = await caller.request(fn.method, pathWith(escape), body, headers);
+    const response = await caller.request(fn.method, pathWith(badEscape), body, headers);
     const forUnknownId = await caller.request(fn.method, pathWith(UNKNOWN_ID), body, headers);
 
     expect(response.headers.get('content-type')).toBe('application/problem+json');
