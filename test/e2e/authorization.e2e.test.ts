@@ -337,6 +337,29 @@ describe('authorization on every route', () => {
     expect(String(problemOf(outcome).detail)).toMatch(/^Only the (controller|processor|party that created)/);
   });
 
+  it.each([
+    'ListExecutions',
+    'DescribeExecution',
+    'StopExecution',
+    'SendTaskSuccess',
+  ])('the API port does not speak the Step Functions protocol: %s without a token is no route', async (action) => {
+    const outcome = await send(world, {
+      route: 'step-functions',
+      method: 'POST',
+      path: '/',
+      caller: 'none',
+      headers: { 'x-amz-target': `AWSStepFunctions.${action}`, 'content-type': 'application/x-amz-json-1.0' },
+      body: JSON.stringify({
+        stateMachineArn: 'arn:aws:states:eu-north-1:000000000000:stateMachine:signing',
+      }),
+      defect: 'the Step Functions protocol on the API port',
+      mustRefuse: true,
+    });
+
+    expect(outcome.status).toBe(404);
+    expect(problemOf(outcome).title).toBe('Not found');
+  });
+
   it('no refused request changed anything (reads leave their audit entries only)', async () => {
     const after = await snapshotTable(local.dynamoEndpoint, local.tableName);
 

@@ -1415,6 +1415,12 @@ const noiseHeaders: fc.Arbitrary<Record<string, string>> = fc.oneof(
           '../../etc/passwd',
           ['$', '{jndi:ldap://x}'].join(''),
         ),
+        // The Step Functions protocol is not spoken on the API port (issue 7, defect 3).
+        'x-amz-target': fc.constantFrom(
+          'AWSStepFunctions.ListExecutions',
+          'AWSStepFunctions.StopExecution',
+          'AWSStepFunctions.SendTaskSuccess',
+        ),
       },
       { requiredKeys: [] },
     ),
