@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import {
   CreateTableCommand,
@@ -20,6 +20,7 @@ import { httpFunctions, reminderSchedule, taskFunctions, workflows } from '../ca
 import { resetClients } from '../shared/clients.ts';
 import { useClock } from '../shared/clock.ts';
 import { compileRoute, type LocalRoute, lambdaContext } from './api-gateway.ts';
+import { startCommitBarrier } from './dynamodb-commit-barrier.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { createLocalServer } from './server.ts';
 import { LocalStepFunctions } from './step-functions/engine.ts';
@@ -102,16 +103,23 @@ async function startOnDynamo(
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const tableName = options.tableName ?? LOCAL_TABLE_NAME;
+  const table = tableDefinition(templates.data);
+  await ensureTable(dynamo.endpoint, tableName, table);
+  // Handlers reach DynamoDB Local through the barrier, so no transaction is acknowledged before it is
+  // committed (see dynamodb-commit-barrier.ts).
+  const barrier = await startCommitBarrier({
+    target: dynamo.endpoint,
+    keyAttributes: () => table.KeySchema.map((key) => key.AttributeName),
+  });
   // The handlers run in this process with the real AWS SDK clients; only the endpoints differ.
   Object.assign(process.env, {
     AWS_REGION: REGION,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: barrier.endpoint,
     TABLE_NAME: tableName,
   });
   delete process.env.EVENT_BUS_NAME;
-  await ensureTable(dynamo.endpoint, tableName, tableDefinition(templates.data));
 
   const clock = await VirtualClock.open(dataDir);
   useClock(() => clock.now());
@@ -154,7 +162,11 @@ async function startOnDynamo(
     routes.push(compileRoute({ ...fn, scopes: route.authorizationScopes as HttpScopes }, handler));
   }
 
+  // The Step Functions API listens on a loopback port of its own, apart from the API port, so that
+  // nothing but the handlers in this process reaches the workflows (the port is never printed).
   const facade = createStepFunctionsFacade(stepFunctions);
+  const controlPlane = createServer((request, response) => void facade(request, response));
+  const controlPlanePort = await listen(controlPlane, 0, '127.0.0.1');
   const tokens = await openTokenIssuer(dataDir);
   const server = createLocalServer({
     routes,
@@ -168,11 +180,10 @@ async function startOnDynamo(
         return clock.now();
       },
     },
-    stepFunctions: facade,
   });
   const port = await listen(server, options.port, options.host ?? '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${port}`;
-  process.env.AWS_ENDPOINT_URL_SFN = baseUrl;
+  process.env.AWS_ENDPOINT_URL_SFN = `http://127.0.0.1:${controlPlanePort}`;
   resetClients();
   // Workflows that were waiting when the stack last stopped carry on from DynamoDB's state.
   await stepFunctions.resumeInFlight();
@@ -186,7 +197,10 @@ async function startOnDynamo(
       await new Promise<void>((done) => server.close(() => done()));
       server.closeAllConnections();
       await stepFunctions.shutdown();
+      await new Promise<void>((done) => controlPlane.close(() => done()));
+      controlPlane.closeAllConnections();
       clock.stop();
+      await barrier.stop();
       await dynamo.stop();
     },
   };
