@@ -32,6 +32,10 @@ if (missing.length > 0) {
   process.exit(1);
 }
 const routes = httpFunctions.filter((fn) => !values.route || fn.id === values.route);
+if (routes.length === 0) {
+  console.error(`No route with the id ${values.route}; the ids are in functions/catalogue.ts`);
+  process.exit(2);
+}
 const perRoute = Math.ceil(runs / routes.length);
 
 console.log(`fuzz: seed ${seed}, ${perRoute} requests on each of ${routes.length} routes`);
