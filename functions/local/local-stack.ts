@@ -23,8 +23,9 @@ import { compileRoute, type LocalRoute, lambdaContext } from './api-gateway.ts';
 import { startCommitBarrier } from './dynamodb-commit-barrier.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { createLocalServer } from './server.ts';
-import { LocalStepFunctions } from './step-functions/engine.ts';
+import { type InvocationContext, LocalStepFunctions } from './step-functions/engine.ts';
 import { createStepFunctionsFacade } from './step-functions/facade.ts';
+import { createTaskFaults, type TaskFaultOptions } from './task-faults.ts';
 import { openTokenIssuer } from './tokens.ts';
 import { VirtualClock } from './virtual-clock.ts';
 
@@ -47,6 +48,11 @@ export interface LocalStackOptions {
    * service error on the first attempt) into the real handlers.
    */
   interceptTask?: (taskId: string, payload: unknown, invoke: () => Promise<unknown>) => Promise<unknown>;
+  /**
+   * Makes `rate` of the task invocations fail as Lambda does under trouble, seeded (see task-faults.ts);
+   * `npm start` takes it from LOCAL_TASK_FAULT_RATE and LOCAL_TASK_FAULT_SEED.
+   */
+  taskFaults?: TaskFaultOptions;
 }
 
 export interface LocalStack {
@@ -127,11 +133,13 @@ async function startOnDynamo(
 
   const taskHandlers = new Map<string, Handler>();
   for (const task of taskFunctions) taskHandlers.set(functionArn(task.id), await importHandler(task.entry));
-  const invokeFunction = async (arn: string, payload: unknown) => {
+  const faults = options.taskFaults?.rate ? createTaskFaults(options.taskFaults) : undefined;
+  const invokeFunction = async (arn: string, payload: unknown, invocation: InvocationContext) => {
     const handler = taskHandlers.get(arn);
     if (!handler) throw new Error(`No local function ${arn}`);
     const taskId = arn.split(':').pop()!;
-    const invoke = () => handler(payload, lambdaContext(taskId));
+    const run = () => handler(payload, lambdaContext(taskId));
+    const invoke = faults ? () => faults.run({ taskId, ...invocation }, run) : run;
     return options.interceptTask ? options.interceptTask(taskId, payload, invoke) : invoke();
   };
   const synthesized = workflowDefinitions(templates.service);

@@ -29,7 +29,18 @@ import { StepFunctionsError } from './errors.ts';
  * its function, which stores the newly issued token).
  */
 
-export type InvokeFunction = (functionArn: string, payload: unknown) => Promise<unknown>;
+/** Which execution and state an invocation serves; `callback` for `.waitForTaskToken` tasks. */
+export interface InvocationContext {
+  executionArn: string;
+  stateName: string;
+  callback: boolean;
+}
+
+export type InvokeFunction = (
+  functionArn: string,
+  payload: unknown,
+  context: InvocationContext,
+) => Promise<unknown>;
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
 
@@ -521,9 +532,17 @@ export class LocalStepFunctions {
     this.inFlight++;
     this.touch();
     try {
-      return toJson(await live.machine.invokeFunction(functionArn, toJson(payload)));
+      const context: InvocationContext = {
+        executionArn: live.record.executionArn,
+        stateName: plan.stateName,
+        callback: plan.kind === 'lambda-callback',
+      };
+      return toJson(await live.machine.invokeFunction(functionArn, toJson(payload), context));
     } catch (error) {
       if (plan.hasRetry && this.retryPauseMs > 0) await sleep(this.retryPauseMs);
+      // A task that exceeded its TimeoutSeconds (e.g. injected by task-faults.ts) must be the library's
+      // own timeout error, or States.TaskFailed would match it, which it never does on AWS.
+      if (error instanceof Error && error.name === 'States.Timeout') throw await statesTimeoutError();
       throw taskFailureOf(error);
     } finally {
       this.inFlight--;
