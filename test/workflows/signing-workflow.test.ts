@@ -373,8 +373,8 @@ describe('signing workflow', () => {
 
       expect(execution.status).toBe('FAILED');
       expect(execution.error).toBe('SigningWorkflowFailed');
-      // The first attempt and MaxAttempts (5) retries.
-      expect(invocationsOf(ws, id, 'activateAgreement')).toBe(6);
+      // The first attempt and MaxAttempts (12) retries.
+      expect(invocationsOf(ws, id, 'activateAgreement')).toBe(13);
       expect(invocationsOf(ws, id, 'recordWorkflowFailure')).toBe(1);
       const failure = (await history(ws, id)).filter((e) => e.type === 'WORKFLOW_FAILED');
       expect(failure).toHaveLength(1);
@@ -482,7 +482,8 @@ describe('signing workflow', () => {
       const execution = await settledExecution(ws, id);
 
       expect(execution).toMatchObject({ status: 'FAILED', error: 'SigningWorkflowFailed' });
-      expect(invocationsOf(ws, id, 'recordWorkflowFailure')).toBe(6);
+      // The first attempt and MaxAttempts (12) retries.
+      expect(invocationsOf(ws, id, 'recordWorkflowFailure')).toBe(13);
       expect((await history(ws, id)).map((e) => e.type)).not.toContain('WORKFLOW_FAILED');
     });
   });
