@@ -24,17 +24,23 @@ export interface Outcome {
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-let previous: string | undefined;
+let previous: { summary: string; endedAt: number } | undefined;
+/**
+ * A kept-alive connection idle for longer than this may have been closed by the server in the
+ * meantime (Node's keepAliveTimeout is 5 s): a reset then blames no one.
+ */
+const IDLE_CLOSE_MS = 1_000;
 
 export async function send(world: World, hostile: HostileRequest, timeoutMs = 30_000): Promise<Outcome> {
   const first = await sendOnce(world, hostile, agent, timeoutMs);
-  const blame = previous;
-  if (first.transportError && first.reusedConnection && blame) {
+  const before = previous;
+  if (first.transportError && first.reusedConnection) {
     const again = await sendOnce(world, hostile, false, timeoutMs);
-    previous = summary(hostile, again);
-    return { ...again.outcome, brokenConnectionAfter: blame };
+    previous = { summary: summary(hostile, again), endedAt: Date.now() };
+    const blame = before && first.startedAt - before.endedAt < IDLE_CLOSE_MS ? before.summary : undefined;
+    return { ...again.outcome, ...(blame ? { brokenConnectionAfter: blame } : {}) };
   }
-  previous = summary(hostile, first);
+  previous = { summary: summary(hostile, first), endedAt: Date.now() };
   return first.outcome;
 }
 
@@ -48,7 +54,8 @@ function sendOnce(
   hostile: HostileRequest,
   through: Agent | false,
   timeoutMs: number,
-): Promise<{ outcome: Outcome; transportError?: string; reusedConnection: boolean }> {
+): Promise<{ outcome: Outcome; transportError?: string; reusedConnection: boolean; startedAt: number }> {
+  const startedAt = Date.now();
   const url = new URL(world.url);
   const body = hostile.body === undefined ? undefined : Buffer.from(hostile.body, 'utf8');
   const headers: Record<string, string> = {
@@ -63,6 +70,7 @@ function sendOnce(
         outcome: { status: 0, headers: {}, body: '', transportError },
         transportError,
         reusedConnection: outgoing.reusedSocket,
+        startedAt,
       });
     };
     const outgoing = httpRequest(
@@ -92,6 +100,7 @@ function sendOnce(
               body: Buffer.concat(chunks).toString('utf8'),
             },
             reusedConnection: outgoing.reusedSocket,
+            startedAt,
           }),
         );
       },
