@@ -49,7 +49,9 @@ export const processingAuthorizationQuerySchema = z.strictObject({
     })
     .trim()
     .min(1)
-    .max(100),
+    .max(100)
+    // The id asked about is written to the audit log both parties read: no hidden characters there.
+    .regex(/^[\p{L}\p{N}\p{P}\p{S} ]*$/u, { message: 'must not contain control or formatting characters' }),
 });
 
 export const subProcessorDecisionSchema = z.strictObject({

@@ -26,6 +26,7 @@ import {
   fromItem,
   type Item,
   isIssuedId,
+  isTransactionConflict,
   toItem,
   uniqueSuffix,
 } from './items.ts';
@@ -202,6 +203,7 @@ export async function saveChange(change: AgreementChange): Promise<void> {
 
 /** The agreement's condition failed: someone else changed it first. Report the state it is in now. */
 function conflictFromCancellation(error: unknown) {
+  if (isTransactionConflict(error)) return conflict(`${CONCURRENT_CHANGE}; read it again and retry`);
   if (!(error instanceof TransactionCanceledException)) return undefined;
   const reason = error.CancellationReasons?.[0];
   if (reason?.Code !== 'ConditionalCheckFailed') return undefined;

@@ -1,4 +1,4 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { validationError } from '../domain/errors.ts';
 
@@ -78,3 +78,12 @@ export const uniqueSuffix = () => crypto.randomUUID().slice(0, 8);
  */
 export const isIssuedId = (id: string): boolean =>
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+
+/**
+ * DynamoDB cancels a transaction with `TransactionConflict` when another transaction on one of its
+ * items is in flight: the same race a failed condition reports, only caught earlier. (DynamoDB Local
+ * runs transactions one at a time and never reports it.)
+ */
+export const isTransactionConflict = (error: unknown): boolean =>
+  error instanceof TransactionCanceledException &&
+  (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict');

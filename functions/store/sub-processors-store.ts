@@ -19,7 +19,7 @@ import { type AppendixHead, EMPTY_APPENDIX } from '../domain/sub-processors.ts';
 import { dynamoClient } from '../shared/clients.ts';
 import { config } from '../shared/config.ts';
 import { auditItem, historyItem } from './agreements-store.ts';
-import { fromItem, type Item, isIssuedId, toItem } from './items.ts';
+import { fromItem, type Item, isIssuedId, isTransactionConflict, toItem } from './items.ts';
 import { notificationWrites, publishEvents } from './notifications-store.ts';
 import { queryItems } from './query.ts';
 import { type Reminder, reminderDeletes, reminderPuts } from './reminders-store.ts';
@@ -164,6 +164,11 @@ export async function saveSubProcessorChange(change: SubProcessorChange): Promis
 }
 
 function conflictFromCancellation(error: unknown, change: SubProcessorChange): Error | undefined {
+  if (isTransactionConflict(error)) {
+    return change.appendix
+      ? new AppendixChanged('Vedlegg 3 was being changed by another request')
+      : conflict('The sub-processor request was being changed by another request; read it again');
+  }
   if (!(error instanceof TransactionCanceledException)) return undefined;
   const reasons = error.CancellationReasons ?? [];
   const failed = (index: number) => reasons[index]?.Code === 'ConditionalCheckFailed';
@@ -365,12 +370,17 @@ export async function loadReminderSubject(reminder: Reminder): Promise<unknown> 
 }
 
 /** Runs a change again (reading afresh) while another change to Vedlegg 3 keeps winning the race. */
-export async function retryOnAppendixChange<T>(change: () => Promise<T>, attempts = 5): Promise<T> {
+export async function retryOnAppendixChange<T>(change: () => Promise<T>, attempts = 8): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await change();
     } catch (error) {
-      if (!(error instanceof AppendixChanged) || attempt >= attempts) throw error;
+      if (!(error instanceof AppendixChanged)) throw error;
+      if (attempt >= attempts) {
+        throw conflict('Vedlegg 3 was changed by other requests at the same time; read it again and retry');
+      }
+      // Requests racing for the one appendix item spread out instead of colliding again in step.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
     }
   }
 }

@@ -5,7 +5,10 @@ import {
   signatureRequestSchema,
   subProcessorSchema,
 } from '../../../functions/domain/schemas.ts';
-import { decisionRequestSchema } from '../../../functions/domain/sub-processor-schemas.ts';
+import {
+  decisionRequestSchema,
+  processingAuthorizationQuerySchema,
+} from '../../../functions/domain/sub-processor-schemas.ts';
 import { attestationRequestSchema } from '../../../functions/domain/termination-schemas.ts';
 import { lineText, proseText } from '../../../functions/domain/text.ts';
 
@@ -156,5 +159,23 @@ describe('every text field of the routes refuses hidden characters, naming the f
 
     expect(failingFields(attestation)).toEqual(['statement']);
     expect(failingFields(breach)).toEqual(['nature']);
+  });
+});
+
+describe('the sub-processor id asked about at the processing gate', () => {
+  it.each([
+    ['a right-to-left override', '\u202eabc'],
+    ['a NUL', 'abc\u0000'],
+    ['a zero-width joiner', 'ab\u200dc'],
+  ])('refuses %s, since the id is written to the audit log both parties read', (_what, id) => {
+    expect(failingFields(processingAuthorizationQuerySchema.safeParse({ subProcessorId: id }))).toEqual([
+      'subProcessorId',
+    ]);
+  });
+
+  it('takes any visible id, issued or not (an unknown one is a definite no, not an error)', () => {
+    expect(processingAuthorizationQuerySchema.parse({ subProcessorId: 'ukjent-id_42' })).toEqual({
+      subProcessorId: 'ukjent-id_42',
+    });
   });
 });

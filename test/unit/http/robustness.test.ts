@@ -1,4 +1,9 @@
-import { GetItemCommand, QueryCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import {
+  GetItemCommand,
+  QueryCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { handler as getAgreement } from '../../../functions/http/get-agreement.ts';
@@ -6,7 +11,14 @@ import { handler as getAuditLog } from '../../../functions/http/get-audit-log.ts
 import { handler as getHistory } from '../../../functions/http/get-history.ts';
 import { handler as listAgreements } from '../../../functions/http/list-agreements.ts';
 import { handler as signAgreement } from '../../../functions/http/sign-agreement.ts';
-import { AGREEMENT_ID, awaitingAgreement, CONTROLLER_ORG, signature } from '../domain/agreement-fixture.ts';
+import { handler as submitAgreement } from '../../../functions/http/submit-agreement.ts';
+import {
+  AGREEMENT_ID,
+  awaitingAgreement,
+  CONTROLLER_ORG,
+  draftAgreement,
+  signature,
+} from '../domain/agreement-fixture.ts';
 import { agreementItem, agreementKey, conditionFailed, ddb, tableWrites, useAwsMocks } from './aws-mocks.ts';
 import { httpEvent, invoke } from './events.ts';
 
@@ -145,5 +157,31 @@ describe('two parties signing at the same moment', () => {
     expect(response.statusCode).toBe(201);
     expect(response.body).toMatchObject({ status: 'IN_FORCE', version: 4 });
     expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(2);
+  });
+});
+
+describe("DynamoDB's TransactionConflict (another transaction on the agreement in flight)", () => {
+  it('is a 409 concurrent change, not a 500', async () => {
+    ddb
+      .on(GetItemCommand, { Key: marshall(agreementKey(AGREEMENT_ID)) })
+      .resolves({ Item: agreementItem(draftAgreement()) });
+    ddb.on(TransactWriteItemsCommand).rejects(
+      new TransactionCanceledException({
+        message: 'Transaction cancelled',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }],
+      }),
+    );
+
+    const response = await invoke(
+      submitAgreement,
+      httpEvent('POST /agreements/{id}/submit', `/agreements/${AGREEMENT_ID}/submit`, {
+        orgNumber: CONTROLLER_ORG,
+        pathParameters: { id: AGREEMENT_ID },
+      }),
+    );
+
+    expect(response.statusCode).toBe(409);
+    expect(response.body.detail).toContain('changed by another request');
   });
 });

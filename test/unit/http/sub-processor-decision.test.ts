@@ -1,4 +1,4 @@
-import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
@@ -242,5 +242,40 @@ describe('POST /agreements/{id}/sub-processors/{subId}/decision', () => {
     expect(response.statusCode).toBe(400);
     expect(response.body.errors.map((error: { field: string }) => error.field)).toEqual(fields);
     expect(tableWrites()).toEqual([]);
+  });
+});
+
+describe('decisions racing other changes of Vedlegg 3', () => {
+  const appendixRace = (codes: string[]) =>
+    new TransactionCanceledException({
+      message: 'Transaction cancelled',
+      $metadata: {},
+      CancellationReasons: codes.map((Code) => ({ Code })),
+    });
+
+  it('retries while the appendix keeps changing, and answers 409 (never 500) when it never settles', async () => {
+    givenStored(inForceAgreement());
+    givenSubProcessor(pendingRecord());
+    ddb.on(TransactWriteItemsCommand).rejects(appendixRace(['None', 'None', 'ConditionalCheckFailed']));
+
+    const response = await decide(CONTROLLER_ORG);
+
+    expect(response.statusCode).toBe(409);
+    expect(response.body.detail).toContain('Vedlegg 3 was changed by other requests');
+    expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(8);
+  });
+
+  it("takes DynamoDB's TransactionConflict (another transaction in flight) as a change to retry after", async () => {
+    givenStored(inForceAgreement());
+    givenSubProcessor(pendingRecord());
+    ddb
+      .on(TransactWriteItemsCommand)
+      .rejectsOnce(appendixRace(['TransactionConflict', 'None', 'None']))
+      .resolves({});
+
+    const response = await decide(CONTROLLER_ORG);
+
+    expect(response.statusCode).toBe(200);
+    expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(2);
   });
 });
