@@ -92,8 +92,13 @@ const CONTENT_FIELDS = [
   'transferMechanism',
 ] as const;
 
-const contentOf = (request: Pick<SubProcessorRecord, (typeof CONTENT_FIELDS)[number]>) =>
+/** What makes two requests the same request: everything the processor asks about, in a fixed order. */
+export const contentOf = (request: Pick<SubProcessorRecord, (typeof CONTENT_FIELDS)[number]>) =>
   JSON.stringify(CONTENT_FIELDS.map((field) => request[field] ?? null));
+
+/** Until when a pending request blocks an identical one: the end of its decision day, then it expires. */
+export const pendingUntil = (record: SubProcessorRecord): Date | undefined =>
+  record.decisionDeadline ? endOfOsloDay(record.decisionDeadline) : undefined;
 
 /**
  * POST /sub-processors: the processor asks for approval while the agreement is in force. Every content

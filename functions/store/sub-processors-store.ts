@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   ConditionalCheckFailedException,
   GetItemCommand,
@@ -15,7 +16,7 @@ import {
   subProcessorDecisionSchema,
   subProcessorRecordSchema,
 } from '../domain/sub-processor-schemas.ts';
-import { type AppendixHead, EMPTY_APPENDIX } from '../domain/sub-processors.ts';
+import { type AppendixHead, contentOf, EMPTY_APPENDIX, pendingUntil } from '../domain/sub-processors.ts';
 import { dynamoClient } from '../shared/clients.ts';
 import { config } from '../shared/config.ts';
 import { auditItem, historyItem } from './agreements-store.ts';
@@ -23,7 +24,7 @@ import { fromItem, type Item, isIssuedId, isTransactionConflict, toItem } from '
 import { notificationWrites, publishEvents } from './notifications-store.ts';
 import { queryItems } from './query.ts';
 import { type Reminder, reminderDeletes, reminderPuts } from './reminders-store.ts';
-import { agreementKey } from './table-layout.ts';
+import { agreementKey, TABLE_KEYS } from './table-layout.ts';
 
 /**
  * Sub-processor requests (rule 7) and Vedlegg 3, next to the agreement in its partition:
@@ -139,6 +140,10 @@ export function subProcessorChangeWrites(change: SubProcessorChange): TransactWr
     before ? requestUpdate(agreementId, before, after) : requestPut(agreementId, after),
     ...(change.agreementIn ? [agreementCheck(agreementId, change.agreementIn)] : []),
     ...(change.appendix ? [appendixWrite(agreementId, change.appendix.before, change.appendix.after)] : []),
+    ...(!before && after.status === 'REQUESTED' ? [pendingMarkerPut(agreementId, after)] : []),
+    ...(before?.status === 'REQUESTED' && after.status !== 'REQUESTED'
+      ? [pendingMarkerDelete(agreementId, after)]
+      : []),
     ...change.history.map((entry, position) => historyItem(agreementId, entry, position)),
     ...(change.audit ? [{ Put: auditItem(agreementId, change.audit) }] : []),
     ...reminderPuts(agreementId, change.reminders?.put ?? []),
@@ -196,9 +201,52 @@ function conflictFromCancellation(error: unknown, change: SubProcessorChange): E
     }
     index += 1;
   }
-  if (change.appendix && failed(index))
-    return new AppendixChanged('Vedlegg 3 was changed by another request');
+  if (change.appendix) {
+    if (failed(index)) return new AppendixChanged('Vedlegg 3 was changed by another request');
+    index += 1;
+  }
+  if (!change.before && failed(index)) {
+    const pending = reasons[index]?.Item ? fromItem<{ subProcessorId?: string }>(reasons[index]!.Item!) : {};
+    return conflict(
+      `An identical request for ${change.after.name} already awaits the controller's decision${pending.subProcessorId ? ` (id ${pending.subProcessorId})` : ''}`,
+      'REQUESTED',
+    );
+  }
   return undefined;
+}
+
+/**
+ * One marker per pending request content, next to the agreement: two identical requests sent at the
+ * same moment both pass the duplicate check on the list they read, and only one of them can put this.
+ * It goes when its request leaves REQUESTED, and stops counting at the end of the decision day.
+ */
+const pendingMarkerKey = (agreementId: string, record: SubProcessorRecord) => ({
+  pk: `AGREEMENT#${agreementId}`,
+  sk: `SUBPROCESSOR_PENDING#${createHash('sha256').update(contentOf(record)).digest('hex')}`,
+});
+
+function pendingMarkerPut(agreementId: string, record: SubProcessorRecord): TransactWriteItem {
+  const until = pendingUntil(record);
+  const untilSeconds = until ? Math.floor(until.getTime() / 1000) : 0;
+  return {
+    Put: {
+      TableName: config.tableName(),
+      Item: toItem({
+        ...pendingMarkerKey(agreementId, record),
+        entity: 'subprocessor-pending',
+        subProcessorId: record.id,
+        pendingUntil: untilSeconds,
+        [TABLE_KEYS.ttlAttribute]: untilSeconds + 24 * 3600,
+      }),
+      ConditionExpression: 'attribute_not_exists(pk) OR pendingUntil <= :now',
+      ExpressionAttributeValues: toItem({ ':now': Math.floor(Date.parse(record.requestedAt) / 1000) }),
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+}
+
+function pendingMarkerDelete(agreementId: string, record: SubProcessorRecord): TransactWriteItem {
+  return { Delete: { TableName: config.tableName(), Key: toItem(pendingMarkerKey(agreementId, record)) } };
 }
 
 function requestPut(agreementId: string, record: SubProcessorRecord): TransactWriteItem {
@@ -355,6 +403,7 @@ export async function rollBackRequest(
             ExpressionAttributeValues: toItem({ ':requested': 'REQUESTED' }),
           },
         },
+        pendingMarkerDelete(agreementId, record),
         ...reminderDeletes(agreementId, [reminderKind]),
         historyItem(agreementId, history),
       ],

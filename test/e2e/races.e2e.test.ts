@@ -196,6 +196,72 @@ describe('concurrent conflicting commands', () => {
     expect(typesOf(history, 'APPENDIX_3_VERSION')).toHaveLength(winner === 'APPROVED' ? 1 : 0);
   });
 
+  const subProcessorRequest = (name: string) => ({
+    name,
+    address: 'Storgata 1, 0155 Oslo',
+    processingLocation: { city: 'Oslo', countryCode: 'NO' },
+    activities: 'Drift av fagsystemet',
+    personalDataTypes: ['Navn'],
+  });
+
+  it('ten identical sub-processor requests at once: one 202, nine 409, one request for the controller', async () => {
+    const id = await inForce();
+
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        processor.post<SubProcessor>(`/agreements/${id}/sub-processors`, subProcessorRequest('Samme AS')),
+      ),
+    );
+
+    expect(statusesOf(answers)).toEqual([202, ...Array(9).fill(409)]);
+    await settle();
+    const requests = await controller.get<{ items: SubProcessor[] }>(`/agreements/${id}/sub-processors`);
+    expect(requests.body.items).toHaveLength(1);
+    const subId = requests.body.items[0]!.id;
+    const asked: { type: string; details?: { subProcessorId?: string } }[] = [];
+    for (let cursor: string | undefined, first = true; first || cursor; first = false) {
+      const page = await controller.get<{ items: typeof asked; nextCursor?: string }>(
+        `/notifications?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      asked.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    }
+    expect(
+      asked.filter((n) => n.type === 'sub-processor.requested' && n.details?.subProcessorId === subId),
+    ).toHaveLength(1);
+  });
+
+  it('ten decisions on ten requests at once: each 200 or 409, never a 500, one history entry and one Vedlegg 3 version per approval', async () => {
+    const id = await inForce();
+    const ids: string[] = [];
+    for (let index = 0; index < 10; index += 1) {
+      const requested = await processor.post<SubProcessor>(
+        `/agreements/${id}/sub-processors`,
+        subProcessorRequest(`Underleverandør ${index} AS`),
+      );
+      ids.push(requested.body.id);
+    }
+    await settle();
+
+    const answers = await Promise.all(
+      ids.map((subId) =>
+        controller.post(`/agreements/${id}/sub-processors/${subId}/decision`, {
+          decision: 'APPROVED',
+          reason: 'Godkjent',
+          signatory: SIGNATORY,
+        }),
+      ),
+    );
+
+    for (const answer of answers) expect([200, 409]).toContain(answer.status);
+    const approved = answers.filter((answer) => answer.status === 200).length;
+    await settle();
+    const history = await historyOf(id);
+    expect(typesOf(history, 'SUB_PROCESSOR_APPROVED')).toHaveLength(approved);
+    expect(typesOf(history, 'APPENDIX_3_VERSION')).toHaveLength(approved);
+    expect(approved).toBeGreaterThanOrEqual(5);
+  });
+
   it('both parties giving notice at once: one 200, one 409, one notice in history', async () => {
     const id = await inForce();
     const notice = (client: ApiClient, reason: string) =>

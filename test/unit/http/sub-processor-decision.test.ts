@@ -113,7 +113,9 @@ describe('POST /agreements/{id}/sub-processors/{subId}/decision', () => {
         details: { subProcessorId: SUB_ID, decision: 'APPROVED' },
       }),
     ]);
+    // The reminder goes, and so does the marker that kept an identical request out while this one pended.
     expect(items.filter((item) => item.Delete).map((item) => unmarshall(item.Delete!.Key!).sk)).toEqual([
+      expect.stringMatching(/^SUBPROCESSOR_PENDING#[0-9a-f]{64}$/),
       `REMINDER#sub-processor-decision#${SUB_ID}`,
     ]);
     expect(putsWithPartitionKey(items, 'NOTIFICATIONS#').map((n) => [n.type, n.recipientOrgNumber])).toEqual([

@@ -1,6 +1,6 @@
-import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { handler } from '../../../functions/http/request-sub-processor.ts';
 import { AGREEMENT_ID, CONTROLLER_ORG, OUTSIDER_ORG, PROCESSOR_ORG } from '../domain/agreement-fixture.ts';
@@ -237,5 +237,49 @@ describe('POST /agreements/{id}/sub-processors', () => {
     expect(rollback.filter((item) => item.Delete).map((item) => unmarshall(item.Delete!.Key!).sk)).toContain(
       `REMINDER#sub-processor-decision#${unmarshall(deleted.Key!).sk.slice('SUBPROCESSOR#'.length)}`,
     );
+  });
+});
+
+describe('identical requests sent at the same moment', () => {
+  it('puts a marker for the pending content, conditionally, so that only one of them can be written', async () => {
+    givenStored(inForceAgreement());
+
+    await request(PROCESSOR_ORG);
+
+    const marker = transaction().find(
+      (item) => item.Put && unmarshall(item.Put.Item!).entity === 'subprocessor-pending',
+    );
+    expect(marker?.Put?.ConditionExpression).toBe('attribute_not_exists(pk) OR pendingUntil <= :now');
+    expect(unmarshall(marker!.Put!.Item!)).toMatchObject({
+      sk: expect.stringMatching(/^SUBPROCESSOR_PENDING#[0-9a-f]{64}$/),
+      // The end of the decision day (2026-12-22) in Oslo: after it the request no longer blocks another.
+      pendingUntil: Date.parse('2026-12-22T23:00:00Z') / 1000,
+    });
+  });
+
+  it('answers the one that loses the race with 409, as for an identical request already pending', async () => {
+    givenStored(inForceAgreement());
+    ddb.on(TransactWriteItemsCommand).rejects(
+      new TransactionCanceledException({
+        message: 'Transaction cancelled',
+        $metadata: {},
+        CancellationReasons: [
+          { Code: 'None' },
+          { Code: 'None' },
+          {
+            Code: 'ConditionalCheckFailed',
+            Item: marshall({ subProcessorId: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d' }),
+          },
+        ],
+      }),
+    );
+
+    const response = await request(PROCESSOR_ORG);
+
+    expect(response.statusCode).toBe(409);
+    expect(response.body.detail).toBe(
+      "An identical request for Driftshuset AS already awaits the controller's decision (id 0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d)",
+    );
+    expect(workflowCalls()).toEqual([]);
   });
 });

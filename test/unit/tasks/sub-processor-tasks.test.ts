@@ -116,7 +116,9 @@ describe('expireSubProcessorRequest task', () => {
       ['sub-processor.expired', CONTROLLER_ORG],
       ['sub-processor.expired', PROCESSOR_ORG],
     ]);
+    // The reminder goes, and so does the marker that kept an identical request out while this one pended.
     expect(items.filter((item) => item.Delete).map((item) => unmarshall(item.Delete!.Key!).sk)).toEqual([
+      expect.stringMatching(/^SUBPROCESSOR_PENDING#[0-9a-f]{64}$/),
       `REMINDER#sub-processor-decision#${SUB_ID}`,
     ]);
   });
