@@ -1,4 +1,5 @@
 import type { Notification } from '../domain/schemas.ts';
+import { logError } from '../shared/observability.ts';
 import { sendNotifications } from '../store/notifications-store.ts';
 
 /**
@@ -19,7 +20,7 @@ export async function startWorkflowOrUndo(options: {
     // the error to report.
     await options
       .undo()
-      .catch((undoError: unknown) => console.error(`Undoing ${options.description} failed`, undoError));
+      .catch((undoError: unknown) => logError(`Undoing ${options.description} failed`, undoError));
     throw error;
   }
   await sendNotifications(options.notifications);

@@ -1,6 +1,7 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { sfnClient } from './clients.ts';
 import { config } from './config.ts';
+import { logError } from './observability.ts';
 
 export interface SigningInput {
   agreementId: string;
@@ -81,7 +82,7 @@ export async function notifyWorkflow(description: string, send: () => Promise<bo
   try {
     await send();
   } catch (error) {
-    console.error(`Could not ${description}; the workflow will pick the change up from the table`, error);
+    logError(`Could not ${description}; the workflow will pick the change up from the table`, error);
   }
 }
 

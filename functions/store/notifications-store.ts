@@ -8,6 +8,7 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { Notification } from '../domain/schemas.ts';
 import { dynamoClient, eventsClient } from '../shared/clients.ts';
 import { config } from '../shared/config.ts';
+import { logError, logger } from '../shared/observability.ts';
 import type { Page } from './agreements-store.ts';
 import { decodeCursor, encodeCursor, fromItem, toItem } from './items.ts';
 
@@ -98,9 +99,13 @@ export async function publishEvents(notifications: Notification[]): Promise<void
         }),
       );
       if (result.FailedEntryCount)
-        console.error('Some notification events were not published', result.Entries);
+        logger().error('Some notification events were not published; they are in the outbox', {
+          failed: (result.Entries ?? [])
+            .filter((entry) => entry.ErrorCode)
+            .map(({ ErrorCode, ErrorMessage }) => ({ ErrorCode, ErrorMessage })),
+        });
     } catch (error) {
-      console.error('Publishing notification events failed; they are in the outbox', error);
+      logError('Publishing notification events failed; they are in the outbox', error);
     }
   }
 }
