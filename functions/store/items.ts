@@ -79,11 +79,17 @@ export const uniqueSuffix = () => crypto.randomUUID().slice(0, 8);
 export const isIssuedId = (id: string): boolean =>
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 
+/** A transaction cancelled because one of its items failed with this reason code. */
+export const cancelledWith = (
+  error: unknown,
+  code: 'ConditionalCheckFailed' | 'TransactionConflict',
+): boolean =>
+  error instanceof TransactionCanceledException &&
+  (error.CancellationReasons ?? []).some((reason) => reason.Code === code);
+
 /**
  * DynamoDB cancels a transaction with `TransactionConflict` when another transaction on one of its
  * items is in flight: the same race a failed condition reports, only caught earlier. (DynamoDB Local
  * runs transactions one at a time and never reports it.)
  */
-export const isTransactionConflict = (error: unknown): boolean =>
-  error instanceof TransactionCanceledException &&
-  (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict');
+export const isTransactionConflict = (error: unknown): boolean => cancelledWith(error, 'TransactionConflict');

@@ -1,16 +1,11 @@
-import {
-  QueryCommand,
-  TransactionCanceledException,
-  type TransactWriteItem,
-  TransactWriteItemsCommand,
-} from '@aws-sdk/client-dynamodb';
+import { QueryCommand, type TransactWriteItem, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { Notification } from '../domain/schemas.ts';
 import { dynamoClient, eventsClient } from '../shared/clients.ts';
 import { config } from '../shared/config.ts';
 import { logError, logger } from '../shared/observability.ts';
 import type { Page } from './agreements-store.ts';
-import { decodeCursor, encodeCursor, fromItem, toItem } from './items.ts';
+import { cancelledWith, decodeCursor, encodeCursor, fromItem, toItem } from './items.ts';
 
 const outboxPartition = (orgNumber: string) => `NOTIFICATIONS#${orgNumber}`;
 
@@ -70,12 +65,7 @@ export async function sendNotifications(
   return notifications;
 }
 
-function isDuplicate(error: unknown): boolean {
-  return (
-    error instanceof TransactionCanceledException &&
-    (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed')
-  );
-}
+const isDuplicate = (error: unknown): boolean => cancelledWith(error, 'ConditionalCheckFailed');
 
 /**
  * The outbox in the table is the record; the bus is for integrations. A failed publish is logged, never
