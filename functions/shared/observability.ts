@@ -10,6 +10,7 @@ import {
   SERVICE_NAME,
   ServiceMetric,
 } from './service-metrics.ts';
+import { sourceMappedStack } from './source-mapped-stack.ts';
 
 /**
  * Structured logs and business metrics of every function (Powertools Logger and Metrics):
@@ -219,7 +220,7 @@ export function observedTask<Event, Output>(
 }
 
 /**
- * An error as it may be logged: name, message, stack and cause. Powertools would also copy every
+ * An error as it may be logged: name, message, stack (in the original sources) and cause. Powertools would also copy every
  * other enumerable field, and some errors carry data: a cancelled DynamoDB transaction carries the
  * items it read (with names and e-mail addresses of contact persons).
  */
@@ -228,6 +229,6 @@ export function loggableError(error: unknown, depth = 0): Error {
   const cause = error.cause !== undefined && depth < 3 ? loggableError(error.cause, depth + 1) : undefined;
   const copy = new Error(error.message, cause ? { cause } : undefined);
   copy.name = error.name;
-  if (error.stack !== undefined) copy.stack = error.stack;
+  if (error.stack !== undefined) copy.stack = sourceMappedStack(error.stack);
   return copy;
 }
