@@ -1,15 +1,15 @@
-import { z } from 'zod';
 import { actorSchema, contactSchema } from './schemas.ts';
 import { lineText, proseText } from './text.ts';
+import * as z from './zod.ts';
 
 /**
  * Request and response shapes of a breach report (avvik, product.md rule 9): what 003 §10 a-f and
  * 000 §14 require the processor to tell the controller. Strict like every edge schema.
  */
 
-const list = (max: number) => z.array(lineText(200)).min(1).max(max);
+const list = (max: number) => z.array(lineText(200)).check(z.minLength(1), z.maxLength(max));
 /** An approximate count; zero is allowed (e.g. records affected, no data subject identified yet). */
-const approximateCount = z.int().min(0).max(10_000_000_000);
+const approximateCount = z.int().check(z.minimum(0), z.maximum(10_000_000_000));
 
 /** POST /agreements/{id}/breaches. */
 export const breachReportRequestSchema = z.strictObject({
@@ -26,7 +26,7 @@ export const breachReportRequestSchema = z.strictObject({
   contactPoint: contactSchema,
   likelyConsequences: proseText(4000),
   measuresTaken: proseText(4000),
-  measuresProposed: proseText(4000).optional(),
+  measuresProposed: z.optional(proseText(4000)),
 });
 
 /** A breach report as stored and returned: the report, who made it when, and its deadlines. */
@@ -44,7 +44,7 @@ export const breachRecordSchema = z.strictObject({
   contactPoint: contactSchema,
   likelyConsequences: z.string(),
   measuresTaken: z.string(),
-  measuresProposed: z.string().optional(),
+  measuresProposed: z.optional(z.string()),
   /** becameAwareAt + the agreement's breachNotificationHours: the processor's deadline (003 §10). */
   notificationDeadline: z.string(),
   /** True when reported after notificationDeadline. */

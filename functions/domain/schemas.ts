@@ -1,49 +1,51 @@
-import { z } from 'zod';
 import { isCalendarDate } from './calendar.ts';
 import { isValidOrgNumber } from './org-number.ts';
 import { subProcessorContentIssues } from './sub-processor-rules.ts';
 import { lineText, proseText } from './text.ts';
+import * as z from './zod.ts';
 
 /** Request and response shapes of the API contract (product.md). Strict: unknown fields are rejected. */
 
-const list = (max: number) => z.array(lineText(200)).max(max);
+const list = (max: number) => z.array(lineText(200)).check(z.maxLength(max));
 
-export const orgNumberSchema = z.string().refine(isValidOrgNumber, {
-  message: 'must be a valid Norwegian organisation number (9 digits, modulus 11)',
-});
+export const orgNumberSchema = z.string().check(
+  z.refine(isValidOrgNumber, {
+    message: 'must be a valid Norwegian organisation number (9 digits, modulus 11)',
+  }),
+);
 
 export const calendarDateSchema = z
   .string()
-  .refine(isCalendarDate, { message: 'must be a calendar date YYYY-MM-DD' });
+  .check(z.refine(isCalendarDate, { message: 'must be a calendar date YYYY-MM-DD' }));
 
 export const partySchema = z.strictObject({ orgNumber: orgNumberSchema, name: lineText(200) });
 
 export const contactSchema = z.strictObject({
   name: lineText(200),
-  email: z.email().max(254),
-  phone: z.string().regex(/^\+?[0-9 ]{5,20}$/, { message: 'must be a phone number' }),
+  email: z.email().check(z.maxLength(254)),
+  phone: z.string().check(z.regex(/^\+?[0-9 ]{5,20}$/, { message: 'must be a phone number' })),
 });
 
 export const scopeSchema = z.strictObject({
   purpose: proseText(2000),
   nature: proseText(2000),
-  dataSubjectCategories: list(50).min(1),
-  personalDataTypes: list(100).min(1),
-  specialCategories: list(50).default([]),
+  dataSubjectCategories: list(50).check(z.minLength(1)),
+  personalDataTypes: list(100).check(z.minLength(1)),
+  specialCategories: z._default(list(50), []),
 });
 
 export const countryCodeSchema = z
   .string()
-  .regex(/^[A-Z]{2}$/, { message: 'must be an ISO 3166-1 alpha-2 code' });
+  .check(z.regex(/^[A-Z]{2}$/, { message: 'must be an ISO 3166-1 alpha-2 code' }));
 
 export const subProcessorSchema = z.strictObject({
   name: lineText(200),
-  orgNumber: orgNumberSchema.optional(),
+  orgNumber: z.optional(orgNumberSchema),
   address: lineText(500),
   processingLocation: z.strictObject({ city: lineText(200), countryCode: countryCodeSchema }),
   activities: proseText(2000),
-  personalDataTypes: list(100).min(1),
-  transferMechanism: z.enum(['SCC', 'ADEQUACY']).optional(),
+  personalDataTypes: list(100).check(z.minLength(1)),
+  transferMechanism: z.optional(z.enum(['SCC', 'ADEQUACY'])),
 });
 
 /**
@@ -52,28 +54,33 @@ export const subProcessorSchema = z.strictObject({
  */
 export const MAX_NOTICE_PERIOD_MONTHS = 6;
 
+/** The bounds of the draft's list and numbers; the create request defaults them, a PATCH does not. */
+const subProcessorList = z.array(subProcessorSchema).check(z.maxLength(50));
+const noticePeriodMonths = z.int().check(z.minimum(1), z.maximum(MAX_NOTICE_PERIOD_MONTHS));
+const breachNotificationHours = z.int().check(z.minimum(1), z.maximum(72));
+const signatureDeadlineDays = z.int().check(z.minimum(1), z.maximum(180));
+
 const agreementContentShape = {
   title: lineText(300),
   controller: partySchema,
   processor: partySchema,
-  cooperationAgreementRef: lineText(300).optional(),
+  cooperationAgreementRef: z.optional(lineText(300)),
   scope: scopeSchema,
   securityMeasures: proseText(10_000),
   contacts: z.strictObject({ controller: contactSchema, processor: contactSchema }),
-  subProcessors: z.array(subProcessorSchema).max(50).default([]),
-  noticePeriodMonths: z.int().min(1).max(MAX_NOTICE_PERIOD_MONTHS).default(3),
-  breachNotificationHours: z.int().min(1).max(72).default(36),
-  signatureDeadlineDays: z.int().min(1).max(180).default(30),
+  subProcessors: z._default(subProcessorList, []),
+  noticePeriodMonths: z._default(noticePeriodMonths, 3),
+  breachNotificationHours: z._default(breachNotificationHours, 36),
+  signatureDeadlineDays: z._default(signatureDeadlineDays, 30),
 };
 
-export const createAgreementSchema = z
-  .strictObject(agreementContentShape)
-  .refine((a) => a.controller.orgNumber !== a.processor.orgNumber, {
+export const createAgreementSchema = z.strictObject(agreementContentShape).check(
+  z.refine((a) => a.controller.orgNumber !== a.processor.orgNumber, {
     message: 'controller and processor must be different organisations',
     path: ['processor', 'orgNumber'],
-  })
+  }),
   // Rule 7: the draft's sub-processors are approved by the signatures, so they obey the request's rules.
-  .superRefine((agreement, ctx) => {
+  z.superRefine((agreement, ctx) => {
     agreement.subProcessors.forEach((subProcessor, index) => {
       for (const issue of subProcessorContentIssues(subProcessor, agreement)) {
         ctx.addIssue({
@@ -83,35 +90,37 @@ export const createAgreementSchema = z
         });
       }
     });
-  });
+  }),
+);
 
 /** PATCH: a partial draft; the parties themselves cannot change (a new party is a new agreement). */
 export const patchAgreementSchema = z
-  .strictObject({
-    title: agreementContentShape.title,
-    cooperationAgreementRef: agreementContentShape.cooperationAgreementRef,
-    scope: scopeSchema,
-    securityMeasures: agreementContentShape.securityMeasures,
-    contacts: agreementContentShape.contacts,
-    subProcessors: z.array(subProcessorSchema).max(50),
-    noticePeriodMonths: z.int().min(1).max(MAX_NOTICE_PERIOD_MONTHS),
-    breachNotificationHours: z.int().min(1).max(72),
-    signatureDeadlineDays: z.int().min(1).max(180),
-  })
-  .partial()
-  .refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' });
+  .partial(
+    z.strictObject({
+      title: agreementContentShape.title,
+      cooperationAgreementRef: agreementContentShape.cooperationAgreementRef,
+      scope: scopeSchema,
+      securityMeasures: agreementContentShape.securityMeasures,
+      contacts: agreementContentShape.contacts,
+      subProcessors: subProcessorList,
+      noticePeriodMonths,
+      breachNotificationHours,
+      signatureDeadlineDays,
+    }),
+  )
+  .check(z.refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' }));
 
 export const signatorySchema = z.strictObject({ name: lineText(200), title: lineText(200) });
 
 export const signatureRequestSchema = z.strictObject({
   signatory: signatorySchema,
   place: lineText(200),
-  signedOn: calendarDateSchema.optional(),
+  signedOn: z.optional(calendarDateSchema),
 });
 
 export const emptyBodySchema = z.strictObject({});
 
-export const cancelRequestSchema = z.strictObject({ reason: proseText(2000).optional() });
+export const cancelRequestSchema = z.strictObject({ reason: z.optional(proseText(2000)) });
 
 export const agreementStatusSchema = z.enum([
   'DRAFT',
@@ -141,7 +150,7 @@ export const dispositionMethodSchema = z.enum(['RETURN', 'DELETE']);
 export const actorSchema = z.strictObject({
   orgNumber: z.string(),
   clientId: z.string(),
-  person: z.string().optional(),
+  person: z.optional(z.string()),
 });
 
 export const agreementSchema = z.strictObject({
@@ -151,7 +160,7 @@ export const agreementSchema = z.strictObject({
   title: z.string(),
   controller: partySchema,
   processor: partySchema,
-  cooperationAgreementRef: z.string().optional(),
+  cooperationAgreementRef: z.optional(z.string()),
   scope: scopeSchema,
   securityMeasures: z.string(),
   contacts: z.strictObject({ controller: contactSchema, processor: contactSchema }),
@@ -162,59 +171,63 @@ export const agreementSchema = z.strictObject({
   createdBy: actorSchema,
   createdAt: z.string(),
   updatedAt: z.string(),
-  submittedAt: z.string().optional(),
-  signatureDeadline: z.string().optional(),
+  submittedAt: z.optional(z.string()),
+  signatureDeadline: z.optional(z.string()),
   signatures: z.array(signatureSchema),
-  effectiveFrom: z.string().optional(),
-  cancelledAt: z.string().optional(),
-  expiredAt: z.string().optional(),
-  termination: z
-    .strictObject({ givenBy: partyRoleSchema, givenOn: z.string(), reason: z.string() })
-    .optional(),
-  terminatesOn: z.string().optional(),
-  terminatedAt: z.string().optional(),
-  dataDisposition: z
-    .strictObject({
+  effectiveFrom: z.optional(z.string()),
+  cancelledAt: z.optional(z.string()),
+  expiredAt: z.optional(z.string()),
+  termination: z.optional(
+    z.strictObject({ givenBy: partyRoleSchema, givenOn: z.string(), reason: z.string() }),
+  ),
+  terminatesOn: z.optional(z.string()),
+  terminatedAt: z.optional(z.string()),
+  dataDisposition: z.optional(
+    z.strictObject({
       method: dispositionMethodSchema,
-      instructions: z.string().optional(),
+      instructions: z.optional(z.string()),
       chosenOn: z.string(),
       chosenAt: z.string(),
       chosenBy: actorSchema,
-    })
-    .optional(),
+    }),
+  ),
   /** The latest attestation; earlier ones (e.g. before a final deletion) are in the history. */
-  attestation: z
-    .strictObject({
+  attestation: z.optional(
+    z.strictObject({
       method: dispositionMethodSchema,
       completedOn: z.string(),
       statement: z.string(),
       signatory: signatorySchema,
-      retainedUnderLaw: z.strictObject({ legalBasis: z.string(), reviewOn: z.string() }).optional(),
+      retainedUnderLaw: z.optional(z.strictObject({ legalBasis: z.string(), reviewOn: z.string() })),
       attestedAt: z.string(),
       attestedBy: actorSchema,
-    })
-    .optional(),
-  closedAt: z.string().optional(),
+    }),
+  ),
+  closedAt: z.optional(z.string()),
 });
 
+/** A page size in a query string: a whole number of 1 to 100. */
+const pageLimit = z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100));
+const pageCursor = z.optional(z.string().check(z.maxLength(1000)));
+
 export const listAgreementsQuerySchema = z.strictObject({
-  status: agreementStatusSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().max(1000).optional(),
+  status: z.optional(agreementStatusSchema),
+  limit: z._default(pageLimit, 25),
+  cursor: pageCursor,
 });
 
 export const pagingQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(1000).optional(),
+  limit: z._default(pageLimit, 50),
+  cursor: pageCursor,
 });
 
 export const historyEntrySchema = z.strictObject({
   at: z.string(),
   type: z.string(),
-  actor: actorSchema.optional(),
-  fromStatus: agreementStatusSchema.optional(),
-  toStatus: agreementStatusSchema.optional(),
-  details: z.record(z.string(), z.unknown()).optional(),
+  actor: z.optional(actorSchema),
+  fromStatus: z.optional(agreementStatusSchema),
+  toStatus: z.optional(agreementStatusSchema),
+  details: z.optional(z.record(z.string(), z.unknown())),
 });
 
 export const auditEntrySchema = z.strictObject({
@@ -223,7 +236,7 @@ export const auditEntrySchema = z.strictObject({
   actor: actorSchema,
   route: z.string(),
   /** What was asked or read, where the route alone does not say (e.g. which sub-processor). */
-  details: z.record(z.string(), z.unknown()).optional(),
+  details: z.optional(z.record(z.string(), z.unknown())),
 });
 
 export const notificationSchema = z.strictObject({
@@ -233,7 +246,7 @@ export const notificationSchema = z.strictObject({
   recipientOrgNumber: z.string(),
   agreementId: z.string(),
   subject: z.string(),
-  details: z.record(z.string(), z.unknown()).optional(),
+  details: z.optional(z.record(z.string(), z.unknown())),
 });
 
 /** Rule 7: a sub-processor request's states (the zod schemas of the requests are in sub-processor-schemas.ts). */
@@ -244,9 +257,9 @@ export const problemSchema = z.object({
   title: z.string(),
   status: z.int(),
   detail: z.string(),
-  errors: z.array(z.strictObject({ field: z.string(), message: z.string() })).optional(),
+  errors: z.optional(z.array(z.strictObject({ field: z.string(), message: z.string() }))),
   /** The agreement's status, or a sub-processor request's where the conflict is with that request. */
-  currentStatus: z.union([agreementStatusSchema, subProcessorStatusSchema]).optional(),
+  currentStatus: z.optional(z.union([agreementStatusSchema, subProcessorStatusSchema])),
 });
 
 export type CreateAgreementRequest = z.infer<typeof createAgreementSchema>;

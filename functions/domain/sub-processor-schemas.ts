@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   actorSchema,
   calendarDateSchema,
@@ -7,6 +6,7 @@ import {
   subProcessorStatusSchema,
 } from './schemas.ts';
 import { proseText } from './text.ts';
+import * as z from './zod.ts';
 
 /**
  * Request and response shapes of the sub-processor routes (rule 7 and 8, product.md's API contract).
@@ -28,18 +28,20 @@ export const decisionRequestSchema = z.strictObject({
 });
 
 /** POST .../{subId}/withdraw: the processor withdraws a pending request, or stops using an approved one. */
-export const withdrawRequestSchema = z.strictObject({ reason: proseText(2000).optional() });
+export const withdrawRequestSchema = z.strictObject({ reason: z.optional(proseText(2000)) });
 
 export const listSubProcessorsQuerySchema = z
   .strictObject({
-    status: subProcessorStatusSchema.optional(),
+    status: z.optional(subProcessorStatusSchema),
     /** With status=APPROVED: Vedlegg 3 as it stood at the end of that day (Europe/Oslo). */
-    on: calendarDateSchema.optional(),
+    on: z.optional(calendarDateSchema),
   })
-  .refine((query) => query.on === undefined || query.status === 'APPROVED', {
-    message: 'needs status=APPROVED: ?status=APPROVED&on=YYYY-MM-DD gives Vedlegg 3 as it stood that day',
-    path: ['on'],
-  });
+  .check(
+    z.refine((query) => query.on === undefined || query.status === 'APPROVED', {
+      message: 'needs status=APPROVED: ?status=APPROVED&on=YYYY-MM-DD gives Vedlegg 3 as it stood that day',
+      path: ['on'],
+    }),
+  );
 
 export const processingAuthorizationQuerySchema = z.strictObject({
   subProcessorId: z
@@ -47,11 +49,15 @@ export const processingAuthorizationQuerySchema = z.strictObject({
       error: (issue) =>
         issue.input === undefined ? 'is required: the id of the sub-processor to ask about' : undefined,
     })
-    .trim()
-    .min(1)
-    .max(100)
-    // The id asked about is written to the audit log both parties read: no hidden characters there.
-    .regex(/^[\p{L}\p{N}\p{P}\p{S} ]*$/u, { message: 'must not contain control or formatting characters' }),
+    .check(
+      z.trim(),
+      z.minLength(1),
+      z.maxLength(100),
+      // The id asked about is written to the audit log both parties read: no hidden characters there.
+      z.regex(/^[\p{L}\p{N}\p{P}\p{S} ]*$/u, {
+        message: 'must not contain control or formatting characters',
+      }),
+    ),
 });
 
 export const subProcessorDecisionSchema = z.strictObject({
@@ -61,7 +67,7 @@ export const subProcessorDecisionSchema = z.strictObject({
   decidedOn: z.string(),
   decidedAt: z.string(),
   /** Who recorded the decision; absent for the draft's sub-processors, approved by both signatures. */
-  decidedBy: actorSchema.optional(),
+  decidedBy: z.optional(actorSchema),
 });
 
 /** A sub-processor request as stored and returned: the request, its state and how it got there. */
@@ -72,16 +78,16 @@ export const subProcessorRecordSchema = z.strictObject({
   requestedAt: z.string(),
   requestedBy: actorSchema,
   /** The last day (Europe/Oslo) for the controller's decision; absent for the draft's sub-processors. */
-  decisionDeadline: z.string().optional(),
-  decision: subProcessorDecisionSchema.optional(),
+  decisionDeadline: z.optional(z.string()),
+  decision: z.optional(subProcessorDecisionSchema),
   /** In Vedlegg 3 from this instant... */
-  approvedFrom: z.string().optional(),
+  approvedFrom: z.optional(z.string()),
   /** ...until this one (withdrawn by the processor). */
-  approvedUntil: z.string().optional(),
-  expiredAt: z.string().optional(),
-  withdrawal: z
-    .strictObject({ withdrawnAt: z.string(), withdrawnBy: actorSchema, reason: z.string().optional() })
-    .optional(),
+  approvedUntil: z.optional(z.string()),
+  expiredAt: z.optional(z.string()),
+  withdrawal: z.optional(
+    z.strictObject({ withdrawnAt: z.string(), withdrawnBy: actorSchema, reason: z.optional(z.string()) }),
+  ),
 });
 
 /** GET /agreements/{id}/processing-authorization (rule 8). */

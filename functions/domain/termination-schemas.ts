@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { type Agreement, calendarDateSchema, dispositionMethodSchema, signatorySchema } from './schemas.ts';
 import { proseText } from './text.ts';
+import * as z from './zod.ts';
 
 /**
  * Request shapes of notice, data disposition and attestation (product.md rules 5 and 6, the API
@@ -9,14 +9,14 @@ import { proseText } from './text.ts';
 
 /** POST /agreements/{id}/termination-notice: `givenOn` defaults to today in Oslo on the stack's clock. */
 export const terminationNoticeRequestSchema = z.strictObject({
-  givenOn: calendarDateSchema.optional(),
+  givenOn: z.optional(calendarDateSchema),
   reason: proseText(2000),
 });
 
 /** POST /agreements/{id}/data-disposition: the controller's instruction. */
 export const dataDispositionRequestSchema = z.strictObject({
   method: dispositionMethodSchema,
-  instructions: proseText(4000).optional(),
+  instructions: z.optional(proseText(4000)),
 });
 
 /** When EEA law requires the processor to keep data: on what basis, and when that is reviewed. */
@@ -31,7 +31,7 @@ export const attestationRequestSchema = z.strictObject({
   completedOn: calendarDateSchema,
   statement: proseText(4000),
   signatory: signatorySchema,
-  retainedUnderLaw: retainedUnderLawSchema.optional(),
+  retainedUnderLaw: z.optional(retainedUnderLawSchema),
 });
 
 export type DispositionMethod = z.infer<typeof dispositionMethodSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './zod.ts';
 
 /**
  * Free text in a legal record must show what it stores. Control characters, bidirectional overrides
@@ -16,19 +16,19 @@ const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
 export const hasUnpairedSurrogate = (value: string) => !value.isWellFormed();
 
 function checkedText(max: number, control: RegExp, controlMessage: string) {
-  return z
-    .string()
-    .refine((value) => !hasUnpairedSurrogate(value), {
+  return z.string().check(
+    z.refine((value) => !hasUnpairedSurrogate(value), {
       message: 'must not contain unpaired surrogates',
       abort: true,
-    })
-    .overwrite((value) => value.replace(/\r\n/g, '\n').normalize('NFC').trim())
-    .min(1)
-    .max(max)
-    .refine((value) => !control.test(value), { message: controlMessage })
-    .refine((value) => !BIDI_CONTROL.test(value), {
+    }),
+    z.overwrite((value) => value.replace(/\r\n/g, '\n').normalize('NFC').trim()),
+    z.minLength(1),
+    z.maxLength(max),
+    z.refine((value) => !control.test(value), { message: controlMessage }),
+    z.refine((value) => !BIDI_CONTROL.test(value), {
       message: 'must not contain bidirectional override or isolate characters (U+202A-U+202E, U+2066-U+2069)',
-    });
+    }),
+  );
 }
 
 /** One line: a name, a title, a place. No control characters at all. */

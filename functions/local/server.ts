@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { z } from 'zod';
 import { orgNumberSchema } from '../domain/schemas.ts';
+import * as z from '../domain/zod.ts';
 import { parseWith } from '../shared/http.ts';
 import { problem, problemResponse } from '../shared/problem.ts';
 import { type LocalRoute, lambdaContext, matchRoute, toEvent } from './api-gateway.ts';
@@ -28,15 +28,12 @@ export interface LocalServerOptions {
 
 const tokenRequestSchema = z.strictObject({
   orgNumber: orgNumberSchema,
-  scopes: z
-    .array(z.enum(['dpa:read', 'dpa:write']))
-    .max(2)
-    .optional(),
-  name: z.string().min(1).max(200).optional(),
+  scopes: z.optional(z.array(z.enum(['dpa:read', 'dpa:write'])).check(z.maxLength(2))),
+  name: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
 });
 
 const clockRequestSchema = z.union([
-  z.strictObject({ advanceBy: z.string().min(2).max(40) }),
+  z.strictObject({ advanceBy: z.string().check(z.minLength(2), z.maxLength(40)) }),
   z.strictObject({ set: z.iso.datetime({ offset: true }) }),
 ]);
 

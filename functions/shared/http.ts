@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { z } from 'zod';
 import { DomainError, validationError } from '../domain/errors.ts';
+import type * as z from '../domain/zod.ts';
 import { type Caller, callerFromClaims } from './caller.ts';
 import { httpObservability, lambdaContextInLogs, logger } from './observability.ts';
 import { problemResponse } from './problem.ts';
@@ -29,8 +29,8 @@ export interface HttpResult {
 }
 
 interface RouteSpec<Body, Query> {
-  body?: z.ZodType<Body>;
-  query?: z.ZodType<Query>;
+  body?: z.ZodMiniType<Body>;
+  query?: z.ZodMiniType<Query>;
 }
 
 /**
@@ -91,7 +91,7 @@ function toResponse(result: HttpResult): APIGatewayProxyStructuredResultV2 {
   };
 }
 
-function parseBody<Body>(event: HttpEvent, schema: z.ZodType<Body> | undefined): Body | undefined {
+function parseBody<Body>(event: HttpEvent, schema: z.ZodMiniType<Body> | undefined): Body | undefined {
   if (!schema) return undefined;
   const raw = event.body
     ? event.isBase64Encoded
@@ -119,7 +119,7 @@ function parseBody<Body>(event: HttpEvent, schema: z.ZodType<Body> | undefined):
 }
 
 export function parseWith<T>(
-  schema: z.ZodType<T> | undefined,
+  schema: z.ZodMiniType<T> | undefined,
   input: unknown,
   message: string,
 ): T | undefined {

@@ -1,15 +1,15 @@
-import { z } from 'zod';
 import { httpFunctions } from '../catalogue.ts';
 import * as breachSchemas from '../domain/breach-schemas.ts';
 import * as schemas from '../domain/schemas.ts';
 import * as subProcessorSchemas from '../domain/sub-processor-schemas.ts';
 import * as terminationSchemas from '../domain/termination-schemas.ts';
+import * as z from '../domain/zod.ts';
 
 /**
  * The OpenAPI 3.1 document, generated from the catalogue (routes, scopes) and the same zod schemas the
  * handlers validate with, so the document cannot drift from the behaviour.
  */
-const requestBodies: Record<string, z.ZodType> = {
+const requestBodies: Record<string, z.ZodMiniType> = {
   createAgreement: schemas.createAgreementSchema,
   patchAgreement: schemas.patchAgreementSchema,
   submitAgreement: schemas.emptyBodySchema,
@@ -24,7 +24,7 @@ const requestBodies: Record<string, z.ZodType> = {
   reportBreach: breachSchemas.breachReportRequestSchema,
 };
 
-const queries: Record<string, z.ZodObject> = {
+const queries: Record<string, z.ZodMiniObject> = {
   listAgreements: schemas.listAgreementsQuerySchema,
   getHistory: schemas.pagingQuerySchema,
   getAuditLog: schemas.pagingQuerySchema,
@@ -33,7 +33,7 @@ const queries: Record<string, z.ZodObject> = {
   getProcessingAuthorization: subProcessorSchemas.processingAuthorizationQuerySchema,
 };
 
-const page = (item: z.ZodType) => z.object({ items: z.array(item), nextCursor: z.string().optional() });
+const page = (item: z.ZodMiniType) => z.object({ items: z.array(item), nextCursor: z.optional(z.string()) });
 const agreementSummary = z.object({
   id: z.string(),
   title: z.string(),
@@ -45,7 +45,7 @@ const agreementSummary = z.object({
   updatedAt: z.string(),
 });
 
-const responses: Record<string, { status: string; schema: z.ZodType }> = {
+const responses: Record<string, { status: string; schema: z.ZodMiniType }> = {
   createAgreement: { status: '201', schema: schemas.agreementSchema },
   listAgreements: { status: '200', schema: page(agreementSummary) },
   getAgreement: { status: '200', schema: schemas.agreementSchema },
@@ -59,7 +59,7 @@ const responses: Record<string, { status: string; schema: z.ZodType }> = {
   getHistory: { status: '200', schema: page(schemas.historyEntrySchema) },
   getAuditLog: { status: '200', schema: page(schemas.auditEntrySchema) },
   listNotifications: { status: '200', schema: page(schemas.notificationSchema) },
-  getOpenApi: { status: '200', schema: z.object({ openapi: z.string() }).loose() },
+  getOpenApi: { status: '200', schema: z.looseObject({ openapi: z.string() }) },
   requestSubProcessor: { status: '202', schema: subProcessorSchemas.subProcessorRecordSchema },
   listSubProcessors: { status: '200', schema: page(subProcessorSchemas.subProcessorRecordSchema) },
   getSubProcessor: { status: '200', schema: subProcessorSchemas.subProcessorRecordSchema },
@@ -71,7 +71,7 @@ const responses: Record<string, { status: string; schema: z.ZodType }> = {
   getBreach: { status: '200', schema: breachSchemas.breachRecordSchema },
 };
 
-const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') =>
+const jsonSchema = (schema: z.ZodMiniType, io: 'input' | 'output') =>
   z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' });
 
 const problem = {
@@ -106,8 +106,8 @@ export function openApiDocument() {
           name,
           in: 'query',
           // Required when the schema refuses its absence (e.g. the gate's subProcessorId).
-          required: !(schema as z.ZodType).safeParse(undefined).success,
-          schema: jsonSchema(schema as z.ZodType, 'input'),
+          required: !(schema as z.ZodMiniType).safeParse(undefined).success,
+          schema: jsonSchema(schema as z.ZodMiniType, 'input'),
         }))
       : [];
     const body = requestBodies[fn.id];

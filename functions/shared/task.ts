@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from '../domain/zod.ts';
 import { observedTask } from './observability.ts';
 
 /**
@@ -7,7 +7,7 @@ import { observedTask } from './observability.ts';
  * with the agreement id of the input, the error logged once, metrics flushed at the end).
  */
 export function taskHandler<Input, Output>(
-  schema: z.ZodType<Input>,
+  schema: z.ZodMiniType<Input>,
   handle: (input: Input) => Promise<Output>,
 ) {
   return observedTask(async (event: unknown): Promise<Output> => {

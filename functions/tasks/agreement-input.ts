@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../domain/zod.ts';
 
 export const agreementTaskInput = z.object({ agreementId: z.uuid() });
 export type AgreementTaskInput = z.infer<typeof agreementTaskInput>;

@@ -1,12 +1,12 @@
-import { z } from 'zod';
 import { TERMINATION_WORKFLOW } from '../domain/termination.ts';
+import * as z from '../domain/zod.ts';
 import { taskHandler } from '../shared/task.ts';
 import { completeTask, failTask } from '../shared/workflows.ts';
 import { getAgreement } from '../store/agreements-store.ts';
 import { storeTaskToken } from '../store/task-tokens-store.ts';
 import { AgreementMissing } from './agreement-input.ts';
 
-const input = z.object({ agreementId: z.uuid(), taskToken: z.string().min(1) });
+const input = z.object({ agreementId: z.uuid(), taskToken: z.string().check(z.minLength(1)) });
 
 /**
  * Starts the wait for the controller's choice of RETURN or DELETE. A choice already made (during the

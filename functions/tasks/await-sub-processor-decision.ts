@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../domain/zod.ts';
 import { taskHandler } from '../shared/task.ts';
 import { completeTask } from '../shared/workflows.ts';
 import { getSubProcessor, storeDecisionToken } from '../store/sub-processors-store.ts';
@@ -7,7 +7,7 @@ import { SubProcessorMissing } from './sub-processor-input.ts';
 const input = z.object({
   agreementId: z.uuid(),
   subProcessorId: z.uuid(),
-  taskToken: z.string().min(1),
+  taskToken: z.string().check(z.minLength(1)),
 });
 
 /**

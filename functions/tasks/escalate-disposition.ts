@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import { historyEntry } from '../domain/changes.ts';
 import { BOTH_PARTIES, notificationsFor } from '../domain/notifications.ts';
 import { attestationPending, dispositionPending } from '../domain/termination.ts';
+import * as z from '../domain/zod.ts';
 import { now } from '../shared/clock.ts';
 import { taskHandler, workflowActor } from '../shared/task.ts';
 import { getAgreement, historyItem } from '../store/agreements-store.ts';
@@ -11,8 +11,8 @@ import { AgreementMissing } from './agreement-input.ts';
 const input = z.object({
   agreementId: z.uuid(),
   step: z.enum(['disposition', 'attestation']),
-  round: z.int().min(1),
-  lastRound: z.int().min(1),
+  round: z.int().check(z.minimum(1)),
+  lastRound: z.int().check(z.minimum(1)),
 });
 
 /**

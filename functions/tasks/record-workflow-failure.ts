@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../domain/zod.ts';
 import { now } from '../shared/clock.ts';
 import { countMetricBy } from '../shared/observability.ts';
 import { taskHandler, workflowActor } from '../shared/task.ts';
@@ -7,7 +7,7 @@ import { recordHistory } from '../store/agreements-store.ts';
 const input = z.object({
   agreementId: z.uuid(),
   workflow: z.string(),
-  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).loose(),
+  error: z.looseObject({ Error: z.optional(z.string()), Cause: z.optional(z.string()) }),
 });
 
 /** A workflow gave up: the failure becomes visible in the agreement's history; its state stays as it was. */

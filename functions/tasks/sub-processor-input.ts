@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../domain/zod.ts';
 
 /** The approval workflow's input (functions/shared/workflows.ts starts it), handed to each of its tasks. */
 export const subProcessorTaskInput = z.object({ agreementId: z.uuid(), subProcessorId: z.uuid() });
