@@ -7,15 +7,8 @@ import {
   DynamoDBClient,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { synthesizeTemplates } from '../../infra/build-app.ts';
-import { fromRepoRoot } from '../../infra/paths.ts';
-import {
-  httpRoutes,
-  renderDefinition,
-  type TableDefinition,
-  tableDefinition,
-  workflowDefinitions,
-} from '../../infra/synthesized.ts';
+import { fromRepoRoot, repoRoot } from '../../infra/paths.ts';
+import type { TableDefinition } from '../../infra/synthesized.ts';
 import { httpFunctions, reminderSchedule, taskFunctions, workflows } from '../catalogue.ts';
 import { resetClients } from '../shared/clients.ts';
 import { useClock } from '../shared/clock.ts';
@@ -25,6 +18,7 @@ import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { createLocalServer } from './server.ts';
 import { type InvocationContext, LocalStepFunctions } from './step-functions/engine.ts';
 import { createStepFunctionsFacade } from './step-functions/facade.ts';
+import { type LocalDeployment, loadDeployment } from './synthesis-cache.ts';
 import { createTaskFaults, type TaskFaultOptions } from './task-faults.ts';
 import { openTokenIssuer } from './tokens.ts';
 import { VirtualClock } from './virtual-clock.ts';
@@ -60,6 +54,8 @@ export interface LocalStack {
   tableName: string;
   clock: VirtualClock;
   stepFunctions: LocalStepFunctions;
+  /** Whether the templates came from the synthesis cache or were synthesized at this start. */
+  synthesis: 'cache' | 'synthesis';
   stop(): Promise<void>;
 }
 
@@ -77,39 +73,85 @@ async function importHandler(entry: string): Promise<Handler> {
   return module.handler;
 }
 
+/**
+ * Where the synthesis is cached (see synthesis-cache.ts): `.local/synthesis-cache/` in the repository,
+ * whatever the data folder, so that a fresh data folder starts as fast as an old one.
+ * `LOCAL_SYNTH_CACHE=off` synthesizes on every start.
+ */
+const synthesisCacheDir = () =>
+  process.env.LOCAL_SYNTH_CACHE === 'off' ? undefined : fromRepoRoot('.local/synthesis-cache');
+
+/** What start-up loaded before DynamoDB Local answered (in parallel with Java's boot). */
+interface Prepared {
+  deployment: LocalDeployment;
+  synthesis: LocalStack['synthesis'];
+  taskHandlers: Map<string, Handler>;
+  routeHandlers: Map<string, LocalRoute['handler']>;
+}
+
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const dataDir = resolve(options.dataDir);
   await mkdir(`${dataDir}/dynamodb`, { recursive: true });
-  const templates = synthesizeTemplates();
-
-  const dynamo: DynamoDbLocal = options.dynamoEndpoint
-    ? {
+  // Java boots first (seconds); the synthesis (or its cache) and the handlers load meanwhile.
+  const dynamoStarting: Promise<DynamoDbLocal> = options.dynamoEndpoint
+    ? Promise.resolve({
         endpoint: options.dynamoEndpoint,
         port: Number(new URL(options.dynamoEndpoint).port),
         stop: async () => {},
-      }
-    : await startDynamoDbLocal({ dataDir: `${dataDir}/dynamodb` });
+      })
+    : startDynamoDbLocal({ dataDir: `${dataDir}/dynamodb` });
+  dynamoStarting.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+  let prepared: Prepared;
   try {
-    return await startOnDynamo(options, dataDir, templates, dynamo);
+    prepared = await prepare();
+  } catch (error) {
+    await dynamoStarting.then(
+      (dynamo) => dynamo.stop(),
+      () => undefined,
+    );
+    throw error;
+  }
+  const dynamo = await dynamoStarting;
+  try {
+    return await startOnDynamo(options, dataDir, prepared, dynamo);
   } catch (error) {
     await dynamo.stop();
     throw error;
   }
 }
 
+async function prepare(): Promise<Prepared> {
+  const { deployment, source } = await loadDeployment({
+    repoRoot,
+    cacheDir: synthesisCacheDir(),
+    functionArn,
+  });
+  const taskHandlers = new Map<string, Handler>();
+  for (const task of taskFunctions) taskHandlers.set(functionArn(task.id), await importHandler(task.entry));
+  const routeHandlers = new Map<string, LocalRoute['handler']>();
+  for (const route of deployment.routes) {
+    const fn = httpFunctions.find((candidate) => candidate.id === route.functionId);
+    if (!fn) throw new Error(`Route ${route.routeKey} targets unknown function ${route.functionId}`);
+    if (!routeHandlers.has(fn.id))
+      routeHandlers.set(fn.id, (await importHandler(fn.entry)) as LocalRoute['handler']);
+  }
+  return { deployment, synthesis: source, taskHandlers, routeHandlers };
+}
+
 async function startOnDynamo(
   options: LocalStackOptions,
   dataDir: string,
-  templates: ReturnType<typeof synthesizeTemplates>,
+  prepared: Prepared,
   dynamo: DynamoDbLocal,
 ): Promise<LocalStack> {
+  const { deployment, taskHandlers } = prepared;
   // The handlers log and count through Powertools (functions/shared/observability.ts), which reads these
   // on first use: warnings and errors only on this console, no EMF metrics. POWERTOOLS_LOG_LEVEL=INFO
   // npm start shows a JSON line per request and task.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const tableName = options.tableName ?? LOCAL_TABLE_NAME;
-  const table = tableDefinition(templates.data);
+  const table = deployment.table;
   await ensureTable(dynamo.endpoint, tableName, table);
   // Handlers reach DynamoDB Local through the barrier, so no transaction is acknowledged before it is
   // committed (see dynamodb-commit-barrier.ts).
@@ -131,8 +173,6 @@ async function startOnDynamo(
   useClock(() => clock.now());
   const stepFunctions = new LocalStepFunctions({ clock, dataDir });
 
-  const taskHandlers = new Map<string, Handler>();
-  for (const task of taskFunctions) taskHandlers.set(functionArn(task.id), await importHandler(task.entry));
   const faults = options.taskFaults?.rate ? createTaskFaults(options.taskFaults) : undefined;
   const invokeFunction = async (arn: string, payload: unknown, invocation: InvocationContext) => {
     const handler = taskHandlers.get(arn);
@@ -142,16 +182,15 @@ async function startOnDynamo(
     const invoke = faults ? () => faults.run({ taskId, ...invocation }, run) : run;
     return options.interceptTask ? options.interceptTask(taskId, payload, invoke) : invoke();
   };
-  const synthesized = workflowDefinitions(templates.service);
   for (const workflow of workflows) {
-    const deployed = synthesized[workflow.id];
+    const deployed = deployment.stateMachines[workflow.id];
     if (!deployed) throw new Error(`The synthesized template has no ${workflow.id} state machine`);
     const arn = stateMachineArn(workflow.id);
     process.env[workflow.arnVariable] = arn;
     stepFunctions.registerStateMachine({
       arn,
       name: workflow.id,
-      definition: JSON.parse(renderDefinition(deployed, functionArn)),
+      definition: JSON.parse(deployed),
       invokeFunction,
     });
   }
@@ -163,10 +202,9 @@ async function startOnDynamo(
   });
 
   const routes: LocalRoute[] = [];
-  for (const route of httpRoutes(templates.service)) {
-    const fn = httpFunctions.find((candidate) => candidate.id === route.functionId);
-    if (!fn) throw new Error(`Route ${route.routeKey} targets unknown function ${route.functionId}`);
-    const handler = (await importHandler(fn.entry)) as LocalRoute['handler'];
+  for (const route of deployment.routes) {
+    const fn = httpFunctions.find((candidate) => candidate.id === route.functionId)!;
+    const handler = prepared.routeHandlers.get(fn.id)!;
     routes.push(compileRoute({ ...fn, scopes: route.authorizationScopes as HttpScopes }, handler));
   }
 
@@ -201,6 +239,7 @@ async function startOnDynamo(
     tableName,
     clock,
     stepFunctions,
+    synthesis: prepared.synthesis,
     stop: async () => {
       await new Promise<void>((done) => server.close(() => done()));
       server.closeAllConnections();

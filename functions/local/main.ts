@@ -19,7 +19,7 @@ const started = Date.now();
 
 const stack = await startLocalStack({ port, dataDir, taskFaults });
 console.log(
-  `Data in ${dataDir}; started in ${Date.now() - started} ms; virtual clock at ${stack.clock.now().toISOString()}`,
+  `Data in ${dataDir}; started in ${Date.now() - started} ms (${stack.synthesis === 'cache' ? 'synthesis from cache' : 'synthesized'}); virtual clock at ${stack.clock.now().toISOString()}`,
 );
 if (taskFaults.rate > 0) {
   console.log(

@@ -14,7 +14,9 @@ import { join } from 'node:path';
  *
  * Timers never use `setTimeout` with their real delay: Node clamps delays above 2^31-1 ms (24.8 days)
  * to 1 ms, which is how a 92-day Wait fires at once. A due timer is found by an unref'd 1 s poll
- * (real-time ticking) or by `advanceTo`, which runs every due timer in time order.
+ * (real-time ticking) or by `advanceTo`, which runs every due timer in time order. Timers wait in a
+ * binary heap ordered by instant, then by when they were set (`TimerQueue`): finding, adding and
+ * cancelling one costs O(log n) however many wait.
  */
 
 export interface TimerHandle {
@@ -40,39 +42,133 @@ interface PersistedClock {
   daily: Record<string, string>;
 }
 
-interface TimerEntry {
+interface TimerEntry extends QueueItem {
   kind: 'timer';
-  due: number;
-  seq: number;
   callback: ClockCallback;
 }
 
-interface DailyEntry {
+interface DailyEntry extends QueueItem {
   kind: 'daily';
-  due: number;
-  seq: number;
   key: string;
   hour: number;
   minute: number;
   timeZone: string;
   lastRunDate: string;
   callback: ClockCallback;
+  /** Cancelled while running: not queued again. */
+  cancelled: boolean;
 }
 
 type Entry = TimerEntry | DailyEntry;
 
 const CLOCK_FILE = 'clock.json';
 
+/** An element of a `TimerQueue`: due at `due` (ms), ties broken by `seq` (lower first). */
+export interface QueueItem {
+  due: number;
+  seq: number;
+  /** Position in the heap, maintained by the queue; -1 when not queued. */
+  queueIndex: number;
+}
+
+/**
+ * A binary min-heap of timers by (`due`, `seq`): the earliest first, and among timers due at the same
+ * instant the one with the lower `seq` (set earlier) first. Each item knows its position, so removing
+ * one (a cancelled timer) is O(log n) too. An item may be in one queue at a time.
+ */
+export class TimerQueue<T extends QueueItem> {
+  private readonly heap: T[] = [];
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  /** The earliest item, without removing it. */
+  peek(): T | undefined {
+    return this.heap[0];
+  }
+
+  push(item: T): void {
+    if (item.queueIndex >= 0) throw new Error('The item is already queued');
+    item.queueIndex = this.heap.length;
+    this.heap.push(item);
+    this.up(item.queueIndex);
+  }
+
+  /** Removes and returns the earliest item. */
+  pop(): T | undefined {
+    const first = this.heap[0];
+    if (first) this.remove(first);
+    return first;
+  }
+
+  /** Takes `item` out of the queue; false when it was not in it (already fired or cancelled). */
+  remove(item: T): boolean {
+    const index = item.queueIndex;
+    if (index < 0 || this.heap[index] !== item) return false;
+    const last = this.heap.pop()!;
+    item.queueIndex = -1;
+    if (last !== item) {
+      this.heap[index] = last;
+      last.queueIndex = index;
+      this.down(index);
+      this.up(last.queueIndex);
+    }
+    return true;
+  }
+
+  private before(a: T, b: T): boolean {
+    return a.due < b.due || (a.due === b.due && a.seq < b.seq);
+  }
+
+  private up(index: number): void {
+    const heap = this.heap;
+    let child = index;
+    while (child > 0) {
+      const parent = (child - 1) >> 1;
+      if (!this.before(heap[child]!, heap[parent]!)) break;
+      this.swap(child, parent);
+      child = parent;
+    }
+  }
+
+  private down(index: number): void {
+    const heap = this.heap;
+    let parent = index;
+    for (;;) {
+      const left = 2 * parent + 1;
+      const right = left + 1;
+      let smallest = parent;
+      if (left < heap.length && this.before(heap[left]!, heap[smallest]!)) smallest = left;
+      if (right < heap.length && this.before(heap[right]!, heap[smallest]!)) smallest = right;
+      if (smallest === parent) return;
+      this.swap(parent, smallest);
+      parent = smallest;
+    }
+  }
+
+  private swap(a: number, b: number): void {
+    const heap = this.heap;
+    const itemA = heap[a]!;
+    const itemB = heap[b]!;
+    heap[a] = itemB;
+    heap[b] = itemA;
+    itemA.queueIndex = b;
+    itemB.queueIndex = a;
+  }
+}
+
 export class VirtualClock {
   private offsetMs: number;
   private frozenAt: number | undefined;
-  private readonly timers = new Set<TimerEntry>();
-  private readonly dailies: DailyEntry[] = [];
+  private readonly queue = new TimerQueue<Entry>();
   private readonly dailyState: Record<string, string>;
   private seq = 0;
-  private queue: Promise<unknown> = Promise.resolve();
+  private work: Promise<unknown> = Promise.resolve();
   private tickQueued = false;
   private writes: Promise<void> = Promise.resolve();
+  /** The latest `lastInstant` known to be on disk. */
+  private persistedInstant = Number.NEGATIVE_INFINITY;
   private readonly poll: NodeJS.Timeout;
   private stopped = false;
 
@@ -85,6 +181,7 @@ export class VirtualClock {
     this.dailyState = { ...persisted.daily };
     const lastInstant = Date.parse(persisted.lastInstant);
     if (Date.now() + this.offsetMs < lastInstant) this.offsetMs = lastInstant - Date.now();
+    this.persistedInstant = lastInstant;
     this.poll = setInterval(() => this.scheduleTick(), pollIntervalMs);
     this.poll.unref();
   }
@@ -115,10 +212,10 @@ export class VirtualClock {
   at(instant: Date, callback: ClockCallback): TimerHandle {
     const due = instant.getTime();
     if (Number.isNaN(due)) throw new Error('VirtualClock.at needs a valid instant');
-    const entry: TimerEntry = { kind: 'timer', due, seq: this.seq++, callback };
-    this.timers.add(entry);
+    const entry: TimerEntry = { kind: 'timer', due, seq: this.seq++, queueIndex: -1, callback };
+    this.queue.push(entry);
     if (due <= this.nowMs() && this.frozenAt === undefined) this.scheduleTick();
-    return { cancel: () => this.timers.delete(entry) };
+    return { cancel: () => void this.queue.remove(entry) };
   }
 
   /**
@@ -156,14 +253,16 @@ export class VirtualClock {
       lastRunDate,
       callback,
       seq: this.seq++,
+      queueIndex: -1,
+      cancelled: false,
       due: zonedInstant(addDays(lastRunDate, 1), hour, minute, timeZone),
     };
-    this.dailies.push(entry);
+    this.queue.push(entry);
     if (entry.due <= this.nowMs() && this.frozenAt === undefined) this.scheduleTick();
     return {
       cancel: () => {
-        const index = this.dailies.indexOf(entry);
-        if (index >= 0) this.dailies.splice(index, 1);
+        entry.cancelled = true;
+        this.queue.remove(entry);
       },
     };
   }
@@ -223,8 +322,8 @@ export class VirtualClock {
       for (let next = this.nextDue(targetMs); next; next = this.nextDue(targetMs)) {
         this.frozenAt = Math.max(this.frozenAt, next.due);
         // On disk before anything happens at this instant: after a kill -9 the clock resumes here or
-        // later, never behind data the timer wrote.
-        await this.persist();
+        // later, never behind data the timer wrote. Once per instant: timers due together share it.
+        if (this.frozenAt > this.persistedInstant) await this.persist();
         await this.fire(next);
         await settle();
       }
@@ -237,17 +336,13 @@ export class VirtualClock {
   }
 
   private nextDue(limitMs: number): Entry | undefined {
-    let best: Entry | undefined;
-    for (const entry of [...this.timers, ...this.dailies]) {
-      if (entry.due > limitMs) continue;
-      if (!best || entry.due < best.due || (entry.due === best.due && entry.seq < best.seq)) best = entry;
-    }
-    return best;
+    const first = this.queue.peek();
+    return first && first.due <= limitMs ? first : undefined;
   }
 
   private async fire(entry: Entry): Promise<void> {
+    this.queue.remove(entry);
     if (entry.kind === 'timer') {
-      this.timers.delete(entry);
       await runSafely(entry.callback, 'timer');
       return;
     }
@@ -255,6 +350,7 @@ export class VirtualClock {
     await runSafely(entry.callback, `daily job ${entry.key}`);
     entry.lastRunDate = runDate;
     entry.due = zonedInstant(addDays(runDate, 1), entry.hour, entry.minute, entry.timeZone);
+    if (!entry.cancelled) this.queue.push(entry);
     this.dailyState[entry.key] = runDate;
     await this.persist();
   }
@@ -271,19 +367,22 @@ export class VirtualClock {
   }
 
   private serialised<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(work);
-    this.queue = result.catch(() => undefined);
+    const result = this.work.then(work);
+    this.work = result.catch(() => undefined);
     return result;
   }
 
   private persist(): Promise<void> {
     const write = this.writes.then(() => {
+      const instant = this.nowMs();
       const state: PersistedClock = {
         offsetMs: this.offsetMs,
-        lastInstant: new Date(this.nowMs()).toISOString(),
+        lastInstant: new Date(instant).toISOString(),
         daily: { ...this.dailyState },
       };
-      return writeFileAtomic(this.file, `${JSON.stringify(state, null, 2)}\n`);
+      return writeFileAtomic(this.file, `${JSON.stringify(state, null, 2)}\n`).then(() => {
+        this.persistedInstant = Math.max(this.persistedInstant, instant);
+      });
     });
     this.writes = write.catch((error: unknown) =>
       console.error('Could not persist the virtual clock', error),

@@ -1,10 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { ExecutionError, type RunOptions, StateMachine } from 'aws-local-stepfunctions';
-import { type TimerHandle, type VirtualClock, writeFileAtomic } from '../virtual-clock.ts';
+import type { TimerHandle, VirtualClock } from '../virtual-clock.ts';
 import {
   INJECTED,
   type LambdaPlan,
@@ -14,6 +13,9 @@ import {
   type WaitPlan,
 } from './definition.ts';
 import { StepFunctionsError } from './errors.ts';
+import { ExecutionJournal, type ExecutionRecord, type ExecutionStatus } from './journal.ts';
+
+export type { ExecutionStatus } from './journal.ts';
 
 /**
  * Step Functions on one machine: the deployed definitions run on aws-local-stepfunctions, with what
@@ -21,9 +23,11 @@ import { StepFunctionsError } from './errors.ts';
  * timeouts on the virtual clock, AWS's error names for failing Lambda handlers, executions addressed by
  * ARN with AWS's idempotency rules, and a journal that survives restarts.
  *
- * Durability: `<dataDir>/executions.json` records every execution (atomic writes). The library keeps an
- * execution's progress in memory only, so after a restart `resumeInFlight()` starts every execution
- * that was RUNNING again from its original input, under the same ARN. That is correct because the
+ * Durability: `<dataDir>/executions.jsonl` records every execution, an appended line per start and per
+ * end, on disk before the start or end is reported (journal.ts; compacted at start-up, when closed
+ * executions older than AWS's 90-day retention are forgotten). The library keeps an execution's
+ * progress in memory only, so after a restart `resumeInFlight()` starts every execution that was
+ * RUNNING again from its original input, under the same ARN. That is correct because the
  * workflows' tasks are idempotent by design and DynamoDB is the source of truth: re-running the early
  * steps finds the work done and routes to where the agreement really is (a callback task re-invokes
  * its function, which stores the newly issued token).
@@ -41,8 +45,6 @@ export type InvokeFunction = (
   payload: unknown,
   context: InvocationContext,
 ) => Promise<unknown>;
-
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
 
 export interface LocalStepFunctionsOptions {
   clock: VirtualClock;
@@ -85,19 +87,6 @@ export interface ExecutionDescription {
 
 export type ExecutionListItem = Omit<ExecutionDescription, 'input' | 'output' | 'error' | 'cause'>;
 
-interface ExecutionRecord {
-  executionArn: string;
-  stateMachineArn: string;
-  name: string;
-  input: string;
-  status: ExecutionStatus;
-  startDate: string;
-  stopDate?: string;
-  output?: string;
-  error?: string;
-  cause?: string;
-}
-
 type Outcome = Pick<ExecutionRecord, 'status' | 'output' | 'error' | 'cause'>;
 
 interface RegisteredMachine {
@@ -133,7 +122,6 @@ type TaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResour
 type TaskHandler = TaskHandlers[string];
 type JsonValue = Awaited<ReturnType<TaskHandler>>;
 
-const JOURNAL_FILE = 'executions.json';
 const TASK_TOKEN_PLACEHOLDER = '__LOCAL_TASK_TOKEN__';
 const TOKEN_FORMAT = /^lsf1\.[A-Za-z0-9_-]{43}$/;
 const MAX_TIMER_MS = 2_147_483_647;
@@ -164,25 +152,25 @@ class LocalRuntimeError extends Error {
 
 export class LocalStepFunctions {
   private readonly clock: VirtualClock;
-  private readonly journalFile: string;
+  private readonly journal: ExecutionJournal;
   private readonly retryPauseMs: number;
   private readonly machines = new Map<string, RegisteredMachine>();
-  private readonly records = new Map<string, ExecutionRecord>();
+  private readonly records: Map<string, ExecutionRecord>;
   private readonly live = new Map<string, LiveExecution>();
   private readonly tokens = new Map<string, TaskToken>();
   private inFlight = 0;
   private pendingWrites = 0;
   private activity = 0;
   private changeListeners: Array<() => void> = [];
-  private journal: Promise<void> = Promise.resolve();
   private closed = false;
 
   constructor(options: LocalStepFunctionsOptions) {
     this.clock = options.clock;
     this.retryPauseMs = options.retryPauseMs ?? 100;
     mkdirSync(options.dataDir, { recursive: true });
-    this.journalFile = join(options.dataDir, JOURNAL_FILE);
-    for (const record of readJournal(this.journalFile)) this.records.set(record.executionArn, record);
+    const opened = ExecutionJournal.open(options.dataDir, this.clock.now());
+    this.journal = opened.journal;
+    this.records = opened.records;
   }
 
   /** Makes a state machine runnable; executions already running keep the definition they started with. */
@@ -244,7 +232,7 @@ export class LocalStepFunctions {
     };
     this.records.set(executionArn, record);
     try {
-      await this.saveJournal();
+      await this.record(() => this.journal.started(record));
     } catch (error) {
       this.records.delete(executionArn);
       throw error;
@@ -367,7 +355,7 @@ export class LocalStepFunctions {
     const error = new LocalRuntimeError('The local Step Functions engine shut down');
     for (const live of this.live.values()) this.release(live, error);
     this.live.clear();
-    await this.journal;
+    await this.journal.close();
   }
 
   private launch(record: ExecutionRecord, machine: RegisteredMachine): void {
@@ -597,25 +585,22 @@ export class LocalStepFunctions {
       else record[field] = value;
     }
     this.touch();
-    await this.saveJournal();
+    await this.record(() => this.journal.closedExecution(record));
   }
 
-  private saveJournal(): Promise<void> {
-    if (this.closed) return Promise.resolve();
+  /** Appends to the journal (not after shutdown, as if killed), counted as work in progress for `idle()`. */
+  private async record(append: () => Promise<void>): Promise<void> {
+    if (this.closed) return;
     this.pendingWrites++;
-    const write = this.journal.then(() =>
-      writeFileAtomic(
-        this.journalFile,
-        `${JSON.stringify({ version: 1, executions: [...this.records.values()] }, null, 2)}\n`,
-      ),
-    );
-    this.journal = write
-      .catch((error: unknown) => console.error('Could not write the Step Functions journal', error))
-      .finally(() => {
-        this.pendingWrites--;
-        this.touch();
-      });
-    return write;
+    try {
+      await append();
+    } catch (error) {
+      console.error('Could not write the Step Functions journal', error);
+      throw error;
+    } finally {
+      this.pendingWrites--;
+      this.touch();
+    }
   }
 
   private touch(): void {
@@ -646,19 +631,6 @@ export class LocalStepFunctions {
   private assertOpen(): void {
     if (this.closed) throw new Error('The local Step Functions engine has shut down');
   }
-}
-
-function readJournal(file: string): ExecutionRecord[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  const journal = JSON.parse(text) as { executions?: ExecutionRecord[] };
-  if (!Array.isArray(journal.executions)) throw new Error(`${file} is not a Step Functions journal`);
-  return journal.executions;
 }
 
 function assertArn(arn: string, kind: 'stateMachine' | 'execution'): void {
