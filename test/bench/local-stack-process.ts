@@ -11,6 +11,13 @@ import { round } from './stats.ts';
 
 const running = new Set<ChildProcess>();
 
+/**
+ * The environment as the benchmark found it: a local stack started in the benchmark's own process
+ * (the round-trip figures) sets AWS endpoints and a table name in `process.env`, which must not
+ * reach the stacks spawned after it.
+ */
+const ENVIRONMENT_AT_LOAD = { ...process.env };
+
 /** Kills every process group still running; synchronous, so it also works in an `exit` handler. */
 export function killAllLocalStacks(): void {
   for (const child of running) killGroup(child, 'SIGKILL');
@@ -97,7 +104,7 @@ export async function startLocalStack(options: {
   const started = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', 'functions/local/main.ts'], {
     cwd: repoRoot,
-    env: { ...process.env, PORT: String(port), LOCAL_DATA_DIR: options.dataDir },
+    env: { ...ENVIRONMENT_AT_LOAD, PORT: String(port), LOCAL_DATA_DIR: options.dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

@@ -13,13 +13,19 @@ export const round = (value: number, digits = 1): number => Number(value.toFixed
 export const formatBytes = (bytes: number): string =>
   bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(2)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
 
-/** A plain-text table: the first row is the header; columns after the first are right-aligned. */
-export function table(rows: readonly (readonly string[])[]): string {
+/**
+ * A plain-text table: the first row is the header; the first `leftColumns` columns are left-aligned,
+ * the others right-aligned.
+ */
+export function table(rows: readonly (readonly string[])[], leftColumns = 1): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
   const line = (row: readonly string[]) =>
     row
-      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
-      .join('  ');
+      .map((cell, column) =>
+        column < leftColumns ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!),
+      )
+      .join('  ')
+      .trimEnd();
   const [header, ...body] = rows;
   return [line(header!), widths.map((width) => '-'.repeat(width)).join('  '), ...body.map(line)].join('\n');
 }
