@@ -2,6 +2,7 @@ import type { BreachRecord, BreachReportRequest } from './breach-schemas.ts';
 import { TIME_ZONE } from './calendar.ts';
 import { historyEntry } from './changes.ts';
 import { conflict, validationError } from './errors.ts';
+import { lazily } from './lazily.ts';
 import { notificationsFor } from './notifications.ts';
 import type { Actor, Agreement, AgreementStatus, HistoryEntry, Notification } from './schemas.ts';
 
@@ -98,19 +99,22 @@ export function reportedHistory(record: BreachRecord, actor: Actor): HistoryEntr
   });
 }
 
-const osloWallClock = new Intl.DateTimeFormat('sv-SE', {
-  timeZone: TIME_ZONE,
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
+const osloWallClock = lazily(
+  () =>
+    new Intl.DateTimeFormat('sv-SE', {
+      timeZone: TIME_ZONE,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }),
+);
 
 /** `2026-11-24 11:00 Oslo time`: a deadline as a person reads it in a subject line. */
 export function osloDateTime(instant: string | Date): string {
-  return `${osloWallClock.format(new Date(instant))} Oslo time`;
+  return `${osloWallClock().format(new Date(instant))} Oslo time`;
 }
 
 export const BREACH_REPORTED = 'breach.reported';

@@ -2,22 +2,28 @@
  * Calendar dates in Europe/Oslo. A date is `YYYY-MM-DD`; an instant is a JS Date (UTC inside).
  * Legal deadlines run to the end of a calendar day in Oslo, whatever the offset (CET or CEST).
  */
+import { lazily } from './lazily.ts';
+
 export const TIME_ZONE = 'Europe/Oslo';
 
-const osloParts = new Intl.DateTimeFormat('en-CA', {
-  timeZone: TIME_ZONE,
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-});
+/** Made on first use: a formatter with a time zone loads ICU's zone data (see `lazily`). */
+const osloParts = lazily(
+  () =>
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: TIME_ZONE,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    }),
+);
 
 function partsInOslo(instant: Date): Record<string, number> {
   const parts: Record<string, number> = {};
-  for (const part of osloParts.formatToParts(instant)) {
+  for (const part of osloParts().formatToParts(instant)) {
     // Stryker disable next-line ConditionalExpression: equivalent, the literal parts ("-", ", ", ":") are never read
     if (part.type !== 'literal') parts[part.type] = Number(part.value);
   }
