@@ -1,8 +1,11 @@
-import { CONCURRENT_CHANGE, DomainError } from '../domain/errors.ts';
+import { CONCURRENT_CHANGE, DomainError, notFound } from '../domain/errors.ts';
 import { requireParty } from '../domain/parties.ts';
 import type { Agreement, AuditEntry, PartyRole } from '../domain/schemas.ts';
 import { actorOf, type Caller } from '../shared/caller.ts';
-import { getAgreement, type StoredAgreement } from '../store/agreements-store.ts';
+import { getAgreement, recordPartyRead, type StoredAgreement, toStored } from '../store/agreements-store.ts';
+import { type Item, isIssuedId } from '../store/items.ts';
+import { getItems } from '../store/query.ts';
+import { agreementKey } from '../store/table-layout.ts';
 
 export interface PartyAccess {
   stored: StoredAgreement;
@@ -15,6 +18,46 @@ export async function loadForParty(id: string | undefined, caller: Caller): Prom
   const stored = id ? await getAgreement(id) : undefined;
   const { agreement, role } = requireParty(stored?.agreement, caller.orgNumber);
   return { stored: stored!, agreement, role };
+}
+
+/**
+ * As `loadForParty`, together with items next to the agreement (a task token, a sub-processor
+ * request, Vedlegg 3) in the same round trip; one undefined per key that names no item.
+ */
+export async function loadForPartyWith(
+  id: string | undefined,
+  caller: Caller,
+  related: readonly { pk: string; sk: string }[],
+): Promise<PartyAccess & { related: (Item | undefined)[] }> {
+  const [agreementItem, ...items] =
+    id && isIssuedId(id) ? await getItems([agreementKey(id), ...related]) : [undefined];
+  const stored = agreementItem ? toStored(agreementItem) : undefined;
+  const { agreement, role } = requireParty(stored?.agreement, caller.orgNumber);
+  return { stored: stored!, agreement, role, related: items };
+}
+
+/**
+ * A read that does not need the agreement item (a page of its history, its breach reports): `read`
+ * first, then its audit entry, written only if the caller is a party (else the 404 of rule 11): two
+ * round trips. A read refused for its input (e.g. a cursor from elsewhere) leaves no trace, and is
+ * answered as before only to a party: anyone else gets the same 404.
+ */
+export async function readAsParty<T>(
+  id: string | undefined,
+  caller: Caller,
+  read: (agreementId: string) => Promise<T>,
+  audit: (result: T) => AuditEntry,
+): Promise<T> {
+  if (!id || !isIssuedId(id)) throw notFound();
+  let result: T;
+  try {
+    result = await read(id);
+  } catch (error) {
+    if (error instanceof DomainError && error.kind === 'validation') await loadForParty(id, caller);
+    throw error;
+  }
+  await recordPartyRead(id, caller.orgNumber, audit(result));
+  return result;
 }
 
 export function auditEntry(caller: Caller, action: string, route: string, at: Date): AuditEntry {

@@ -9,49 +9,67 @@ import { now } from '../shared/clock.ts';
 import { etagOf, httpHandler } from '../shared/http.ts';
 import { completeTask, notifyWorkflow } from '../shared/workflows.ts';
 import { saveChange } from '../store/agreements-store.ts';
-import { getTaskToken } from '../store/task-tokens-store.ts';
-import { auditEntry, loadForParty } from './agreement-access.ts';
+import { retryOnStaleRead } from '../store/items.ts';
+import { taskTokenCheck, taskTokenKey, tokenOf } from '../store/task-tokens-store.ts';
+import { auditEntry, loadForPartyWith } from './agreement-access.ts';
 import { idempotent } from './idempotency.ts';
 
 /**
  * Rule 6: the controller chooses RETURN or DELETE, once, any time from the notice on. A termination
  * workflow already waiting for the choice continues with the stored task token; one that has not
  * reached its wait yet (the agreement is still in its notice period) finds the choice there when it does.
+ *
+ * Two round trips: the agreement and the wait's token item are read together, and the choice written
+ * only if the token is still the one read (a wait registering in between makes it fail, and all is
+ * read again); a wait registering after it finds the agreement at a new version and the choice there.
  */
 export const handler = httpHandler(
   { body: dataDispositionRequestSchema },
   idempotent(async ({ caller, body, params, route }) => {
-    const { agreement, role } = await loadForParty(params.id, caller);
-    requireRole(role, 'controller', 'choose return or deletion of the data');
-    const at = now();
-    const dataDisposition = decideDisposition(agreement, body, actorOf(caller), at);
-    const chosen = nextVersion(agreement, { dataDisposition }, at);
-    await saveChange({
-      before: agreement,
-      after: chosen,
-      history: [
-        historyEntry(actorOf(caller), 'DATA_DISPOSITION_CHOSEN', at, {
-          details: {
-            method: dataDisposition.method,
-            ...(dataDisposition.instructions ? { instructions: dataDisposition.instructions } : {}),
+    const result = await retryOnStaleRead(async () => {
+      const {
+        agreement,
+        role,
+        related: [tokenItem],
+      } = await loadForPartyWith(
+        params.id,
+        caller,
+        params.id ? [taskTokenKey(params.id, TERMINATION_WORKFLOW, 'disposition')] : [],
+      );
+      const token = tokenOf(tokenItem);
+      requireRole(role, 'controller', 'choose return or deletion of the data');
+      const at = now();
+      const dataDisposition = decideDisposition(agreement, body, actorOf(caller), at);
+      const chosen = nextVersion(agreement, { dataDisposition }, at);
+      await saveChange({
+        before: agreement,
+        after: chosen,
+        history: [
+          historyEntry(actorOf(caller), 'DATA_DISPOSITION_CHOSEN', at, {
+            details: {
+              method: dataDisposition.method,
+              ...(dataDisposition.instructions ? { instructions: dataDisposition.instructions } : {}),
+            },
+          }),
+        ],
+        audit: auditEntry(caller, 'agreement.data-disposition', route, at),
+        reminders: { remove: [DISPOSITION_MISSING] },
+        notifications: notificationsFor(
+          chosen,
+          BOTH_PARTIES,
+          {
+            type: 'agreement.data-disposition-chosen',
+            key: 'chosen',
+            subject: `The controller chose ${dataDisposition.method === 'RETURN' ? 'return' : 'deletion'} of the data`,
+            details: { method: dataDisposition.method, chosenOn: dataDisposition.chosenOn },
           },
-        }),
-      ],
-      audit: auditEntry(caller, 'agreement.data-disposition', route, at),
-      reminders: { remove: [DISPOSITION_MISSING] },
-      notifications: notificationsFor(
-        chosen,
-        BOTH_PARTIES,
-        {
-          type: 'agreement.data-disposition-chosen',
-          key: 'chosen',
-          subject: `The controller chose ${dataDisposition.method === 'RETURN' ? 'return' : 'deletion'} of the data`,
-          details: { method: dataDisposition.method, chosenOn: dataDisposition.chosenOn },
-        },
-        at,
-      ),
+          at,
+        ),
+        readChecks: [taskTokenCheck(agreement.id, TERMINATION_WORKFLOW, 'disposition', token)],
+      });
+      return { chosen, dataDisposition, token };
     });
-    const token = await getTaskToken(agreement.id, TERMINATION_WORKFLOW, 'disposition');
+    const { chosen, dataDisposition, token } = result;
     if (token) {
       await notifyWorkflow('complete the wait for the data disposition', () =>
         completeTask(token, { method: dataDisposition.method, chosenOn: dataDisposition.chosenOn }),

@@ -13,37 +13,53 @@ import { now } from '../shared/clock.ts';
 import { httpHandler } from '../shared/http.ts';
 import { countMetricBy } from '../shared/observability.ts';
 import { completeTask, notifyWorkflow } from '../shared/workflows.ts';
+import { isIssuedId } from '../store/items.ts';
 import {
-  getAppendixHead,
-  getSubProcessor,
+  appendixKey,
   retryOnAppendixChange,
   saveSubProcessorChange,
+  subProcessorKey,
+  toAppendixHead,
+  toStoredSubProcessor,
 } from '../store/sub-processors-store.ts';
-import { auditEntry, loadForParty } from './agreement-access.ts';
+import { auditEntry, loadForPartyWith } from './agreement-access.ts';
 import { idempotent } from './idempotency.ts';
 
 /**
  * The controller's written decision on a request (rule 7), once, before the 30 days are out. Approval
  * adds the sub-processor to Vedlegg 3 as a new version. The approval workflow learns of it through
  * its task token; if it has not reached its wait yet, it finds the decision there when it does.
+ *
+ * Two round trips: the agreement, the request (with the workflow's token) and Vedlegg 3 in one read,
+ * then the change, written only if the token is still the one read (else all is read again).
  */
 export const handler = httpHandler(
   { body: decisionRequestSchema },
   idempotent(async ({ caller, body, params, route }) => {
-    const { agreement, role } = await loadForParty(params.id, caller);
-    requireRole(role, 'controller', 'decide on a sub-processor');
     const subProcessorId = params.subId ?? '';
     const actor = actorOf(caller);
-    const decided = await retryOnAppendixChange(async () => {
-      const before = (await getSubProcessor(agreement.id, subProcessorId))?.record;
+    const { decided, token } = await retryOnAppendixChange(async () => {
+      const known = isIssuedId(subProcessorId) && params.id !== undefined;
+      const {
+        agreement,
+        role,
+        related: [requestItem, appendixItem],
+      } = await loadForPartyWith(
+        params.id,
+        caller,
+        known ? [subProcessorKey(params.id!, subProcessorId), appendixKey(params.id!)] : [],
+      );
+      requireRole(role, 'controller', 'decide on a sub-processor');
+      const stored = requestItem ? toStoredSubProcessor(requestItem) : undefined;
+      const before = stored?.record;
       const at = now();
       const after = decideOnRequest({ agreement, role, record: before, decision: body, actor, now: at });
       const appendix =
         after.status === 'APPROVED'
-          ? await getAppendixHead(agreement.id).then((head) => ({
-              before: head,
-              ...appendixChange(head, { added: after }, actor, at),
-            }))
+          ? (() => {
+              const head = toAppendixHead(appendixItem);
+              return { before: head, ...appendixChange(head, { added: after }, actor, at) };
+            })()
           : undefined;
       await saveSubProcessorChange({
         agreementId: agreement.id,
@@ -58,11 +74,11 @@ export const handler = httpHandler(
         },
         reminders: { remove: [decisionReminderKind(subProcessorId)] },
         notifications: outcomeNotifications(agreement, after, at),
+        taskTokenAsRead: { token: stored?.taskToken },
       });
-      return after;
+      return { decided: after, token: stored?.taskToken };
     });
     countMetricBy('subProcessorDecision', decided.status);
-    const token = (await getSubProcessor(agreement.id, subProcessorId))?.taskToken;
     if (token) {
       await notifyWorkflow('complete the decision wait', () =>
         completeTask(token, { status: decided.status }),

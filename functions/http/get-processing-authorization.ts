@@ -6,21 +6,27 @@ import { processingAuthorization } from '../domain/sub-processors.ts';
 import { now } from '../shared/clock.ts';
 import { httpHandler } from '../shared/http.ts';
 import { recordAudit } from '../store/agreements-store.ts';
-import { getSubProcessor } from '../store/sub-processors-store.ts';
-import { auditEntry, loadForParty } from './agreement-access.ts';
+import { isIssuedId } from '../store/items.ts';
+import { subProcessorKey, toStoredSubProcessor } from '../store/sub-processors-store.ts';
+import { auditEntry, loadForPartyWith } from './agreement-access.ts';
 
 /**
  * The processing gate (rule 8): may this sub-processor process data under the agreement now? Yes only
  * while the agreement is in force (the notice period included) and the sub-processor is approved.
  * An id the agreement does not know is answered (not authorised, and why) rather than refused with
  * 404, which would read as "no such agreement". Every question and its answer go into the audit log.
+ * The agreement and the request are read in one round trip, the answer logged in the second.
  */
 export const handler = httpHandler(
   { query: processingAuthorizationQuerySchema },
   async ({ caller, params, query, route }) => {
-    const { agreement } = await loadForParty(params.id, caller);
     const { subProcessorId } = query;
-    const record = (await getSubProcessor(agreement.id, subProcessorId))?.record;
+    const known = isIssuedId(subProcessorId) && params.id !== undefined;
+    const {
+      agreement,
+      related: [item],
+    } = await loadForPartyWith(params.id, caller, known ? [subProcessorKey(params.id!, subProcessorId)] : []);
+    const record = item ? toStoredSubProcessor(item).record : undefined;
     const at = now();
     const answer: ProcessingAuthorization = {
       ...processingAuthorization(agreement, record, at),

@@ -3,15 +3,23 @@ import { NO_SUCH_SUB_PROCESSOR, presented } from '../domain/sub-processors.ts';
 import { now } from '../shared/clock.ts';
 import { httpHandler } from '../shared/http.ts';
 import { recordAudit } from '../store/agreements-store.ts';
-import { getSubProcessor } from '../store/sub-processors-store.ts';
-import { auditEntry, loadForParty } from './agreement-access.ts';
+import { isIssuedId } from '../store/items.ts';
+import { subProcessorKey, toStoredSubProcessor } from '../store/sub-processors-store.ts';
+import { auditEntry, loadForPartyWith } from './agreement-access.ts';
 
-/** One sub-processor request with its state and decision (the `Location` of a new request). */
+/**
+ * One sub-processor request with its state and decision (the `Location` of a new request). The
+ * agreement and the request are read in one round trip, the read logged in the second.
+ */
 export const handler = httpHandler({}, async ({ caller, params, route }) => {
-  const { agreement } = await loadForParty(params.id, caller);
   const subProcessorId = params.subId ?? '';
-  const stored = await getSubProcessor(agreement.id, subProcessorId);
-  if (!stored) throw notFound(NO_SUCH_SUB_PROCESSOR);
+  const known = isIssuedId(subProcessorId) && params.id !== undefined;
+  const {
+    agreement,
+    related: [item],
+  } = await loadForPartyWith(params.id, caller, known ? [subProcessorKey(params.id!, subProcessorId)] : []);
+  if (!item) throw notFound(NO_SUCH_SUB_PROCESSOR);
+  const stored = toStoredSubProcessor(item);
   const at = now();
   await recordAudit(agreement.id, {
     ...auditEntry(caller, 'sub-processor.read', route, at),

@@ -13,6 +13,7 @@ import { now } from '../shared/clock.ts';
 import { etagOf, httpHandler } from '../shared/http.ts';
 import { startTerminationWorkflow } from '../shared/workflows.ts';
 import { saveChange } from '../store/agreements-store.ts';
+import { notificationDeletes } from '../store/notifications-store.ts';
 import { auditEntry, loadForParty } from './agreement-access.ts';
 import { idempotent } from './idempotency.ts';
 import { startWorkflowOrUndo } from './start-or-undo.ts';
@@ -58,6 +59,9 @@ export const handler = httpHandler(
           terminationDueCheck(agreement.id, terminatesOn),
         ],
       },
+      // Two round trips: the read, and this; the notifications' events wait for the workflow.
+      notifications,
+      deferEvents: true,
     });
     await startWorkflowOrUndo({
       description: 'the notice',
@@ -74,6 +78,7 @@ export const handler = httpHandler(
             }),
           ],
           reminders: { remove: NOTICE_PERIOD_REMINDERS },
+          extraWrites: notifications.flatMap(notificationDeletes),
         }),
       notifications,
     });

@@ -13,7 +13,7 @@ import { actorOf } from '../shared/caller.ts';
 import { now } from '../shared/clock.ts';
 import { httpHandler } from '../shared/http.ts';
 import { startSubProcessorApprovalWorkflow } from '../shared/workflows.ts';
-import { listSubProcessors, rollBackRequest, saveSubProcessorChange } from '../store/sub-processors-store.ts';
+import { rollBackRequest, saveSubProcessorChange } from '../store/sub-processors-store.ts';
 import { auditEntry, loadForParty } from './agreement-access.ts';
 import { idempotent } from './idempotency.ts';
 import { startWorkflowOrUndo } from './start-or-undo.ts';
@@ -22,6 +22,11 @@ import { startWorkflowOrUndo } from './start-or-undo.ts';
  * The processor asks the controller to approve a sub-processor (rule 7): 202 with the request
  * REQUESTED, the controller notified, and the approval workflow started, which waits for the decision
  * for 30 days and expires the request when none comes.
+ *
+ * Two round trips: the agreement is read, and the request written with its notifications (their
+ * events wait for the workflow). An identical request still pending is refused by the pending marker
+ * written in the same transaction (sub-processors-store.ts), with the same 409 as the domain's check,
+ * so the agreement's other requests need not be read.
  */
 export const handler = httpHandler(
   { body: subProcessorRequestSchema },
@@ -34,10 +39,11 @@ export const handler = httpHandler(
       role,
       request: body,
       actor: actorOf(caller),
-      existing: await listSubProcessors(agreement.id),
+      existing: [],
       id: crypto.randomUUID(),
       now: at,
     });
+    const notifications = requestedNotifications(agreement, record, at);
     await saveSubProcessorChange({
       agreementId: agreement.id,
       after: record,
@@ -48,6 +54,8 @@ export const handler = httpHandler(
         details: { subProcessorId: record.id },
       },
       reminders: { put: [firstDecisionReminder(agreement.id, record.id, osloDate(at))] },
+      notifications,
+      deferEvents: true,
     });
     await startWorkflowOrUndo({
       description: 'the sub-processor request',
@@ -65,8 +73,9 @@ export const handler = httpHandler(
               reason: 'The approval workflow could not be started; the request was not accepted',
             },
           }),
+          notifications,
         ),
-      notifications: requestedNotifications(agreement, record, at),
+      notifications,
     });
     return {
       status: 202,

@@ -1,11 +1,12 @@
 import type { Notification } from '../domain/schemas.ts';
 import { logError } from '../shared/observability.ts';
-import { sendNotifications } from '../store/notifications-store.ts';
+import { publishEvents } from '../store/notifications-store.ts';
 
 /**
- * A change that only stands with its workflow: it is committed first (the workflow reads it), then the
- * workflow is started. If the start fails, the change is undone and the parties are never told of it:
- * the notifications go out only once the workflow runs (their ids make a repeated send harmless).
+ * A change that only stands with its workflow: it is committed first (the workflow reads it), with
+ * its notifications in the same transaction, then the workflow is started. If the start fails, the
+ * change is undone and its notifications taken back in the undo's transaction; their events (for
+ * integrations, on AWS) are published only once the workflow runs.
  */
 export async function startWorkflowOrUndo(options: {
   description: string;
@@ -23,5 +24,5 @@ export async function startWorkflowOrUndo(options: {
       .catch((undoError: unknown) => logError(`Undoing ${options.description} failed`, undoError));
     throw error;
   }
-  await sendNotifications(options.notifications);
+  await publishEvents(options.notifications);
 }

@@ -10,6 +10,7 @@ import { now } from '../shared/clock.ts';
 import { etagOf, httpHandler } from '../shared/http.ts';
 import { startSigningWorkflow } from '../shared/workflows.ts';
 import { saveChange } from '../store/agreements-store.ts';
+import { notificationDeletes } from '../store/notifications-store.ts';
 import { auditEntry, loadForParty } from './agreement-access.ts';
 import { idempotent } from './idempotency.ts';
 import { startWorkflowOrUndo } from './start-or-undo.ts';
@@ -58,7 +59,8 @@ export const handler = httpHandler(
       },
       at,
     );
-    await saveChange({ before: agreement, after: submitted, ...change });
+    // Two round trips: the read, and the change with its notifications (their events wait for the workflow).
+    await saveChange({ before: agreement, after: submitted, ...change, notifications, deferEvents: true });
     await startWorkflowOrUndo({
       description: 'the submission',
       start: () => startSigningWorkflow(agreement.id, submitted.version),
@@ -74,6 +76,7 @@ export const handler = httpHandler(
             }),
           ],
           reminders: { remove: SIGNING_REMINDERS },
+          extraWrites: notifications.flatMap(notificationDeletes),
         }),
       notifications,
     });

@@ -12,37 +12,53 @@ import { actorOf } from '../shared/caller.ts';
 import { now } from '../shared/clock.ts';
 import { httpHandler } from '../shared/http.ts';
 import { completeTask, notifyWorkflow } from '../shared/workflows.ts';
+import { isIssuedId } from '../store/items.ts';
 import {
-  getAppendixHead,
-  getSubProcessor,
+  appendixKey,
   retryOnAppendixChange,
   saveSubProcessorChange,
+  subProcessorKey,
+  toAppendixHead,
+  toStoredSubProcessor,
 } from '../store/sub-processors-store.ts';
-import { auditEntry, loadForParty } from './agreement-access.ts';
+import { auditEntry, loadForPartyWith } from './agreement-access.ts';
 import { idempotent } from './idempotency.ts';
 
 /**
  * The processor withdraws a request still awaiting the decision (the approval workflow then ends), or
  * stops using an approved sub-processor, which leaves Vedlegg 3 from now on as a new appendix version.
  * An addition to product.md's routes: the contract names WITHDRAWN but no route leading there.
+ *
+ * Two round trips: the agreement, the request (with the workflow's token) and Vedlegg 3 in one read,
+ * then the change, written only if the token is still the one read (else all is read again).
  */
 export const handler = httpHandler(
   { body: withdrawRequestSchema },
   idempotent(async ({ caller, body, params, route }) => {
-    const { agreement, role } = await loadForParty(params.id, caller);
-    requireRole(role, 'processor', 'withdraw a sub-processor');
     const subProcessorId = params.subId ?? '';
     const actor = actorOf(caller);
-    const withdrawn = await retryOnAppendixChange(async () => {
-      const before = (await getSubProcessor(agreement.id, subProcessorId))?.record;
+    const { withdrawn, token } = await retryOnAppendixChange(async () => {
+      const known = isIssuedId(subProcessorId) && params.id !== undefined;
+      const {
+        agreement,
+        role,
+        related: [requestItem, appendixItem],
+      } = await loadForPartyWith(
+        params.id,
+        caller,
+        known ? [subProcessorKey(params.id!, subProcessorId), appendixKey(params.id!)] : [],
+      );
+      requireRole(role, 'processor', 'withdraw a sub-processor');
+      const stored = requestItem ? toStoredSubProcessor(requestItem) : undefined;
+      const before = stored?.record;
       const at = now();
       const after = withdrawSubProcessor({ agreement, role, record: before, request: body, actor, now: at });
       const wasApproved = before?.status === 'APPROVED';
       const appendix = wasApproved
-        ? await getAppendixHead(agreement.id).then((head) => ({
-            before: head,
-            ...appendixChange(head, { removed: after }, actor, at),
-          }))
+        ? (() => {
+            const head = toAppendixHead(appendixItem);
+            return { before: head, ...appendixChange(head, { removed: after }, actor, at) };
+          })()
         : undefined;
       await saveSubProcessorChange({
         agreementId: agreement.id,
@@ -57,10 +73,10 @@ export const handler = httpHandler(
         },
         reminders: { remove: [decisionReminderKind(subProcessorId)] },
         notifications: outcomeNotifications(agreement, after, at),
+        taskTokenAsRead: { token: stored?.taskToken },
       });
-      return after;
+      return { withdrawn: after, token: stored?.taskToken };
     });
-    const token = (await getSubProcessor(agreement.id, subProcessorId))?.taskToken;
     if (token && !withdrawn.approvedUntil) {
       await notifyWorkflow('end the decision wait', () => completeTask(token, { status: 'WITHDRAWN' }));
     }

@@ -8,7 +8,7 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { CONCURRENT_CHANGE, conflict } from '../domain/errors.ts';
+import { CONCURRENT_CHANGE, conflict, notFound } from '../domain/errors.ts';
 import type {
   Agreement,
   AgreementStatus,
@@ -27,6 +27,7 @@ import {
   type Item,
   isIssuedId,
   isTransactionConflict,
+  StaleRead,
   toItem,
   uniqueSuffix,
 } from './items.ts';
@@ -52,6 +53,19 @@ export interface AgreementChange {
   notifications?: Notification[];
   /** Further writes that belong to the same change (e.g. Vedlegg 3 established on entering into force). */
   extraWrites?: TransactWriteItem[];
+  /**
+   * The signing workflow's task tokens of these parties as the change read them: the write succeeds
+   * only if they are still exactly so (a wait that registered its token in between makes it fail with
+   * `StaleRead`), so the caller may complete or end the waits with the tokens it read.
+   */
+  signingTokensAsRead?: { roles: readonly PartyRole[]; tokens: StoredAgreement['signingTokens'] };
+  /** Conditions on other items the change relies on as read (e.g. a task token item): `StaleRead` if not. */
+  readChecks?: TransactWriteItem[];
+  /**
+   * The notifications are written with the change, but their events are left for the caller to
+   * publish (a change that stands only with its workflow announces itself once the workflow runs).
+   */
+  deferEvents?: boolean;
 }
 
 export interface Page<T> {
@@ -71,7 +85,8 @@ export async function getAgreement(id: string): Promise<StoredAgreement | undefi
   return item ? toStored(item) : undefined;
 }
 
-function toStored(item: Item): StoredAgreement {
+/** The agreement as stored, from its item (e.g. one of several read at once). */
+export function toStored(item: Item): StoredAgreement {
   const raw = fromItem<Record<string, unknown>>(item);
   const signingTokens = (raw.signingTokens ?? {}) as StoredAgreement['signingTokens'];
   for (const field of INTERNAL_FIELDS) delete raw[field];
@@ -167,22 +182,31 @@ export async function saveChange(change: AgreementChange): Promise<void> {
   const { before, after } = change;
   const table = config.tableName();
   const update = updateExpression(before, after);
+  const tokens = signingTokensCondition(change.signingTokensAsRead);
+  const readChecks = change.readChecks ?? [];
   const items: TransactWriteItem[] = [
     {
       Update: {
         TableName: table,
         Key: toItem(agreementKey(after.id)),
         UpdateExpression: update.expression,
-        ConditionExpression: '#status = :expectedStatus AND #version = :expectedVersion',
-        ExpressionAttributeNames: { ...update.names, '#status': 'status', '#version': 'version' },
+        ConditionExpression: `#status = :expectedStatus AND #version = :expectedVersion${tokens.expression}`,
+        ExpressionAttributeNames: {
+          ...update.names,
+          '#status': 'status',
+          '#version': 'version',
+          ...tokens.names,
+        },
         ExpressionAttributeValues: toItem({
           ...update.values,
           ':expectedStatus': before.status,
           ':expectedVersion': before.version,
+          ...tokens.values,
         }),
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     },
+    ...readChecks,
     ...(['controller', 'processor'] as const).map((role) => ({
       Put: { TableName: table, Item: toItem(membership(after, role)) },
     })),
@@ -196,21 +220,56 @@ export async function saveChange(change: AgreementChange): Promise<void> {
   try {
     await dynamoClient().send(new TransactWriteItemsCommand({ TransactItems: items }));
   } catch (error) {
-    throw conflictFromCancellation(error) ?? error;
+    throw conflictFromCancellation(error, change) ?? error;
   }
-  await publishEvents(change.notifications ?? []);
+  if (!change.deferEvents) await publishEvents(change.notifications ?? []);
 }
 
-/** The agreement's condition failed: someone else changed it first. Report the state it is in now. */
-function conflictFromCancellation(error: unknown) {
+/**
+ * `AND attribute_not_exists(#signingTokens.#controller)` for a token that was not there when read,
+ * `AND #signingTokens.#controller = :token_controller` for one that was.
+ */
+function signingTokensCondition(asRead: AgreementChange['signingTokensAsRead']) {
+  const names: Record<string, string> = {};
+  const values: Record<string, string> = {};
+  let expression = '';
+  for (const role of asRead?.roles ?? []) {
+    names['#signingTokens'] = 'signingTokens';
+    names[`#${role}`] = role;
+    const token = asRead?.tokens[role];
+    if (token === undefined) {
+      expression += ` AND attribute_not_exists(#signingTokens.#${role})`;
+    } else {
+      values[`:token_${role}`] = token;
+      expression += ` AND #signingTokens.#${role} = :token_${role}`;
+    }
+  }
+  return { expression, names, values };
+}
+
+/**
+ * The agreement's condition failed: someone else changed it first; report the state it is in now. If
+ * it is still at the status and version it was read with, only what the change relied on besides
+ * (a task token, another item as read) changed: `StaleRead`, read again and retry.
+ */
+function conflictFromCancellation(error: unknown, change: AgreementChange) {
+  const readChecks = change.readChecks?.length ?? 0;
   if (isTransactionConflict(error)) return conflict(`${CONCURRENT_CHANGE}; read it again and retry`);
   if (!(error instanceof TransactionCanceledException)) return undefined;
-  const reason = error.CancellationReasons?.[0];
-  if (reason?.Code !== 'ConditionalCheckFailed') return undefined;
-  const current = reason.Item
-    ? (fromItem<{ status?: AgreementStatus }>(reason.Item).status ?? undefined)
-    : undefined;
-  return conflict(`${CONCURRENT_CHANGE}; read it again and retry`, current);
+  const reasons = error.CancellationReasons ?? [];
+  const reason = reasons[0];
+  if (reason?.Code !== 'ConditionalCheckFailed') {
+    const checkFailed = reasons
+      .slice(1, 1 + readChecks)
+      .some((check) => check.Code === 'ConditionalCheckFailed');
+    return checkFailed ? new StaleRead('An item the change relied on changed since it was read') : undefined;
+  }
+  const old = reason.Item ? fromItem<{ status?: AgreementStatus; version?: number }>(reason.Item) : {};
+  const tokensConditioned = (change.signingTokensAsRead?.roles.length ?? 0) > 0;
+  if (tokensConditioned && old.status === change.before.status && old.version === change.before.version) {
+    return new StaleRead("The workflow's task tokens changed since the agreement was read");
+  }
+  return conflict(`${CONCURRENT_CHANGE}; read it again and retry`, old.status ?? undefined);
 }
 
 function updateExpression(before: Agreement, after: Agreement) {
@@ -243,6 +302,49 @@ function updateExpression(before: Agreement, after: Agreement) {
 /** Rule 10: every read of an agreement by a party is logged. */
 export async function recordAudit(agreementId: string, entry: AuditEntry): Promise<void> {
   await dynamoClient().send(new PutItemCommand(auditItem(agreementId, entry)));
+}
+
+/**
+ * Rule 10 for reads that did not need the agreement item itself (a page of its history, its breach
+ * reports): the audit entry is written only if the caller's organisation is a party to the agreement,
+ * checked on the agreement item in the same transaction. Anyone else gets the 404 of rule 11.
+ */
+export async function recordPartyRead(
+  agreementId: string,
+  orgNumber: string,
+  entry: AuditEntry,
+): Promise<void> {
+  if (!isIssuedId(agreementId)) throw notFound();
+  try {
+    await dynamoClient().send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            ConditionCheck: {
+              TableName: config.tableName(),
+              Key: toItem(agreementKey(agreementId)),
+              ConditionExpression: '#controller.#orgNumber = :org OR #processor.#orgNumber = :org',
+              ExpressionAttributeNames: {
+                '#controller': 'controller',
+                '#processor': 'processor',
+                '#orgNumber': 'orgNumber',
+              },
+              ExpressionAttributeValues: toItem({ ':org': orgNumber }),
+            },
+          },
+          { Put: auditItem(agreementId, entry) },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (
+      error instanceof TransactionCanceledException &&
+      error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+    ) {
+      throw notFound();
+    }
+    throw error;
+  }
 }
 
 /** Adds a workflow event (no state change) to the agreement's history. */

@@ -93,3 +93,29 @@ export const cancelledWith = (
  * runs transactions one at a time and never reports it.)
  */
 export const isTransactionConflict = (error: unknown): boolean => cancelledWith(error, 'TransactionConflict');
+
+/**
+ * Something a request read and relies on (e.g. a workflow's task token) changed before its conditional
+ * write: nothing was written; read again and retry.
+ */
+export class StaleRead extends Error {
+  override name = 'StaleRead';
+}
+
+/** Runs a read-decide-write again (reading afresh) while its write finds what it read has changed. */
+export async function retryOnStaleRead<T>(
+  attempt: () => Promise<T>,
+  options: { attempts?: number; onExhausted?: () => Error } = {},
+): Promise<T> {
+  const attempts = options.attempts ?? 5;
+  for (let tried = 1; ; tried += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof StaleRead)) throw error;
+      if (tried >= attempts) throw options.onExhausted?.() ?? error;
+      // Requests racing for the same items spread out instead of colliding again in step.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * tried));
+    }
+  }
+}

@@ -41,6 +41,31 @@ export function notificationWrites(notification: Notification): TransactWriteIte
   ];
 }
 
+/** Takes back notifications written with a change that was then undone (its marker and outbox item). */
+export function notificationDeletes(notification: Notification): TransactWriteItem[] {
+  const table = config.tableName();
+  return [
+    {
+      Delete: {
+        TableName: table,
+        Key: toItem({
+          pk: `NOTIFICATION#${notification.id}#${notification.recipientOrgNumber}`,
+          sk: 'MARKER',
+        }),
+      },
+    },
+    {
+      Delete: {
+        TableName: table,
+        Key: toItem({
+          pk: outboxPartition(notification.recipientOrgNumber),
+          sk: `${notification.at}#${notification.id}`,
+        }),
+      },
+    },
+  ];
+}
+
 /**
  * Sends notifications, together with `extra` writes, in one transaction: into the outbox (read by
  * GET /notifications) and, where a bus is configured (on AWS), as events for integrations. When any of

@@ -20,8 +20,16 @@ import { type AppendixHead, contentOf, EMPTY_APPENDIX, pendingUntil } from '../d
 import { dynamoClient } from '../shared/clients.ts';
 import { config } from '../shared/config.ts';
 import { auditItem, historyItem } from './agreements-store.ts';
-import { fromItem, type Item, isIssuedId, isTransactionConflict, toItem } from './items.ts';
-import { notificationWrites, publishEvents } from './notifications-store.ts';
+import {
+  fromItem,
+  type Item,
+  isIssuedId,
+  isTransactionConflict,
+  retryOnStaleRead,
+  StaleRead,
+  toItem,
+} from './items.ts';
+import { notificationDeletes, notificationWrites, publishEvents } from './notifications-store.ts';
 import { queryItems } from './query.ts';
 import { type Reminder, reminderDeletes, reminderPuts } from './reminders-store.ts';
 import { agreementKey, TABLE_KEYS } from './table-layout.ts';
@@ -63,7 +71,8 @@ export interface StoredSubProcessor {
   taskToken?: string;
 }
 
-function toStored(item: Item): StoredSubProcessor {
+/** A request as stored, from its item (e.g. one of several read at once). */
+export function toStoredSubProcessor(item: Item): StoredSubProcessor {
   const raw = fromItem<Record<string, unknown>>(item);
   const taskToken = typeof raw.taskToken === 'string' ? raw.taskToken : undefined;
   for (const field of INTERNAL_FIELDS) delete raw[field];
@@ -84,7 +93,7 @@ export async function getSubProcessor(
       ConsistentRead: true,
     }),
   );
-  return item ? toStored(item) : undefined;
+  return item ? toStoredSubProcessor(item) : undefined;
 }
 
 /** Every request of the agreement (a handful; each needed the controller's decision). */
@@ -96,7 +105,7 @@ export async function listSubProcessors(agreementId: string): Promise<SubProcess
     ExpressionAttributeValues: toItem({ ':pk': `AGREEMENT#${agreementId}`, ':prefix': 'SUBPROCESSOR#' }),
     ConsistentRead: true,
   })) {
-    records.push(toStored(item).record);
+    records.push(toStoredSubProcessor(item).record);
   }
   return records;
 }
@@ -109,13 +118,18 @@ export async function getAppendixHead(agreementId: string): Promise<AppendixHead
       ConsistentRead: true,
     }),
   );
+  return toAppendixHead(item);
+}
+
+/** Vedlegg 3 as it stands, from its item (e.g. read together with the agreement); none yet: empty. */
+export function toAppendixHead(item: Item | undefined): AppendixHead {
   if (!item) return EMPTY_APPENDIX;
   const { version, approved } = fromItem<AppendixHead>(item);
   return { version, approved };
 }
 
 /** Another change to Vedlegg 3 was written first: read again and retry. */
-export class AppendixChanged extends Error {
+export class AppendixChanged extends StaleRead {
   override name = 'AppendixChanged';
 }
 
@@ -131,13 +145,23 @@ export interface SubProcessorChange {
   audit?: AuditEntry;
   reminders?: { put?: Reminder[]; remove?: string[] };
   notifications?: Notification[];
+  /**
+   * The approval workflow's task token as the change read it on the request (`token` undefined: none):
+   * the write succeeds only if it is still so, so the caller may complete the wait with the token it
+   * read. A wait registering its token in between makes the write fail with `StaleRead`.
+   */
+  taskTokenAsRead?: { token: string | undefined };
+  /** The notifications are written with the change, their events left for the caller to publish. */
+  deferEvents?: boolean;
 }
 
 /** The writes of a change, in order: the request, the agreement check, the appendix, then the rest. */
 export function subProcessorChangeWrites(change: SubProcessorChange): TransactWriteItem[] {
   const { agreementId, before, after } = change;
   return [
-    before ? requestUpdate(agreementId, before, after) : requestPut(agreementId, after),
+    before
+      ? requestUpdate(agreementId, before, after, change.taskTokenAsRead)
+      : requestPut(agreementId, after),
     ...(change.agreementIn ? [agreementCheck(agreementId, change.agreementIn)] : []),
     ...(change.appendix ? [appendixWrite(agreementId, change.appendix.before, change.appendix.after)] : []),
     ...(!before && after.status === 'REQUESTED' ? [pendingMarkerPut(agreementId, after)] : []),
@@ -165,7 +189,7 @@ export async function saveSubProcessorChange(change: SubProcessorChange): Promis
   } catch (error) {
     throw conflictFromCancellation(error, change) ?? error;
   }
-  await publishEvents(change.notifications ?? []);
+  if (!change.deferEvents) await publishEvents(change.notifications ?? []);
 }
 
 function conflictFromCancellation(error: unknown, change: SubProcessorChange): Error | undefined {
@@ -183,6 +207,10 @@ function conflictFromCancellation(error: unknown, change: SubProcessorChange): E
   };
   if (failed(0)) {
     const current = old(0) as SubProcessorStatus | undefined;
+    // Still in the status it was read in: only its task token changed (a wait registered meanwhile).
+    if (change.before && change.taskTokenAsRead && current === change.before.status) {
+      return new StaleRead("The approval workflow's task token changed since the request was read");
+    }
     return conflict(
       change.before
         ? `The sub-processor request was changed by another request${current ? ` and is ${current}` : ''}; read it again`
@@ -259,14 +287,27 @@ function requestPut(agreementId: string, record: SubProcessorRecord): TransactWr
   };
 }
 
-/** Sets what changed and removes what went, leaving the task token alone: the workflow may store one meanwhile. */
+/**
+ * Sets what changed and removes what went, leaving the task token alone: the workflow may store one
+ * meanwhile, which makes the write fail when the caller relies on the token as it read it.
+ */
 function requestUpdate(
   agreementId: string,
   before: SubProcessorRecord,
   after: SubProcessorRecord,
+  tokenAsRead?: { token: string | undefined },
 ): TransactWriteItem {
   const names: Record<string, string> = { '#status': 'status' };
   const values: Record<string, unknown> = { ':expectedStatus': before.status };
+  let tokenCondition = '';
+  if (tokenAsRead) {
+    names['#taskToken'] = 'taskToken';
+    if (tokenAsRead.token === undefined) tokenCondition = ' AND attribute_not_exists(#taskToken)';
+    else {
+      values[':taskToken'] = tokenAsRead.token;
+      tokenCondition = ' AND #taskToken = :taskToken';
+    }
+  }
   const sets: string[] = [];
   const removes: string[] = [];
   const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
@@ -293,7 +334,7 @@ function requestUpdate(
       ]
         .filter(Boolean)
         .join(' '),
-      ConditionExpression: '#status = :expectedStatus',
+      ConditionExpression: `#status = :expectedStatus${tokenCondition}`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: toItem(values),
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -390,6 +431,7 @@ export async function rollBackRequest(
   record: SubProcessorRecord,
   reminderKind: string,
   history: HistoryEntry,
+  notifications: readonly Notification[] = [],
 ): Promise<void> {
   await dynamoClient().send(
     new TransactWriteItemsCommand({
@@ -406,6 +448,8 @@ export async function rollBackRequest(
         pendingMarkerDelete(agreementId, record),
         ...reminderDeletes(agreementId, [reminderKind]),
         historyItem(agreementId, history),
+        // The request's notifications were written with it: the parties are not told of it after all.
+        ...notifications.flatMap(notificationDeletes),
       ],
     }),
   );
@@ -418,18 +462,14 @@ export async function loadReminderSubject(reminder: Reminder): Promise<unknown> 
   return (await getSubProcessor(reminder.agreementId, subject))?.record;
 }
 
-/** Runs a change again (reading afresh) while another change to Vedlegg 3 keeps winning the race. */
+/**
+ * Runs a change again (reading afresh) while another change to Vedlegg 3 keeps winning the race, or
+ * the request's task token changed between the read and the write.
+ */
 export async function retryOnAppendixChange<T>(change: () => Promise<T>, attempts = 8): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await change();
-    } catch (error) {
-      if (!(error instanceof AppendixChanged)) throw error;
-      if (attempt >= attempts) {
-        throw conflict('Vedlegg 3 was changed by other requests at the same time; read it again and retry');
-      }
-      // Requests racing for the one appendix item spread out instead of colliding again in step.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
-    }
-  }
+  return retryOnStaleRead(change, {
+    attempts,
+    onExhausted: () =>
+      conflict('Vedlegg 3 was changed by other requests at the same time; read it again and retry'),
+  });
 }

@@ -1,13 +1,14 @@
 import {
   GetItemCommand,
   TransactionCanceledException,
+  type TransactWriteItem,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { AgreementStatus } from '../domain/schemas.ts';
 import { dynamoClient } from '../shared/clients.ts';
 import { now } from '../shared/clock.ts';
 import { config } from '../shared/config.ts';
-import { fromItem, toItem } from './items.ts';
+import { fromItem, type Item, toItem } from './items.ts';
 import { agreementKey, TABLE_KEYS } from './table-layout.ts';
 
 /**
@@ -89,6 +90,37 @@ export async function storeTaskToken(request: TaskTokenRequest): Promise<boolean
   }
 }
 
+/** The token in a task token item (as read with others, e.g. next to the agreement), if any. */
+export const tokenOf = (item: Item | undefined): string | undefined =>
+  item ? fromItem<{ token?: string }>(item).token : undefined;
+
+/**
+ * For the transaction of a change that completes a step's wait with the token it read: the change
+ * goes through only if the step's token is still the one read (or still none). A wait registering
+ * its token in between makes it fail, and the change is read and decided again, so the token it then
+ * completes is the one the workflow waits on.
+ */
+export function taskTokenCheck(
+  agreementId: string,
+  workflow: string,
+  step: string,
+  tokenAsRead: string | undefined,
+): TransactWriteItem {
+  return {
+    ConditionCheck: {
+      TableName: config.tableName(),
+      Key: toItem(taskTokenKey(agreementId, workflow, step)),
+      ...(tokenAsRead === undefined
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : {
+            ConditionExpression: '#token = :token',
+            ExpressionAttributeNames: { '#token': 'token' },
+            ExpressionAttributeValues: toItem({ ':token': tokenAsRead }),
+          }),
+    },
+  };
+}
+
 /** The token a step's wait registered last, if any. */
 export async function getTaskToken(
   agreementId: string,
@@ -102,5 +134,5 @@ export async function getTaskToken(
       ConsistentRead: true,
     }),
   );
-  return item ? fromItem<{ token?: string }>(item).token : undefined;
+  return tokenOf(item);
 }

@@ -1,4 +1,4 @@
-import { PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { handler as getAuditLog } from '../../../functions/http/get-audit-log.ts';
@@ -11,7 +11,15 @@ import {
   OUTSIDER_ORG,
   PROCESSOR_ORG,
 } from '../domain/agreement-fixture.ts';
-import { ddb, givenStored, tableWrites, useAwsMocks } from './aws-mocks.ts';
+import {
+  ddb,
+  givenPartyCheckFails,
+  givenStored,
+  PARTY_CONDITION,
+  partyRead,
+  tableWrites,
+  useAwsMocks,
+} from './aws-mocks.ts';
 import { httpEvent, invoke } from './events.ts';
 
 useAwsMocks();
@@ -63,43 +71,49 @@ describe('GET /agreements/{id}/history', () => {
     expect(input.ScanIndexForward).not.toBe(false);
   });
 
-  it('logs the read as history.read', async () => {
-    givenStored(awaitingAgreement());
+  it('logs the read as history.read, under the check that the caller is a party: two round trips', async () => {
     await historyOf(CONTROLLER_ORG);
-    const audit = ddb.commandCalls(PutItemCommand).map((call) => unmarshall(call.args[0].input.Item!));
-    expect(audit).toEqual([expect.objectContaining({ action: 'history.read', entity: 'audit' })]);
+    const read = partyRead();
+    expect(read.condition).toBe(PARTY_CONDITION);
+    expect(read.checkedOrg).toBe(CONTROLLER_ORG);
+    expect(read.audit).toEqual(expect.objectContaining({ action: 'history.read', entity: 'audit' }));
+    const order = ddb.calls().map((call) => call.args[0].constructor.name);
+    expect(order).toEqual(['QueryCommand', 'TransactWriteItemsCommand']);
   });
 
-  it('answers a non-party 404 without reading the history or writing anything', async () => {
-    givenStored(awaitingAgreement());
+  it('answers a non-party 404, and the audit entry its party check refused is not written', async () => {
+    givenPartyCheckFails();
     const response = await historyOf(OUTSIDER_ORG);
     expect(response.statusCode).toBe(404);
-    expect(ddb.commandCalls(QueryCommand)).toEqual([]);
-    expect(tableWrites()).toEqual([]);
+    expect(response.body).not.toHaveProperty('items');
+    expect(tableWrites()).toHaveLength(1);
+    expect(partyRead().condition).toBe(PARTY_CONDITION);
   });
 });
 
 describe('GET /agreements/{id}/audit-log', () => {
   it('logs its own read once the page is read, and queries only audit entries', async () => {
-    givenStored(awaitingAgreement());
     const response = await auditLogOf(PROCESSOR_ORG);
     expect(response.statusCode).toBe(200);
-    const put = ddb.commandCalls(PutItemCommand)[0]!;
     const query = ddb.commandCalls(QueryCommand)[0]!;
-    expect(unmarshall(put.args[0].input.Item!)).toMatchObject({
+    const read = partyRead();
+    expect(read.condition).toBe(PARTY_CONDITION);
+    expect(read.checkedOrg).toBe(PROCESSOR_ORG);
+    expect(read.audit).toMatchObject({
       action: 'audit-log.read',
       actor: { orgNumber: PROCESSOR_ORG, clientId: 'test-client' },
     });
     const order = ddb.calls().map((call) => call.args[0].constructor.name);
-    expect(order).toEqual(['GetItemCommand', 'QueryCommand', 'PutItemCommand']);
+    expect(order).toEqual(['QueryCommand', 'TransactWriteItemsCommand']);
     expect(unmarshall(query.args[0].input.ExpressionAttributeValues!)[':prefix']).toBe('AUDIT#');
   });
 
   it('answers a non-party 404 and writes nothing', async () => {
-    givenStored(awaitingAgreement());
+    givenPartyCheckFails();
     const response = await auditLogOf(OUTSIDER_ORG);
     expect(response.statusCode).toBe(404);
-    expect(tableWrites()).toEqual([]);
+    expect(response.body).not.toHaveProperty('items');
+    expect(tableWrites()).toHaveLength(1);
   });
 });
 

@@ -1,4 +1,6 @@
 import {
+  type AttributeValue,
+  BatchGetItemCommand,
   BatchWriteItemCommand,
   DeleteItemCommand,
   DynamoDBClient,
@@ -32,6 +34,30 @@ export const SIGNING_STATE_MACHINE_ARN = 'arn:aws:states:eu-north-1:123456789012
 export const ddb = mockClient(DynamoDBClient);
 export const sfn = mockClient(SFNClient);
 
+type Item = Record<string, AttributeValue>;
+/** What the table holds for reads by key: GetItem mocks per key, and BatchGetItem through `storedItems`. */
+const storedItems = new Map<string, Item>();
+const itemKey = (key: { pk?: unknown; sk?: unknown }) => `${String(key.pk)}\u0000${String(key.sk)}`;
+
+/**
+ * Makes an item readable by its key: by GetItem, and by BatchGetItem (which the handlers use to read
+ * the agreement with what hangs off it in one round trip).
+ */
+export function givenItem(item: Item): void {
+  const { pk, sk } = unmarshall(item);
+  storedItems.set(itemKey({ pk, sk }), item);
+  ddb.on(GetItemCommand, { Key: marshall({ pk, sk }) }).resolves({ Item: item });
+}
+
+/** The keys each BatchGetItem call asked for, unmarshalled. */
+export function batchGetKeys(index = 0): Record<string, unknown>[] {
+  const call = ddb.commandCalls(BatchGetItemCommand)[index];
+  if (!call) throw new Error(`no BatchGetItem call #${index}`);
+  return Object.values(call.args[0].input.RequestItems ?? {}).flatMap((request) =>
+    (request.Keys ?? []).map((key) => unmarshall(key)),
+  );
+}
+
 /**
  * Resets both mocks before each test (every write succeeds, every read finds nothing) and sets the
  * environment and the clock; after each test, asserts that nothing ever scanned the table.
@@ -44,7 +70,18 @@ export function useAwsMocks(): void {
     process.env.SIGNING_STATE_MACHINE_ARN = SIGNING_STATE_MACHINE_ARN;
     delete process.env.EVENT_BUS_NAME;
     useClock(() => new Date(NOW));
+    storedItems.clear();
     ddb.on(GetItemCommand).resolves({});
+    ddb.on(BatchGetItemCommand).callsFake((input: { RequestItems?: Record<string, { Keys?: Item[] }> }) => ({
+      Responses: Object.fromEntries(
+        Object.entries(input.RequestItems ?? {}).map(([table, request]) => [
+          table,
+          (request.Keys ?? [])
+            .map((key) => storedItems.get(itemKey(unmarshall(key))))
+            .filter((item): item is Item => item !== undefined),
+        ]),
+      ),
+    }));
     ddb.on(QueryCommand).resolves({ Items: [] });
     ddb.on(PutItemCommand).resolves({});
     ddb.on(UpdateItemCommand).resolves({});
@@ -77,9 +114,7 @@ export function givenStored(
   agreement: Agreement,
   signingTokens: Partial<Record<PartyRole, string>> = {},
 ): void {
-  ddb
-    .on(GetItemCommand, { Key: marshall(agreementKey(agreement.id)) })
-    .resolves({ Item: agreementItem(agreement, signingTokens) });
+  givenItem(agreementItem(agreement, signingTokens));
 }
 
 /** All calls that can change the table. */
@@ -174,4 +209,40 @@ export function conditionFailed(current?: Agreement): TransactionCanceledExcepti
       { Code: 'None' },
     ],
   });
+}
+
+/** The party check that a read's audit entry is written under (recordPartyRead), as DynamoDB gets it. */
+export const PARTY_CONDITION = '#controller.#orgNumber = :org OR #processor.#orgNumber = :org';
+
+/**
+ * DynamoDB refusing a read's audit entry because the caller is no party to the agreement (or there is
+ * no such agreement): the party check, the first item of the transaction, failed.
+ */
+export function givenPartyCheckFails(): void {
+  ddb.on(TransactWriteItemsCommand).rejects(
+    new TransactionCanceledException({
+      message: 'Transaction cancelled, please refer cancellation reasons for specific reasons',
+      $metadata: {},
+      CancellationReasons: [
+        { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' },
+        { Code: 'None' },
+      ],
+    }),
+  );
+}
+
+/** A read's audit entry, written in a transaction under the check that the caller is a party. */
+export function partyRead(index = 0): {
+  checkedOrg: unknown;
+  condition?: string;
+  audit: Record<string, unknown>;
+} {
+  const [check, put] = transaction(index);
+  if (!check?.ConditionCheck || !put?.Put)
+    throw new Error('no party check and audit entry in the transaction');
+  return {
+    checkedOrg: unmarshall(check.ConditionCheck.ExpressionAttributeValues ?? {})[':org'],
+    condition: check.ConditionCheck.ConditionExpression,
+    audit: unmarshall(put.Put.Item!),
+  };
 }

@@ -8,7 +8,18 @@ import { handler as list } from '../../../functions/http/list-breaches.ts';
 import { handler as report } from '../../../functions/http/report-breach.ts';
 import { AGREEMENT_ID, CONTROLLER_ORG, OUTSIDER_ORG, PROCESSOR_ORG } from '../domain/agreement-fixture.ts';
 import { BREACH_ID, breachBody } from '../domain/breach-fixture.ts';
-import { ddb, givenStored, NOW, TABLE_NAME, tableWrites, transaction, useAwsMocks } from './aws-mocks.ts';
+import {
+  ddb,
+  givenPartyCheckFails,
+  givenStored,
+  NOW,
+  PARTY_CONDITION,
+  partyRead,
+  TABLE_NAME,
+  tableWrites,
+  transaction,
+  useAwsMocks,
+} from './aws-mocks.ts';
 import { httpEvent, invoke } from './events.ts';
 import { cancelledAt } from './sub-processor-mocks.ts';
 import { inForceAgreement, terminatedAgreement } from './termination-fixture.ts';
@@ -51,7 +62,7 @@ const getAs = (orgNumber: string, breachId = BREACH_ID) =>
     ),
   );
 
-const audits = () => ddb.commandCalls(PutItemCommand).map((call) => unmarshall(call.args[0].input.Item!));
+const _audits = () => ddb.commandCalls(PutItemCommand).map((call) => unmarshall(call.args[0].input.Item!));
 
 describe('POST /agreements/{id}/breaches', () => {
   it('answers 201 with the report, its deadlines and a Location the processor can read', async () => {
@@ -317,22 +328,27 @@ describe('GET /agreements/{id}/breaches', () => {
       ':pk': `AGREEMENT#${AGREEMENT_ID}`,
       ':prefix': 'BREACH#',
     });
-    expect(audits()).toEqual([
+    const read = partyRead();
+    expect(read.condition).toBe(PARTY_CONDITION);
+    expect(read.checkedOrg).toBe(CONTROLLER_ORG);
+    expect(read.audit).toEqual(
       expect.objectContaining({
         action: 'breaches.read',
         actor: { orgNumber: CONTROLLER_ORG, clientId: 'test-client' },
         route: 'GET /agreements/{id}/breaches',
       }),
-    ]);
+    );
   });
 
-  it('answers 404 to an organisation that is not a party, and reads no report', async () => {
-    givenStored(inForceAgreement());
+  it('answers 404 to an organisation that is not a party, and shows it no report', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [breachItem(storedBreach())] });
+    givenPartyCheckFails();
     const response = await listAs(OUTSIDER_ORG);
 
     expect(response.statusCode).toBe(404);
-    expect(ddb.commandCalls(QueryCommand)).toEqual([]);
-    expect(tableWrites()).toEqual([]);
+    expect(response.body).not.toHaveProperty('items');
+    expect(tableWrites()).toHaveLength(1);
+    expect(partyRead().checkedOrg).toBe(OUTSIDER_ORG);
   });
 });
 
@@ -348,9 +364,10 @@ describe('GET /agreements/{id}/breaches/{breachId}', () => {
     const query = ddb.commandCalls(QueryCommand)[0]!.args[0].input;
     expect(query.FilterExpression).toBe('#id = :id');
     expect(unmarshall(query.ExpressionAttributeValues!)).toMatchObject({ ':id': BREACH_ID });
-    expect(audits()).toEqual([
+    expect(partyRead().audit).toEqual(
       expect.objectContaining({ action: 'breach.read', details: { breachId: BREACH_ID } }),
-    ]);
+    );
+    expect(partyRead().condition).toBe(PARTY_CONDITION);
   });
 
   it('answers 404 for a report that does not exist on the agreement', async () => {
@@ -371,11 +388,21 @@ describe('GET /agreements/{id}/breaches/{breachId}', () => {
   });
 
   it('answers 404 to an organisation that is not a party', async () => {
-    givenStored(inForceAgreement());
     ddb.on(QueryCommand).resolves({ Items: [breachItem(storedBreach())] });
+    givenPartyCheckFails();
     const response = await getAs(OUTSIDER_ORG);
 
     expect(response.statusCode).toBe(404);
+    expect(response.body.detail).toBe('No agreement with that id exists for your organisation');
+    expect(tableWrites()).toHaveLength(1);
+  });
+
+  it('answers 404 to a non-party also for a report that does not exist', async () => {
+    givenStored(inForceAgreement());
+    const response = await getAs(OUTSIDER_ORG);
+
+    expect(response.statusCode).toBe(404);
+    expect(response.body.detail).toBe('No agreement with that id exists for your organisation');
     expect(tableWrites()).toEqual([]);
   });
 });

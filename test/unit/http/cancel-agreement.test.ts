@@ -1,5 +1,6 @@
+import { GetItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { SendTaskFailureCommand } from '@aws-sdk/client-sfn';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { AgreementStatus } from '../../../functions/domain/schemas.ts';
 import { handler } from '../../../functions/http/cancel-agreement.ts';
@@ -12,7 +13,11 @@ import {
   PROCESSOR_ORG,
 } from '../domain/agreement-fixture.ts';
 import {
+  agreementItem,
+  agreementKey,
   agreementUpdate,
+  conditionFailed,
+  ddb,
   decodeUpdate,
   givenStored,
   NOW,
@@ -52,7 +57,15 @@ describe('POST /agreements/{id}/cancel', () => {
 
     const items = transaction();
     const update = agreementUpdate(items, AGREEMENT_ID);
-    expect(update.ConditionExpression).toBe('#status = :expectedStatus AND #version = :expectedVersion');
+    // The signing waits' tokens as read (none here): the tokens the cancellation ends are all there are.
+    expect(update.ConditionExpression).toBe(
+      '#status = :expectedStatus AND #version = :expectedVersion AND attribute_not_exists(#signingTokens.#controller) AND attribute_not_exists(#signingTokens.#processor)',
+    );
+    expect(update.ExpressionAttributeNames).toMatchObject({
+      '#signingTokens': 'signingTokens',
+      '#controller': 'controller',
+      '#processor': 'processor',
+    });
     expect(unmarshall(update.ExpressionAttributeValues!)).toMatchObject({
       ':expectedStatus': 'AWAITING_SIGNATURES',
       ':expectedVersion': 2,
@@ -81,6 +94,35 @@ describe('POST /agreements/{id}/cancel', () => {
     const failures = sfn.commandCalls(SendTaskFailureCommand).map((call) => call.args[0].input);
     expect(failures.map((f) => f.taskToken).sort()).toEqual(['token-controller', 'token-processor']);
     expect(failures.map((f) => f.error)).toEqual(['SigningClosed', 'SigningClosed']);
+  });
+
+  it('ends the waits with the tokens it read, written only if they are still those tokens', async () => {
+    givenStored(awaitingAgreement(), { processor: 'token-processor' });
+    await cancel(CONTROLLER_ORG);
+    const update = agreementUpdate(transaction(), AGREEMENT_ID);
+    expect(update.ConditionExpression).toBe(
+      '#status = :expectedStatus AND #version = :expectedVersion AND attribute_not_exists(#signingTokens.#controller) AND #signingTokens.#processor = :token_processor',
+    );
+    expect(unmarshall(update.ExpressionAttributeValues!)[':token_processor']).toBe('token-processor');
+    expect(ddb.commandCalls(GetItemCommand)).toHaveLength(1);
+  });
+
+  it('reads again when a wait registered its token between the read and the write, and ends that wait too', async () => {
+    const before = awaitingAgreement();
+    ddb
+      .on(GetItemCommand, { Key: marshall(agreementKey(AGREEMENT_ID)) })
+      .resolvesOnce({ Item: agreementItem(before, { processor: 'token-processor' }) })
+      .resolves({
+        Item: agreementItem(before, { processor: 'token-processor', controller: 'token-controller' }),
+      });
+    ddb.on(TransactWriteItemsCommand).rejectsOnce(conditionFailed(before)).resolves({});
+
+    const response = await cancel(CONTROLLER_ORG);
+
+    expect(response.statusCode).toBe(200);
+    expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(2);
+    const failures = sfn.commandCalls(SendTaskFailureCommand).map((call) => call.args[0].input.taskToken);
+    expect(failures.sort()).toEqual(['token-controller', 'token-processor']);
   });
 
   it('cancels a DRAFT without a body and without touching any workflow', async () => {

@@ -1,6 +1,6 @@
-import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { handler } from '../../../functions/http/sign-agreement.ts';
 import {
@@ -13,6 +13,8 @@ import {
   signature,
 } from '../domain/agreement-fixture.ts';
 import {
+  agreementItem,
+  agreementKey,
   agreementUpdate,
   conditionFailed,
   ddb,
@@ -67,7 +69,10 @@ describe('POST /agreements/{id}/signatures', () => {
     expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(1);
     const items = transaction();
     const update = agreementUpdate(items, AGREEMENT_ID);
-    expect(update.ConditionExpression).toBe('#status = :expectedStatus AND #version = :expectedVersion');
+    // No wait registered for the controller when read: the write fails if one registers meanwhile.
+    expect(update.ConditionExpression).toBe(
+      '#status = :expectedStatus AND #version = :expectedVersion AND attribute_not_exists(#signingTokens.#controller)',
+    );
     expect(unmarshall(update.ExpressionAttributeValues!)).toMatchObject({
       ':expectedStatus': 'AWAITING_SIGNATURES',
       ':expectedVersion': 2,
@@ -138,6 +143,36 @@ describe('POST /agreements/{id}/signatures', () => {
       party: 'controller',
       signedOn: '2026-11-22',
     });
+  });
+
+  it('completes the wait with the token it read, written only if that is still the token (no second read)', async () => {
+    givenStored(awaitingAgreement({ signatures: [signature('processor', '2026-11-20')] }), {
+      controller: 'token-controller',
+    });
+    await sign(CONTROLLER_ORG);
+    const update = agreementUpdate(transaction(), AGREEMENT_ID);
+    expect(update.ConditionExpression).toBe(
+      '#status = :expectedStatus AND #version = :expectedVersion AND #signingTokens.#controller = :token_controller',
+    );
+    expect(unmarshall(update.ExpressionAttributeValues!)[':token_controller']).toBe('token-controller');
+    expect(ddb.commandCalls(GetItemCommand)).toHaveLength(1);
+  });
+
+  it('reads again and signs anew when the wait registered its token between the read and the write', async () => {
+    const before = awaitingAgreement({ version: 2 });
+    ddb
+      .on(GetItemCommand, { Key: marshall(agreementKey(AGREEMENT_ID)) })
+      .resolvesOnce({ Item: agreementItem(before) })
+      .resolves({ Item: agreementItem(before, { controller: 'token-registered-meanwhile' }) });
+    // The agreement is as read: only the token the condition named differs.
+    ddb.on(TransactWriteItemsCommand).rejectsOnce(conditionFailed(before)).resolves({});
+
+    const response = await sign(CONTROLLER_ORG);
+
+    expect(response.statusCode).toBe(201);
+    expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(2);
+    const calls = sfn.commandCalls(SendTaskSuccessCommand);
+    expect(calls.map((call) => call.args[0].input.taskToken)).toEqual(['token-registered-meanwhile']);
   });
 
   it("does not complete the other party's wait", async () => {

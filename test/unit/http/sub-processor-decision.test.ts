@@ -1,4 +1,8 @@
-import { TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetItemCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +16,7 @@ import {
   SUB_ID,
 } from '../domain/sub-processor-fixture.ts';
 import {
+  batchGetKeys,
   ddb,
   decodeUpdate,
   givenStored,
@@ -81,7 +86,9 @@ describe('POST /agreements/{id}/sub-processors/{subId}/decision', () => {
 
     const items = transaction();
     const update = requestWrite(items).Update!;
-    expect(update.ConditionExpression).toBe('#status = :expectedStatus');
+    // No wait registered when read: a token stored meanwhile makes the write fail and all is read again.
+    expect(update.ConditionExpression).toBe('#status = :expectedStatus AND attribute_not_exists(#taskToken)');
+    expect(update.ExpressionAttributeNames).toMatchObject({ '#taskToken': 'taskToken' });
     expect(unmarshall(update.ExpressionAttributeValues!)).toMatchObject({ ':expectedStatus': 'REQUESTED' });
     expect(update.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
     const { set, remove } = decodeUpdate(update);
@@ -158,6 +165,38 @@ describe('POST /agreements/{id}/sub-processors/{subId}/decision', () => {
     const calls = sfn.commandCalls(SendTaskSuccessCommand);
     expect(calls).toHaveLength(1);
     expect(calls[0]!.args[0].input).toEqual({ taskToken: 'token-approval', output: '{"status":"APPROVED"}' });
+  });
+
+  it('reads the agreement, the request and Vedlegg 3 in one round trip, and writes in the second', async () => {
+    givenStored(inForceAgreement());
+    givenSubProcessor(pendingRecord(), 'token-approval');
+    await decide(CONTROLLER_ORG);
+    expect(ddb.calls().map((call) => call.args[0].constructor.name)).toEqual([
+      'BatchGetItemCommand',
+      'TransactWriteItemsCommand',
+    ]);
+    expect(batchGetKeys().map((key) => key.sk)).toEqual(['AGREEMENT', `SUBPROCESSOR#${SUB_ID}`, 'APPENDIX3']);
+    const update = requestWrite(transaction()).Update!;
+    expect(update.ConditionExpression).toBe('#status = :expectedStatus AND #taskToken = :taskToken');
+    expect(unmarshall(update.ExpressionAttributeValues!)[':taskToken']).toBe('token-approval');
+  });
+
+  it('reads again and completes the wait registered between the read and the write', async () => {
+    givenStored(inForceAgreement());
+    givenSubProcessor(pendingRecord());
+    ddb.on(TransactWriteItemsCommand).callsFakeOnce(() => {
+      // The workflow stores its token while the decision is on its way: the request is still REQUESTED.
+      givenSubProcessor(pendingRecord(), 'token-registered-meanwhile');
+      throw cancelledAt(0, 8, pendingRecord());
+    });
+
+    const response = await decide(CONTROLLER_ORG);
+
+    expect(response.statusCode).toBe(200);
+    expect(ddb.commandCalls(BatchGetItemCommand)).toHaveLength(2);
+    expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(2);
+    const calls = sfn.commandCalls(SendTaskSuccessCommand);
+    expect(calls.map((call) => call.args[0].input.taskToken)).toEqual(['token-registered-meanwhile']);
   });
 
   it('rejects with its reason: no change to Vedlegg 3', async () => {

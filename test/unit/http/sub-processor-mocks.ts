@@ -1,15 +1,10 @@
-import {
-  GetItemCommand,
-  QueryCommand,
-  TransactionCanceledException,
-  type TransactWriteItem,
-} from '@aws-sdk/client-dynamodb';
+import { QueryCommand, TransactionCanceledException, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { beforeEach } from 'vitest';
 import type { Agreement } from '../../../functions/domain/schemas.ts';
 import type { SubProcessorRecord } from '../../../functions/domain/sub-processor-schemas.ts';
 import { AGREEMENT_ID } from '../domain/agreement-fixture.ts';
-import { agreementItem, ddb } from './aws-mocks.ts';
+import { agreementItem, ddb, givenItem } from './aws-mocks.ts';
 
 export const APPROVAL_STATE_MACHINE_ARN =
   'arn:aws:states:eu-north-1:123456789012:stateMachine:SubProcessorApproval';
@@ -35,9 +30,7 @@ export function subProcessorItem(record: SubProcessorRecord, taskToken?: string)
 
 /** Every GetItem of this request finds it (with the workflow's token, if given). */
 export function givenSubProcessor(record: SubProcessorRecord, taskToken?: string): void {
-  ddb
-    .on(GetItemCommand, { Key: marshall(subProcessorKey(record.id)) })
-    .resolves({ Item: subProcessorItem(record, taskToken) });
+  givenItem(subProcessorItem(record, taskToken));
 }
 
 /** The agreement's requests, as the Query of its SUBPROCESSOR# items returns them. */
@@ -46,15 +39,15 @@ export function givenSubProcessors(records: SubProcessorRecord[]): void {
 }
 
 export function givenAppendix(version: number, approved: { id: string; name: string }[]): void {
-  ddb.on(GetItemCommand, { Key: marshall({ pk: `AGREEMENT#${AGREEMENT_ID}`, sk: 'APPENDIX3' }) }).resolves({
-    Item: marshall({
+  givenItem(
+    marshall({
       pk: `AGREEMENT#${AGREEMENT_ID}`,
       sk: 'APPENDIX3',
       entity: 'appendix3',
       version,
       approved,
     }),
-  });
+  );
 }
 
 /** The write of the request item in a transaction (Put for a new request, Update for a transition). */

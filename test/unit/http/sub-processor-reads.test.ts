@@ -1,4 +1,4 @@
-import { PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, QueryCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { handler as getAuthorization } from '../../../functions/http/get-processing-authorization.ts';
@@ -12,13 +12,30 @@ import {
   pendingRecord,
   SUB_ID,
 } from '../domain/sub-processor-fixture.ts';
-import { ddb, givenStored, NOW, tableWrites, useAwsMocks } from './aws-mocks.ts';
+import {
+  ddb,
+  givenPartyCheckFails,
+  givenStored,
+  NOW,
+  PARTY_CONDITION,
+  partyRead,
+  tableWrites,
+  useAwsMocks,
+} from './aws-mocks.ts';
 import { httpEvent, invoke } from './events.ts';
 import { givenSubProcessor, givenSubProcessors } from './sub-processor-mocks.ts';
 
 useAwsMocks();
 
-const audits = () => ddb.commandCalls(PutItemCommand).map((call) => unmarshall(call.args[0].input.Item!));
+/** Audit entries written: alone (after reading the agreement) or under a party check (without it). */
+const audits = () => [
+  ...ddb.commandCalls(PutItemCommand).map((call) => unmarshall(call.args[0].input.Item!)),
+  ...ddb
+    .commandCalls(TransactWriteItemsCommand)
+    .flatMap((call) => call.args[0].input.TransactItems ?? [])
+    .filter((item) => item.Put)
+    .map((item) => unmarshall(item.Put!.Item!)),
+];
 
 const listAs = (orgNumber: string, query?: Record<string, string>) =>
   invoke(
@@ -122,6 +139,8 @@ describe('GET /agreements/{id}/sub-processors', () => {
         details: { status: 'APPROVED', on: '2026-11-21' },
       }),
     ]);
+    expect(partyRead().condition).toBe(PARTY_CONDITION);
+    expect(partyRead().checkedOrg).toBe(CONTROLLER_ORG);
   });
 
   it.each([
@@ -147,9 +166,14 @@ describe('GET /agreements/{id}/sub-processors', () => {
   });
 
   it('answers 404 to a non-party, and logs nothing', async () => {
-    givenStored(inForceAgreement());
-    expect((await listAs(OUTSIDER_ORG)).statusCode).toBe(404);
-    expect(tableWrites()).toEqual([]);
+    givenSubProcessors([approvedRecord()]);
+    givenPartyCheckFails();
+    const response = await listAs(OUTSIDER_ORG);
+    expect(response.statusCode).toBe(404);
+    expect(response.body).not.toHaveProperty('items');
+    // The only write was the audit entry under the party check, which DynamoDB refused.
+    expect(tableWrites()).toHaveLength(1);
+    expect(partyRead().checkedOrg).toBe(OUTSIDER_ORG);
   });
 });
 

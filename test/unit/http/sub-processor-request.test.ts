@@ -1,4 +1,8 @@
-import { TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import {
+  QueryCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
@@ -21,7 +25,6 @@ import {
   APPROVAL_STATE_MACHINE_ARN,
   agreementCheck,
   cancelledAt,
-  givenSubProcessors,
   requestWrite,
   useApprovalWorkflow,
 } from './sub-processor-mocks.ts';
@@ -60,7 +63,7 @@ describe('POST /agreements/{id}/sub-processors', () => {
     givenStored(inForceAgreement());
     const { body } = await request(PROCESSOR_ORG);
 
-    expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(2);
+    expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(1);
     const items = transaction();
     const put = requestWrite(items).Put!;
     expect(put.ConditionExpression).toBe('attribute_not_exists(pk)');
@@ -88,19 +91,22 @@ describe('POST /agreements/{id}/sub-processors', () => {
     expect(putsWithSortKey(items, 'REMINDER#')).toEqual([
       expect.objectContaining({ kind: `sub-processor-decision#${body.id}`, dueOn: '2026-11-29' }),
     ]);
-    expect(putsWithPartitionKey(items, 'NOTIFICATIONS#')).toEqual([]);
-    // The controller hears of it only once the approval workflow runs.
-    expect(putsWithPartitionKey(transaction(1), 'NOTIFICATIONS#')).toEqual([
+    // The controller is told in the same transaction (taken back if the workflow cannot be started).
+    expect(putsWithPartitionKey(items, 'NOTIFICATIONS#')).toEqual([
       expect.objectContaining({
         recipientOrgNumber: CONTROLLER_ORG,
         type: 'sub-processor.requested',
         id: `sub-processor.requested:${AGREEMENT_ID}:${body.id}`,
       }),
     ]);
-    const [change, announcement] = ddb.commandCalls(TransactWriteItemsCommand);
+    const [change] = ddb.commandCalls(TransactWriteItemsCommand);
     const [start] = sfn.commandCalls(StartExecutionCommand);
     expect(change!.calledBefore(start!)).toBe(true);
-    expect(start!.calledBefore(announcement!)).toBe(true);
+    // Two round trips: the agreement, then the request (the other requests are not read).
+    expect(ddb.calls().map((call) => call.args[0].constructor.name)).toEqual([
+      'GetItemCommand',
+      'TransactWriteItemsCommand',
+    ]);
   });
 
   it('starts the approval workflow named after the request, with the agreement and request ids', async () => {
@@ -197,16 +203,28 @@ describe('POST /agreements/{id}/sub-processors', () => {
     expect(workflowCalls()).toEqual([]);
   });
 
-  it('answers 409 to an identical request still awaiting the decision', async () => {
+  it('answers 409 to an identical request still awaiting the decision: its pending marker refuses the write', async () => {
     givenStored(inForceAgreement());
-    givenSubProcessors([pendingRecord({ decisionDeadline: '2026-12-20' })]);
+    // The pending request's marker (same content) is still there: its conditional put fails, old image.
+    ddb.on(TransactWriteItemsCommand).rejects(
+      new TransactionCanceledException({
+        message: 'Transaction cancelled',
+        $metadata: {},
+        CancellationReasons: [
+          { Code: 'None' },
+          { Code: 'None' },
+          { Code: 'ConditionalCheckFailed', Item: marshall({ subProcessorId: pendingRecord().id }) },
+        ],
+      }),
+    );
     const response = await request(PROCESSOR_ORG);
     expect(response.statusCode).toBe(409);
     expect(response.body).toMatchObject({
       currentStatus: 'REQUESTED',
       detail: expect.stringContaining(pendingRecord().id),
     });
-    expect(tableWrites()).toEqual([]);
+    expect(ddb.commandCalls(QueryCommand)).toEqual([]);
+    expect(workflowCalls()).toEqual([]);
   });
 
   it('answers 409 with the agreement state when it left IN_FORCE between the read and the write', async () => {
@@ -227,7 +245,16 @@ describe('POST /agreements/{id}/sub-processors', () => {
     const calls = ddb.commandCalls(TransactWriteItemsCommand);
     expect(calls).toHaveLength(2);
     const rollback = calls[1]!.args[0].input.TransactItems!;
-    expect(putsWithPartitionKey([...transaction(0), ...rollback], 'NOTIFICATIONS#')).toEqual([]);
+    // The notification written with the request is taken back with it: the controller is not told.
+    const told = putsWithPartitionKey(transaction(0), 'NOTIFICATIONS#');
+    expect(told).toHaveLength(1);
+    const takenBack = rollback.filter((item) => item.Delete).map((item) => unmarshall(item.Delete!.Key!));
+    expect(takenBack).toEqual(
+      expect.arrayContaining([
+        { pk: told[0]!.pk, sk: told[0]!.sk },
+        { pk: `NOTIFICATION#${told[0]!.id}#${CONTROLLER_ORG}`, sk: 'MARKER' },
+      ]),
+    );
     const deleted = requestWrite(rollback).Delete!;
     expect(deleted.ConditionExpression).toBe('#status = :requested');
     expect(unmarshall(deleted.Key!).sk).toMatch(/^SUBPROCESSOR#/);

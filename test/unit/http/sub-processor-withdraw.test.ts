@@ -59,7 +59,9 @@ describe('POST /agreements/{id}/sub-processors/{subId}/withdraw', () => {
     });
     const items = transaction();
     const update = requestWrite(items).Update!;
-    expect(update.ConditionExpression).toBe('#status = :expectedStatus');
+    // Ends the wait with the token it read: written only if that is still the request's token.
+    expect(update.ConditionExpression).toBe('#status = :expectedStatus AND #taskToken = :taskToken');
+    expect(unmarshall(update.ExpressionAttributeValues!)[':taskToken']).toBe('token-approval');
     expect(unmarshall(update.ExpressionAttributeValues!)).toMatchObject({ ':expectedStatus': 'REQUESTED' });
     expect(agreementCheck(items)).toBeUndefined();
     expect(appendixWrite(items)).toBeUndefined();

@@ -99,21 +99,23 @@ describe('POST /agreements/{id}/submit', () => {
       // The safety net: the morning after the deadline day the daily run makes sure it has EXPIRED.
       expect.objectContaining({ sk: 'REMINDER#signature-deadline', dueOn: '2026-12-23' }),
     ]);
-    expect(putsWithPartitionKey(items, 'NOTIFICATIONS#')).toEqual([]);
   });
 
-  it('tells both parties only once the signing workflow has started, in a transaction of its own', async () => {
+  it('tells both parties in the same transaction as the submission, then starts the workflow: two round trips', async () => {
     givenStored(draftAgreement());
     await submit();
-    const notices = transaction(1);
-    expect(putsWithPartitionKey(notices, 'NOTIFICATIONS#').map((n) => n.recipientOrgNumber)).toEqual([
+    const items = transaction(0);
+    expect(putsWithPartitionKey(items, 'NOTIFICATIONS#').map((n) => n.recipientOrgNumber)).toEqual([
       CONTROLLER_ORG,
       PROCESSOR_ORG,
     ]);
-    const [change, announcement] = ddb.commandCalls(TransactWriteItemsCommand);
+    const [change] = ddb.commandCalls(TransactWriteItemsCommand);
     const [start] = sfn.commandCalls(StartExecutionCommand);
     expect(change!.calledBefore(start!)).toBe(true);
-    expect(start!.calledBefore(announcement!)).toBe(true);
+    expect(ddb.calls().map((call) => call.args[0].constructor.name)).toEqual([
+      'GetItemCommand',
+      'TransactWriteItemsCommand',
+    ]);
   });
 
   it('starts the signing workflow with the state machine ARN and the agreement id, after the write', async () => {
@@ -125,7 +127,7 @@ describe('POST /agreements/{id}/submit', () => {
     expect(input.stateMachineArn).toBe(SIGNING_STATE_MACHINE_ARN);
     expect(JSON.parse(input.input!)).toEqual({ agreementId: AGREEMENT_ID });
     expect(input.name).toBe(`${AGREEMENT_ID}-v2`);
-    expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(2);
+    expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(1);
   });
 
   it('rolls the submission back to DRAFT and answers 500 when the workflow cannot be started', async () => {
@@ -136,9 +138,21 @@ describe('POST /agreements/{id}/submit', () => {
 
     expect(response.statusCode).toBe(500);
     expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(2);
-    const written = [...transaction(0), ...transaction(1)];
-    expect(putsWithPartitionKey(written, 'NOTIFICATIONS#')).toEqual([]);
+    // The notifications written with the submission are taken back with it: the parties are not told.
+    const told = putsWithPartitionKey(transaction(0), 'NOTIFICATIONS#');
     const rollback = transaction(1);
+    const takenBack = rollback.filter((item) => item.Delete).map((item) => unmarshall(item.Delete!.Key!));
+    expect(takenBack).toEqual(
+      expect.arrayContaining(told.map((notification) => ({ pk: notification.pk, sk: notification.sk }))),
+    );
+    expect(takenBack).toEqual(
+      expect.arrayContaining(
+        told.map((notification) => ({
+          pk: `NOTIFICATION#${notification.id}#${notification.recipientOrgNumber}`,
+          sk: 'MARKER',
+        })),
+      ),
+    );
     const update = agreementUpdate(rollback, AGREEMENT_ID);
     expect(update.ConditionExpression).toBe('#status = :expectedStatus AND #version = :expectedVersion');
     expect(unmarshall(update.ExpressionAttributeValues!)).toMatchObject({
@@ -148,7 +162,7 @@ describe('POST /agreements/{id}/submit', () => {
     const { set, remove } = decodeUpdate(update);
     expect(set).toMatchObject({ status: 'DRAFT', version: 3 });
     expect(remove.sort()).toEqual(['signatureDeadline', 'submittedAt']);
-    expect(rollback.filter((item) => item.Delete).map((item) => unmarshall(item.Delete!.Key!))).toEqual([
+    expect(takenBack.filter((key) => String(key.sk).startsWith('REMINDER#'))).toEqual([
       { pk: `AGREEMENT#${AGREEMENT_ID}`, sk: 'REMINDER#signature-missing' },
       { pk: `AGREEMENT#${AGREEMENT_ID}`, sk: 'REMINDER#signature-deadline' },
     ]);

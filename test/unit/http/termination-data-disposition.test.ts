@@ -1,4 +1,4 @@
-import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
@@ -111,6 +111,44 @@ describe('POST /agreements/{id}/data-disposition', () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]!.args[0].input.taskToken).toBe('token-disposition');
     expect(JSON.parse(calls[0]!.args[0].input.output!)).toEqual({ method: 'DELETE', chosenOn: '2026-11-22' });
+  });
+
+  it("reads the agreement with the wait's token, and writes only if the token is still the one read", async () => {
+    givenStored(terminatedAgreement());
+    givenTaskToken(AGREEMENT_ID, 'disposition', 'token-disposition');
+
+    await choose(CONTROLLER_ORG, { method: 'DELETE' });
+
+    expect(ddb.calls().map((call) => call.args[0].constructor.name)).toEqual([
+      'BatchGetItemCommand',
+      'TransactWriteItemsCommand',
+    ]);
+    const check = transaction()[1]!.ConditionCheck!;
+    expect(unmarshall(check.Key!)).toEqual({
+      pk: `AGREEMENT#${AGREEMENT_ID}`,
+      sk: 'TASK_TOKEN#termination#disposition',
+    });
+    expect(check.ConditionExpression).toBe('#token = :token');
+    expect(unmarshall(check.ExpressionAttributeValues!)).toEqual({ ':token': 'token-disposition' });
+  });
+
+  it('reads again and completes the wait whose token was stored between the read and the write', async () => {
+    givenStored(terminatedAgreement());
+    ddb.on(TransactWriteItemsCommand).callsFakeOnce(() => {
+      givenTaskToken(AGREEMENT_ID, 'disposition', 'token-registered-meanwhile');
+      throw new TransactionCanceledException({
+        message: 'Transaction cancelled',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }],
+      });
+    });
+
+    const response = await choose(CONTROLLER_ORG, { method: 'DELETE' });
+
+    expect(response.statusCode).toBe(200);
+    expect(transaction(0)[1]!.ConditionCheck!.ConditionExpression).toBe('attribute_not_exists(pk)');
+    const calls = sfn.commandCalls(SendTaskSuccessCommand);
+    expect(calls.map((call) => call.args[0].input.taskToken)).toEqual(['token-registered-meanwhile']);
   });
 
   it('still answers 200 when the stored token belongs to a wait that has ended', async () => {

@@ -1,10 +1,9 @@
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { beforeEach } from 'vitest';
 import type { Agreement } from '../../../functions/domain/schemas.ts';
 import { taskTokenKey } from '../../../functions/store/task-tokens-store.ts';
 import { CONTROLLER_ORG, draftAgreement, PROCESSOR_ORG, signature } from '../domain/agreement-fixture.ts';
-import { ddb } from './aws-mocks.ts';
+import { givenItem } from './aws-mocks.ts';
 
 /** Agreements after signing, on the clock of aws-mocks.ts (NOW = 2026-11-22T10:00Z, 11:00 in Oslo). */
 
@@ -81,7 +80,5 @@ export function givenTaskToken(
   step: 'disposition' | 'attestation',
   token: string,
 ): void {
-  ddb.on(GetItemCommand, { Key: marshall(taskTokenKey(agreementId, 'termination', step)) }).resolves({
-    Item: marshall({ ...taskTokenKey(agreementId, 'termination', step), entity: 'task-token', token }),
-  });
+  givenItem(marshall({ ...taskTokenKey(agreementId, 'termination', step), entity: 'task-token', token }));
 }

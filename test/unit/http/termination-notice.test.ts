@@ -84,7 +84,7 @@ describe('POST /agreements/{id}/termination-notice', () => {
     givenStored(inForceAgreement());
     await giveNotice(CONTROLLER_ORG);
 
-    expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(2);
+    expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(1);
     const items = transaction();
     const update = agreementUpdate(items, AGREEMENT_ID);
     expect(update.ConditionExpression).toBe('#status = :expectedStatus AND #version = :expectedVersion');
@@ -126,18 +126,18 @@ describe('POST /agreements/{id}/termination-notice', () => {
       // The safety net: the morning after terminatesOn the daily run makes sure it has TERMINATED.
       ['termination-due', '2027-02-23'],
     ]);
-    expect(putsWithPartitionKey(items, 'NOTIFICATIONS#')).toEqual([]);
-    // Announced only once the termination workflow runs, in a transaction of its own.
-    expect(
-      putsWithPartitionKey(transaction(1), 'NOTIFICATIONS#').map((n) => [n.recipientOrgNumber, n.type]),
-    ).toEqual([
+    // Both parties are told in the same transaction (taken back if the workflow cannot be started).
+    expect(putsWithPartitionKey(items, 'NOTIFICATIONS#').map((n) => [n.recipientOrgNumber, n.type])).toEqual([
       [CONTROLLER_ORG, 'agreement.termination-notice'],
       [PROCESSOR_ORG, 'agreement.termination-notice'],
     ]);
-    const [change, announcement] = ddb.commandCalls(TransactWriteItemsCommand);
+    const [change] = ddb.commandCalls(TransactWriteItemsCommand);
     const [start] = sfn.commandCalls(StartExecutionCommand);
     expect(change!.calledBefore(start!)).toBe(true);
-    expect(start!.calledBefore(announcement!)).toBe(true);
+    expect(ddb.calls().map((call) => call.args[0].constructor.name)).toEqual([
+      'GetItemCommand',
+      'TransactWriteItemsCommand',
+    ]);
     expect(putsWithSortKey(items, 'PARTY#').map((m) => m.status)).toEqual(['NOTICE_PERIOD', 'NOTICE_PERIOD']);
   });
 
@@ -242,8 +242,19 @@ describe('POST /agreements/{id}/termination-notice', () => {
 
     expect(response.statusCode).toBe(500);
     expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(2);
-    expect(putsWithPartitionKey([...transaction(0), ...transaction(1)], 'NOTIFICATIONS#')).toEqual([]);
+    const told = putsWithPartitionKey(transaction(0), 'NOTIFICATIONS#');
     const rollback = transaction(1);
+    // The notifications written with the notice are taken back with it: the parties are not told.
+    const takenBack = rollback.filter((item) => item.Delete).map((item) => unmarshall(item.Delete!.Key!));
+    expect(told).toHaveLength(2);
+    expect(takenBack).toEqual(
+      expect.arrayContaining(
+        told.flatMap((n) => [
+          { pk: n.pk, sk: n.sk },
+          { pk: `NOTIFICATION#${n.id}#${n.recipientOrgNumber}`, sk: 'MARKER' },
+        ]),
+      ),
+    );
     const update = agreementUpdate(rollback, AGREEMENT_ID);
     expect(unmarshall(update.ExpressionAttributeValues!)).toMatchObject({
       ':expectedStatus': 'NOTICE_PERIOD',
@@ -252,7 +263,7 @@ describe('POST /agreements/{id}/termination-notice', () => {
     const { set, remove } = decodeUpdate(update);
     expect(set).toMatchObject({ status: 'IN_FORCE', version: 6 });
     expect(remove.sort()).toEqual(['terminatesOn', 'termination']);
-    expect(rollback.filter((item) => item.Delete).map((item) => unmarshall(item.Delete!.Key!).sk)).toEqual([
+    expect(takenBack.map((key) => String(key.sk)).filter((sk) => sk.startsWith('REMINDER#'))).toEqual([
       'REMINDER#termination-ahead-30',
       'REMINDER#termination-ahead-7',
       'REMINDER#termination-due',
