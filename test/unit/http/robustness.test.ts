@@ -17,6 +17,7 @@ import {
   awaitingAgreement,
   CONTROLLER_ORG,
   draftAgreement,
+  OUTSIDER_ORG,
   signature,
 } from '../domain/agreement-fixture.ts';
 import { agreementItem, agreementKey, conditionFailed, ddb, tableWrites, useAwsMocks } from './aws-mocks.ts';
@@ -68,6 +69,23 @@ describe('identifiers and cursors from the caller', () => {
       }),
     );
     expect(response.statusCode).toBe(400);
+    expect(tableWrites()).toEqual([]);
+  });
+
+  it('answers a non-party 404, not 400, for a cursor it could not have had, and writes nothing', async () => {
+    ddb
+      .on(GetItemCommand, { Key: marshall(agreementKey(AGREEMENT_ID)) })
+      .resolves({ Item: agreementItem(awaitingAgreement()) });
+    const cursor = cursorOf({ pk: 'AGREEMENT#someone-else', sk: 'HISTORY#2026' });
+    const response = await invoke(
+      getHistory,
+      httpEvent('GET /agreements/{id}/history', `/agreements/${AGREEMENT_ID}/history`, {
+        orgNumber: OUTSIDER_ORG,
+        pathParameters: { id: AGREEMENT_ID },
+        query: { cursor },
+      }),
+    );
+    expect(response.statusCode).toBe(404);
     expect(tableWrites()).toEqual([]);
   });
 });
