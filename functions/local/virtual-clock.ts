@@ -45,6 +45,8 @@ interface PersistedClock {
 interface TimerEntry extends QueueItem {
   kind: 'timer';
   callback: ClockCallback;
+  /** Cancelled after it was taken from the queue with others due at the same instant: not run. */
+  cancelled: boolean;
 }
 
 interface DailyEntry extends QueueItem {
@@ -62,6 +64,12 @@ interface DailyEntry extends QueueItem {
 type Entry = TimerEntry | DailyEntry;
 
 const CLOCK_FILE = 'clock.json';
+/**
+ * Timers due at the same instant run this many at a time, then the clock settles: thousands of
+ * workflows waiting for the same midnight move on together, as on AWS, instead of one at a time, and a
+ * chunk is small enough that no task waits long enough in real time to hit its TimeoutSeconds.
+ */
+const SAME_INSTANT_BATCH = 64;
 
 /** An element of a `TimerQueue`: due at `due` (ms), ties broken by `seq` (lower first). */
 export interface QueueItem {
@@ -212,10 +220,22 @@ export class VirtualClock {
   at(instant: Date, callback: ClockCallback): TimerHandle {
     const due = instant.getTime();
     if (Number.isNaN(due)) throw new Error('VirtualClock.at needs a valid instant');
-    const entry: TimerEntry = { kind: 'timer', due, seq: this.seq++, queueIndex: -1, callback };
+    const entry: TimerEntry = {
+      kind: 'timer',
+      due,
+      seq: this.seq++,
+      queueIndex: -1,
+      callback,
+      cancelled: false,
+    };
     this.queue.push(entry);
     if (due <= this.nowMs() && this.frozenAt === undefined) this.scheduleTick();
-    return { cancel: () => void this.queue.remove(entry) };
+    return {
+      cancel: () => {
+        entry.cancelled = true;
+        this.queue.remove(entry);
+      },
+    };
   }
 
   /**
@@ -324,7 +344,8 @@ export class VirtualClock {
         // On disk before anything happens at this instant: after a kill -9 the clock resumes here or
         // later, never behind data the timer wrote. Once per instant: timers due together share it.
         if (this.frozenAt > this.persistedInstant) await this.persist();
-        await this.fire(next);
+        if (next.kind === 'daily') await this.fire(next);
+        else await this.fireTogether(this.takeDue(next));
         await settle();
       }
       this.frozenAt = Math.max(this.frozenAt, targetMs);
@@ -338,6 +359,30 @@ export class VirtualClock {
   private nextDue(limitMs: number): Entry | undefined {
     const first = this.queue.peek();
     return first && first.due <= limitMs ? first : undefined;
+  }
+
+  /**
+   * `first` and the timers queued behind it for the same instant (not a daily job), up to
+   * SAME_INSTANT_BATCH, in the order they were set, taken out of the queue.
+   */
+  private takeDue(first: TimerEntry): TimerEntry[] {
+    const batch: TimerEntry[] = [];
+    for (let next = this.queue.peek(); next; next = this.queue.peek()) {
+      if (next.kind !== 'timer' || next.due !== first.due || batch.length >= SAME_INSTANT_BATCH) break;
+      this.queue.remove(next);
+      batch.push(next);
+    }
+    return batch;
+  }
+
+  /**
+   * Starts each timer's callback in the order they were set, then waits for all. One that an earlier
+   * one cancels (synchronously, as ending an execution cancels its timers) does not run.
+   */
+  private async fireTogether(batch: TimerEntry[]): Promise<void> {
+    const running: Promise<void>[] = [];
+    for (const entry of batch) if (!entry.cancelled) running.push(runSafely(entry.callback, 'timer'));
+    await Promise.all(running);
   }
 
   private async fire(entry: Entry): Promise<void> {

@@ -110,6 +110,46 @@ describe('VirtualClock on its timer queue', () => {
     expect(fired).toEqual(['a', 'c', 'e']);
   });
 
+  it('starts timers due at the same instant together, at most 64 at a time, settling after each group', async () => {
+    const clock = await openClock();
+    const at = new Date(clock.now().getTime() + DAY_MS);
+    const started: number[] = [];
+    let running = 0;
+    let mostAtOnce = 0;
+    for (let index = 0; index < 150; index++) {
+      clock.at(at, async () => {
+        started.push(index);
+        running++;
+        mostAtOnce = Math.max(mostAtOnce, running);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        running--;
+      });
+    }
+    const settledAfter: number[] = [];
+
+    await clock.advanceBy('P2D', async () => void settledAfter.push(started.length));
+
+    expect(started).toEqual(Array.from({ length: 150 }, (_, index) => index));
+    expect(mostAtOnce).toBe(64);
+    expect(settledAfter).toEqual([0, 64, 128, 150]);
+  });
+
+  it('does not run a timer that an earlier one due at the same instant cancels', async () => {
+    const clock = await openClock();
+    const at = new Date(clock.now().getTime() + DAY_MS);
+    const fired: string[] = [];
+    clock.at(at, () => {
+      fired.push('first');
+      second.cancel();
+    });
+    const second = clock.at(at, () => void fired.push('second'));
+    clock.at(at, () => void fired.push('third'));
+
+    await clock.advanceBy('P2D', async () => undefined);
+
+    expect(fired).toEqual(['first', 'third']);
+  });
+
   it('runs 20,000 timers over 100 days in time order, same-instant ones in the order set, in one advance', async () => {
     const clock = await openClock();
     const start = clock.now().getTime();
