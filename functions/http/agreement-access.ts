@@ -3,6 +3,7 @@ import { requireParty } from '../domain/parties.ts';
 import type { Agreement, AuditEntry, PartyRole } from '../domain/schemas.ts';
 import { actorOf, type Caller } from '../shared/caller.ts';
 import { getAgreement, recordPartyRead, type StoredAgreement, toStored } from '../store/agreements-store.ts';
+import { checkIdempotencyRecord, idempotencyRecordKey } from '../store/idempotency-store.ts';
 import { type Item, isIssuedId } from '../store/items.ts';
 import { getItems } from '../store/query.ts';
 import { agreementKey } from '../store/table-layout.ts';
@@ -15,6 +16,8 @@ export interface PartyAccess {
 
 /** Loads an agreement for one of its parties; anyone else gets the same 404 as for a missing one. */
 export async function loadForParty(id: string | undefined, caller: Caller): Promise<PartyAccess> {
+  // With an Idempotency-Key the key's record is read in the same round trip (loadForPartyWith).
+  if (idempotencyRecordKey()) return loadForPartyWith(id, caller, []);
   const stored = id ? await getAgreement(id) : undefined;
   const { agreement, role } = requireParty(stored?.agreement, caller.orgNumber);
   return { stored: stored!, agreement, role };
@@ -29,8 +32,16 @@ export async function loadForPartyWith(
   caller: Caller,
   related: readonly { pk: string; sk: string }[],
 ): Promise<PartyAccess & { related: (Item | undefined)[] }> {
-  const [agreementItem, ...items] =
-    id && isIssuedId(id) ? await getItems([agreementKey(id), ...related]) : [undefined];
+  // A request with an Idempotency-Key reads the key's record too: one held by an earlier request is
+  // answered from (idempotency.ts) before anything is decided.
+  const recordKey = idempotencyRecordKey();
+  const keys = [
+    ...(id && isIssuedId(id) ? [agreementKey(id), ...related] : []),
+    ...(recordKey ? [recordKey] : []),
+  ];
+  const read = keys.length > 0 ? await getItems(keys) : [];
+  checkIdempotencyRecord(recordKey ? read.pop() : undefined);
+  const [agreementItem, ...items] = read.length > 0 ? read : [undefined];
   const stored = agreementItem ? toStored(agreementItem) : undefined;
   const { agreement, role } = requireParty(stored?.agreement, caller.orgNumber);
   return { stored: stored!, agreement, role, related: items };

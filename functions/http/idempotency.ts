@@ -2,7 +2,15 @@ import { createHash } from 'node:crypto';
 import { DomainError, validationError } from '../domain/errors.ts';
 import { now } from '../shared/clock.ts';
 import type { HttpRequest, HttpResult } from '../shared/http.ts';
-import { claimKey, completeKey, type IdempotencyRecord, releaseKey } from '../store/idempotency-store.ts';
+import {
+  claimKey,
+  completeKey,
+  IdempotencyKeyHeld,
+  type IdempotencyRecord,
+  type IdempotencyScope,
+  inIdempotencyScope,
+  releaseKey,
+} from '../store/idempotency-store.ts';
 
 /**
  * `Idempotency-Key` on a POST (IETF httpapi idempotency-key draft, as in Stripe's API): the same key
@@ -36,21 +44,28 @@ export function idempotent<Body, Query>(
       ]);
     }
     const owner = { orgNumber: request.caller.orgNumber, key, fingerprint: fingerprintOf(request) };
-    const claim = await claimKey({
+    const scope: IdempotencyScope = {
       ...owner,
       now: now(),
       windowSeconds: IDEMPOTENCY_WINDOW_SECONDS,
       lockSeconds: IDEMPOTENCY_LOCK_SECONDS,
-    });
-    if (!claim.claimed) return answerFromRecord(claim.existing, owner.fingerprint);
-
+      claimed: false,
+    };
     let result: HttpResult;
     try {
-      result = await handle(request);
+      // The key's record is read with the agreement and claimed in the change's own transaction
+      // (idempotency-store.ts): no round trip of its own before the work.
+      result = await inIdempotencyScope(scope, () => handle(request));
     } catch (error) {
-      // A refused request changed nothing: free the key so that a corrected retry is done.
-      await releaseKey(owner);
+      if (error instanceof IdempotencyKeyHeld) return answerFromRecord(error.existing, owner.fingerprint);
+      // A refused request changed nothing: free the key (if it was claimed) so that a corrected retry is done.
+      if (scope.claimed) await releaseKey(owner);
       throw error;
+    }
+    if (!scope.claimed) {
+      // Work that wrote nothing carried no claim: claim the key now, so that a retry is answered alike.
+      const claim = await claimKey(scope);
+      if (!claim.claimed) return answerFromRecord(claim.existing, owner.fingerprint);
     }
     await completeKey({
       ...owner,

@@ -20,6 +20,7 @@ import type {
 import { agreementSchema } from '../domain/schemas.ts';
 import { dynamoClient } from '../shared/clients.ts';
 import { config } from '../shared/config.ts';
+import { claimWrites, claimWritten, keyHeldFromCancellation } from './idempotency-store.ts';
 import {
   decodeCursor,
   encodeCursor,
@@ -150,28 +151,35 @@ export async function createAgreement(
   audit: AuditEntry,
 ): Promise<void> {
   const table = config.tableName();
-  await dynamoClient().send(
-    new TransactWriteItemsCommand({
-      TransactItems: [
-        {
-          Put: {
-            TableName: table,
-            Item: toItem({
-              ...agreementKey(agreement.id),
-              entity: 'agreement',
-              ...agreement,
-              signingTokens: {},
-            }),
-            ConditionExpression: 'attribute_not_exists(pk)',
+  const claims = claimWrites();
+  try {
+    await dynamoClient().send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: table,
+              Item: toItem({
+                ...agreementKey(agreement.id),
+                entity: 'agreement',
+                ...agreement,
+                signingTokens: {},
+              }),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
           },
-        },
-        { Put: { TableName: table, Item: toItem(membership(agreement, 'controller')) } },
-        { Put: { TableName: table, Item: toItem(membership(agreement, 'processor')) } },
-        historyItem(agreement.id, history),
-        { Put: auditItem(agreement.id, audit) },
-      ],
-    }),
-  );
+          { Put: { TableName: table, Item: toItem(membership(agreement, 'controller')) } },
+          { Put: { TableName: table, Item: toItem(membership(agreement, 'processor')) } },
+          historyItem(agreement.id, history),
+          { Put: auditItem(agreement.id, audit) },
+          ...claims,
+        ],
+      }),
+    );
+  } catch (error) {
+    throw keyHeldFromCancellation(error, claims) ?? error;
+  }
+  claimWritten(claims);
 }
 
 /**
@@ -217,11 +225,14 @@ export async function saveChange(change: AgreementChange): Promise<void> {
     ...(change.notifications ?? []).flatMap(notificationWrites),
     ...(change.extraWrites ?? []),
   ];
+  // An Idempotency-Key's claim, last: the key is taken with the change or not at all.
+  const claims = claimWrites();
   try {
-    await dynamoClient().send(new TransactWriteItemsCommand({ TransactItems: items }));
+    await dynamoClient().send(new TransactWriteItemsCommand({ TransactItems: [...items, ...claims] }));
   } catch (error) {
-    throw conflictFromCancellation(error, change) ?? error;
+    throw keyHeldFromCancellation(error, claims) ?? conflictFromCancellation(error, change) ?? error;
   }
+  claimWritten(claims);
   if (!change.deferEvents) await publishEvents(change.notifications ?? []);
 }
 
@@ -402,17 +413,27 @@ export interface AgreementSummary {
   updatedAt: string;
 }
 
-/** Agreements where the organisation is a party, newest first, through the organisation index. */
+/**
+ * Rows of the organisation index read per round trip when filtering by status: DynamoDB applies
+ * `Limit` before the filter, so reading only `limit` rows would take a round trip per few matches.
+ */
+const FILTERED_PAGE_ROWS = 250;
+
+/**
+ * Agreements where the organisation is a party, newest first, through the organisation index. With a
+ * status filter a round trip reads many rows and keeps the first `limit` matches; the cursor is then
+ * the key of the last one kept, so the next page starts right after it.
+ */
 export async function listForOrganisation(
   orgNumber: string,
   options: { status?: AgreementStatus; limit: number; cursor?: string },
 ): Promise<Page<AgreementSummary>> {
   const partition = `ORG#${orgNumber}`;
-  const { partitionKey } = TABLE_KEYS.byOrganisation;
+  const { partitionKey, sortKey } = TABLE_KEYS.byOrganisation;
   const items: AgreementSummary[] = [];
   let startKey = decodeCursor(options.cursor, {
     partition: { name: partitionKey, value: partition },
-    keys: ['pk', 'sk', partitionKey, TABLE_KEYS.byOrganisation.sortKey],
+    keys: ['pk', 'sk', partitionKey, sortKey],
     sortKeyPrefix: { name: 'sk', prefix: 'PARTY#' },
   });
   do {
@@ -428,15 +449,28 @@ export async function listForOrganisation(
           ...(options.status ? { ':status': options.status } : {}),
         }),
         ScanIndexForward: false,
-        Limit: options.limit - items.length,
+        Limit: options.status ? FILTERED_PAGE_ROWS : options.limit - items.length,
         ExclusiveStartKey: startKey,
       }),
     );
-    for (const item of page.Items ?? []) items.push(summaryOf(fromItem(item)));
-    startKey = page.LastEvaluatedKey;
+    const rows = page.Items ?? [];
+    const room = options.limit - items.length;
+    for (const item of rows.slice(0, room)) items.push(summaryOf(fromItem(item)));
+    startKey =
+      rows.length > room
+        ? toItem(indexKeyOf(fromItem<Record<string, string>>(rows[room - 1]!), partitionKey, sortKey))
+        : page.LastEvaluatedKey;
   } while (startKey && items.length < options.limit);
   return { items, ...(startKey ? { nextCursor: encodeCursor(startKey) } : {}) };
 }
+
+/** The organisation index's key of a row: where a page that stopped at this row continues. */
+const indexKeyOf = (row: Record<string, string>, partitionKey: string, sortKey: string) => ({
+  pk: row.pk,
+  sk: row.sk,
+  [partitionKey]: row[partitionKey],
+  [sortKey]: row[sortKey],
+});
 
 function summaryOf(row: Record<string, unknown>): AgreementSummary {
   const { id, title, status, role, controller, processor, createdAt, updatedAt } =

@@ -9,6 +9,7 @@ import type { AgreementStatus, AuditEntry, HistoryEntry, Notification } from '..
 import { dynamoClient } from '../shared/clients.ts';
 import { config } from '../shared/config.ts';
 import { auditItem, historyItem } from './agreements-store.ts';
+import { claimWrites, claimWritten, keyHeldFromCancellation } from './idempotency-store.ts';
 import { fromItem, type Item, isIssuedId, toItem } from './items.ts';
 import { notificationWrites, publishEvents } from './notifications-store.ts';
 import { queryItems } from './query.ts';
@@ -79,11 +80,16 @@ export function breachReportWrites(report: BreachReport): TransactWriteItem[] {
  * the write is a conflict carrying the state it is in now.
  */
 export async function saveBreachReport(report: BreachReport): Promise<void> {
+  // An Idempotency-Key's claim, last: the key is taken with the report or not at all.
+  const claims = claimWrites();
   try {
-    await dynamoClient().send(new TransactWriteItemsCommand({ TransactItems: breachReportWrites(report) }));
+    await dynamoClient().send(
+      new TransactWriteItemsCommand({ TransactItems: [...breachReportWrites(report), ...claims] }),
+    );
   } catch (error) {
-    throw conflictFromCancellation(error) ?? error;
+    throw keyHeldFromCancellation(error, claims) ?? conflictFromCancellation(error) ?? error;
   }
+  claimWritten(claims);
   await publishEvents(report.notifications);
 }
 

@@ -1,12 +1,15 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
   PutItemCommand,
+  TransactionCanceledException,
+  type TransactWriteItem,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { dynamoClient } from '../shared/clients.ts';
 import { config } from '../shared/config.ts';
-import { fromItem, toItem } from './items.ts';
+import { fromItem, type Item, toItem } from './items.ts';
 import { idempotencyKey, TABLE_KEYS } from './table-layout.ts';
 
 /**
@@ -38,27 +41,8 @@ export async function claimKey(input: {
   windowSeconds: number;
   lockSeconds: number;
 }): Promise<Claim> {
-  const nowSeconds = Math.floor(input.now.getTime() / 1000);
   try {
-    await dynamoClient().send(
-      new PutItemCommand({
-        TableName: config.tableName(),
-        Item: toItem({
-          ...idempotencyKey(input.orgNumber, input.key),
-          entity: 'IDEMPOTENCY',
-          status: 'IN_PROGRESS',
-          fingerprint: input.fingerprint,
-          createdAt: input.now.toISOString(),
-          lockedUntil: nowSeconds + input.lockSeconds,
-          [ttl]: nowSeconds + input.windowSeconds,
-        }),
-        ConditionExpression:
-          'attribute_not_exists(pk) OR #ttl <= :now OR (#status = :inProgress AND lockedUntil <= :now)',
-        ExpressionAttributeNames: { '#ttl': ttl, '#status': 'status' },
-        ExpressionAttributeValues: toItem({ ':now': nowSeconds, ':inProgress': 'IN_PROGRESS' }),
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-    );
+    await dynamoClient().send(new PutItemCommand(claimPut(input)));
     return { claimed: true };
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException && error.Item) {
@@ -114,4 +98,108 @@ export async function releaseKey(input: {
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
+}
+
+/**
+ * A POST with an `Idempotency-Key`, while its handler runs. Instead of claiming the key in a round
+ * trip of its own before the work, the claim rides along: the record is read with the agreement
+ * (`idempotencyRecordKey`, then `checkIdempotencyRecord`), and the claim is put in the transaction
+ * of the request's change (`claimWrites`), under the same condition as `claimKey`. A key held by
+ * another request is then found either way, before the work or at its write, and nothing is written.
+ */
+export interface IdempotencyScope {
+  orgNumber: string;
+  key: string;
+  fingerprint: string;
+  now: Date;
+  windowSeconds: number;
+  lockSeconds: number;
+  /** Set once a transaction carrying the claim has been written. */
+  claimed: boolean;
+}
+
+const scopes = new AsyncLocalStorage<IdempotencyScope>();
+
+export const inIdempotencyScope = <T>(scope: IdempotencyScope, work: () => Promise<T>): Promise<T> =>
+  scopes.run(scope, work);
+
+/** The key is held by a live record (of this request's first attempt, or of another request). */
+export class IdempotencyKeyHeld extends Error {
+  override name = 'IdempotencyKeyHeld';
+  constructor(readonly existing: IdempotencyRecord) {
+    super('The Idempotency-Key is held by a live record');
+  }
+}
+
+/** The record's key when the running request carries an Idempotency-Key, to read with the agreement. */
+export function idempotencyRecordKey(): { pk: string; sk: string } | undefined {
+  const scope = scopes.getStore();
+  return scope ? idempotencyKey(scope.orgNumber, scope.key) : undefined;
+}
+
+/** Throws `IdempotencyKeyHeld` when the record read holds the key (the claim's condition would fail). */
+export function checkIdempotencyRecord(item: Item | undefined): void {
+  const scope = scopes.getStore();
+  if (!scope || !item) return;
+  const record = fromItem<IdempotencyRecord & { [ttl]?: number; lockedUntil?: number }>(item);
+  const nowSeconds = Math.floor(scope.now.getTime() / 1000);
+  const expired = (record[ttl] ?? 0) <= nowSeconds;
+  const lockRunOut = record.status === 'IN_PROGRESS' && (record.lockedUntil ?? 0) <= nowSeconds;
+  if (!expired && !lockRunOut) throw new IdempotencyKeyHeld(record);
+}
+
+/** The claim, for the transaction of the request's change; none without a key or once claimed. */
+export function claimWrites(): TransactWriteItem[] {
+  const scope = scopes.getStore();
+  if (!scope || scope.claimed) return [];
+  return [{ Put: claimPut(scope) }];
+}
+
+/** After the transaction carrying `claimWrites()` was written. */
+export function claimWritten(claims: readonly TransactWriteItem[]): void {
+  const scope = scopes.getStore();
+  if (scope && claims.length > 0) scope.claimed = true;
+}
+
+/**
+ * The transaction carrying the claim (its last item) was cancelled because the key is held:
+ * `IdempotencyKeyHeld` with the record as it stood, else undefined.
+ */
+export function keyHeldFromCancellation(
+  error: unknown,
+  claims: readonly TransactWriteItem[],
+): IdempotencyKeyHeld | undefined {
+  if (claims.length === 0 || !(error instanceof TransactionCanceledException)) return undefined;
+  const reasons = error.CancellationReasons ?? [];
+  const reason = reasons[reasons.length - 1];
+  if (reason?.Code !== 'ConditionalCheckFailed' || !reason.Item) return undefined;
+  return new IdempotencyKeyHeld(fromItem<IdempotencyRecord>(reason.Item));
+}
+
+function claimPut(input: {
+  orgNumber: string;
+  key: string;
+  fingerprint: string;
+  now: Date;
+  windowSeconds: number;
+  lockSeconds: number;
+}) {
+  const nowSeconds = Math.floor(input.now.getTime() / 1000);
+  return {
+    TableName: config.tableName(),
+    Item: toItem({
+      ...idempotencyKey(input.orgNumber, input.key),
+      entity: 'IDEMPOTENCY',
+      status: 'IN_PROGRESS',
+      fingerprint: input.fingerprint,
+      createdAt: input.now.toISOString(),
+      lockedUntil: nowSeconds + input.lockSeconds,
+      [ttl]: nowSeconds + input.windowSeconds,
+    }),
+    ConditionExpression:
+      'attribute_not_exists(pk) OR #ttl <= :now OR (#status = :inProgress AND lockedUntil <= :now)',
+    ExpressionAttributeNames: { '#ttl': ttl, '#status': 'status' },
+    ExpressionAttributeValues: toItem({ ':now': nowSeconds, ':inProgress': 'IN_PROGRESS' }),
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+  };
 }

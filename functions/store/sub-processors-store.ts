@@ -20,6 +20,7 @@ import { type AppendixHead, contentOf, EMPTY_APPENDIX, pendingUntil } from '../d
 import { dynamoClient } from '../shared/clients.ts';
 import { config } from '../shared/config.ts';
 import { auditItem, historyItem } from './agreements-store.ts';
+import { claimWrites, claimWritten, keyHeldFromCancellation } from './idempotency-store.ts';
 import {
   fromItem,
   type Item,
@@ -182,13 +183,16 @@ export function subProcessorChangeWrites(change: SubProcessorChange): TransactWr
  * is `AppendixChanged` (read again and retry).
  */
 export async function saveSubProcessorChange(change: SubProcessorChange): Promise<void> {
+  // An Idempotency-Key's claim, last: the key is taken with the change or not at all.
+  const claims = claimWrites();
   try {
     await dynamoClient().send(
-      new TransactWriteItemsCommand({ TransactItems: subProcessorChangeWrites(change) }),
+      new TransactWriteItemsCommand({ TransactItems: [...subProcessorChangeWrites(change), ...claims] }),
     );
   } catch (error) {
-    throw conflictFromCancellation(error, change) ?? error;
+    throw keyHeldFromCancellation(error, claims) ?? conflictFromCancellation(error, change) ?? error;
   }
+  claimWritten(claims);
   if (!change.deferEvents) await publishEvents(change.notifications ?? []);
 }
 

@@ -232,6 +232,15 @@ export async function measureRoutes(
     await call('createAgreement', 'new draft', controller, 'POST', '/agreements', 201, agreementRequest())
   ).body.id;
   await call('listAgreements', 'first page', controller, 'GET', '/agreements?limit=20', 200);
+  // DynamoDB applies Limit before a filter: rows of other statuses must not cost a round trip each.
+  await call(
+    'listAgreements',
+    'by status (no match yet)',
+    controller,
+    'GET',
+    '/agreements?status=CANCELLED&limit=2',
+    200,
+  );
   await call('getAgreement', 'in force', controller, 'GET', `/agreements/${inForce}`, 200);
   await call(
     'patchAgreement',

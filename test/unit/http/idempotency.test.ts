@@ -1,18 +1,38 @@
 import { readFileSync } from 'node:fs';
 import {
-  ConditionalCheckFailedException,
   DeleteItemCommand,
-  PutItemCommand,
+  TransactionCanceledException,
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { httpFunctions } from '../../../functions/catalogue.ts';
 import { handler as createAgreement } from '../../../functions/http/create-agreement.ts';
+import { handler as signAgreement } from '../../../functions/http/sign-agreement.ts';
+import { handler as submitAgreement } from '../../../functions/http/submit-agreement.ts';
 import { fromRepoRoot } from '../../../infra/paths.ts';
-import { CONTROLLER_ORG, exampleCreateRequest, OUTSIDER_ORG } from '../domain/agreement-fixture.ts';
-import { ddb, NOW, tableWrites, useAwsMocks } from './aws-mocks.ts';
+import {
+  AGREEMENT_ID,
+  awaitingAgreement,
+  CONTROLLER_ORG,
+  draftAgreement,
+  exampleCreateRequest,
+  OUTSIDER_ORG,
+  signature,
+} from '../domain/agreement-fixture.ts';
+import {
+  batchGetKeys,
+  ddb,
+  givenItem,
+  givenStored,
+  NOW,
+  sfn,
+  tableWrites,
+  transaction,
+  useAwsMocks,
+} from './aws-mocks.ts';
 import { httpEvent, invoke } from './events.ts';
 
 useAwsMocks();
@@ -24,18 +44,30 @@ const create = (
   orgNumber = CONTROLLER_ORG,
 ) => invoke(createAgreement, httpEvent('POST /agreements', '/agreements', { orgNumber, body, headers }));
 
-const claims = () => ddb.commandCalls(PutItemCommand).map((call) => call.args[0].input);
+/** The claims of the key: the last item of each transaction that carried one. */
+const claims = () =>
+  ddb
+    .commandCalls(TransactWriteItemsCommand)
+    .map((call) => call.args[0].input.TransactItems!.at(-1)!.Put!)
+    .filter((put) => put && String(unmarshall(put.Item!).pk).startsWith('IDEMPOTENCY#'));
 const nowSeconds = Date.parse(NOW) / 1000;
 
-/** The record a first request left, as DynamoDB would hand it back on the next claim's failed condition. */
+/** The record a first request left, as DynamoDB hands it back when the claim in a transaction fails. */
 function heldBy(record: Record<string, unknown>): void {
-  ddb.on(PutItemCommand).rejects(
-    new ConditionalCheckFailedException({
-      message: 'The conditional request failed',
+  ddb.on(TransactWriteItemsCommand).callsFake((input: { TransactItems: unknown[] }) => {
+    throw new TransactionCanceledException({
+      message: 'Transaction cancelled, please refer cancellation reasons for specific reasons',
       $metadata: {},
-      Item: marshall({ pk: `IDEMPOTENCY#${CONTROLLER_ORG}`, sk: KEY, ...record }),
-    }),
-  );
+      CancellationReasons: input.TransactItems.map((_, index) =>
+        index === input.TransactItems.length - 1
+          ? {
+              Code: 'ConditionalCheckFailed',
+              Item: marshall({ pk: `IDEMPOTENCY#${CONTROLLER_ORG}`, sk: KEY, ...record }),
+            }
+          : { Code: 'None' },
+      ),
+    });
+  });
 }
 
 /** The fingerprint the first request of this body stored, read from its claim. */
@@ -54,9 +86,13 @@ describe('Idempotency-Key on POST (issue 7)', () => {
     expect(claims()).toEqual([]);
   });
 
-  it('claims the key for the organisation, conditionally, for 24 hours, before doing the work', async () => {
+  it('claims the key for the organisation, conditionally, for 24 hours, in the transaction of the work', async () => {
     await create(exampleCreateRequest());
 
+    expect(ddb.calls().map((call) => call.args[0].constructor.name)).toEqual([
+      'TransactWriteItemsCommand',
+      'UpdateItemCommand',
+    ]);
     const [claim] = claims();
     expect(unmarshall(claim!.Item!)).toMatchObject({
       pk: `IDEMPOTENCY#${CONTROLLER_ORG}`,
@@ -107,7 +143,52 @@ describe('Idempotency-Key on POST (issue 7)', () => {
       location: `/agreements/${first.id}`,
       'idempotent-replayed': 'true',
     });
-    expect(ddb.commandCalls(TransactWriteItemsCommand)).toEqual([]);
+    // The work's transaction carried the claim, which failed: nothing of it was written.
+    expect(ddb.commandCalls(UpdateItemCommand)).toEqual([]);
+  });
+
+  it("reads the key's record with the agreement, and answers a retry from it before deciding anything", async () => {
+    const signed = awaitingAgreement({ signatures: [signature('controller', '2026-11-22')] });
+    givenStored(awaitingAgreement());
+    const sign = () =>
+      invoke(
+        signAgreement,
+        httpEvent('POST /agreements/{id}/signatures', `/agreements/${AGREEMENT_ID}/signatures`, {
+          orgNumber: CONTROLLER_ORG,
+          pathParameters: { id: AGREEMENT_ID },
+          body: { signatory: { name: 'Kari Nordmann', title: 'Rådmann' }, place: 'Radøy' },
+          headers: { 'idempotency-key': KEY },
+        }),
+      );
+    const first = await sign();
+    expect(first.statusCode).toBe(201);
+    expect(ddb.calls().map((call) => call.args[0].constructor.name)).toEqual([
+      'BatchGetItemCommand',
+      'TransactWriteItemsCommand',
+      'UpdateItemCommand',
+    ]);
+    expect(batchGetKeys().at(-1)).toEqual({ pk: `IDEMPOTENCY#${CONTROLLER_ORG}`, sk: KEY });
+    const fingerprint = unmarshall(transaction().at(-1)!.Put!.Item!).fingerprint;
+    ddb.resetHistory();
+    // The signature stands, and the key's record holds the first answer.
+    givenStored(signed);
+    givenItem(
+      marshall({
+        pk: `IDEMPOTENCY#${CONTROLLER_ORG}`,
+        sk: KEY,
+        status: 'COMPLETED',
+        fingerprint,
+        response: { status: 201, body: JSON.stringify(first.body), headers: { etag: '"2"' } },
+        expiresAt: nowSeconds + 3600,
+      }),
+    );
+
+    const retry = await sign();
+
+    expect(retry.statusCode).toBe(201);
+    expect(retry.body).toEqual(first.body);
+    expect(retry.headers).toMatchObject({ 'idempotent-replayed': 'true' });
+    expect(ddb.calls().map((call) => call.args[0].constructor.name)).toEqual(['BatchGetItemCommand']);
   });
 
   it('refuses the same key for a different body with 422, doing nothing', async () => {
@@ -119,7 +200,7 @@ describe('Idempotency-Key on POST (issue 7)', () => {
     expect(response.statusCode).toBe(422);
     expect(response.headers['content-type']).toBe('application/problem+json');
     expect(response.body).toMatchObject({ status: 422, errors: [{ field: 'Idempotency-Key' }] });
-    expect(ddb.commandCalls(TransactWriteItemsCommand)).toEqual([]);
+    expect(ddb.commandCalls(UpdateItemCommand)).toEqual([]);
   });
 
   it('answers 409 while the first request with the key is still being processed', async () => {
@@ -131,15 +212,35 @@ describe('Idempotency-Key on POST (issue 7)', () => {
 
     expect(response.statusCode).toBe(409);
     expect(response.body.detail).toContain('still being processed');
-    expect(ddb.commandCalls(TransactWriteItemsCommand)).toEqual([]);
+    expect(ddb.commandCalls(UpdateItemCommand)).toEqual([]);
   });
 
-  it('frees the key when the request is refused, so that a corrected retry is done', async () => {
+  it('leaves the key free when the request is refused before its change, so that a corrected retry is done', async () => {
     const response = await create(exampleCreateRequest(), { 'idempotency-key': KEY }, OUTSIDER_ORG);
 
     expect(response.statusCode).toBe(403);
+    expect(tableWrites()).toEqual([]);
+  });
+
+  it('frees the key when the work fails after its change (and claim) were written and undone', async () => {
+    givenStored(draftAgreement());
+    sfn.on(StartExecutionCommand).rejects(new Error('ServiceUnavailable'));
+
+    const response = await invoke(
+      submitAgreement,
+      httpEvent('POST /agreements/{id}/submit', `/agreements/${AGREEMENT_ID}/submit`, {
+        orgNumber: CONTROLLER_ORG,
+        pathParameters: { id: AGREEMENT_ID },
+        headers: { 'idempotency-key': KEY },
+      }),
+    );
+
+    expect(response.statusCode).toBe(500);
+    // The claim rode with the submission only; the undo carries none.
+    expect(claims()).toHaveLength(1);
     const [release] = ddb.commandCalls(DeleteItemCommand).map((call) => call.args[0].input);
-    expect(unmarshall(release!.Key!)).toEqual({ pk: `IDEMPOTENCY#${OUTSIDER_ORG}`, sk: KEY });
+    expect(unmarshall(release!.Key!)).toEqual({ pk: `IDEMPOTENCY#${CONTROLLER_ORG}`, sk: KEY });
+    expect(release!.ConditionExpression).toBe('#status = :inProgress AND fingerprint = :fingerprint');
     expect(ddb.commandCalls(UpdateItemCommand)).toEqual([]);
   });
 

@@ -76,7 +76,34 @@ describe('GET /agreements', () => {
       ':pk': `ORG#${CONTROLLER_ORG}`,
       ':status': 'IN_FORCE',
     });
-    expect(input.Limit).toBe(5);
+    // Limit applies before the filter: one round trip reads many rows and keeps the first five matches.
+    expect(input.Limit).toBe(250);
+  });
+
+  it('stops at the limit inside a filtered page, and continues right after the last agreement given', async () => {
+    const rows = [1, 2, 3].map((n) => {
+      const row = unmarshall(membershipRow(CONTROLLER_ORG, 'controller'));
+      const id = `00000000-0000-4000-8000-00000000000${n}`;
+      return marshall({
+        ...row,
+        pk: `AGREEMENT#${id}`,
+        gsi1sk: `${row.createdAt}#${id}`,
+        id,
+        status: 'IN_FORCE',
+      });
+    });
+    ddb.on(QueryCommand).resolves({ Items: rows });
+
+    const response = await list(CONTROLLER_ORG, { status: 'IN_FORCE', limit: '2' });
+
+    expect(response.body.items.map((item: { id: string }) => item.id)).toEqual([
+      '00000000-0000-4000-8000-000000000001',
+      '00000000-0000-4000-8000-000000000002',
+    ]);
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(1);
+    const cursor = JSON.parse(Buffer.from(response.body.nextCursor, 'base64url').toString('utf8'));
+    const second = unmarshall(rows[1]!);
+    expect(cursor).toEqual({ pk: second.pk, sk: second.sk, gsi1pk: second.gsi1pk, gsi1sk: second.gsi1sk });
   });
 
   it('gives a cursor for the next page and continues from it', async () => {
