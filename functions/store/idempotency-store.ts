@@ -13,8 +13,9 @@ import { fromItem, type Item, toItem } from './items.ts';
 import { idempotencyKey, TABLE_KEYS } from './table-layout.ts';
 
 /**
- * One record per organisation and `Idempotency-Key`: claimed before the work, completed with the
- * response after it, released when the work failed. The table's TTL removes it after its window.
+ * One record per organisation and `Idempotency-Key`: claimed with the work's own change (or, for work
+ * that wrote nothing, after it), completed with the response after it, released when the work failed
+ * after its change. The table's TTL removes it after its window.
  */
 export interface IdempotencyRecord {
   status: 'IN_PROGRESS' | 'COMPLETED';

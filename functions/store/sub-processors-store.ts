@@ -111,17 +111,6 @@ export async function listSubProcessors(agreementId: string): Promise<SubProcess
   return records;
 }
 
-export async function getAppendixHead(agreementId: string): Promise<AppendixHead> {
-  const { Item: item } = await dynamoClient().send(
-    new GetItemCommand({
-      TableName: config.tableName(),
-      Key: toItem(appendixKey(agreementId)),
-      ConsistentRead: true,
-    }),
-  );
-  return toAppendixHead(item);
-}
-
 /** Vedlegg 3 as it stands, from its item (e.g. read together with the agreement); none yet: empty. */
 export function toAppendixHead(item: Item | undefined): AppendixHead {
   if (!item) return EMPTY_APPENDIX;

@@ -1,5 +1,4 @@
 import {
-  GetItemCommand,
   TransactionCanceledException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
@@ -119,20 +118,4 @@ export function taskTokenCheck(
           }),
     },
   };
-}
-
-/** The token a step's wait registered last, if any. */
-export async function getTaskToken(
-  agreementId: string,
-  workflow: string,
-  step: string,
-): Promise<string | undefined> {
-  const { Item: item } = await dynamoClient().send(
-    new GetItemCommand({
-      TableName: config.tableName(),
-      Key: toItem(taskTokenKey(agreementId, workflow, step)),
-      ConsistentRead: true,
-    }),
-  );
-  return tokenOf(item);
 }
