@@ -42,6 +42,8 @@ export interface RouteRoundTrip {
   method: string;
   path: string;
   variant: string;
+  /** Pass 1 sends no Idempotency-Key; pass 2 repeats the scenario with one on every POST. */
+  pass: 1 | 2;
   idempotencyKey: boolean;
   status: number;
   roundTrips: number;
@@ -226,6 +228,7 @@ async function measureRoutes(
       method: fn.method,
       path: fn.path,
       variant,
+      pass: options.idempotencyKey ? 2 : 1,
       idempotencyKey: 'idempotency-key' in sent,
       status: response.status,
       roundTrips: counted.total,

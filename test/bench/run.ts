@@ -111,8 +111,11 @@ const CONCURRENCY = 16;
 const NOTICE_EVERY = 5;
 const START_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 30_000;
-/** Past this the benchmark gives up (it writes what it has); the scale part scales it. */
-const WATCHDOG_MS = 20 * 60_000 + (sections.has('scale') ? scaleAgreements * 400 : 0);
+/**
+ * Past this the benchmark gives up (it writes what it has): a guard against a hang, not a budget.
+ * The scale part adds a second per agreement (four requests), what a busy 2-core machine needs.
+ */
+const WATCHDOG_MS = 30 * 60_000 + (sections.has('scale') ? scaleAgreements * 1_000 : 0);
 
 const RESULTS_FILE = fromRepoRoot('.local/bench-results.json');
 
@@ -308,7 +311,11 @@ async function benchColdStart(): Promise<void> {
       'Whole = spawn to exit of `node runner.mjs bundle`; import = `await import(bundle)` inside it.',
   );
   const largest = measured.reduce((a, b) => (b.handler.codeBytes > a.handler.codeBytes ? b : a));
-  const worst = (key: 'wholeRatio' | 'importRatio') => measured.reduce((a, b) => (b[key] > a[key] ? b : a));
+  // A bundle without AWS SDK clients (getOpenApi) has an empty baseline: its ratio says nothing about
+  // the SDK, so it is shown above but left out of the worst ratio.
+  const withClients = measured.filter((result) => result.clients.length > 0);
+  const worst = (key: 'wholeRatio' | 'importRatio') =>
+    withClients.reduce((a, b) => (b[key] > a[key] ? b : a));
   const within = (ratio: number) => ratio <= BUDGETS.coldStartRatio;
   const budget = `<= ${BUDGETS.coldStartRatio}x`;
   figure(
@@ -323,18 +330,20 @@ async function benchColdStart(): Promise<void> {
     budget,
     within(largest.importRatio),
   );
-  if (measured.length > 1) {
+  if (withClients.length > 1) {
     const whole = worst('wholeRatio');
     const imported = worst('importRatio');
+    const over = (key: 'wholeRatio' | 'importRatio') =>
+      `${withClients.filter((result) => !within(result[key])).length} of ${withClients.length} over`;
     figure(
-      `cold start, whole process, worst of ${measured.length} (${whole.id})`,
-      `${whole.wholeRatio}x`,
+      `cold start, whole process, worst of ${withClients.length} (${whole.id})`,
+      `${whole.wholeRatio}x; ${over('wholeRatio')}`,
       budget,
       within(whole.wholeRatio),
     );
     figure(
-      `cold start, import alone, worst of ${measured.length} (${imported.id})`,
-      `${imported.importRatio}x`,
+      `cold start, import alone, worst of ${withClients.length} (${imported.id})`,
+      `${imported.importRatio}x; ${over('importRatio')}`,
       budget,
       within(imported.importRatio),
     );
@@ -385,8 +394,9 @@ async function benchRoundTrips(): Promise<void> {
     String(entry.roundTrips),
     entry.idempotencyKey ? '(info)' : entry.roundTrips <= BUDGETS.roundTripsPerRequest ? 'ok' : 'OVER',
   ];
-  const unkeyed = measured.routes.filter((entry) => !entry.idempotencyKey);
-  const keyed = measured.routes.filter((entry) => entry.idempotencyKey);
+  // Pass 1 is the figure; of pass 2 only the POSTs, which carried a key (its GETs repeat pass 1's).
+  const unkeyed = measured.routes.filter((entry) => entry.pass === 1);
+  const keyed = measured.routes.filter((entry) => entry.pass === 2 && entry.idempotencyKey);
   console.log(table([['route', 'state', 'DynamoDB calls', 'status', 'n', 'budget'], ...unkeyed.map(row)], 3));
   console.log('\nWith an Idempotency-Key on every POST (informational, no budget):\n');
   console.log(table([['route', 'state', 'DynamoDB calls', 'status', 'n', ''], ...keyed.map(row)], 3));
