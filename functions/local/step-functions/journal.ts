@@ -102,12 +102,11 @@ export class ExecutionJournal {
     }
     const compacted = [...records.values()].map((record) => line({ event: 'execution', ...record })).join('');
     writeFileDurably(file, compacted);
-    if (text === undefined) {
-      try {
-        unlinkSync(legacyFile);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      }
+    // Everything it held is in executions.jsonl now (left over if a start was killed right here).
+    try {
+      unlinkSync(legacyFile);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
     return { journal: new ExecutionJournal(file), records, stats };
   }
