@@ -4,49 +4,56 @@ import { subProcessorContentIssues } from './sub-processor-rules.ts';
 import { lineText, proseText } from './text.ts';
 import * as z from './zod.ts';
 
-/** Request and response shapes of the API contract (product.md). Strict: unknown fields are rejected. */
+/**
+ * Request and response shapes of the API contract (product.md). Strict: unknown fields are rejected.
+ * Each top-level schema is made in a `@__PURE__` arrow, so a handler's bundle holds (and its cold start
+ * makes) only the schemas it reads (zod.ts says why).
+ */
 
 const list = (max: number) => z.array(lineText(200)).check(z.maxLength(max));
 
-export const orgNumberSchema = z.string().check(
-  z.refine(isValidOrgNumber, {
-    message: 'must be a valid Norwegian organisation number (9 digits, modulus 11)',
-  }),
-);
+export const orgNumberSchema = /* @__PURE__ */ (() =>
+  z.string().check(
+    z.refine(isValidOrgNumber, {
+      message: 'must be a valid Norwegian organisation number (9 digits, modulus 11)',
+    }),
+  ))();
 
-export const calendarDateSchema = z
-  .string()
-  .check(z.refine(isCalendarDate, { message: 'must be a calendar date YYYY-MM-DD' }));
+export const calendarDateSchema = /* @__PURE__ */ (() =>
+  z.string().check(z.refine(isCalendarDate, { message: 'must be a calendar date YYYY-MM-DD' })))();
 
-export const partySchema = z.strictObject({ orgNumber: orgNumberSchema, name: lineText(200) });
+export const partySchema = /* @__PURE__ */ (() =>
+  z.strictObject({ orgNumber: orgNumberSchema, name: lineText(200) }))();
 
-export const contactSchema = z.strictObject({
-  name: lineText(200),
-  email: z.email().check(z.maxLength(254)),
-  phone: z.string().check(z.regex(/^\+?[0-9 ]{5,20}$/, { message: 'must be a phone number' })),
-});
+export const contactSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    name: lineText(200),
+    email: z.email().check(z.maxLength(254)),
+    phone: z.string().check(z.regex(/^\+?[0-9 ]{5,20}$/, { message: 'must be a phone number' })),
+  }))();
 
-export const scopeSchema = z.strictObject({
-  purpose: proseText(2000),
-  nature: proseText(2000),
-  dataSubjectCategories: list(50).check(z.minLength(1)),
-  personalDataTypes: list(100).check(z.minLength(1)),
-  specialCategories: z._default(list(50), []),
-});
+export const scopeSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    purpose: proseText(2000),
+    nature: proseText(2000),
+    dataSubjectCategories: list(50).check(z.minLength(1)),
+    personalDataTypes: list(100).check(z.minLength(1)),
+    specialCategories: z._default(list(50), []),
+  }))();
 
-export const countryCodeSchema = z
-  .string()
-  .check(z.regex(/^[A-Z]{2}$/, { message: 'must be an ISO 3166-1 alpha-2 code' }));
+export const countryCodeSchema = /* @__PURE__ */ (() =>
+  z.string().check(z.regex(/^[A-Z]{2}$/, { message: 'must be an ISO 3166-1 alpha-2 code' })))();
 
-export const subProcessorSchema = z.strictObject({
-  name: lineText(200),
-  orgNumber: z.optional(orgNumberSchema),
-  address: lineText(500),
-  processingLocation: z.strictObject({ city: lineText(200), countryCode: countryCodeSchema }),
-  activities: proseText(2000),
-  personalDataTypes: list(100).check(z.minLength(1)),
-  transferMechanism: z.optional(z.enum(['SCC', 'ADEQUACY'])),
-});
+export const subProcessorSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    name: lineText(200),
+    orgNumber: z.optional(orgNumberSchema),
+    address: lineText(500),
+    processingLocation: z.strictObject({ city: lineText(200), countryCode: countryCodeSchema }),
+    activities: proseText(2000),
+    personalDataTypes: list(100).check(z.minLength(1)),
+    transferMechanism: z.optional(z.enum(['SCC', 'ADEQUACY'])),
+  }))();
 
 /**
  * At most six months' notice: the termination workflow waits out the notice period and then a bounded
@@ -55,12 +62,13 @@ export const subProcessorSchema = z.strictObject({
 export const MAX_NOTICE_PERIOD_MONTHS = 6;
 
 /** The bounds of the draft's list and numbers; the create request defaults them, a PATCH does not. */
-const subProcessorList = z.array(subProcessorSchema).check(z.maxLength(50));
-const noticePeriodMonths = z.int().check(z.minimum(1), z.maximum(MAX_NOTICE_PERIOD_MONTHS));
-const breachNotificationHours = z.int().check(z.minimum(1), z.maximum(72));
-const signatureDeadlineDays = z.int().check(z.minimum(1), z.maximum(180));
+const subProcessorList = /* @__PURE__ */ (() => z.array(subProcessorSchema).check(z.maxLength(50)))();
+const noticePeriodMonths = /* @__PURE__ */ (() =>
+  z.int().check(z.minimum(1), z.maximum(MAX_NOTICE_PERIOD_MONTHS)))();
+const breachNotificationHours = /* @__PURE__ */ (() => z.int().check(z.minimum(1), z.maximum(72)))();
+const signatureDeadlineDays = /* @__PURE__ */ (() => z.int().check(z.minimum(1), z.maximum(180)))();
 
-const agreementContentShape = {
+const agreementContentShape = /* @__PURE__ */ (() => ({
   title: lineText(300),
   controller: partySchema,
   processor: partySchema,
@@ -72,195 +80,213 @@ const agreementContentShape = {
   noticePeriodMonths: z._default(noticePeriodMonths, 3),
   breachNotificationHours: z._default(breachNotificationHours, 36),
   signatureDeadlineDays: z._default(signatureDeadlineDays, 30),
-};
+}))();
 
-export const createAgreementSchema = z.strictObject(agreementContentShape).check(
-  z.refine((a) => a.controller.orgNumber !== a.processor.orgNumber, {
-    message: 'controller and processor must be different organisations',
-    path: ['processor', 'orgNumber'],
-  }),
-  // Rule 7: the draft's sub-processors are approved by the signatures, so they obey the request's rules.
-  z.superRefine((agreement, ctx) => {
-    agreement.subProcessors.forEach((subProcessor, index) => {
-      for (const issue of subProcessorContentIssues(subProcessor, agreement)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['subProcessors', index, ...issue.path],
-          message: issue.message,
-        });
-      }
-    });
-  }),
-);
+export const createAgreementSchema = /* @__PURE__ */ (() =>
+  z.strictObject(agreementContentShape).check(
+    z.refine((a) => a.controller.orgNumber !== a.processor.orgNumber, {
+      message: 'controller and processor must be different organisations',
+      path: ['processor', 'orgNumber'],
+    }),
+    // Rule 7: the draft's sub-processors are approved by the signatures, so they obey the request's rules.
+    z.superRefine((agreement, ctx) => {
+      agreement.subProcessors.forEach((subProcessor, index) => {
+        for (const issue of subProcessorContentIssues(subProcessor, agreement)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['subProcessors', index, ...issue.path],
+            message: issue.message,
+          });
+        }
+      });
+    }),
+  ))();
 
 /** PATCH: a partial draft; the parties themselves cannot change (a new party is a new agreement). */
-export const patchAgreementSchema = z
-  .partial(
-    z.strictObject({
-      title: agreementContentShape.title,
-      cooperationAgreementRef: agreementContentShape.cooperationAgreementRef,
-      scope: scopeSchema,
-      securityMeasures: agreementContentShape.securityMeasures,
-      contacts: agreementContentShape.contacts,
-      subProcessors: subProcessorList,
-      noticePeriodMonths,
-      breachNotificationHours,
-      signatureDeadlineDays,
-    }),
-  )
-  .check(z.refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' }));
+export const patchAgreementSchema = /* @__PURE__ */ (() =>
+  z
+    .partial(
+      z.strictObject({
+        title: agreementContentShape.title,
+        cooperationAgreementRef: agreementContentShape.cooperationAgreementRef,
+        scope: scopeSchema,
+        securityMeasures: agreementContentShape.securityMeasures,
+        contacts: agreementContentShape.contacts,
+        subProcessors: subProcessorList,
+        noticePeriodMonths,
+        breachNotificationHours,
+        signatureDeadlineDays,
+      }),
+    )
+    .check(
+      z.refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' }),
+    ))();
 
-export const signatorySchema = z.strictObject({ name: lineText(200), title: lineText(200) });
+export const signatorySchema = /* @__PURE__ */ (() =>
+  z.strictObject({ name: lineText(200), title: lineText(200) }))();
 
-export const signatureRequestSchema = z.strictObject({
-  signatory: signatorySchema,
-  place: lineText(200),
-  signedOn: z.optional(calendarDateSchema),
-});
+export const signatureRequestSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    signatory: signatorySchema,
+    place: lineText(200),
+    signedOn: z.optional(calendarDateSchema),
+  }))();
 
-export const emptyBodySchema = z.strictObject({});
+export const emptyBodySchema = /* @__PURE__ */ (() => z.strictObject({}))();
 
-export const cancelRequestSchema = z.strictObject({ reason: z.optional(proseText(2000)) });
+export const cancelRequestSchema = /* @__PURE__ */ (() =>
+  z.strictObject({ reason: z.optional(proseText(2000)) }))();
 
-export const agreementStatusSchema = z.enum([
-  'DRAFT',
-  'AWAITING_SIGNATURES',
-  'IN_FORCE',
-  'NOTICE_PERIOD',
-  'TERMINATED',
-  'RETAINED_UNDER_LAW',
-  'CLOSED',
-  'CANCELLED',
-  'EXPIRED',
-]);
+export const agreementStatusSchema = /* @__PURE__ */ (() =>
+  z.enum([
+    'DRAFT',
+    'AWAITING_SIGNATURES',
+    'IN_FORCE',
+    'NOTICE_PERIOD',
+    'TERMINATED',
+    'RETAINED_UNDER_LAW',
+    'CLOSED',
+    'CANCELLED',
+    'EXPIRED',
+  ]))();
 
-export const partyRoleSchema = z.enum(['controller', 'processor']);
+export const partyRoleSchema = /* @__PURE__ */ (() => z.enum(['controller', 'processor']))();
 
-export const signatureSchema = z.strictObject({
-  party: partyRoleSchema,
-  signatory: signatorySchema,
-  place: z.string(),
-  signedOn: z.string(),
-  signedAt: z.string(),
-});
+export const signatureSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    party: partyRoleSchema,
+    signatory: signatorySchema,
+    place: z.string(),
+    signedOn: z.string(),
+    signedAt: z.string(),
+  }))();
 
 /** Rule 6: what the controller instructs the processor to do with the data when the agreement ends. */
-export const dispositionMethodSchema = z.enum(['RETURN', 'DELETE']);
+export const dispositionMethodSchema = /* @__PURE__ */ (() => z.enum(['RETURN', 'DELETE']))();
 
-export const actorSchema = z.strictObject({
-  orgNumber: z.string(),
-  clientId: z.string(),
-  person: z.optional(z.string()),
-});
+export const actorSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    orgNumber: z.string(),
+    clientId: z.string(),
+    person: z.optional(z.string()),
+  }))();
 
-export const agreementSchema = z.strictObject({
-  id: z.string(),
-  status: agreementStatusSchema,
-  version: z.int(),
-  title: z.string(),
-  controller: partySchema,
-  processor: partySchema,
-  cooperationAgreementRef: z.optional(z.string()),
-  scope: scopeSchema,
-  securityMeasures: z.string(),
-  contacts: z.strictObject({ controller: contactSchema, processor: contactSchema }),
-  subProcessors: z.array(subProcessorSchema),
-  noticePeriodMonths: z.int(),
-  breachNotificationHours: z.int(),
-  signatureDeadlineDays: z.int(),
-  createdBy: actorSchema,
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  submittedAt: z.optional(z.string()),
-  signatureDeadline: z.optional(z.string()),
-  signatures: z.array(signatureSchema),
-  effectiveFrom: z.optional(z.string()),
-  cancelledAt: z.optional(z.string()),
-  expiredAt: z.optional(z.string()),
-  termination: z.optional(
-    z.strictObject({ givenBy: partyRoleSchema, givenOn: z.string(), reason: z.string() }),
-  ),
-  terminatesOn: z.optional(z.string()),
-  terminatedAt: z.optional(z.string()),
-  dataDisposition: z.optional(
-    z.strictObject({
-      method: dispositionMethodSchema,
-      instructions: z.optional(z.string()),
-      chosenOn: z.string(),
-      chosenAt: z.string(),
-      chosenBy: actorSchema,
-    }),
-  ),
-  /** The latest attestation; earlier ones (e.g. before a final deletion) are in the history. */
-  attestation: z.optional(
-    z.strictObject({
-      method: dispositionMethodSchema,
-      completedOn: z.string(),
-      statement: z.string(),
-      signatory: signatorySchema,
-      retainedUnderLaw: z.optional(z.strictObject({ legalBasis: z.string(), reviewOn: z.string() })),
-      attestedAt: z.string(),
-      attestedBy: actorSchema,
-    }),
-  ),
-  closedAt: z.optional(z.string()),
-});
+export const agreementSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    id: z.string(),
+    status: agreementStatusSchema,
+    version: z.int(),
+    title: z.string(),
+    controller: partySchema,
+    processor: partySchema,
+    cooperationAgreementRef: z.optional(z.string()),
+    scope: scopeSchema,
+    securityMeasures: z.string(),
+    contacts: z.strictObject({ controller: contactSchema, processor: contactSchema }),
+    subProcessors: z.array(subProcessorSchema),
+    noticePeriodMonths: z.int(),
+    breachNotificationHours: z.int(),
+    signatureDeadlineDays: z.int(),
+    createdBy: actorSchema,
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    submittedAt: z.optional(z.string()),
+    signatureDeadline: z.optional(z.string()),
+    signatures: z.array(signatureSchema),
+    effectiveFrom: z.optional(z.string()),
+    cancelledAt: z.optional(z.string()),
+    expiredAt: z.optional(z.string()),
+    termination: z.optional(
+      z.strictObject({ givenBy: partyRoleSchema, givenOn: z.string(), reason: z.string() }),
+    ),
+    terminatesOn: z.optional(z.string()),
+    terminatedAt: z.optional(z.string()),
+    dataDisposition: z.optional(
+      z.strictObject({
+        method: dispositionMethodSchema,
+        instructions: z.optional(z.string()),
+        chosenOn: z.string(),
+        chosenAt: z.string(),
+        chosenBy: actorSchema,
+      }),
+    ),
+    /** The latest attestation; earlier ones (e.g. before a final deletion) are in the history. */
+    attestation: z.optional(
+      z.strictObject({
+        method: dispositionMethodSchema,
+        completedOn: z.string(),
+        statement: z.string(),
+        signatory: signatorySchema,
+        retainedUnderLaw: z.optional(z.strictObject({ legalBasis: z.string(), reviewOn: z.string() })),
+        attestedAt: z.string(),
+        attestedBy: actorSchema,
+      }),
+    ),
+    closedAt: z.optional(z.string()),
+  }))();
 
 /** A page size in a query string: a whole number of 1 to 100. */
-const pageLimit = z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100));
-const pageCursor = z.optional(z.string().check(z.maxLength(1000)));
+const pageLimit = /* @__PURE__ */ (() => z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)))();
+const pageCursor = /* @__PURE__ */ (() => z.optional(z.string().check(z.maxLength(1000))))();
 
-export const listAgreementsQuerySchema = z.strictObject({
-  status: z.optional(agreementStatusSchema),
-  limit: z._default(pageLimit, 25),
-  cursor: pageCursor,
-});
+export const listAgreementsQuerySchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    status: z.optional(agreementStatusSchema),
+    limit: z._default(pageLimit, 25),
+    cursor: pageCursor,
+  }))();
 
-export const pagingQuerySchema = z.strictObject({
-  limit: z._default(pageLimit, 50),
-  cursor: pageCursor,
-});
+export const pagingQuerySchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    limit: z._default(pageLimit, 50),
+    cursor: pageCursor,
+  }))();
 
-export const historyEntrySchema = z.strictObject({
-  at: z.string(),
-  type: z.string(),
-  actor: z.optional(actorSchema),
-  fromStatus: z.optional(agreementStatusSchema),
-  toStatus: z.optional(agreementStatusSchema),
-  details: z.optional(z.record(z.string(), z.unknown())),
-});
+export const historyEntrySchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    at: z.string(),
+    type: z.string(),
+    actor: z.optional(actorSchema),
+    fromStatus: z.optional(agreementStatusSchema),
+    toStatus: z.optional(agreementStatusSchema),
+    details: z.optional(z.record(z.string(), z.unknown())),
+  }))();
 
-export const auditEntrySchema = z.strictObject({
-  at: z.string(),
-  action: z.string(),
-  actor: actorSchema,
-  route: z.string(),
-  /** What was asked or read, where the route alone does not say (e.g. which sub-processor). */
-  details: z.optional(z.record(z.string(), z.unknown())),
-});
+export const auditEntrySchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    at: z.string(),
+    action: z.string(),
+    actor: actorSchema,
+    route: z.string(),
+    /** What was asked or read, where the route alone does not say (e.g. which sub-processor). */
+    details: z.optional(z.record(z.string(), z.unknown())),
+  }))();
 
-export const notificationSchema = z.strictObject({
-  id: z.string(),
-  at: z.string(),
-  type: z.string(),
-  recipientOrgNumber: z.string(),
-  agreementId: z.string(),
-  subject: z.string(),
-  details: z.optional(z.record(z.string(), z.unknown())),
-});
+export const notificationSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    id: z.string(),
+    at: z.string(),
+    type: z.string(),
+    recipientOrgNumber: z.string(),
+    agreementId: z.string(),
+    subject: z.string(),
+    details: z.optional(z.record(z.string(), z.unknown())),
+  }))();
 
 /** Rule 7: a sub-processor request's states (the zod schemas of the requests are in sub-processor-schemas.ts). */
-export const subProcessorStatusSchema = z.enum(['REQUESTED', 'APPROVED', 'REJECTED', 'EXPIRED', 'WITHDRAWN']);
+export const subProcessorStatusSchema = /* @__PURE__ */ (() =>
+  z.enum(['REQUESTED', 'APPROVED', 'REJECTED', 'EXPIRED', 'WITHDRAWN']))();
 
-export const problemSchema = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.int(),
-  detail: z.string(),
-  errors: z.optional(z.array(z.strictObject({ field: z.string(), message: z.string() }))),
-  /** The agreement's status, or a sub-processor request's where the conflict is with that request. */
-  currentStatus: z.optional(z.union([agreementStatusSchema, subProcessorStatusSchema])),
-});
+export const problemSchema = /* @__PURE__ */ (() =>
+  z.object({
+    type: z.string(),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string(),
+    errors: z.optional(z.array(z.strictObject({ field: z.string(), message: z.string() }))),
+    /** The agreement's status, or a sub-processor request's where the conflict is with that request. */
+    currentStatus: z.optional(z.union([agreementStatusSchema, subProcessorStatusSchema])),
+  }))();
 
 export type CreateAgreementRequest = z.infer<typeof createAgreementSchema>;
 export type PatchAgreementRequest = z.infer<typeof patchAgreementSchema>;

@@ -21,85 +21,93 @@ export { subProcessorStatusSchema };
 export const subProcessorRequestSchema = subProcessorSchema;
 
 /** POST .../{subId}/decision: the controller's written decision, signed (and dated today). */
-export const decisionRequestSchema = z.strictObject({
-  decision: z.enum(['APPROVED', 'REJECTED']),
-  reason: proseText(2000),
-  signatory: signatorySchema,
-});
+export const decisionRequestSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    decision: z.enum(['APPROVED', 'REJECTED']),
+    reason: proseText(2000),
+    signatory: signatorySchema,
+  }))();
 
 /** POST .../{subId}/withdraw: the processor withdraws a pending request, or stops using an approved one. */
-export const withdrawRequestSchema = z.strictObject({ reason: z.optional(proseText(2000)) });
+export const withdrawRequestSchema = /* @__PURE__ */ (() =>
+  z.strictObject({ reason: z.optional(proseText(2000)) }))();
 
-export const listSubProcessorsQuerySchema = z
-  .strictObject({
-    status: z.optional(subProcessorStatusSchema),
-    /** With status=APPROVED: Vedlegg 3 as it stood at the end of that day (Europe/Oslo). */
-    on: z.optional(calendarDateSchema),
-  })
-  .check(
-    z.refine((query) => query.on === undefined || query.status === 'APPROVED', {
-      message: 'needs status=APPROVED: ?status=APPROVED&on=YYYY-MM-DD gives Vedlegg 3 as it stood that day',
-      path: ['on'],
-    }),
-  );
-
-export const processingAuthorizationQuerySchema = z.strictObject({
-  subProcessorId: z
-    .string({
-      error: (issue) =>
-        issue.input === undefined ? 'is required: the id of the sub-processor to ask about' : undefined,
+export const listSubProcessorsQuerySchema = /* @__PURE__ */ (() =>
+  z
+    .strictObject({
+      status: z.optional(subProcessorStatusSchema),
+      /** With status=APPROVED: Vedlegg 3 as it stood at the end of that day (Europe/Oslo). */
+      on: z.optional(calendarDateSchema),
     })
     .check(
-      z.trim(),
-      z.minLength(1),
-      z.maxLength(100),
-      // The id asked about is written to the audit log both parties read: no hidden characters there.
-      z.regex(/^[\p{L}\p{N}\p{P}\p{S} ]*$/u, {
-        message: 'must not contain control or formatting characters',
+      z.refine((query) => query.on === undefined || query.status === 'APPROVED', {
+        message: 'needs status=APPROVED: ?status=APPROVED&on=YYYY-MM-DD gives Vedlegg 3 as it stood that day',
+        path: ['on'],
       }),
-    ),
-});
+    ))();
 
-export const subProcessorDecisionSchema = z.strictObject({
-  decision: z.enum(['APPROVED', 'REJECTED']),
-  reason: z.string(),
-  signatory: signatorySchema,
-  decidedOn: z.string(),
-  decidedAt: z.string(),
-  /** Who recorded the decision; absent for the draft's sub-processors, approved by both signatures. */
-  decidedBy: z.optional(actorSchema),
-});
+export const processingAuthorizationQuerySchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    subProcessorId: z
+      .string({
+        error: (issue) =>
+          issue.input === undefined ? 'is required: the id of the sub-processor to ask about' : undefined,
+      })
+      .check(
+        z.trim(),
+        z.minLength(1),
+        z.maxLength(100),
+        // The id asked about is written to the audit log both parties read: no hidden characters there.
+        z.regex(/^[\p{L}\p{N}\p{P}\p{S} ]*$/u, {
+          message: 'must not contain control or formatting characters',
+        }),
+      ),
+  }))();
+
+export const subProcessorDecisionSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    decision: z.enum(['APPROVED', 'REJECTED']),
+    reason: z.string(),
+    signatory: signatorySchema,
+    decidedOn: z.string(),
+    decidedAt: z.string(),
+    /** Who recorded the decision; absent for the draft's sub-processors, approved by both signatures. */
+    decidedBy: z.optional(actorSchema),
+  }))();
 
 /** A sub-processor request as stored and returned: the request, its state and how it got there. */
-export const subProcessorRecordSchema = z.strictObject({
-  id: z.string(),
-  ...subProcessorSchema.shape,
-  status: subProcessorStatusSchema,
-  requestedAt: z.string(),
-  requestedBy: actorSchema,
-  /** The last day (Europe/Oslo) for the controller's decision; absent for the draft's sub-processors. */
-  decisionDeadline: z.optional(z.string()),
-  decision: z.optional(subProcessorDecisionSchema),
-  /** In Vedlegg 3 from this instant... */
-  approvedFrom: z.optional(z.string()),
-  /** ...until this one (withdrawn by the processor). */
-  approvedUntil: z.optional(z.string()),
-  expiredAt: z.optional(z.string()),
-  withdrawal: z.optional(
-    z.strictObject({ withdrawnAt: z.string(), withdrawnBy: actorSchema, reason: z.optional(z.string()) }),
-  ),
-});
+export const subProcessorRecordSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    id: z.string(),
+    ...subProcessorSchema.shape,
+    status: subProcessorStatusSchema,
+    requestedAt: z.string(),
+    requestedBy: actorSchema,
+    /** The last day (Europe/Oslo) for the controller's decision; absent for the draft's sub-processors. */
+    decisionDeadline: z.optional(z.string()),
+    decision: z.optional(subProcessorDecisionSchema),
+    /** In Vedlegg 3 from this instant... */
+    approvedFrom: z.optional(z.string()),
+    /** ...until this one (withdrawn by the processor). */
+    approvedUntil: z.optional(z.string()),
+    expiredAt: z.optional(z.string()),
+    withdrawal: z.optional(
+      z.strictObject({ withdrawnAt: z.string(), withdrawnBy: actorSchema, reason: z.optional(z.string()) }),
+    ),
+  }))();
 
 /** GET /agreements/{id}/processing-authorization (rule 8). */
-export const processingAuthorizationSchema = z.strictObject({
-  authorized: z.boolean(),
-  reasons: z.array(z.string()),
-  subProcessorId: z.string(),
-  checkedAt: z.string(),
-});
+export const processingAuthorizationSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    authorized: z.boolean(),
+    reasons: z.array(z.string()),
+    subProcessorId: z.string(),
+    checkedAt: z.string(),
+  }))();
 
 /** One sub-processor in a version of Vedlegg 3 (the history's APPENDIX_3_VERSION entries). */
-export const appendixEntrySchema = z.strictObject({ id: z.string(), name: z.string() });
+export const appendixEntrySchema = /* @__PURE__ */ (() =>
+  z.strictObject({ id: z.string(), name: z.string() }))();
 
 export type SubProcessorRequestBody = z.infer<typeof subProcessorRequestSchema>;
 export type DecisionRequest = z.infer<typeof decisionRequestSchema>;

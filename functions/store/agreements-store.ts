@@ -95,7 +95,7 @@ export function toStored(item: Item): StoredAgreement {
 }
 
 /** DynamoDB returns attributes in no particular order; callers get the contract's order. */
-const CONTRACT_ORDER = Object.keys(agreementSchema.shape);
+const CONTRACT_ORDER = /* @__PURE__ */ (() => Object.keys(agreementSchema.shape))();
 function inContractOrder(raw: Record<string, unknown>): Record<string, unknown> {
   const ordered: Record<string, unknown> = {};
   for (const key of CONTRACT_ORDER) if (key in raw) ordered[key] = raw[key];

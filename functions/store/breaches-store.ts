@@ -31,7 +31,7 @@ export const breachKey = (agreementId: string, record: Pick<BreachRecord, 'id' |
 });
 
 const BREACH_PREFIX = 'BREACH#';
-const RECORD_ORDER = Object.keys(breachRecordSchema.shape);
+const RECORD_ORDER = /* @__PURE__ */ (() => Object.keys(breachRecordSchema.shape))();
 const CONTACT_ORDER = ['name', 'email', 'phone'];
 
 /** DynamoDB returns attributes in no particular order; callers get the schema's order. */

@@ -56,8 +56,8 @@ export const subProcessorKey = (agreementId: string, subProcessorId: string) => 
 export const appendixKey = (agreementId: string) => ({ pk: `AGREEMENT#${agreementId}`, sk: 'APPENDIX3' });
 
 const INTERNAL_FIELDS = ['pk', 'sk', 'entity', 'taskToken'] as const;
-const RECORD_ORDER = Object.keys(subProcessorRecordSchema.shape);
-const DECISION_ORDER = Object.keys(subProcessorDecisionSchema.shape);
+const RECORD_ORDER = /* @__PURE__ */ (() => Object.keys(subProcessorRecordSchema.shape))();
+const DECISION_ORDER = /* @__PURE__ */ (() => Object.keys(subProcessorDecisionSchema.shape))();
 
 /** DynamoDB returns attributes in no particular order; callers get the schema's order. */
 function ordered(raw: Record<string, unknown>, order: readonly string[]): Record<string, unknown> {
