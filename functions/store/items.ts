@@ -1,6 +1,6 @@
 import { type AttributeValue, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { validationError } from '../domain/errors.ts';
+import { CONCURRENT_CHANGE, conflict, validationError } from '../domain/errors.ts';
 
 export type Item = Record<string, AttributeValue>;
 
@@ -102,7 +102,10 @@ export class StaleRead extends Error {
   override name = 'StaleRead';
 }
 
-/** Runs a read-decide-write again (reading afresh) while its write finds what it read has changed. */
+/**
+ * Runs a read-decide-write again (reading afresh) while its write finds what it read has changed; when
+ * it still does after the last attempt, the caller gets a 409 to retry, never a 500.
+ */
 export async function retryOnStaleRead<T>(
   attempt: () => Promise<T>,
   options: { attempts?: number; onExhausted?: () => Error } = {},
@@ -113,7 +116,9 @@ export async function retryOnStaleRead<T>(
       return await attempt();
     } catch (error) {
       if (!(error instanceof StaleRead)) throw error;
-      if (tried >= attempts) throw options.onExhausted?.() ?? error;
+      if (tried >= attempts) {
+        throw options.onExhausted?.() ?? conflict(`${CONCURRENT_CHANGE}; read it again and retry`);
+      }
       // Requests racing for the same items spread out instead of colliding again in step.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * tried));
     }
