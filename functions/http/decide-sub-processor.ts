@@ -13,17 +13,14 @@ import { now } from '../shared/clock.ts';
 import { httpHandler } from '../shared/http.ts';
 import { countMetricBy } from '../shared/observability.ts';
 import { completeTask, notifyWorkflow } from '../shared/workflows.ts';
-import { isIssuedId } from '../store/items.ts';
 import {
-  appendixKey,
   retryOnAppendixChange,
   saveSubProcessorChange,
-  subProcessorKey,
   toAppendixHead,
-  toStoredSubProcessor,
 } from '../store/sub-processors-store.ts';
-import { auditEntry, loadForPartyWith } from './agreement-access.ts';
+import { auditEntry } from './agreement-access.ts';
 import { idempotent } from './idempotency.ts';
+import { loadSubProcessorForParty } from './sub-processor-access.ts';
 
 /**
  * The controller's written decision on a request (rule 7), once, before the 30 days are out. Approval
@@ -39,18 +36,13 @@ export const handler = httpHandler(
     const subProcessorId = params.subId ?? '';
     const actor = actorOf(caller);
     const { decided, token } = await retryOnAppendixChange(async () => {
-      const known = isIssuedId(subProcessorId) && params.id !== undefined;
       const {
         agreement,
         role,
-        related: [requestItem, appendixItem],
-      } = await loadForPartyWith(
-        params.id,
-        caller,
-        known ? [subProcessorKey(params.id!, subProcessorId), appendixKey(params.id!)] : [],
-      );
+        request: stored,
+        appendixItem,
+      } = await loadSubProcessorForParty(params.id, subProcessorId, caller, { withAppendix: true });
       requireRole(role, 'controller', 'decide on a sub-processor');
-      const stored = requestItem ? toStoredSubProcessor(requestItem) : undefined;
       const before = stored?.record;
       const at = now();
       const after = decideOnRequest({ agreement, role, record: before, decision: body, actor, now: at });

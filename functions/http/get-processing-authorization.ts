@@ -6,9 +6,8 @@ import { processingAuthorization } from '../domain/sub-processors.ts';
 import { now } from '../shared/clock.ts';
 import { httpHandler } from '../shared/http.ts';
 import { recordAudit } from '../store/agreements-store.ts';
-import { isIssuedId } from '../store/items.ts';
-import { subProcessorKey, toStoredSubProcessor } from '../store/sub-processors-store.ts';
-import { auditEntry, loadForPartyWith } from './agreement-access.ts';
+import { auditEntry } from './agreement-access.ts';
+import { loadSubProcessorForParty } from './sub-processor-access.ts';
 
 /**
  * The processing gate (rule 8): may this sub-processor process data under the agreement now? Yes only
@@ -21,12 +20,8 @@ export const handler = httpHandler(
   { query: processingAuthorizationQuerySchema },
   async ({ caller, params, query, route }) => {
     const { subProcessorId } = query;
-    const known = isIssuedId(subProcessorId) && params.id !== undefined;
-    const {
-      agreement,
-      related: [item],
-    } = await loadForPartyWith(params.id, caller, known ? [subProcessorKey(params.id!, subProcessorId)] : []);
-    const record = item ? toStoredSubProcessor(item).record : undefined;
+    const { agreement, request } = await loadSubProcessorForParty(params.id, subProcessorId, caller);
+    const record = request?.record;
     const at = now();
     const answer: ProcessingAuthorization = {
       ...processingAuthorization(agreement, record, at),

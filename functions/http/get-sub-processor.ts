@@ -3,9 +3,8 @@ import { NO_SUCH_SUB_PROCESSOR, presented } from '../domain/sub-processors.ts';
 import { now } from '../shared/clock.ts';
 import { httpHandler } from '../shared/http.ts';
 import { recordAudit } from '../store/agreements-store.ts';
-import { isIssuedId } from '../store/items.ts';
-import { subProcessorKey, toStoredSubProcessor } from '../store/sub-processors-store.ts';
-import { auditEntry, loadForPartyWith } from './agreement-access.ts';
+import { auditEntry } from './agreement-access.ts';
+import { loadSubProcessorForParty } from './sub-processor-access.ts';
 
 /**
  * One sub-processor request with its state and decision (the `Location` of a new request). The
@@ -13,13 +12,8 @@ import { auditEntry, loadForPartyWith } from './agreement-access.ts';
  */
 export const handler = httpHandler({}, async ({ caller, params, route }) => {
   const subProcessorId = params.subId ?? '';
-  const known = isIssuedId(subProcessorId) && params.id !== undefined;
-  const {
-    agreement,
-    related: [item],
-  } = await loadForPartyWith(params.id, caller, known ? [subProcessorKey(params.id!, subProcessorId)] : []);
-  if (!item) throw notFound(NO_SUCH_SUB_PROCESSOR);
-  const stored = toStoredSubProcessor(item);
+  const { agreement, request: stored } = await loadSubProcessorForParty(params.id, subProcessorId, caller);
+  if (!stored) throw notFound(NO_SUCH_SUB_PROCESSOR);
   const at = now();
   await recordAudit(agreement.id, {
     ...auditEntry(caller, 'sub-processor.read', route, at),

@@ -12,17 +12,14 @@ import { actorOf } from '../shared/caller.ts';
 import { now } from '../shared/clock.ts';
 import { httpHandler } from '../shared/http.ts';
 import { completeTask, notifyWorkflow } from '../shared/workflows.ts';
-import { isIssuedId } from '../store/items.ts';
 import {
-  appendixKey,
   retryOnAppendixChange,
   saveSubProcessorChange,
-  subProcessorKey,
   toAppendixHead,
-  toStoredSubProcessor,
 } from '../store/sub-processors-store.ts';
-import { auditEntry, loadForPartyWith } from './agreement-access.ts';
+import { auditEntry } from './agreement-access.ts';
 import { idempotent } from './idempotency.ts';
+import { loadSubProcessorForParty } from './sub-processor-access.ts';
 
 /**
  * The processor withdraws a request still awaiting the decision (the approval workflow then ends), or
@@ -38,18 +35,13 @@ export const handler = httpHandler(
     const subProcessorId = params.subId ?? '';
     const actor = actorOf(caller);
     const { withdrawn, token } = await retryOnAppendixChange(async () => {
-      const known = isIssuedId(subProcessorId) && params.id !== undefined;
       const {
         agreement,
         role,
-        related: [requestItem, appendixItem],
-      } = await loadForPartyWith(
-        params.id,
-        caller,
-        known ? [subProcessorKey(params.id!, subProcessorId), appendixKey(params.id!)] : [],
-      );
+        request: stored,
+        appendixItem,
+      } = await loadSubProcessorForParty(params.id, subProcessorId, caller, { withAppendix: true });
       requireRole(role, 'processor', 'withdraw a sub-processor');
-      const stored = requestItem ? toStoredSubProcessor(requestItem) : undefined;
       const before = stored?.record;
       const at = now();
       const after = withdrawSubProcessor({ agreement, role, record: before, request: body, actor, now: at });
