@@ -1,7 +1,7 @@
 import { historyEntry, nextVersion } from '../domain/changes.ts';
 import { BOTH_PARTIES, notificationsFor } from '../domain/notifications.ts';
 import { requireRole } from '../domain/parties.ts';
-import { decideAttestation, TERMINATION_WORKFLOW } from '../domain/termination.ts';
+import { decideAttestation } from '../domain/termination.ts';
 import {
   ATTESTATION_MISSING,
   DISPOSITION_MISSING,
@@ -15,9 +15,9 @@ import { etagOf, httpHandler } from '../shared/http.ts';
 import { completeTask, notifyWorkflow } from '../shared/workflows.ts';
 import { saveChange } from '../store/agreements-store.ts';
 import { retryOnStaleRead } from '../store/items.ts';
-import { taskTokenCheck, taskTokenKey, tokenOf } from '../store/task-tokens-store.ts';
-import { auditEntry, loadForPartyWith } from './agreement-access.ts';
+import { auditEntry } from './agreement-access.ts';
 import { idempotent } from './idempotency.ts';
+import { loadForPartyWithTerminationWait } from './termination-access.ts';
 
 /**
  * Rule 6: the processor attests in writing that the data were returned or deleted as the controller
@@ -32,16 +32,11 @@ export const handler = httpHandler(
   { body: attestationRequestSchema },
   idempotent(async ({ caller, body, params, route }) => {
     const result = await retryOnStaleRead(async () => {
-      const {
-        agreement,
-        role,
-        related: [tokenItem],
-      } = await loadForPartyWith(
+      const { agreement, role, token, tokenAsRead } = await loadForPartyWithTerminationWait(
         params.id,
         caller,
-        params.id ? [taskTokenKey(params.id, TERMINATION_WORKFLOW, 'attestation')] : [],
+        'attestation',
       );
-      const token = tokenOf(tokenItem);
       requireRole(role, 'processor', 'attest the return or deletion of the data');
       const at = now();
       const { attestation, status } = decideAttestation(agreement, body, actorOf(caller), at);
@@ -111,9 +106,7 @@ export const handler = httpHandler(
           ),
         ],
         // Only a TERMINATED agreement's workflow waits for the attestation.
-        ...(agreement.status === 'TERMINATED'
-          ? { readChecks: [taskTokenCheck(agreement.id, TERMINATION_WORKFLOW, 'attestation', token)] }
-          : {}),
+        ...(agreement.status === 'TERMINATED' ? { readChecks: [tokenAsRead] } : {}),
       });
       return { attested, status, token: agreement.status === 'TERMINATED' ? token : undefined };
     });

@@ -1,7 +1,7 @@
 import { historyEntry, nextVersion } from '../domain/changes.ts';
 import { BOTH_PARTIES, notificationsFor } from '../domain/notifications.ts';
 import { requireRole } from '../domain/parties.ts';
-import { decideDisposition, TERMINATION_WORKFLOW } from '../domain/termination.ts';
+import { decideDisposition } from '../domain/termination.ts';
 import { DISPOSITION_MISSING } from '../domain/termination-reminders.ts';
 import { dataDispositionRequestSchema } from '../domain/termination-schemas.ts';
 import { actorOf } from '../shared/caller.ts';
@@ -10,9 +10,9 @@ import { etagOf, httpHandler } from '../shared/http.ts';
 import { completeTask, notifyWorkflow } from '../shared/workflows.ts';
 import { saveChange } from '../store/agreements-store.ts';
 import { retryOnStaleRead } from '../store/items.ts';
-import { taskTokenCheck, taskTokenKey, tokenOf } from '../store/task-tokens-store.ts';
-import { auditEntry, loadForPartyWith } from './agreement-access.ts';
+import { auditEntry } from './agreement-access.ts';
 import { idempotent } from './idempotency.ts';
+import { loadForPartyWithTerminationWait } from './termination-access.ts';
 
 /**
  * Rule 6: the controller chooses RETURN or DELETE, once, any time from the notice on. A termination
@@ -27,16 +27,11 @@ export const handler = httpHandler(
   { body: dataDispositionRequestSchema },
   idempotent(async ({ caller, body, params, route }) => {
     const result = await retryOnStaleRead(async () => {
-      const {
-        agreement,
-        role,
-        related: [tokenItem],
-      } = await loadForPartyWith(
+      const { agreement, role, token, tokenAsRead } = await loadForPartyWithTerminationWait(
         params.id,
         caller,
-        params.id ? [taskTokenKey(params.id, TERMINATION_WORKFLOW, 'disposition')] : [],
+        'disposition',
       );
-      const token = tokenOf(tokenItem);
       requireRole(role, 'controller', 'choose return or deletion of the data');
       const at = now();
       const dataDisposition = decideDisposition(agreement, body, actorOf(caller), at);
@@ -65,7 +60,7 @@ export const handler = httpHandler(
           },
           at,
         ),
-        readChecks: [taskTokenCheck(agreement.id, TERMINATION_WORKFLOW, 'disposition', token)],
+        readChecks: [tokenAsRead],
       });
       return { chosen, dataDisposition, token };
     });
