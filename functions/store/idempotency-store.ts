@@ -26,6 +26,20 @@ export interface IdempotencyRecord {
   createdAt: string;
 }
 
+/** Whose key it is, and for which request (route, path and body). */
+export interface KeyOwner {
+  orgNumber: string;
+  key: string;
+  fingerprint: string;
+}
+
+/** A claim of a key at `now`: held for `windowSeconds` once completed, `lockSeconds` while in progress. */
+export interface KeyClaim extends KeyOwner {
+  now: Date;
+  windowSeconds: number;
+  lockSeconds: number;
+}
+
 export type Claim = { claimed: true } | { claimed: false; existing: IdempotencyRecord };
 
 const ttl = TABLE_KEYS.ttlAttribute;
@@ -34,14 +48,7 @@ const ttl = TABLE_KEYS.ttlAttribute;
  * Claims the key, unless a live record holds it: a completed one inside its window, or one in progress
  * whose lock has not run out (a request that died mid-way frees its key when the lock expires).
  */
-export async function claimKey(input: {
-  orgNumber: string;
-  key: string;
-  fingerprint: string;
-  now: Date;
-  windowSeconds: number;
-  lockSeconds: number;
-}): Promise<Claim> {
+export async function claimKey(input: KeyClaim): Promise<Claim> {
   try {
     await dynamoClient().send(new PutItemCommand(claimPut(input)));
     return { claimed: true };
@@ -54,12 +61,11 @@ export async function claimKey(input: {
 }
 
 /** Stores the first response; only the claim's own record (same fingerprint, still in progress). */
-export async function completeKey(input: {
-  orgNumber: string;
-  key: string;
-  fingerprint: string;
-  response: NonNullable<IdempotencyRecord['response']>;
-}): Promise<void> {
+export async function completeKey(
+  input: KeyOwner & {
+    response: NonNullable<IdempotencyRecord['response']>;
+  },
+): Promise<void> {
   await dynamoClient().send(
     new UpdateItemCommand({
       TableName: config.tableName(),
@@ -78,11 +84,7 @@ export async function completeKey(input: {
 }
 
 /** Frees the key after the work failed and changed nothing, so that a retry does the work. */
-export async function releaseKey(input: {
-  orgNumber: string;
-  key: string;
-  fingerprint: string;
-}): Promise<void> {
+export async function releaseKey(input: KeyOwner): Promise<void> {
   try {
     await dynamoClient().send(
       new DeleteItemCommand({
@@ -108,13 +110,7 @@ export async function releaseKey(input: {
  * of the request's change (`claimWrites`), under the same condition as `claimKey`. A key held by
  * another request is then found either way, before the work or at its write, and nothing is written.
  */
-export interface IdempotencyScope {
-  orgNumber: string;
-  key: string;
-  fingerprint: string;
-  now: Date;
-  windowSeconds: number;
-  lockSeconds: number;
+export interface IdempotencyScope extends KeyClaim {
   /** Set once a transaction carrying the claim has been written. */
   claimed: boolean;
 }
@@ -177,14 +173,7 @@ export function keyHeldFromCancellation(
   return new IdempotencyKeyHeld(fromItem<IdempotencyRecord>(reason.Item));
 }
 
-function claimPut(input: {
-  orgNumber: string;
-  key: string;
-  fingerprint: string;
-  now: Date;
-  windowSeconds: number;
-  lockSeconds: number;
-}) {
+function claimPut(input: KeyClaim) {
   const nowSeconds = Math.floor(input.now.getTime() / 1000);
   return {
     TableName: config.tableName(),
