@@ -13,9 +13,13 @@ import {
  * in the local stack's path to DynamoDB Local, and the handlers' code is the same as on AWS.
  *
  * This is a loopback proxy in front of DynamoDB Local. It forwards every request as it is. When a
- * transaction succeeds it holds the acknowledgement back until a strongly consistent read of every key
- * the transaction put or updated has been answered: DynamoDB Local serves that read only once the
- * commit is done, so an acknowledged transaction is on disk before the handler hears of it.
+ * transaction succeeds it holds the acknowledgement back until a strongly consistent read of an item
+ * the transaction put, updated or deleted has been answered: DynamoDB Local serves a read only once
+ * the commits before it are done (measured: any request after the acknowledgement, even a read of
+ * another key, prevented the loss), so an acknowledged transaction is on disk before the handler
+ * hears of it. One key per transaction, and one read for all the transactions acknowledged while the
+ * previous read was under way: reading back every item of every transaction cost DynamoDB Local, which
+ * serves one request at a time, about a third of its time under load.
  */
 export interface CommitBarrier {
   endpoint: string;
@@ -33,7 +37,23 @@ interface TransactWriteRequest {
   }[];
 }
 
+interface KeysRead {
+  Keys: AttributeMap[];
+  ConsistentRead: true;
+  ProjectionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+}
+
+interface WrittenKey {
+  table: string;
+  key: AttributeMap;
+  /** The table and key as one string, to read each key once. */
+  id: string;
+}
+
 const TARGET_PREFIX = 'DynamoDB_20120810.';
+/** BatchGetItem reads at most 100 keys per request. */
+const MAX_BATCH_GET_KEYS = 100;
 
 export async function startCommitBarrier(options: {
   /** DynamoDB Local's endpoint, e.g. `http://127.0.0.1:8000`. */
@@ -72,11 +92,9 @@ export async function startCommitBarrier(options: {
       outgoing.end(body);
     });
 
-  /** A strongly consistent read of the keys a transaction wrote; answered only after its commit. */
-  const awaitCommit = async (headers: IncomingHttpHeaders, requestBody: Buffer) => {
+  /** The first item a transaction puts, updates or deletes: the one read back to await its commit. */
+  const firstWrittenKey = (requestBody: Buffer): WrittenKey | undefined => {
     const transaction = JSON.parse(requestBody.toString('utf8')) as TransactWriteRequest;
-    const requestItems: Record<string, { Keys: AttributeMap[]; ConsistentRead: true }> = {};
-    const seen = new Set<string>();
     for (const item of transaction.TransactItems ?? []) {
       const written = item.Put
         ? { table: item.Put.TableName, key: pick(item.Put.Item, options.keyAttributes(item.Put.TableName)) }
@@ -85,30 +103,90 @@ export async function startCommitBarrier(options: {
           : item.Delete
             ? { table: item.Delete.TableName, key: item.Delete.Key }
             : undefined;
-      if (!written) continue;
-      const id = `${written.table}\u0000${JSON.stringify(written.key)}`;
+      if (written) return { ...written, id: `${written.table}\u0000${JSON.stringify(written.key)}` };
+    }
+    return undefined;
+  };
+
+  /**
+   * Transactions waiting for their read-back. While one read is under way, the transactions
+   * acknowledged meanwhile queue here and are read back together in the next one (a key of each, up to
+   * BatchGetItem's 100 keys): under load one request serves many transactions, each read only after
+   * its own acknowledgement.
+   */
+  const waiting: { key: WrittenKey; headers: IncomingHttpHeaders; done: (error?: unknown) => void }[] = [];
+  let reading = false;
+
+  const readBack = async (keys: WrittenKey[], headers: IncomingHttpHeaders) => {
+    // Only the key attributes come back: the read is for its timing, not for the items.
+    const requestItems: Record<string, KeysRead> = {};
+    const seen = new Set<string>();
+    for (const { table, key, id } of keys) {
       if (seen.has(id)) continue;
       seen.add(id);
-      const reads = requestItems[written.table] ?? { Keys: [], ConsistentRead: true };
-      reads.Keys.push(written.key);
-      requestItems[written.table] = reads;
+      const names = options.keyAttributes(table);
+      const reads = requestItems[table] ?? {
+        Keys: [],
+        ConsistentRead: true,
+        ProjectionExpression: names.map((_, index) => `#k${index}`).join(', '),
+        ExpressionAttributeNames: Object.fromEntries(names.map((name, index) => [`#k${index}`, name])),
+      };
+      reads.Keys.push(key);
+      requestItems[table] = reads;
     }
-    if (seen.size === 0) return;
-    const read = await forward(
-      'POST',
-      '/',
-      {
-        'content-type': 'application/x-amz-json-1.0',
-        'x-amz-target': `${TARGET_PREFIX}BatchGetItem`,
-        authorization: headers.authorization,
-        'x-amz-date': headers['x-amz-date'],
-      },
-      Buffer.from(JSON.stringify({ RequestItems: requestItems })),
-    );
-    if (read.status !== 200) {
-      throw new Error(`DynamoDB Local refused the read-back of a transaction: ${read.body.toString('utf8')}`);
+    for (let pending = requestItems; Object.keys(pending).length > 0; ) {
+      const read = await forward(
+        'POST',
+        '/',
+        {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': `${TARGET_PREFIX}BatchGetItem`,
+          authorization: headers.authorization,
+          'x-amz-date': headers['x-amz-date'],
+        },
+        Buffer.from(JSON.stringify({ RequestItems: pending })),
+      );
+      if (read.status !== 200) {
+        throw new Error(
+          `DynamoDB Local refused the read-back of a transaction: ${read.body.toString('utf8')}`,
+        );
+      }
+      // Keys left out of a response (over its 16 MB) are read in the next request.
+      pending =
+        (JSON.parse(read.body.toString('utf8')) as { UnprocessedKeys?: typeof requestItems })
+          .UnprocessedKeys ?? {};
     }
   };
+
+  const readWaiting = async () => {
+    if (reading) return;
+    reading = true;
+    try {
+      while (waiting.length > 0) {
+        const group = waiting.splice(0, MAX_BATCH_GET_KEYS);
+        try {
+          await readBack(
+            group.map((entry) => entry.key),
+            group[0]!.headers,
+          );
+          for (const entry of group) entry.done();
+        } catch (error) {
+          for (const entry of group) entry.done(error);
+        }
+      }
+    } finally {
+      reading = false;
+    }
+  };
+
+  /** Resolves once a strongly consistent read of an item the transaction wrote has been answered. */
+  const awaitCommit = (headers: IncomingHttpHeaders, requestBody: Buffer) =>
+    new Promise<void>((resolve, reject) => {
+      const key = firstWrittenKey(requestBody);
+      if (!key) return resolve();
+      waiting.push({ key, headers, done: (error) => (error ? reject(error) : resolve()) });
+      void readWaiting();
+    });
 
   const server: Server = createServer((incoming, outgoing) => {
     const chunks: Buffer[] = [];

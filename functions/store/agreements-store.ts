@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import {
   ConditionalCheckFailedException,
   GetItemCommand,
@@ -283,6 +284,8 @@ function conflictFromCancellation(error: unknown, change: AgreementChange) {
   return conflict(`${CONCURRENT_CHANGE}; read it again and retry`, old.status ?? undefined);
 }
 
+const ALWAYS_SET: ReadonlySet<string> = new Set(['status', 'version']);
+
 function updateExpression(before: Agreement, after: Agreement) {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
@@ -292,9 +295,14 @@ function updateExpression(before: Agreement, after: Agreement) {
   let index = 0;
   for (const field of fields) {
     const value = (after as Record<string, unknown>)[field];
+    const previous = (before as Record<string, unknown>)[field];
+    // Only what changed (the condition on the version makes the stored item equal to `before`), and
+    // always the status and version, so each update says which state and version it leaves.
+    const unchanged = value !== undefined && !ALWAYS_SET.has(field) && isDeepStrictEqual(value, previous);
+    if (unchanged) continue;
     const name = `#f${index}`;
     if (value === undefined) {
-      if ((before as Record<string, unknown>)[field] === undefined) continue;
+      if (previous === undefined) continue;
       names[name] = field;
       removes.push(name);
     } else {

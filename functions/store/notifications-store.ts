@@ -77,17 +77,28 @@ export async function sendNotifications(
 ): Promise<Notification[]> {
   if (notifications.length === 0 && extra.length === 0) return [];
   try {
-    await dynamoClient().send(
-      new TransactWriteItemsCommand({
-        TransactItems: [...notifications.flatMap((n) => notificationWrites(n)), ...extra],
-      }),
-    );
+    await writeNotifications(notifications, extra);
   } catch (error) {
     if (isDuplicate(error)) return [];
     throw error;
   }
   await publishEvents(notifications);
   return notifications;
+}
+
+/**
+ * Writes notifications into the outbox with `extra` writes in one transaction, and nothing else: a
+ * notification that went out before or a failed `extra` condition cancels it (the error is thrown).
+ */
+export async function writeNotifications(
+  notifications: Notification[],
+  extra: TransactWriteItem[] = [],
+): Promise<void> {
+  await dynamoClient().send(
+    new TransactWriteItemsCommand({
+      TransactItems: [...notifications.flatMap((n) => notificationWrites(n)), ...extra],
+    }),
+  );
 }
 
 const isDuplicate = (error: unknown): boolean => cancelledWith(error, 'ConditionalCheckFailed');

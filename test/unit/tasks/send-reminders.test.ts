@@ -1,4 +1,6 @@
 import {
+  BatchGetItemCommand,
+  GetItemCommand,
   QueryCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
@@ -15,6 +17,7 @@ import {
   signature,
 } from '../domain/agreement-fixture.ts';
 import {
+  batchGetKeys,
   ddb,
   givenStored,
   putsWithPartitionKey,
@@ -43,6 +46,24 @@ function givenDueReminder(dueOn: string, agreementId = AGREEMENT_ID) {
         dueOn,
       }),
     ],
+  });
+}
+
+const OTHER_ID = '6f1c2a7e-0d4b-4c55-9f1e-2b8a6c3d9e10';
+
+function givenDueSignatureReminders(agreementIds: string[], dueOn = '2026-11-22') {
+  ddb.on(QueryCommand).resolves({
+    Items: agreementIds.map((agreementId) =>
+      marshall({
+        pk: `AGREEMENT#${agreementId}`,
+        sk: 'REMINDER#signature-missing',
+        gsi2pk: 'REMINDERS',
+        gsi2sk: `${dueOn}#${agreementId}#signature-missing`,
+        agreementId,
+        kind: 'signature-missing',
+        dueOn,
+      }),
+    ),
   });
 }
 
@@ -171,29 +192,100 @@ describe('sendReminders task (daily run)', () => {
   it('goes on with the other due reminders when one fails, and still fails the run so it is retried', async () => {
     useClock(() => new Date(RUN_AT));
     const failing = awaitingAgreement();
-    const other = { ...awaitingAgreement(), id: '6f1c2a7e-0d4b-4c55-9f1e-2b8a6c3d9e10' };
-    const reminderItem = (agreementId: string) =>
-      marshall({
-        pk: `AGREEMENT#${agreementId}`,
-        sk: 'REMINDER#signature-missing',
-        gsi2pk: 'REMINDERS',
-        gsi2sk: `2026-11-22#${agreementId}#signature-missing`,
-        agreementId,
-        kind: 'signature-missing',
-        dueOn: '2026-11-22',
-      });
-    ddb.on(QueryCommand).resolves({ Items: [reminderItem(failing.id), reminderItem(other.id)] });
+    const other = { ...awaitingAgreement(), id: OTHER_ID };
+    givenDueSignatureReminders([failing.id, other.id]);
     givenStored(failing);
     givenStored(other);
-    ddb.on(TransactWriteItemsCommand).rejectsOnce(new Error('TransactionConflict')).resolves({});
+    // The batch's transaction conflicts, so each agreement's reminder is sent on its own; the first
+    // conflicts again.
+    ddb
+      .on(TransactWriteItemsCommand)
+      .rejectsOnce(new Error('TransactionConflict'))
+      .rejectsOnce(new Error('TransactionConflict'))
+      .resolves({});
 
     await expect(handler()).rejects.toThrow('1 of 2 due reminders failed');
 
     const transactions = ddb.commandCalls(TransactWriteItemsCommand);
-    expect(transactions).toHaveLength(2);
-    const secondTargets = JSON.stringify(transactions[1]!.args[0].input.TransactItems);
-    expect(secondTargets).toContain(`AGREEMENT#${other.id}`);
+    expect(transactions).toHaveLength(3);
+    expect(JSON.stringify(transactions[1]!.args[0].input.TransactItems)).toContain(`AGREEMENT#${failing.id}`);
+    expect(JSON.stringify(transactions[2]!.args[0].input.TransactItems)).toContain(`AGREEMENT#${other.id}`);
   });
+
+  describe('many agreements due the same morning', () => {
+    const ids = (count: number) =>
+      Array.from({ length: count }, (_, n) => `${String(n).padStart(8, '0')}-0d4b-4c55-9f1e-2b8a6c3d9e10`);
+
+    it('reads their agreements in one BatchGetItem and sends their reminders in one transaction', async () => {
+      useClock(() => new Date(RUN_AT));
+      const agreementIds = ids(3);
+      givenDueSignatureReminders(agreementIds);
+      for (const id of agreementIds) givenStored({ ...awaitingAgreement(), id });
+
+      await expect(handler()).resolves.toEqual({ due: 3, sent: 6, failed: 0 });
+
+      expect(ddb.commandCalls(GetItemCommand)).toEqual([]);
+      expect(batchGetKeys(0)).toEqual(agreementIds.map((id) => ({ pk: `AGREEMENT#${id}`, sk: 'AGREEMENT' })));
+      expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(1);
+      const items = transaction();
+      for (const id of agreementIds) {
+        expect(
+          putsWithPartitionKey(items, 'NOTIFICATIONS#').filter((n) => n.agreementId === id),
+        ).toHaveLength(2);
+        const advance = items.find(
+          (item) => item.Update && unmarshall(item.Update.Key!).pk === `AGREEMENT#${id}`,
+        )?.Update;
+        expect(advance?.ConditionExpression).toBe('dueOn = :dueOn');
+      }
+      expect(putsWithSortKey(items, 'HISTORY#')).toHaveLength(3);
+    });
+
+    it("keeps every transaction within DynamoDB's 100 items and sends each reminder exactly once", async () => {
+      useClock(() => new Date(RUN_AT));
+      const agreementIds = ids(60);
+      givenDueSignatureReminders(agreementIds);
+      for (const id of agreementIds) givenStored({ ...awaitingAgreement(), id });
+
+      await expect(handler()).resolves.toEqual({ due: 60, sent: 120, failed: 0 });
+
+      const transactions = ddb
+        .commandCalls(TransactWriteItemsCommand)
+        .map((call) => call.args[0].input.TransactItems!);
+      expect(transactions.length).toBeLessThan(10);
+      for (const items of transactions) expect(items.length).toBeLessThanOrEqual(100);
+      const advanced = transactions
+        .flat()
+        .filter((item) => item.Update)
+        .map((item) => unmarshall(item.Update!.Key!).pk);
+      expect(advanced.sort()).toEqual(agreementIds.map((id) => `AGREEMENT#${id}`).sort());
+      expect(ddb.commandCalls(BatchGetItemCommand)).toHaveLength(3); // 25 agreements per read
+    });
+
+    it('sends them one by one when the batch is cancelled, and then sends again only what had not gone out', async () => {
+      useClock(() => new Date(RUN_AT));
+      const [sentBefore, notYet] = ids(2) as [string, string];
+      givenDueSignatureReminders([sentBefore, notYet]);
+      givenStored({ ...awaitingAgreement(), id: sentBefore });
+      givenStored({ ...awaitingAgreement(), id: notYet });
+      const duplicate = () =>
+        new TransactionCanceledException({
+          message: 'Transaction cancelled',
+          $metadata: {},
+          CancellationReasons: [{ Code: 'ConditionalCheckFailed' }],
+        });
+      ddb.on(TransactWriteItemsCommand).rejectsOnce(duplicate()).rejectsOnce(duplicate()).resolves({});
+
+      await expect(handler()).resolves.toEqual({ due: 2, sent: 2, failed: 0 });
+
+      const transactions = ddb
+        .commandCalls(TransactWriteItemsCommand)
+        .map((call) => call.args[0].input.TransactItems!);
+      expect(transactions).toHaveLength(3);
+      expect(JSON.stringify(transactions[2])).toContain(`AGREEMENT#${notYet}`);
+      expect(JSON.stringify(transactions[2])).not.toContain(`AGREEMENT#${sentBefore}`);
+    });
+  });
+
   describe('the deadline check the morning after the deadline day (safety net for rule 4)', () => {
     const deadlineCheck = (agreementId = AGREEMENT_ID) =>
       ddb.on(QueryCommand).resolves({
