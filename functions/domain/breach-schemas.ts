@@ -1,3 +1,4 @@
+import { lazySchema } from './lazy-schema.ts';
 import { actorSchema, contactSchema } from './schemas.ts';
 import { lineText, proseText } from './text.ts';
 import * as z from './zod.ts';
@@ -9,10 +10,12 @@ import * as z from './zod.ts';
 
 const list = (max: number) => z.array(lineText(200)).check(z.minLength(1), z.maxLength(max));
 /** An approximate count; zero is allowed (e.g. records affected, no data subject identified yet). */
-const approximateCount = /* @__PURE__ */ (() => z.int().check(z.minimum(0), z.maximum(10_000_000_000)))();
+const approximateCount = /* @__PURE__ */ lazySchema(() =>
+  z.int().check(z.minimum(0), z.maximum(10_000_000_000)),
+);
 
 /** POST /agreements/{id}/breaches. */
-export const breachReportRequestSchema = /* @__PURE__ */ (() =>
+export const breachReportRequestSchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     /** When the processor became aware of the breach: the notification deadline runs from here. */
     becameAwareAt: z.iso.datetime({
@@ -28,10 +31,11 @@ export const breachReportRequestSchema = /* @__PURE__ */ (() =>
     likelyConsequences: proseText(4000),
     measuresTaken: proseText(4000),
     measuresProposed: z.optional(proseText(4000)),
-  }))();
+  }),
+);
 
 /** A breach report as stored and returned: the report, who made it when, and its deadlines. */
-export const breachRecordSchema = /* @__PURE__ */ (() =>
+export const breachRecordSchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     id: z.string(),
     reportedAt: z.string(),
@@ -53,7 +57,8 @@ export const breachRecordSchema = /* @__PURE__ */ (() =>
     reportedLate: z.boolean(),
     /** becameAwareAt + 72 hours: the controller's deadline towards Datatilsynet (GDPR Art. 33). */
     supervisoryAuthorityDeadline: z.string(),
-  }))();
+  }),
+);
 
 export type BreachReportRequest = z.infer<typeof breachReportRequestSchema>;
 export type BreachRecord = z.infer<typeof breachRecordSchema>;

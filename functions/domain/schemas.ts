@@ -1,4 +1,6 @@
 import { isCalendarDate } from './calendar.ts';
+import { lazily } from './lazily.ts';
+import { lazySchema } from './lazy-schema.ts';
 import { isValidOrgNumber } from './org-number.ts';
 import { subProcessorContentIssues } from './sub-processor-rules.ts';
 import { lineText, proseText } from './text.ts';
@@ -6,45 +8,51 @@ import * as z from './zod.ts';
 
 /**
  * Request and response shapes of the API contract (product.md). Strict: unknown fields are rejected.
- * Each top-level schema is made in a `@__PURE__` arrow, so a handler's bundle holds (and its cold start
- * makes) only the schemas it reads (zod.ts says why).
+ * Each top-level schema is a `@__PURE__` `lazySchema`: a handler's bundle holds only the schemas it
+ * reads (zod.ts says why), and its cold start makes none of them (lazy-schema.ts says why).
  */
 
 const list = (max: number) => z.array(lineText(200)).check(z.maxLength(max));
 
-export const orgNumberSchema = /* @__PURE__ */ (() =>
+export const orgNumberSchema = /* @__PURE__ */ lazySchema(() =>
   z.string().check(
     z.refine(isValidOrgNumber, {
       message: 'must be a valid Norwegian organisation number (9 digits, modulus 11)',
     }),
-  ))();
+  ),
+);
 
-export const calendarDateSchema = /* @__PURE__ */ (() =>
-  z.string().check(z.refine(isCalendarDate, { message: 'must be a calendar date YYYY-MM-DD' })))();
+export const calendarDateSchema = /* @__PURE__ */ lazySchema(() =>
+  z.string().check(z.refine(isCalendarDate, { message: 'must be a calendar date YYYY-MM-DD' })),
+);
 
-export const partySchema = /* @__PURE__ */ (() =>
-  z.strictObject({ orgNumber: orgNumberSchema, name: lineText(200) }))();
+export const partySchema = /* @__PURE__ */ lazySchema(() =>
+  z.strictObject({ orgNumber: orgNumberSchema, name: lineText(200) }),
+);
 
-export const contactSchema = /* @__PURE__ */ (() =>
+export const contactSchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     name: lineText(200),
     email: z.email().check(z.maxLength(254)),
     phone: z.string().check(z.regex(/^\+?[0-9 ]{5,20}$/, { message: 'must be a phone number' })),
-  }))();
+  }),
+);
 
-export const scopeSchema = /* @__PURE__ */ (() =>
+export const scopeSchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     purpose: proseText(2000),
     nature: proseText(2000),
     dataSubjectCategories: list(50).check(z.minLength(1)),
     personalDataTypes: list(100).check(z.minLength(1)),
     specialCategories: z._default(list(50), []),
-  }))();
+  }),
+);
 
-export const countryCodeSchema = /* @__PURE__ */ (() =>
-  z.string().check(z.regex(/^[A-Z]{2}$/, { message: 'must be an ISO 3166-1 alpha-2 code' })))();
+export const countryCodeSchema = /* @__PURE__ */ lazySchema(() =>
+  z.string().check(z.regex(/^[A-Z]{2}$/, { message: 'must be an ISO 3166-1 alpha-2 code' })),
+);
 
-export const subProcessorSchema = /* @__PURE__ */ (() =>
+export const subProcessorSchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     name: lineText(200),
     orgNumber: z.optional(orgNumberSchema),
@@ -53,7 +61,8 @@ export const subProcessorSchema = /* @__PURE__ */ (() =>
     activities: proseText(2000),
     personalDataTypes: list(100).check(z.minLength(1)),
     transferMechanism: z.optional(z.enum(['SCC', 'ADEQUACY'])),
-  }))();
+  }),
+);
 
 /**
  * At most six months' notice: the termination workflow waits out the notice period and then a bounded
@@ -62,13 +71,15 @@ export const subProcessorSchema = /* @__PURE__ */ (() =>
 export const MAX_NOTICE_PERIOD_MONTHS = 6;
 
 /** The bounds of the draft's list and numbers; the create request defaults them, a PATCH does not. */
-const subProcessorList = /* @__PURE__ */ (() => z.array(subProcessorSchema).check(z.maxLength(50)))();
-const noticePeriodMonths = /* @__PURE__ */ (() =>
-  z.int().check(z.minimum(1), z.maximum(MAX_NOTICE_PERIOD_MONTHS)))();
-const breachNotificationHours = /* @__PURE__ */ (() => z.int().check(z.minimum(1), z.maximum(72)))();
-const signatureDeadlineDays = /* @__PURE__ */ (() => z.int().check(z.minimum(1), z.maximum(180)))();
+const subProcessorList = /* @__PURE__ */ lazySchema(() => z.array(subProcessorSchema).check(z.maxLength(50)));
+const noticePeriodMonths = /* @__PURE__ */ lazySchema(() =>
+  z.int().check(z.minimum(1), z.maximum(MAX_NOTICE_PERIOD_MONTHS)),
+);
+const breachNotificationHours = /* @__PURE__ */ lazySchema(() => z.int().check(z.minimum(1), z.maximum(72)));
+const signatureDeadlineDays = /* @__PURE__ */ lazySchema(() => z.int().check(z.minimum(1), z.maximum(180)));
 
-const agreementContentShape = /* @__PURE__ */ (() => ({
+/** The fields of an agreement's content, made on first use like the schemas (see `lazily`). */
+const agreementContentShape = /* @__PURE__ */ lazily(() => ({
   title: lineText(300),
   controller: partySchema,
   processor: partySchema,
@@ -80,10 +91,10 @@ const agreementContentShape = /* @__PURE__ */ (() => ({
   noticePeriodMonths: z._default(noticePeriodMonths, 3),
   breachNotificationHours: z._default(breachNotificationHours, 36),
   signatureDeadlineDays: z._default(signatureDeadlineDays, 30),
-}))();
+}));
 
-export const createAgreementSchema = /* @__PURE__ */ (() =>
-  z.strictObject(agreementContentShape).check(
+export const createAgreementSchema = /* @__PURE__ */ lazySchema(() =>
+  z.strictObject(agreementContentShape()).check(
     z.refine((a) => a.controller.orgNumber !== a.processor.orgNumber, {
       message: 'controller and processor must be different organisations',
       path: ['processor', 'orgNumber'],
@@ -100,44 +111,47 @@ export const createAgreementSchema = /* @__PURE__ */ (() =>
         }
       });
     }),
-  ))();
+  ),
+);
 
 /** PATCH: a partial draft; the parties themselves cannot change (a new party is a new agreement). */
-export const patchAgreementSchema = /* @__PURE__ */ (() =>
+export const patchAgreementSchema = /* @__PURE__ */ lazySchema(() =>
   z
     .partial(
       z.strictObject({
-        title: agreementContentShape.title,
-        cooperationAgreementRef: agreementContentShape.cooperationAgreementRef,
+        title: agreementContentShape().title,
+        cooperationAgreementRef: agreementContentShape().cooperationAgreementRef,
         scope: scopeSchema,
-        securityMeasures: agreementContentShape.securityMeasures,
-        contacts: agreementContentShape.contacts,
+        securityMeasures: agreementContentShape().securityMeasures,
+        contacts: agreementContentShape().contacts,
         subProcessors: subProcessorList,
         noticePeriodMonths,
         breachNotificationHours,
         signatureDeadlineDays,
       }),
     )
-    .check(
-      z.refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' }),
-    ))();
+    .check(z.refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' })),
+);
 
-export const signatorySchema = /* @__PURE__ */ (() =>
-  z.strictObject({ name: lineText(200), title: lineText(200) }))();
+export const signatorySchema = /* @__PURE__ */ lazySchema(() =>
+  z.strictObject({ name: lineText(200), title: lineText(200) }),
+);
 
-export const signatureRequestSchema = /* @__PURE__ */ (() =>
+export const signatureRequestSchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     signatory: signatorySchema,
     place: lineText(200),
     signedOn: z.optional(calendarDateSchema),
-  }))();
+  }),
+);
 
-export const emptyBodySchema = /* @__PURE__ */ (() => z.strictObject({}))();
+export const emptyBodySchema = /* @__PURE__ */ lazySchema(() => z.strictObject({}));
 
-export const cancelRequestSchema = /* @__PURE__ */ (() =>
-  z.strictObject({ reason: z.optional(proseText(2000)) }))();
+export const cancelRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  z.strictObject({ reason: z.optional(proseText(2000)) }),
+);
 
-export const agreementStatusSchema = /* @__PURE__ */ (() =>
+export const agreementStatusSchema = /* @__PURE__ */ lazySchema(() =>
   z.enum([
     'DRAFT',
     'AWAITING_SIGNATURES',
@@ -148,30 +162,33 @@ export const agreementStatusSchema = /* @__PURE__ */ (() =>
     'CLOSED',
     'CANCELLED',
     'EXPIRED',
-  ]))();
+  ]),
+);
 
-export const partyRoleSchema = /* @__PURE__ */ (() => z.enum(['controller', 'processor']))();
+export const partyRoleSchema = /* @__PURE__ */ lazySchema(() => z.enum(['controller', 'processor']));
 
-export const signatureSchema = /* @__PURE__ */ (() =>
+export const signatureSchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     party: partyRoleSchema,
     signatory: signatorySchema,
     place: z.string(),
     signedOn: z.string(),
     signedAt: z.string(),
-  }))();
+  }),
+);
 
 /** Rule 6: what the controller instructs the processor to do with the data when the agreement ends. */
-export const dispositionMethodSchema = /* @__PURE__ */ (() => z.enum(['RETURN', 'DELETE']))();
+export const dispositionMethodSchema = /* @__PURE__ */ lazySchema(() => z.enum(['RETURN', 'DELETE']));
 
-export const actorSchema = /* @__PURE__ */ (() =>
+export const actorSchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     orgNumber: z.string(),
     clientId: z.string(),
     person: z.optional(z.string()),
-  }))();
+  }),
+);
 
-export const agreementSchema = /* @__PURE__ */ (() =>
+export const agreementSchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     id: z.string(),
     status: agreementStatusSchema,
@@ -223,26 +240,31 @@ export const agreementSchema = /* @__PURE__ */ (() =>
       }),
     ),
     closedAt: z.optional(z.string()),
-  }))();
+  }),
+);
 
 /** A page size in a query string: a whole number of 1 to 100. */
-const pageLimit = /* @__PURE__ */ (() => z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)))();
-const pageCursor = /* @__PURE__ */ (() => z.optional(z.string().check(z.maxLength(1000))))();
+const pageLimit = /* @__PURE__ */ lazySchema(() =>
+  z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)),
+);
+const pageCursor = /* @__PURE__ */ lazySchema(() => z.optional(z.string().check(z.maxLength(1000))));
 
-export const listAgreementsQuerySchema = /* @__PURE__ */ (() =>
+export const listAgreementsQuerySchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     status: z.optional(agreementStatusSchema),
     limit: z._default(pageLimit, 25),
     cursor: pageCursor,
-  }))();
+  }),
+);
 
-export const pagingQuerySchema = /* @__PURE__ */ (() =>
+export const pagingQuerySchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     limit: z._default(pageLimit, 50),
     cursor: pageCursor,
-  }))();
+  }),
+);
 
-export const historyEntrySchema = /* @__PURE__ */ (() =>
+export const historyEntrySchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     at: z.string(),
     type: z.string(),
@@ -250,9 +272,10 @@ export const historyEntrySchema = /* @__PURE__ */ (() =>
     fromStatus: z.optional(agreementStatusSchema),
     toStatus: z.optional(agreementStatusSchema),
     details: z.optional(z.record(z.string(), z.unknown())),
-  }))();
+  }),
+);
 
-export const auditEntrySchema = /* @__PURE__ */ (() =>
+export const auditEntrySchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     at: z.string(),
     action: z.string(),
@@ -260,9 +283,10 @@ export const auditEntrySchema = /* @__PURE__ */ (() =>
     route: z.string(),
     /** What was asked or read, where the route alone does not say (e.g. which sub-processor). */
     details: z.optional(z.record(z.string(), z.unknown())),
-  }))();
+  }),
+);
 
-export const notificationSchema = /* @__PURE__ */ (() =>
+export const notificationSchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     id: z.string(),
     at: z.string(),
@@ -271,13 +295,15 @@ export const notificationSchema = /* @__PURE__ */ (() =>
     agreementId: z.string(),
     subject: z.string(),
     details: z.optional(z.record(z.string(), z.unknown())),
-  }))();
+  }),
+);
 
 /** Rule 7: a sub-processor request's states (the zod schemas of the requests are in sub-processor-schemas.ts). */
-export const subProcessorStatusSchema = /* @__PURE__ */ (() =>
-  z.enum(['REQUESTED', 'APPROVED', 'REJECTED', 'EXPIRED', 'WITHDRAWN']))();
+export const subProcessorStatusSchema = /* @__PURE__ */ lazySchema(() =>
+  z.enum(['REQUESTED', 'APPROVED', 'REJECTED', 'EXPIRED', 'WITHDRAWN']),
+);
 
-export const problemSchema = /* @__PURE__ */ (() =>
+export const problemSchema = /* @__PURE__ */ lazySchema(() =>
   z.object({
     type: z.string(),
     title: z.string(),
@@ -286,7 +312,8 @@ export const problemSchema = /* @__PURE__ */ (() =>
     errors: z.optional(z.array(z.strictObject({ field: z.string(), message: z.string() }))),
     /** The agreement's status, or a sub-processor request's where the conflict is with that request. */
     currentStatus: z.optional(z.union([agreementStatusSchema, subProcessorStatusSchema])),
-  }))();
+  }),
+);
 
 export type CreateAgreementRequest = z.infer<typeof createAgreementSchema>;
 export type PatchAgreementRequest = z.infer<typeof patchAgreementSchema>;

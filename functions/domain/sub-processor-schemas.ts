@@ -1,3 +1,4 @@
+import { lazySchema } from './lazy-schema.ts';
 import {
   actorSchema,
   calendarDateSchema,
@@ -21,18 +22,20 @@ export { subProcessorStatusSchema };
 export const subProcessorRequestSchema = subProcessorSchema;
 
 /** POST .../{subId}/decision: the controller's written decision, signed (and dated today). */
-export const decisionRequestSchema = /* @__PURE__ */ (() =>
+export const decisionRequestSchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     decision: z.enum(['APPROVED', 'REJECTED']),
     reason: proseText(2000),
     signatory: signatorySchema,
-  }))();
+  }),
+);
 
 /** POST .../{subId}/withdraw: the processor withdraws a pending request, or stops using an approved one. */
-export const withdrawRequestSchema = /* @__PURE__ */ (() =>
-  z.strictObject({ reason: z.optional(proseText(2000)) }))();
+export const withdrawRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  z.strictObject({ reason: z.optional(proseText(2000)) }),
+);
 
-export const listSubProcessorsQuerySchema = /* @__PURE__ */ (() =>
+export const listSubProcessorsQuerySchema = /* @__PURE__ */ lazySchema(() =>
   z
     .strictObject({
       status: z.optional(subProcessorStatusSchema),
@@ -44,9 +47,10 @@ export const listSubProcessorsQuerySchema = /* @__PURE__ */ (() =>
         message: 'needs status=APPROVED: ?status=APPROVED&on=YYYY-MM-DD gives Vedlegg 3 as it stood that day',
         path: ['on'],
       }),
-    ))();
+    ),
+);
 
-export const processingAuthorizationQuerySchema = /* @__PURE__ */ (() =>
+export const processingAuthorizationQuerySchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     subProcessorId: z
       .string({
@@ -62,9 +66,10 @@ export const processingAuthorizationQuerySchema = /* @__PURE__ */ (() =>
           message: 'must not contain control or formatting characters',
         }),
       ),
-  }))();
+  }),
+);
 
-export const subProcessorDecisionSchema = /* @__PURE__ */ (() =>
+export const subProcessorDecisionSchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     decision: z.enum(['APPROVED', 'REJECTED']),
     reason: z.string(),
@@ -73,10 +78,11 @@ export const subProcessorDecisionSchema = /* @__PURE__ */ (() =>
     decidedAt: z.string(),
     /** Who recorded the decision; absent for the draft's sub-processors, approved by both signatures. */
     decidedBy: z.optional(actorSchema),
-  }))();
+  }),
+);
 
 /** A sub-processor request as stored and returned: the request, its state and how it got there. */
-export const subProcessorRecordSchema = /* @__PURE__ */ (() =>
+export const subProcessorRecordSchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     id: z.string(),
     ...subProcessorSchema.shape,
@@ -94,20 +100,23 @@ export const subProcessorRecordSchema = /* @__PURE__ */ (() =>
     withdrawal: z.optional(
       z.strictObject({ withdrawnAt: z.string(), withdrawnBy: actorSchema, reason: z.optional(z.string()) }),
     ),
-  }))();
+  }),
+);
 
 /** GET /agreements/{id}/processing-authorization (rule 8). */
-export const processingAuthorizationSchema = /* @__PURE__ */ (() =>
+export const processingAuthorizationSchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     authorized: z.boolean(),
     reasons: z.array(z.string()),
     subProcessorId: z.string(),
     checkedAt: z.string(),
-  }))();
+  }),
+);
 
 /** One sub-processor in a version of Vedlegg 3 (the history's APPENDIX_3_VERSION entries). */
-export const appendixEntrySchema = /* @__PURE__ */ (() =>
-  z.strictObject({ id: z.string(), name: z.string() }))();
+export const appendixEntrySchema = /* @__PURE__ */ lazySchema(() =>
+  z.strictObject({ id: z.string(), name: z.string() }),
+);
 
 export type SubProcessorRequestBody = z.infer<typeof subProcessorRequestSchema>;
 export type DecisionRequest = z.infer<typeof decisionRequestSchema>;

@@ -13,13 +13,13 @@ import { config } from 'zod/mini';
  * are functions (`z.optional(x)`, `z._default(x, value)`, `z.partial(object)`). A namespace import of
  * this module is tree-shaken by esbuild; a re-exported namespace object (`export * as z`) would not be.
  *
- * A schema made at a module's top level is made in an arrow called at once, marked with a `@__PURE__`
- * comment (`export const xSchema = <the mark> (() => z.strictObject({ ... }))();`), so a bundle that
- * never reads it leaves it out, and a cold start does not make it. esbuild does not carry zod's own
- * `@__NO_SIDE_EFFECTS__` marks across modules (evanw/esbuild#4369), so to esbuild a bare top-level
- * `z.strictObject(...)` or `.check(...)` might do something, and it keeps (and runs) it in every bundle
- * importing the module (a `checked(schema, ...checks)` helper marked `@__NO_SIDE_EFFECTS__` here would
- * not help either, for the same reason). test/unit/domain/schema-tree-shaking.test.ts checks it.
+ * A schema at a module's top level is a `lazySchema` (lazy-schema.ts) marked with a `@__PURE__` comment
+ * (`export const xSchema = <the mark> lazySchema(() => z.strictObject({ ... }));`): a cold start makes it
+ * only when it is first used, and a bundle that never reads it leaves it out. esbuild does not carry
+ * zod's own `@__NO_SIDE_EFFECTS__` marks across modules (evanw/esbuild#4369), so to esbuild a bare
+ * top-level `z.strictObject(...)` or `.check(...)` might do something, and it keeps (and runs) it in
+ * every bundle importing the module. test/unit/domain/schema-tree-shaking.test.ts and
+ * lazy-schema.test.ts check both.
  */
 config(en());
 

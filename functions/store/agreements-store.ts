@@ -10,6 +10,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CONCURRENT_CHANGE, conflict, notFound } from '../domain/errors.ts';
+import { lazily } from '../domain/lazily.ts';
 import type {
   Agreement,
   AgreementStatus,
@@ -96,10 +97,10 @@ export function toStored(item: Item): StoredAgreement {
 }
 
 /** DynamoDB returns attributes in no particular order; callers get the contract's order. */
-const CONTRACT_ORDER = /* @__PURE__ */ (() => Object.keys(agreementSchema.shape))();
+const contractOrder = /* @__PURE__ */ lazily(() => Object.keys(agreementSchema.shape));
 function inContractOrder(raw: Record<string, unknown>): Record<string, unknown> {
   const ordered: Record<string, unknown> = {};
-  for (const key of CONTRACT_ORDER) if (key in raw) ordered[key] = raw[key];
+  for (const key of contractOrder()) if (key in raw) ordered[key] = raw[key];
   for (const key of Object.keys(raw)) if (!(key in ordered)) ordered[key] = raw[key];
   return ordered;
 }

@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { type BreachRecord, breachRecordSchema } from '../domain/breach-schemas.ts';
 import { conflict } from '../domain/errors.ts';
+import { lazily } from '../domain/lazily.ts';
 import type { AgreementStatus, AuditEntry, HistoryEntry, Notification } from '../domain/schemas.ts';
 import { dynamoClient } from '../shared/clients.ts';
 import { config } from '../shared/config.ts';
@@ -31,7 +32,7 @@ export const breachKey = (agreementId: string, record: Pick<BreachRecord, 'id' |
 });
 
 const BREACH_PREFIX = 'BREACH#';
-const RECORD_ORDER = /* @__PURE__ */ (() => Object.keys(breachRecordSchema.shape))();
+const recordOrder = /* @__PURE__ */ lazily(() => Object.keys(breachRecordSchema.shape));
 const CONTACT_ORDER = ['name', 'email', 'phone'];
 
 /** DynamoDB returns attributes in no particular order; callers get the schema's order. */
@@ -42,7 +43,7 @@ function ordered(raw: Record<string, unknown>, order: readonly string[]): Record
 }
 
 function toRecord(item: Item): BreachRecord {
-  const record = ordered(fromItem<Record<string, unknown>>(item), RECORD_ORDER);
+  const record = ordered(fromItem<Record<string, unknown>>(item), recordOrder());
   record.contactPoint = ordered(record.contactPoint as Record<string, unknown>, CONTACT_ORDER);
   return record as BreachRecord;
 }

@@ -8,6 +8,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { conflict } from '../domain/errors.ts';
+import { lazily } from '../domain/lazily.ts';
 import type { AgreementStatus, AuditEntry, HistoryEntry, Notification } from '../domain/schemas.ts';
 import { SUB_PROCESSOR_DECISION_REMINDER } from '../domain/sub-processor-reminders.ts';
 import {
@@ -56,8 +57,8 @@ export const subProcessorKey = (agreementId: string, subProcessorId: string) => 
 export const appendixKey = (agreementId: string) => ({ pk: `AGREEMENT#${agreementId}`, sk: 'APPENDIX3' });
 
 const INTERNAL_FIELDS = ['pk', 'sk', 'entity', 'taskToken'] as const;
-const RECORD_ORDER = /* @__PURE__ */ (() => Object.keys(subProcessorRecordSchema.shape))();
-const DECISION_ORDER = /* @__PURE__ */ (() => Object.keys(subProcessorDecisionSchema.shape))();
+const recordOrder = /* @__PURE__ */ lazily(() => Object.keys(subProcessorRecordSchema.shape));
+const decisionOrder = /* @__PURE__ */ lazily(() => Object.keys(subProcessorDecisionSchema.shape));
 
 /** DynamoDB returns attributes in no particular order; callers get the schema's order. */
 function ordered(raw: Record<string, unknown>, order: readonly string[]): Record<string, unknown> {
@@ -77,8 +78,8 @@ export function toStoredSubProcessor(item: Item): StoredSubProcessor {
   const raw = fromItem<Record<string, unknown>>(item);
   const taskToken = typeof raw.taskToken === 'string' ? raw.taskToken : undefined;
   for (const field of INTERNAL_FIELDS) delete raw[field];
-  const record = ordered(raw, RECORD_ORDER);
-  if (record.decision) record.decision = ordered(record.decision as Record<string, unknown>, DECISION_ORDER);
+  const record = ordered(raw, recordOrder());
+  if (record.decision) record.decision = ordered(record.decision as Record<string, unknown>, decisionOrder());
   return { record: record as SubProcessorRecord, ...(taskToken ? { taskToken } : {}) };
 }
 

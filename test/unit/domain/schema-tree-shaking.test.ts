@@ -5,7 +5,7 @@ import { repoRoot } from '../../../infra/paths.ts';
 
 /**
  * Issue 8 (a lean runtime): a handler makes only the schemas it uses. Every top-level schema of the
- * schema modules is made in a `@__PURE__` arrow, so esbuild drops the ones a bundle never reads (it
+ * schema modules is a `@__PURE__` `lazySchema(...)`, so esbuild drops the ones a bundle never reads (it
  * does not carry zod's `@__NO_SIDE_EFFECTS__` across modules, so a bare `z.strictObject(...)` at the
  * top level would be kept, and made at import, in every handler importing the module).
  */
