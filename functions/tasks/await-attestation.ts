@@ -1,3 +1,4 @@
+import { lazySchema } from '../domain/lazy-schema.ts';
 import { TERMINATION_WORKFLOW } from '../domain/termination.ts';
 import * as z from '../domain/zod.ts';
 import { taskHandler } from '../shared/task.ts';
@@ -6,7 +7,9 @@ import { getAgreement } from '../store/agreements-store.ts';
 import { storeTaskToken } from '../store/task-tokens-store.ts';
 import { AgreementMissing } from './agreement-input.ts';
 
-const input = z.object({ agreementId: z.uuid(), taskToken: z.string().check(z.minLength(1)) });
+const input = /* @__PURE__ */ lazySchema(() =>
+  z.object({ agreementId: z.uuid(), taskToken: z.string().check(z.minLength(1)) }),
+);
 
 /**
  * Starts the wait for the processor's attestation. An attestation already given (the agreement is

@@ -1,3 +1,4 @@
+import { lazySchema } from '../domain/lazy-schema.ts';
 import { partyRoleSchema } from '../domain/schemas.ts';
 import * as z from '../domain/zod.ts';
 import { taskHandler } from '../shared/task.ts';
@@ -5,11 +6,13 @@ import { completeTask, failTask } from '../shared/workflows.ts';
 import { getAgreement, storeSigningToken } from '../store/agreements-store.ts';
 import { AgreementMissing } from './agreement-input.ts';
 
-const input = z.object({
-  agreementId: z.uuid(),
-  party: partyRoleSchema,
-  taskToken: z.string().check(z.minLength(1)),
-});
+const input = /* @__PURE__ */ lazySchema(() =>
+  z.object({
+    agreementId: z.uuid(),
+    party: partyRoleSchema,
+    taskToken: z.string().check(z.minLength(1)),
+  }),
+);
 
 /**
  * Starts the wait for one party's signature. A signature that came before the wait completes it at

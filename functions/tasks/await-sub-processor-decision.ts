@@ -1,14 +1,17 @@
+import { lazySchema } from '../domain/lazy-schema.ts';
 import * as z from '../domain/zod.ts';
 import { taskHandler } from '../shared/task.ts';
 import { completeTask } from '../shared/workflows.ts';
 import { getSubProcessor, storeDecisionToken } from '../store/sub-processors-store.ts';
 import { SubProcessorMissing } from './sub-processor-input.ts';
 
-const input = z.object({
-  agreementId: z.uuid(),
-  subProcessorId: z.uuid(),
-  taskToken: z.string().check(z.minLength(1)),
-});
+const input = /* @__PURE__ */ lazySchema(() =>
+  z.object({
+    agreementId: z.uuid(),
+    subProcessorId: z.uuid(),
+    taskToken: z.string().check(z.minLength(1)),
+  }),
+);
 
 /**
  * Starts the wait for the controller's decision. A decision (or a withdrawal) that came before the wait

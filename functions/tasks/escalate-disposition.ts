@@ -1,4 +1,5 @@
 import { historyEntry } from '../domain/changes.ts';
+import { lazySchema } from '../domain/lazy-schema.ts';
 import { BOTH_PARTIES, notificationsFor } from '../domain/notifications.ts';
 import { attestationPending, dispositionPending } from '../domain/termination.ts';
 import * as z from '../domain/zod.ts';
@@ -8,12 +9,14 @@ import { getAgreement, historyItem } from '../store/agreements-store.ts';
 import { sendNotifications } from '../store/notifications-store.ts';
 import { AgreementMissing } from './agreement-input.ts';
 
-const input = z.object({
-  agreementId: z.uuid(),
-  step: z.enum(['disposition', 'attestation']),
-  round: z.int().check(z.minimum(1)),
-  lastRound: z.int().check(z.minimum(1)),
-});
+const input = /* @__PURE__ */ lazySchema(() =>
+  z.object({
+    agreementId: z.uuid(),
+    step: z.enum(['disposition', 'attestation']),
+    round: z.int().check(z.minimum(1)),
+    lastRound: z.int().check(z.minimum(1)),
+  }),
+);
 
 /**
  * A human step of the termination workflow has waited 14 days: tells both parties' organisations
