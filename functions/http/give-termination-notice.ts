@@ -78,7 +78,7 @@ export const handler = httpHandler(
             }),
           ],
           reminders: { remove: NOTICE_PERIOD_REMINDERS },
-          extraWrites: notifications.flatMap(notificationDeletes),
+          extraWrites: notifications.flatMap((n) => notificationDeletes(n, 'condition')),
         }),
       notifications,
     });

@@ -76,7 +76,7 @@ export const handler = httpHandler(
             }),
           ],
           reminders: { remove: SIGNING_REMINDERS },
-          extraWrites: notifications.flatMap(notificationDeletes),
+          extraWrites: notifications.flatMap((n) => notificationDeletes(n, 'condition')),
         }),
       notifications,
     });

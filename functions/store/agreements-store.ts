@@ -224,7 +224,8 @@ export async function saveChange(change: AgreementChange): Promise<void> {
     ...(change.audit ? [{ Put: auditItem(after.id, change.audit) }] : []),
     ...reminderPuts(after.id, change.reminders?.put ?? []),
     ...reminderDeletes(after.id, change.reminders?.remove ?? []),
-    ...(change.notifications ?? []).flatMap(notificationWrites),
+    // Once by the agreement's condition: each notification belongs to the one change it reports.
+    ...(change.notifications ?? []).flatMap((n) => notificationWrites(n, 'condition')),
     ...(change.extraWrites ?? []),
   ];
   // An Idempotency-Key's claim, last: the key is taken with the change or not at all.

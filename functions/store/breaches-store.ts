@@ -72,7 +72,7 @@ export function breachReportWrites(report: BreachReport): TransactWriteItem[] {
     agreementCheck(agreementId, report.agreementIn),
     ...report.history.map((entry, position) => historyItem(agreementId, entry, position)),
     { Put: auditItem(agreementId, report.audit) },
-    ...report.notifications.flatMap(notificationWrites),
+    ...report.notifications.flatMap((n) => notificationWrites(n)),
   ];
 }
 

@@ -10,60 +10,57 @@ import { cancelledWith, decodeCursor, encodeCursor, fromItem, toItem } from './i
 const outboxPartition = (orgNumber: string) => `NOTIFICATIONS#${orgNumber}`;
 
 /**
- * Notifications have deterministic ids (e.g. `signature-missing:<agreement>:<due date>`). A marker item
- * written in the same transaction makes each one go out exactly once, however often a run is retried.
+ * How a transaction that sends notifications goes out only once, however often it is retried.
+ * - `marker`: notifications have deterministic ids (e.g. `signature-missing:<agreement>:<due date>`);
+ *   a marker item per notification, put on condition that it does not exist, refuses a second send.
+ * - `condition`: the transaction already carries a condition that a repeat fails (the agreement's
+ *   status and version, a reminder's due date) and each notification id belongs to that one change,
+ *   so markers would only add items to every transaction.
  */
-export function notificationWrites(notification: Notification): TransactWriteItem[] {
+export type SentOnceBy = 'marker' | 'condition';
+
+const markerKey = (notification: Notification) => ({
+  pk: `NOTIFICATION#${notification.id}#${notification.recipientOrgNumber}`,
+  sk: 'MARKER',
+});
+
+const outboxKey = (notification: Notification) => ({
+  pk: outboxPartition(notification.recipientOrgNumber),
+  sk: `${notification.at}#${notification.id}`,
+});
+
+/** A notification's writes: into its recipient's outbox, and its marker where that keeps it to once. */
+export function notificationWrites(
+  notification: Notification,
+  onceBy: SentOnceBy = 'marker',
+): TransactWriteItem[] {
   const table = config.tableName();
-  return [
-    {
-      Put: {
-        TableName: table,
-        Item: toItem({
-          pk: `NOTIFICATION#${notification.id}#${notification.recipientOrgNumber}`,
-          sk: 'MARKER',
-          entity: 'marker',
-        }),
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
+  const outbox: TransactWriteItem = {
+    Put: {
+      TableName: table,
+      Item: toItem({ ...outboxKey(notification), entity: 'notification', ...notification }),
     },
-    {
-      Put: {
-        TableName: table,
-        Item: toItem({
-          pk: outboxPartition(notification.recipientOrgNumber),
-          sk: `${notification.at}#${notification.id}`,
-          entity: 'notification',
-          ...notification,
-        }),
-      },
+  };
+  if (onceBy === 'condition') return [outbox];
+  const marker: TransactWriteItem = {
+    Put: {
+      TableName: table,
+      Item: toItem({ ...markerKey(notification), entity: 'marker' }),
+      ConditionExpression: 'attribute_not_exists(pk)',
     },
-  ];
+  };
+  return [marker, outbox];
 }
 
-/** Takes back notifications written with a change that was then undone (its marker and outbox item). */
-export function notificationDeletes(notification: Notification): TransactWriteItem[] {
+/** Takes back notifications written with a change that was then undone (as they were written). */
+export function notificationDeletes(
+  notification: Notification,
+  onceBy: SentOnceBy = 'marker',
+): TransactWriteItem[] {
   const table = config.tableName();
-  return [
-    {
-      Delete: {
-        TableName: table,
-        Key: toItem({
-          pk: `NOTIFICATION#${notification.id}#${notification.recipientOrgNumber}`,
-          sk: 'MARKER',
-        }),
-      },
-    },
-    {
-      Delete: {
-        TableName: table,
-        Key: toItem({
-          pk: outboxPartition(notification.recipientOrgNumber),
-          sk: `${notification.at}#${notification.id}`,
-        }),
-      },
-    },
-  ];
+  const outbox: TransactWriteItem = { Delete: { TableName: table, Key: toItem(outboxKey(notification)) } };
+  if (onceBy === 'condition') return [outbox];
+  return [{ Delete: { TableName: table, Key: toItem(markerKey(notification)) } }, outbox];
 }
 
 /**
@@ -74,10 +71,11 @@ export function notificationDeletes(notification: Notification): TransactWriteIt
 export async function sendNotifications(
   notifications: Notification[],
   extra: TransactWriteItem[] = [],
+  onceBy: SentOnceBy = 'marker',
 ): Promise<Notification[]> {
   if (notifications.length === 0 && extra.length === 0) return [];
   try {
-    await writeNotifications(notifications, extra);
+    await writeNotifications(notifications, extra, onceBy);
   } catch (error) {
     if (isDuplicate(error)) return [];
     throw error;
@@ -93,10 +91,11 @@ export async function sendNotifications(
 export async function writeNotifications(
   notifications: Notification[],
   extra: TransactWriteItem[] = [],
+  onceBy: SentOnceBy = 'marker',
 ): Promise<void> {
   await dynamoClient().send(
     new TransactWriteItemsCommand({
-      TransactItems: [...notifications.flatMap((n) => notificationWrites(n)), ...extra],
+      TransactItems: [...notifications.flatMap((n) => notificationWrites(n, onceBy)), ...extra],
     }),
   );
 }

@@ -163,7 +163,7 @@ export function subProcessorChangeWrites(change: SubProcessorChange): TransactWr
     ...(change.audit ? [{ Put: auditItem(agreementId, change.audit) }] : []),
     ...reminderPuts(agreementId, change.reminders?.put ?? []),
     ...reminderDeletes(agreementId, change.reminders?.remove ?? []),
-    ...(change.notifications ?? []).flatMap(notificationWrites),
+    ...(change.notifications ?? []).flatMap((n) => notificationWrites(n)),
   ];
 }
 
@@ -443,7 +443,7 @@ export async function rollBackRequest(
         ...reminderDeletes(agreementId, [reminderKind]),
         historyItem(agreementId, history),
         // The request's notifications were written with it: the parties are not told of it after all.
-        ...notifications.flatMap(notificationDeletes),
+        ...notifications.flatMap((n) => notificationDeletes(n)),
       ],
     }),
   );

@@ -138,6 +138,7 @@ async function sendPack(
     await writeNotifications(
       notifications,
       prepared.flatMap((p) => p.writes),
+      'condition',
     );
   } catch {
     for (const ofOne of reminders) await sendOneByOne(ofOne, at, tally);
@@ -148,7 +149,7 @@ async function sendPack(
 }
 
 const transactionItems = (prepared: Prepared): TransactWriteItem[] => [
-  ...prepared.notifications.flatMap((n) => notificationWrites(n)),
+  ...prepared.notifications.flatMap((n) => notificationWrites(n, 'condition')),
   ...prepared.writes,
 ];
 
@@ -177,7 +178,7 @@ async function sendReminder(reminder: Reminder, at: Date): Promise<number> {
   }
   const agreement = (await getAgreement(reminder.agreementId))?.agreement;
   const { notifications, writes } = await prepare(reminder, agreement, at);
-  return (await sendNotifications(notifications, writes)).length;
+  return (await sendNotifications(notifications, writes, 'condition')).length;
 }
 
 /** `position` orders the history entries of an agreement's reminders sent in one transaction. */

@@ -2,7 +2,7 @@ import { historyEntry, nextVersion } from '../domain/changes.ts';
 import { BOTH_PARTIES, notificationsFor } from '../domain/notifications.ts';
 import type { Agreement, AgreementStatus } from '../domain/schemas.ts';
 import { terminationDue } from '../domain/termination.ts';
-import { afterTerminationReminders, NOTICE_PERIOD_REMINDERS } from '../domain/termination-reminders.ts';
+import { afterTerminationReminders, TERMINATION_DUE_CHECK } from '../domain/termination-reminders.ts';
 import { countMetric } from '../shared/observability.ts';
 import { workflowActor } from '../shared/task.ts';
 import { saveChange } from '../store/agreements-store.ts';
@@ -39,7 +39,9 @@ async function terminate(agreement: Agreement, at: Date): Promise<void> {
     ],
     audit: { at: at.toISOString(), action: 'agreement.terminate', actor, route: 'workflow:termination' },
     reminders: {
-      remove: NOTICE_PERIOD_REMINDERS,
+      // The reminders 30 and 7 days ahead fell due before terminatesOn and went out with those days'
+      // runs; one that a missed run left behind is dropped by the next run, sending nothing once TERMINATED.
+      remove: [TERMINATION_DUE_CHECK],
       put: afterTerminationReminders(agreement),
     },
     notifications: notificationsFor(

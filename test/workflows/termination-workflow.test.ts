@@ -1,5 +1,8 @@
+import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ExecutionDescription } from '../../functions/local/step-functions/engine.ts';
+import { dynamoClient } from '../../functions/shared/clients.ts';
+import { dueReminders, reminderPuts } from '../../functions/store/reminders-store.ts';
 import { handler as runDailyReminders } from '../../functions/tasks/send-reminders.ts';
 import { agreementRequest } from '../support/api-client.ts';
 import {
@@ -206,6 +209,28 @@ describe('termination workflow', () => {
       await terminated(id, terminatesOn);
       const after30 = await notificationsOfType(id, 'reminder.termination-ahead-30');
       expect([after30.controller.length, after30.processor.length]).toEqual([1, 1]);
+    });
+
+    it('drops a reminder ahead that a missed run left behind, telling no one, once the agreement is TERMINATED', async () => {
+      const id = await agreementInForce(3);
+      const terminatesOn = await giveNotice(id);
+      await terminated(id, terminatesOn);
+      // What a run that never happened would leave: the reminder 7 days ahead, still due.
+      await dynamoClient().send(
+        new TransactWriteItemsCommand({
+          TransactItems: reminderPuts(id, [
+            { agreementId: id, kind: 'termination-ahead-7', dueOn: plusDays(terminatesOn, -7) },
+          ]),
+        }),
+      );
+      const dueFor = async (date: string) =>
+        (await dueReminders(date)).filter((r) => r.agreementId === id).map((r) => r.kind);
+      expect(await dueFor(plusDays(terminatesOn, 1))).toEqual(['termination-ahead-7']);
+
+      await runDailyReminders();
+      expect(await dueFor(plusDays(terminatesOn, 1))).toEqual([]);
+      const ahead7 = await notificationsOfType(id, 'reminder.termination-ahead-7');
+      expect([ahead7.controller.length, ahead7.processor.length]).toEqual([1, 1]);
     });
   });
 

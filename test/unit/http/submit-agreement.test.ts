@@ -145,14 +145,6 @@ describe('POST /agreements/{id}/submit', () => {
     expect(takenBack).toEqual(
       expect.arrayContaining(told.map((notification) => ({ pk: notification.pk, sk: notification.sk }))),
     );
-    expect(takenBack).toEqual(
-      expect.arrayContaining(
-        told.map((notification) => ({
-          pk: `NOTIFICATION#${notification.id}#${notification.recipientOrgNumber}`,
-          sk: 'MARKER',
-        })),
-      ),
-    );
     const update = agreementUpdate(rollback, AGREEMENT_ID);
     expect(update.ConditionExpression).toBe('#status = :expectedStatus AND #version = :expectedVersion');
     expect(unmarshall(update.ExpressionAttributeValues!)).toMatchObject({
