@@ -310,14 +310,16 @@ export const taskFunctions: readonly TaskFunction[] = [
   {
     id: 'terminateAgreement',
     entry: 'functions/tasks/terminate-agreement.ts',
-    permissions: ['agreements:read', 'agreements:write', 'notifications:publish'],
-    summary: 'NOTICE_PERIOD -> TERMINATED when terminatesOn has ended; puts the weekly reminders',
+    permissions: ['agreements:read', 'agreements:write', 'notifications:publish', 'workflow:callback'],
+    summary:
+      "NOTICE_PERIOD -> TERMINATED when terminatesOn has ended; puts the weekly reminders and registers the wait for the controller's choice",
   },
   {
     id: 'awaitDisposition',
     entry: 'functions/tasks/await-disposition.ts',
     permissions: ['agreements:read', 'agreements:write', 'workflow:callback'],
-    summary: "Registers the workflow's task token for the controller's choice of RETURN or DELETE",
+    summary:
+      "Registers the workflow's task token for the controller's choice again after an escalation round",
   },
   {
     id: 'awaitAttestation',

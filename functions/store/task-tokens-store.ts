@@ -25,11 +25,36 @@ export const taskTokenKey = (agreementId: string, workflow: string, step: string
 /** Longer than any execution may run (Standard executions end after one year). */
 const TOKEN_TTL_SECONDS = 400 * 24 * 3600;
 
-export interface TaskTokenRequest {
+/** A step's task token, as written. */
+export interface TaskToken {
   agreementId: string;
   workflow: string;
   step: string;
   token: string;
+}
+
+/**
+ * The put of a step's token, for a transaction that already makes sure the awaited fact is missing
+ * (e.g. the termination, whose condition on the agreement's version covers the token with it).
+ */
+export function taskTokenPut(token: TaskToken, at: Date): TransactWriteItem {
+  return {
+    Put: {
+      TableName: config.tableName(),
+      Item: toItem({
+        ...taskTokenKey(token.agreementId, token.workflow, token.step),
+        entity: 'task-token',
+        workflow: token.workflow,
+        step: token.step,
+        token: token.token,
+        storedAt: at.toISOString(),
+        [TABLE_KEYS.ttlAttribute]: Math.floor(at.getTime() / 1000) + TOKEN_TTL_SECONDS,
+      }),
+    },
+  };
+}
+
+export interface TaskTokenRequest extends TaskToken {
   /** The token is stored only if the agreement is still exactly as it was read: this status... */
   expectedStatus: AgreementStatus;
   /** ...and this version. A change in between (the awaited fact arriving) makes the store fail. */
@@ -60,20 +85,7 @@ export async function storeTaskToken(request: TaskTokenRequest): Promise<boolean
               }),
             },
           },
-          {
-            Put: {
-              TableName: table,
-              Item: toItem({
-                ...taskTokenKey(request.agreementId, request.workflow, request.step),
-                entity: 'task-token',
-                workflow: request.workflow,
-                step: request.step,
-                token: request.token,
-                storedAt: at.toISOString(),
-                [TABLE_KEYS.ttlAttribute]: Math.floor(at.getTime() / 1000) + TOKEN_TTL_SECONDS,
-              }),
-            },
-          },
+          taskTokenPut(request, at),
         ],
       }),
     );

@@ -1,46 +1,16 @@
 import { lazySchema } from '../domain/lazy-schema.ts';
-import { TERMINATION_WORKFLOW } from '../domain/termination.ts';
 import * as z from '../domain/zod.ts';
 import { taskHandler } from '../shared/task.ts';
-import { completeTask, failTask } from '../shared/workflows.ts';
-import { getAgreement } from '../store/agreements-store.ts';
-import { storeTaskToken } from '../store/task-tokens-store.ts';
-import { AgreementMissing } from './agreement-input.ts';
+import { awaitDispositionChoice } from './disposition-wait.ts';
 
 const input = /* @__PURE__ */ lazySchema(() =>
   z.object({ agreementId: z.uuid(), taskToken: z.string().check(z.minLength(1)) }),
 );
 
 /**
- * Starts the wait for the controller's choice of RETURN or DELETE. A choice already made (during the
- * notice period, or while the workflow was escalating) completes the wait at once; otherwise the token
- * is stored for POST /data-disposition to complete.
+ * Waits again for the controller's choice of RETURN or DELETE after an escalation round (the first
+ * round is awaited by the termination itself, see terminate-agreement.ts).
  */
-export const handler = taskHandler(input, async ({ agreementId, taskToken }) => {
-  for (let attempt = 0; attempt < 5; attempt += 1) {
-    const stored = await getAgreement(agreementId);
-    if (!stored) throw new AgreementMissing(agreementId);
-    const { agreement } = stored;
-    const chosen = agreement.dataDisposition;
-    if (chosen) {
-      await completeTask(taskToken, { method: chosen.method, chosenOn: chosen.chosenOn });
-      return { waiting: false };
-    }
-    if (agreement.status !== 'TERMINATED') {
-      await failTask(taskToken, 'DispositionNotAwaited', `The agreement is ${agreement.status}`);
-      return { waiting: false };
-    }
-    const registered = await storeTaskToken({
-      agreementId,
-      workflow: TERMINATION_WORKFLOW,
-      step: 'disposition',
-      token: taskToken,
-      expectedStatus: 'TERMINATED',
-      expectedVersion: agreement.version,
-    });
-    if (registered) return { waiting: true };
-  }
-  throw new Error(
-    `The agreement ${agreementId} kept changing while the wait for its disposition was registered`,
-  );
-});
+export const handler = taskHandler(input, ({ agreementId, taskToken }) =>
+  awaitDispositionChoice(agreementId, taskToken),
+);

@@ -14,17 +14,18 @@ import { applyWhenDue } from './timed-transition.ts';
  * Used by the signing workflow when its wait times out, and by the daily run as a safety net for an
  * agreement whose workflow could not do it.
  */
-export function expireIfOverdue(agreementId: string): Promise<AgreementStatus> {
-  return applyWhenDue({
+export async function expireIfOverdue(agreementId: string): Promise<AgreementStatus> {
+  const { status } = await applyWhenDue({
     agreementId,
     from: 'AWAITING_SIGNATURES',
     to: 'EXPIRED',
     isDue: (agreement, at) => signatureDeadlinePassed(agreement.signatureDeadline!, at),
     apply: expire,
   });
+  return status;
 }
 
-async function expire(agreement: Agreement, at: Date): Promise<void> {
+async function expire(agreement: Agreement, at: Date): Promise<Agreement> {
   const expired = nextVersion(agreement, { status: 'EXPIRED', expiredAt: at.toISOString() }, at);
   await saveChange({
     before: agreement,
@@ -55,4 +56,5 @@ async function expire(agreement: Agreement, at: Date): Promise<void> {
     ),
   });
   countMetric('agreementExpired');
+  return expired;
 }

@@ -1,30 +1,39 @@
 import { historyEntry, nextVersion } from '../domain/changes.ts';
 import { BOTH_PARTIES, notificationsFor } from '../domain/notifications.ts';
-import type { Agreement, AgreementStatus } from '../domain/schemas.ts';
-import { terminationDue } from '../domain/termination.ts';
+import type { Agreement } from '../domain/schemas.ts';
+import { TERMINATION_WORKFLOW, terminationDue } from '../domain/termination.ts';
 import { afterTerminationReminders, TERMINATION_DUE_CHECK } from '../domain/termination-reminders.ts';
 import { countMetric } from '../shared/observability.ts';
 import { workflowActor } from '../shared/task.ts';
 import { saveChange } from '../store/agreements-store.ts';
-import { applyWhenDue } from './timed-transition.ts';
+import { taskTokenPut } from '../store/task-tokens-store.ts';
+import { applyWhenDue, type TimedOutcome } from './timed-transition.ts';
 
 /**
  * The end of `terminatesOn` has come: NOTICE_PERIOD -> TERMINATED, if it really has by the clock (a
  * wait that fired early leaves the agreement as it is). Idempotent: run again, it finds the agreement
  * TERMINATED (or further) and reports that. Used by the termination workflow and, as a safety net, by
  * the daily run the morning after.
+ *
+ * `choiceToken`, the workflow's token for the controller's choice of RETURN or DELETE, is stored with
+ * the termination when no choice has been made yet: the condition on the agreement's version that
+ * makes the termination happen once also makes sure no choice arrived in between.
  */
-export function terminateIfDue(agreementId: string): Promise<AgreementStatus> {
+export function terminateIfDue(agreementId: string, choiceToken?: string): Promise<TimedOutcome> {
   return applyWhenDue({
     agreementId,
     from: 'NOTICE_PERIOD',
     to: 'TERMINATED',
     isDue: (agreement, at) => Boolean(agreement.terminatesOn && terminationDue(agreement.terminatesOn, at)),
-    apply: terminate,
+    apply: (agreement, at) => terminate(agreement, at, choiceToken),
   });
 }
 
-async function terminate(agreement: Agreement, at: Date): Promise<void> {
+async function terminate(
+  agreement: Agreement,
+  at: Date,
+  choiceToken: string | undefined,
+): Promise<Agreement> {
   const terminated = nextVersion(agreement, { status: 'TERMINATED', terminatedAt: at.toISOString() }, at);
   const actor = workflowActor('termination');
   await saveChange({
@@ -60,6 +69,21 @@ async function terminate(agreement: Agreement, at: Date): Promise<void> {
       },
       at,
     ),
+    extraWrites:
+      choiceToken && !agreement.dataDisposition
+        ? [
+            taskTokenPut(
+              {
+                agreementId: agreement.id,
+                workflow: TERMINATION_WORKFLOW,
+                step: 'disposition',
+                token: choiceToken,
+              },
+              at,
+            ),
+          ]
+        : [],
   });
   countMetric('agreementTerminated');
+  return terminated;
 }

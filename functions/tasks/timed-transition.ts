@@ -4,6 +4,12 @@ import { now } from '../shared/clock.ts';
 import { getAgreement } from '../store/agreements-store.ts';
 import { AgreementMissing } from './agreement-input.ts';
 
+/** The status the agreement has, and the agreement as written when this call made the transition. */
+export interface TimedOutcome {
+  status: AgreementStatus;
+  written?: Agreement;
+}
+
 /**
  * A transition the clock makes (EXPIRED when the signature deadline ends, TERMINATED when terminatesOn
  * ends), for the workflows' tasks and the daily run's safety nets alike. It is applied only while the
@@ -15,17 +21,18 @@ export async function applyWhenDue(options: {
   from: AgreementStatus;
   to: AgreementStatus;
   isDue: (agreement: Agreement, at: Date) => boolean;
-  apply: (agreement: Agreement, at: Date) => Promise<void>;
-}): Promise<AgreementStatus> {
+  /** Writes the transition; returns the agreement as written. */
+  apply: (agreement: Agreement, at: Date) => Promise<Agreement>;
+}): Promise<TimedOutcome> {
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const stored = await getAgreement(options.agreementId);
     if (!stored) throw new AgreementMissing(options.agreementId);
     const { agreement } = stored;
     const at = now();
-    if (agreement.status !== options.from || !options.isDue(agreement, at)) return agreement.status;
+    if (agreement.status !== options.from || !options.isDue(agreement, at))
+      return { status: agreement.status };
     try {
-      await options.apply(agreement, at);
-      return options.to;
+      return { status: options.to, written: await options.apply(agreement, at) };
     } catch (error) {
       if (!(error instanceof DomainError && error.kind === 'conflict')) throw error;
     }

@@ -27,6 +27,8 @@ export type TaskFault = (taskId: string, payload: TaskPayload, invoke: Invoke) =
 export interface TaskPayload {
   agreementId?: string;
   party?: string;
+  /** `.waitForTaskToken` tasks: the token that completes the task. */
+  taskToken?: string;
 }
 
 export interface WorkflowStack {

@@ -2,6 +2,7 @@ import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ExecutionDescription } from '../../functions/local/step-functions/engine.ts';
 import { dynamoClient } from '../../functions/shared/clients.ts';
+import { completeTask } from '../../functions/shared/workflows.ts';
 import { dueReminders, reminderPuts } from '../../functions/store/reminders-store.ts';
 import { handler as runDailyReminders } from '../../functions/tasks/send-reminders.ts';
 import { agreementRequest } from '../support/api-client.ts';
@@ -246,7 +247,9 @@ describe('termination workflow', () => {
 
       await terminated(id, terminatesOn);
       await ws.stack.stepFunctions.idle();
-      expect(invocationsOf(ws, id, 'awaitDisposition')).toBe(1);
+      // The termination completed the wait for the choice itself: nothing was waited for.
+      expect(invocationsOf(ws, id, 'terminateAgreement')).toBe(1);
+      expect(invocationsOf(ws, id, 'awaitDisposition')).toBe(0);
       expect(invocationsOf(ws, id, 'awaitAttestation')).toBe(1);
       expect(terminationExecution(id).status).toBe('RUNNING');
 
@@ -382,7 +385,9 @@ describe('termination workflow', () => {
       const execution = await settled(id);
       expect(execution.status).toBe('SUCCEEDED');
       expect(outputOf(execution)).toMatchObject({ attested: { status: 'CLOSED' } });
-      expect(invocationsOf(ws, id, 'awaitDisposition')).toBe(2);
+      // The first round was awaited by the termination, the second after the escalation.
+      expect(invocationsOf(ws, id, 'terminateAgreement')).toBe(1);
+      expect(invocationsOf(ws, id, 'awaitDisposition')).toBe(1);
     });
 
     it('escalates an overdue attestation, then closes when it comes', async () => {
@@ -512,10 +517,12 @@ describe('termination workflow', () => {
     it('waits again when the wait ended before terminatesOn had ended (the record is still in its notice period)', async () => {
       const id = await agreementInForce();
       let early = true;
-      ws.faults.set(id, async (taskId, _payload, invoke) => {
+      ws.faults.set(id, async (taskId, payload, invoke) => {
         if (taskId === 'terminateAgreement' && early) {
+          // What the task says when it wakes before terminatesOn has ended by the clock.
           early = false;
-          return { status: 'NOTICE_PERIOD' };
+          await completeTask(payload.taskToken!, { status: 'NOTICE_PERIOD' });
+          return { waiting: false };
         }
         return invoke();
       });
@@ -579,8 +586,10 @@ describe('termination workflow', () => {
       ws = await restartWorkflowStack(ws);
       await ws.stack.stepFunctions.idle();
       expect(terminationExecution(id).status).toBe('RUNNING');
-      expect(invocationsOf(ws, id, 'terminateAgreement')).toBe(0);
-      expect(invocationsOf(ws, id, 'awaitDisposition')).toBe(1);
+      // Found TERMINATED, the termination task only registers the wait for the choice again.
+      expect(invocationsOf(ws, id, 'terminateAgreement')).toBe(1);
+      expect(invocationsOf(ws, id, 'awaitDisposition')).toBe(0);
+      expect((await history(ws, id)).filter((e) => e.type === 'TERMINATED')).toHaveLength(1);
 
       today = plusDays(terminatesOn, 1);
       expect((await choose(id, 'DELETE')).status).toBe(200);

@@ -117,7 +117,9 @@ describe('business metrics (CloudWatch EMF, namespace Databehandleravtaler)', ()
   it('counts a termination when terminatesOn has ended', async () => {
     givenStored(inForceAgreement({ status: 'NOTICE_PERIOD', terminatesOn: '2026-11-21' }));
 
-    expect(await terminateAgreement({ agreementId: AGREEMENT_ID })).toEqual({ status: 'TERMINATED' });
+    expect(await terminateAgreement({ agreementId: AGREEMENT_ID, taskToken: 'token-t' })).toEqual({
+      waiting: true,
+    });
 
     expect(emitted(output.metrics())).toEqual([count('AgreementsTerminated')]);
   });

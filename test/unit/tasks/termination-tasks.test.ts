@@ -57,19 +57,31 @@ describe('prepareTermination task', () => {
   });
 });
 
+/** The output the task's callback gave the workflow (SendTaskSuccess), if any. */
+const completedWith = () =>
+  sfn.commandCalls(SendTaskSuccessCommand).map((call) => ({
+    taskToken: call.args[0].input.taskToken,
+    output: JSON.parse(call.args[0].input.output!),
+  }));
+
 describe('terminateAgreement task', () => {
+  const terminate = () => terminateAgreement({ agreementId: AGREEMENT_ID, taskToken: 'token-t' });
+
   it('leaves the agreement in its notice period a millisecond before midnight (a wait that fired early)', async () => {
     givenStored(noticePeriodAgreement());
     useClock(() => new Date(Date.parse(MIDNIGHT) - 1));
-    expect(await terminateAgreement({ agreementId: AGREEMENT_ID })).toEqual({ status: 'NOTICE_PERIOD' });
+    expect(await terminate()).toEqual({ waiting: false });
     expect(tableWrites()).toEqual([]);
+    // The workflow routes on the status it is completed with: it waits again.
+    expect(completedWith()).toEqual([{ taskToken: 'token-t', output: { status: 'NOTICE_PERIOD' } }]);
   });
 
-  it('terminates at midnight, conditionally, with history, weekly reminders and notifications in one transaction', async () => {
+  it('terminates at midnight, conditionally, with history, weekly reminders, notifications and the wait for the choice in one transaction', async () => {
     givenStored(noticePeriodAgreement());
     useClock(() => new Date(MIDNIGHT));
 
-    expect(await terminateAgreement({ agreementId: AGREEMENT_ID })).toEqual({ status: 'TERMINATED' });
+    expect(await terminate()).toEqual({ waiting: true });
+    expect(completedWith()).toEqual([]);
 
     const items = transaction();
     const update = agreementUpdate(items, AGREEMENT_ID);
@@ -103,19 +115,66 @@ describe('terminateAgreement task', () => {
       [CONTROLLER_ORG, 'agreement.terminated'],
       [PROCESSOR_ORG, 'agreement.terminated'],
     ]);
+    // The token for the controller's choice, covered by the condition on the version read.
+    expect(putsWithSortKey(items, 'TASK_TOKEN#')).toEqual([
+      expect.objectContaining({
+        pk: `AGREEMENT#${AGREEMENT_ID}`,
+        sk: 'TASK_TOKEN#termination#disposition',
+        token: 'token-t',
+      }),
+    ]);
   });
 
-  it('puts no disposition reminder when the controller chose during the notice period', async () => {
+  it('completes the wait for the choice at once when the controller chose during the notice period', async () => {
     givenStored(noticePeriodAgreement({ dataDisposition: chosenDisposition('DELETE', '2026-11-01') }));
     useClock(() => new Date(MIDNIGHT));
-    await terminateAgreement({ agreementId: AGREEMENT_ID });
-    expect(putsWithSortKey(transaction(), 'REMINDER#').map((r) => r.kind)).toEqual(['attestation-missing']);
+    expect(await terminate()).toEqual({ waiting: false });
+    const items = transaction();
+    expect(putsWithSortKey(items, 'REMINDER#').map((r) => r.kind)).toEqual(['attestation-missing']);
+    expect(putsWithSortKey(items, 'TASK_TOKEN#')).toEqual([]);
+    expect(completedWith()).toEqual([
+      { taskToken: 'token-t', output: { method: 'DELETE', chosenOn: '2026-11-01' } },
+    ]);
   });
 
-  it('is idempotent: run again, it finds the agreement TERMINATED and writes nothing', async () => {
+  it('is idempotent: run again, it finds the agreement TERMINATED and only registers the wait for the choice', async () => {
     givenStored(terminatedAgreement());
+    expect(await terminate()).toEqual({ waiting: true });
+    const [check, put] = transaction();
+    expect(unmarshall(check!.ConditionCheck!.ExpressionAttributeValues!)).toEqual({
+      ':status': 'TERMINATED',
+      ':version': 6,
+    });
+    expect(unmarshall(put!.Put!.Item!)).toMatchObject({
+      sk: 'TASK_TOKEN#termination#disposition',
+      token: 'token-t',
+    });
+    expect(putsWithSortKey(transaction(), 'HISTORY#')).toEqual([]);
+    expect(completedWith()).toEqual([]);
+  });
+
+  it('returns the status to an execution started before it awaited the choice (called without a token)', async () => {
+    givenStored(noticePeriodAgreement());
+    useClock(() => new Date(MIDNIGHT));
     expect(await terminateAgreement({ agreementId: AGREEMENT_ID })).toEqual({ status: 'TERMINATED' });
+    expect(putsWithSortKey(transaction(), 'TASK_TOKEN#')).toEqual([]);
+    expect(completedWith()).toEqual([]);
+  });
+
+  it.each([
+    'CLOSED',
+    'RETAINED_UNDER_LAW',
+  ] as const)('completes with the status when the agreement is already %s (the workflow ends)', async (status) => {
+    givenStored(
+      terminatedAgreement({
+        status,
+        dataDisposition: chosenDisposition('DELETE'),
+        attestation: attestationOf('DELETE', status === 'RETAINED_UNDER_LAW'),
+      }),
+    );
+    expect(await terminate()).toEqual({ waiting: false });
     expect(tableWrites()).toEqual([]);
+    expect(completedWith()).toEqual([{ taskToken: 'token-t', output: { status } }]);
   });
 });
 
