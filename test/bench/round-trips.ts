@@ -8,23 +8,15 @@ import { lambdaContext } from '../../functions/local/api-gateway.ts';
 import { startDynamoDbLocal } from '../../functions/local/dynamodb-local.ts';
 import { type LocalStack, startLocalStack } from '../../functions/local/local-stack.ts';
 import { fromRepoRoot } from '../../infra/paths.ts';
-import {
-  ApiClient,
-  type ApiResponse,
-  agreementRequest,
-  CONTROLLER_ORG,
-  PROCESSOR_ORG,
-  signature,
-} from '../support/api-client.ts';
-import { osloDateOf, osloMidday, plusDays } from '../support/in-process-stack.ts';
+import { ApiClient, CONTROLLER_ORG } from '../support/api-client.ts';
+import { runRouteScenario } from '../support/route-scenario.ts';
 import { countOperations, type DynamoProxy, type ProxiedCall, startDynamoProxy } from './dynamo-proxy.ts';
 
 /**
  * DynamoDB round trips per API request, counted on the wire: the local stack runs in this process on
  * an in-memory DynamoDB Local, with a counting proxy (dynamo-proxy.ts) between them. Every route of
- * the catalogue is called once over HTTP in a realistic state (an agreement in force with an approved
- * sub-processor and a pending one, a breach report, notifications, an agreement awaiting signatures,
- * one terminated), first without and then with an `Idempotency-Key` on every POST.
+ * the catalogue is called over HTTP in the realistic states of the scenario the e2e test runs too
+ * (test/support/route-scenario.ts), first without and then with an `Idempotency-Key` on every POST.
  *
  * Attribution: what DynamoDB sees while a request is served belongs to that request, except what the
  * workflows' tasks send. The stack's `interceptTask` hook holds every task invocation back while a
@@ -138,34 +130,6 @@ class TaskGate {
   }
 }
 
-const SUB_PROCESSOR_ORG = '953264382';
-const subProcessorRequest = (name: string) => ({
-  name,
-  orgNumber: SUB_PROCESSOR_ORG,
-  address: 'Storgata 1, 0155 Oslo',
-  processingLocation: { city: 'Oslo', countryCode: 'NO' },
-  activities: 'Drift og sikkerhetskopi av fagsystemet',
-  personalDataTypes: ['Navn'],
-});
-const breachReport = (becameAwareAt: string) => ({
-  becameAwareAt,
-  nature: 'Brev med vedtak sendt til feil adresse',
-  dataSubjectCategories: ['Deltakere i KVP'],
-  approximateDataSubjects: 1,
-  personalDataCategories: ['Navn', 'Fødselsnummer'],
-  approximateRecords: 1,
-  contactPoint: { name: 'Ola Nordmann', email: 'personvern@example.no', phone: '+4798888888' },
-  likelyConsequences: 'Uvedkommende kan ha lest vedtaket',
-  measuresTaken: 'Mottakeren har returnert brevet',
-});
-const approval = { decision: 'APPROVED', reason: 'Godkjent', signatory: { name: 'Kari', title: 'Rådmann' } };
-
-interface Body {
-  id: string;
-  status: string;
-  terminatesOn?: string;
-}
-
 interface Bench {
   stack: LocalStack;
   proxy: DynamoProxy;
@@ -178,271 +142,39 @@ async function settle(bench: Bench): Promise<void> {
   await bench.proxy.quiet();
 }
 
-/** One pass over every route; returns its rows and the agreement that went through the whole lifecycle. */
+/**
+ * One pass of the scenario (test/support/route-scenario.ts) over every route; returns its rows and the
+ * agreement that went through the whole lifecycle. A request is counted from the proxy's mark until
+ * the proxy is quiet after its response, with the workflows' tasks held back by the gate meanwhile.
+ */
 async function measureRoutes(
   bench: Bench,
   options: { idempotencyKey: boolean },
 ): Promise<{ rows: RouteRoundTrip[]; lifecycleId: string }> {
   const { stack, proxy, gate } = bench;
-  const controller = await ApiClient.forOrganisation(stack.url, CONTROLLER_ORG);
-  const processor = await ApiClient.forOrganisation(stack.url, PROCESSOR_ORG);
   const rows: RouteRoundTrip[] = [];
-  const clockNow = async () => (await controller.get<{ now: string }>('/local/clock')).body.now;
-  const setClock = async (instant: string) => {
-    const moved = await controller.post('/local/clock', { set: instant });
-    if (moved.status !== 200) throw new Error(`clock: ${moved.status} ${JSON.stringify(moved.body)}`);
-    await settle(bench);
-  };
-  const expect = <T>(what: string, response: ApiResponse<T>, status: number): ApiResponse<T> => {
-    if (response.status !== status) {
-      throw new Error(`${what}: ${response.status} (expected ${status}) ${JSON.stringify(response.body)}`);
-    }
-    return response;
-  };
-
-  async function call<T = Body>(
-    route: string,
-    variant: string,
-    client: ApiClient,
-    path: string,
-    expected: number,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ): Promise<ApiResponse<T>> {
-    const fn = httpFunctions.find((candidate) => candidate.id === route);
-    if (!fn) throw new Error(`No route ${route} in the catalogue`);
-    const sent =
-      options.idempotencyKey && fn.method === 'POST'
-        ? { ...headers, 'idempotency-key': randomUUID() }
-        : headers;
-    await settle(bench);
-    gate.close();
-    const mark = proxy.mark();
-    const response = await client.request<T>(fn.method, path, body, sent);
-    await proxy.quiet();
-    const counted = countOperations(proxy.calls.slice(mark));
-    await settle(bench);
-    expect(`${route} (${variant})`, response, expected);
-    rows.push({
-      route,
-      method: fn.method,
-      path: fn.path,
-      variant,
-      pass: options.idempotencyKey ? 2 : 1,
-      idempotencyKey: 'idempotency-key' in sent,
-      status: response.status,
-      roundTrips: counted.total,
-      byOperation: counted.byOperation,
-      sequence: counted.sequence,
-    });
-    return response;
-  }
-
-  // Set-up, not measured: a quiet hour (midday in Oslo, the next day), an agreement in force with an
-  // approved sub-processor, a pending request and a breach, and one awaiting the second signature.
-  await setClock(osloMidday(plusDays(osloDateOf(new Date(await clockNow())), 1)));
-  const create = async (title: string) => {
-    const created = expect(
-      'set-up create',
-      await controller.post<Body>('/agreements', agreementRequest({ title })),
-      201,
-    );
-    await settle(bench);
-    return created.body.id;
-  };
-  const submit = async (id: string) => {
-    expect('set-up submit', await controller.post(`/agreements/${id}/submit`), 200);
-    await settle(bench);
-  };
-  const sign = async (id: string, by: 'controller' | 'processor') => {
-    const client = by === 'controller' ? controller : processor;
-    const body = by === 'controller' ? signature('Kari Nordmann', 'Radøy') : signature('Per Hansen', 'Oslo');
-    expect('set-up signature', await client.post(`/agreements/${id}/signatures`, body), 201);
-    await settle(bench);
-  };
-  const inForce = await create('Avtale i kraft');
-  await submit(inForce);
-  await sign(inForce, 'processor');
-  await sign(inForce, 'controller');
-  const approvedSub = expect(
-    'set-up sub-processor',
-    await processor.post<Body>(`/agreements/${inForce}/sub-processors`, subProcessorRequest('Drift AS')),
-    202,
-  ).body.id;
-  await settle(bench);
-  expect(
-    'set-up decision',
-    await controller.post(`/agreements/${inForce}/sub-processors/${approvedSub}/decision`, approval),
-    200,
-  );
-  await settle(bench);
-  const pendingSub = expect(
-    'set-up pending sub-processor',
-    await processor.post<Body>(`/agreements/${inForce}/sub-processors`, subProcessorRequest('Ventende AS')),
-    202,
-  ).body.id;
-  await settle(bench);
-  const earlierBreach = expect(
-    'set-up breach',
-    await processor.post<Body>(
-      `/agreements/${inForce}/breaches`,
-      breachReport(new Date(await clockNow()).toISOString()),
-    ),
-    201,
-  ).body.id;
-  await settle(bench);
-  const awaiting = await create('Avtale som trekkes');
-  await submit(awaiting);
-  await sign(awaiting, 'processor');
-
-  // The lifecycle agreement, measured at every step: create, edit, submit, both signatures.
-  const lifecycleId = (
-    await call('createAgreement', 'new draft', controller, '/agreements', 201, agreementRequest())
-  ).body.id;
-  await call(
-    'patchAgreement',
-    'draft',
-    controller,
-    `/agreements/${lifecycleId}`,
-    200,
-    { breachNotificationHours: 24 },
-    { 'if-match': '"1"' },
-  );
-  await call('submitAgreement', 'draft', controller, `/agreements/${lifecycleId}/submit`, 200);
-  await call(
-    'signAgreement',
-    'first signature',
-    processor,
-    `/agreements/${lifecycleId}/signatures`,
-    201,
-    signature('Per Hansen', 'Oslo'),
-  );
-  await call(
-    'signAgreement',
-    'second signature (in force)',
-    controller,
-    `/agreements/${lifecycleId}/signatures`,
-    201,
-    signature('Kari Nordmann', 'Radøy'),
-  );
-  await call('cancelAgreement', 'awaiting a signature', controller, `/agreements/${awaiting}/cancel`, 200, {
-    reason: 'Feil motpart',
-  });
-
-  // Reads of the agreement in force.
-  await call('listAgreements', 'IN_FORCE, first page', controller, '/agreements?status=IN_FORCE', 200);
-  await call('getAgreement', 'in force', processor, `/agreements/${inForce}`, 200);
-  await call('getHistory', 'first page', processor, `/agreements/${inForce}/history`, 200);
-  await call('getAuditLog', 'first page', controller, `/agreements/${inForce}/audit-log`, 200);
-  await call('listNotifications', 'first page', controller, '/notifications', 200);
-  await call('getOpenApi', 'document', controller, '/openapi.json', 200);
-
-  // Breaches and sub-processors of the agreement in force.
-  const breach = await call(
-    'reportBreach',
-    'in force, second report',
-    processor,
-    `/agreements/${inForce}/breaches`,
-    201,
-    breachReport(new Date(await clockNow()).toISOString()),
-  );
-  await call('listBreaches', 'two reports', controller, `/agreements/${inForce}/breaches`, 200);
-  await call('getBreach', 'existing', controller, `/agreements/${inForce}/breaches/${breach.body.id}`, 200);
-  await call(
-    'getBreach',
-    'earlier report',
-    processor,
-    `/agreements/${inForce}/breaches/${earlierBreach}`,
-    200,
-  );
-  const requested = await call(
-    'requestSubProcessor',
-    'in force',
-    processor,
-    `/agreements/${inForce}/sub-processors`,
-    202,
-    subProcessorRequest('Ny Drift AS'),
-  );
-  await call('listSubProcessors', 'three requests', controller, `/agreements/${inForce}/sub-processors`, 200);
-  await call(
-    'listSubProcessors',
-    'Vedlegg 3 on a date',
-    controller,
-    `/agreements/${inForce}/sub-processors?status=APPROVED&on=${osloDateOf(new Date(await clockNow()))}`,
-    200,
-  );
-  await call(
-    'getSubProcessor',
-    'requested',
-    controller,
-    `/agreements/${inForce}/sub-processors/${requested.body.id}`,
-    200,
-  );
-  await call(
-    'decideSubProcessor',
-    'approve',
-    controller,
-    `/agreements/${inForce}/sub-processors/${requested.body.id}/decision`,
-    200,
-    approval,
-  );
-  await call(
-    'getProcessingAuthorization',
-    'approved sub-processor',
-    processor,
-    `/agreements/${inForce}/processing-authorization?subProcessorId=${approvedSub}`,
-    200,
-  );
-  await call(
-    'withdrawSubProcessor',
-    'pending request',
-    processor,
-    `/agreements/${inForce}/sub-processors/${pendingSub}/withdraw`,
-    200,
-    { reason: 'Trukket' },
-  );
-  await call(
-    'withdrawSubProcessor',
-    'approved (leaves Vedlegg 3)',
-    processor,
-    `/agreements/${inForce}/sub-processors/${requested.body.id}/withdraw`,
-    200,
-    { reason: 'Ikke lenger i bruk' },
-  );
-
-  // Termination of the lifecycle agreement: notice, then (the day after terminatesOn) the controller's
-  // choice and the processor's attestation, which closes it.
-  const noticed = await call(
-    'terminationNotice',
-    'in force',
-    processor,
-    `/agreements/${lifecycleId}/termination-notice`,
-    200,
-    { reason: 'Fagsystemet erstattes' },
-  );
-  const terminatesOn = noticed.body.terminatesOn;
-  if (!terminatesOn) throw new Error('The termination notice answered no terminatesOn');
-  await setClock(osloMidday(plusDays(terminatesOn, 1)));
-  await call(
-    'chooseDataDisposition',
-    'terminated',
-    controller,
-    `/agreements/${lifecycleId}/data-disposition`,
-    200,
-    { method: 'DELETE' },
-  );
-  await call(
-    'attestDataDisposition',
-    'terminated, disposition chosen (closes)',
-    processor,
-    `/agreements/${lifecycleId}/data-disposition/attestation`,
-    201,
+  const { lifecycleId } = await runRouteScenario(
     {
-      method: 'DELETE',
-      completedOn: plusDays(terminatesOn, 1),
-      statement: 'Alle personopplysninger og kopier er slettet',
-      signatory: { name: 'Per Hansen', title: 'Personvernombud' },
+      url: stack.url,
+      settle: () => settle(bench),
+      measure: async (request, send) => {
+        gate.close();
+        const mark = proxy.mark();
+        const response = await send();
+        await proxy.quiet();
+        const counted = countOperations(proxy.calls.slice(mark));
+        rows.push({
+          ...request,
+          pass: options.idempotencyKey ? 2 : 1,
+          status: response.status,
+          roundTrips: counted.total,
+          byOperation: counted.byOperation,
+          sequence: counted.sequence,
+        });
+        return response;
+      },
     },
+    options,
   );
   return { rows, lifecycleId };
 }
@@ -491,9 +223,9 @@ export async function measureRoundTrips(): Promise<RoundTripResults> {
           execution.input.includes(unkeyed.lifecycleId) &&
           ['signing', 'termination'].includes(execution.stateMachine),
       );
-    const lifecycleState = await (await ApiClient.forOrganisation(stack.url, CONTROLLER_ORG)).get<Body>(
-      `/agreements/${unkeyed.lifecycleId}`,
-    );
+    const lifecycleState = await (await ApiClient.forOrganisation(stack.url, CONTROLLER_ORG)).get<{
+      status: string;
+    }>(`/agreements/${unkeyed.lifecycleId}`);
     const all = countOperations(proxy.calls);
     const routes = [...unkeyed.rows, ...keyed.rows];
     const measured = new Set(routes.map((row) => row.route));

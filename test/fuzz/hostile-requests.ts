@@ -1,9 +1,8 @@
 import fc from 'fast-check';
 import { type HttpFunction, httpFunctions } from '../../functions/catalogue.ts';
-import { agreementRequest } from '../support/api-client.ts';
+import { agreementRequest, breachReport } from '../support/api-client.ts';
 import { plusDays } from '../support/in-process-stack.ts';
 import {
-  breachReport,
   type Fixture,
   type FixtureName,
   REQUESTED_SUB_PROCESSOR,

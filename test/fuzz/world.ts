@@ -1,6 +1,7 @@
 import {
   ApiClient,
   agreementRequest,
+  breachReport,
   CONTROLLER_ORG,
   OUTSIDER_ORG,
   PROCESSOR_ORG,
@@ -63,19 +64,6 @@ const APPROVED_SUB_PROCESSOR = {
   activities: 'Lagring i datasenter',
   personalDataTypes: ['Adresse'],
 };
-
-export const breachReport = (becameAwareAt: string) => ({
-  becameAwareAt,
-  nature: 'Brev med vedtak sendt til feil adresse',
-  dataSubjectCategories: ['Deltakere i KVP'],
-  approximateDataSubjects: 1,
-  personalDataCategories: ['Navn', 'Fødselsnummer'],
-  approximateRecords: 1,
-  contactPoint: { name: 'Ola Prøvesen', email: 'personvern@example.no', phone: '+4798888888' },
-  likelyConsequences: 'Uvedkommende kan ha lest vedtaket',
-  measuresTaken: 'Mottakeren har returnert brevet',
-  measuresProposed: 'Adressevask før utsending',
-});
 
 interface Body {
   id: string;

@@ -87,3 +87,17 @@ export const signature = (name: string, place: string, signedOn?: string) => ({
   place,
   ...(signedOn ? { signedOn } : {}),
 });
+
+/** A breach report as the processor sends it (003 §10), about one letter sent to the wrong address. */
+export const breachReport = (becameAwareAt: string) => ({
+  becameAwareAt,
+  nature: 'Brev med vedtak sendt til feil adresse',
+  dataSubjectCategories: ['Deltakere i KVP'],
+  approximateDataSubjects: 1,
+  personalDataCategories: ['Navn', 'Fødselsnummer'],
+  approximateRecords: 1,
+  contactPoint: { name: 'Ola Prøvesen', email: 'personvern@example.no', phone: '+4798888888' },
+  likelyConsequences: 'Uvedkommende kan ha lest vedtaket',
+  measuresTaken: 'Mottakeren har returnert brevet',
+  measuresProposed: 'Adressevask før utsending',
+});
