@@ -1,3 +1,4 @@
+import { contentHashOf } from './content-hash.ts';
 import type { Actor, Agreement, HistoryEntry } from './schemas.ts';
 
 /** A history entry: a state change (from/to) or an event, with who caused it. */
@@ -17,7 +18,16 @@ export function historyEntry(
   };
 }
 
-/** The next version of an agreement: version and timestamp move together with every change. */
+/**
+ * The next version of an agreement: version and timestamp move together with every change, and the
+ * content hash follows the content (it stays as it is when only the status or signatures change).
+ */
 export function nextVersion(agreement: Agreement, changes: Partial<Agreement>, at: Date): Agreement {
-  return { ...agreement, ...changes, version: agreement.version + 1, updatedAt: at.toISOString() };
+  const next = { ...agreement, ...changes };
+  return {
+    ...next,
+    contentHash: contentHashOf(next),
+    version: agreement.version + 1,
+    updatedAt: at.toISOString(),
+  };
 }

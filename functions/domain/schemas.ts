@@ -193,6 +193,8 @@ export const agreementSchema = /* @__PURE__ */ lazySchema(() =>
     id: z.string(),
     status: agreementStatusSchema,
     version: z.int(),
+    /** Rule 12: `sha256:<hex>` of the canonical content (functions/domain/content-hash.ts). */
+    contentHash: z.string(),
     title: z.string(),
     controller: partySchema,
     processor: partySchema,

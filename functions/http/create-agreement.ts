@@ -1,4 +1,5 @@
 import { historyEntry } from '../domain/changes.ts';
+import { contentHashOf } from '../domain/content-hash.ts';
 import { forbidden } from '../domain/errors.ts';
 import { roleOf } from '../domain/parties.ts';
 import { type Agreement, createAgreementSchema } from '../domain/schemas.ts';
@@ -21,6 +22,7 @@ export const handler = httpHandler(
       id: crypto.randomUUID(),
       status: 'DRAFT',
       version: 1,
+      contentHash: contentHashOf(body),
       ...body,
       createdBy: actorOf(caller),
       createdAt: at.toISOString(),

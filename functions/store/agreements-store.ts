@@ -9,6 +9,7 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { type AgreementContent, contentHashOf } from '../domain/content-hash.ts';
 import { CONCURRENT_CHANGE, conflict, notFound } from '../domain/errors.ts';
 import { lazily } from '../domain/lazily.ts';
 import type {
@@ -93,6 +94,8 @@ export function toStored(item: Item): StoredAgreement {
   const raw = fromItem<Record<string, unknown>>(item);
   const signingTokens = (raw.signingTokens ?? {}) as StoredAgreement['signingTokens'];
   for (const field of INTERNAL_FIELDS) delete raw[field];
+  // A record written before content hashes existed gets its hash on read (and keeps it on its next write).
+  raw.contentHash ??= contentHashOf(raw as unknown as AgreementContent);
   return { agreement: inContractOrder(raw) as unknown as Agreement, signingTokens };
 }
 

@@ -42,6 +42,9 @@ describe('agreement from draft to in force on the local stack', () => {
       noticePeriodMonths: 3,
       breachNotificationHours: 36,
     });
+    // Rule 12: the agreement carries the hash of its content, which the signatures leave as it is.
+    const contentHash = created.body.contentHash as string;
+    expect(contentHash).toMatch(/^sha256:[0-9a-f]{64}$/);
 
     expect((await outsider.get(`/agreements/${id}`)).status).toBe(404);
 
@@ -67,6 +70,7 @@ describe('agreement from draft to in force on the local stack', () => {
     const second = await controller.post(`/agreements/${id}/signatures`, signature('Kari Testesen', 'Radøy'));
     expect(second.status).toBe(201);
     expect(second.body.status).toBe('IN_FORCE');
+    expect(second.body.contentHash).toBe(contentHash);
     expect(second.body.effectiveFrom).toBe(
       first.body.signatures && (first.body.signatures as { signedOn: string }[])[0]!.signedOn,
     );

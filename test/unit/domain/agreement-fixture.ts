@@ -1,3 +1,4 @@
+import { contentHashOf } from '../../../functions/domain/content-hash.ts';
 import type { Agreement, Signature } from '../../../functions/domain/schemas.ts';
 
 /** Radøy kommune (controller) and NAV (processor), as in product.md's example; the outsider is neither. */
@@ -33,9 +34,9 @@ export function exampleCreateRequest(): Record<string, unknown> {
   };
 }
 
-/** A draft created by the controller on 2026-11-01. */
+/** A draft created by the controller on 2026-11-01; its content hash follows its content. */
 export function draftAgreement(overrides: Partial<Agreement> = {}): Agreement {
-  return {
+  const agreement: Omit<Agreement, 'contentHash'> & { contentHash?: string } = {
     id: AGREEMENT_ID,
     status: 'DRAFT',
     version: 1,
@@ -64,6 +65,7 @@ export function draftAgreement(overrides: Partial<Agreement> = {}): Agreement {
     signatures: [],
     ...overrides,
   };
+  return { ...agreement, contentHash: agreement.contentHash ?? contentHashOf(agreement) };
 }
 
 /** Submitted on 2026-11-15 (Oslo), deadline 2026-12-15, nobody has signed yet. */

@@ -1,6 +1,7 @@
 import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { type AgreementContent, contentHashOf } from '../../../functions/domain/content-hash.ts';
 import { handler } from '../../../functions/http/create-agreement.ts';
 import {
   CONTROLLER_ORG,
@@ -53,6 +54,15 @@ describe('POST /agreements', () => {
       createdAt: NOW,
       updatedAt: NOW,
     });
+  });
+
+  it('carries the hash of its content (rule 12), with the defaults filled, stored as returned', async () => {
+    const response = await create(exampleCreateRequest());
+    const body = response.body as Record<string, unknown>;
+    expect(body.contentHash).toBe(contentHashOf(body as unknown as AgreementContent));
+    expect(body.contentHash).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const stored = putsWithSortKey(transaction(), 'AGREEMENT').find((item) => item.entity === 'agreement');
+    expect(stored?.contentHash).toBe(body.contentHash);
   });
 
   it('writes the agreement only if it does not exist, together with both memberships, history and audit', async () => {

@@ -1,6 +1,7 @@
 import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { contentHashOf } from '../../../functions/domain/content-hash.ts';
 import { handler } from '../../../functions/http/patch-agreement.ts';
 import {
   AGREEMENT_ID,
@@ -72,6 +73,27 @@ describe('PATCH /agreements/{id}', () => {
       version: 3,
       updatedAt: NOW,
     });
+  });
+
+  it('moves the content hash with the content, and keeps it when only a contact person changes', async () => {
+    const draft = draftAgreement({ version: 2 });
+    givenStored(draft);
+    const edited = await patch({ title: 'Ny tittel' }, { 'If-Match': '"2"' });
+    expect(edited.body.contentHash).toBe(contentHashOf({ ...draft, title: 'Ny tittel' }));
+    expect(edited.body.contentHash).not.toBe(draft.contentHash);
+    expect(decodeUpdate(agreementUpdate(transaction(), AGREEMENT_ID)).set).toMatchObject({
+      contentHash: edited.body.contentHash,
+    });
+
+    ddb.reset();
+    givenStored(draft);
+    const contacts = {
+      controller: draft.contacts.controller,
+      processor: { name: 'Ny Kontakt', email: 'ny@example.no', phone: '+4797777777' },
+    };
+    const recontacted = await patch({ contacts }, { 'If-Match': '"2"' });
+    expect(recontacted.statusCode).toBe(200);
+    expect(recontacted.body.contentHash).toBe(draft.contentHash);
   });
 
   it('writes the edit conditionally on the status and version it read, with history and audit', async () => {
