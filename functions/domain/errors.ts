@@ -18,7 +18,12 @@ export class DomainError extends Error {
       | 'unprocessable'
       | 'unsupported-media-type',
     message: string,
-    readonly extra: { errors?: { field: string; message: string }[]; currentStatus?: CurrentStatus } = {},
+    readonly extra: {
+      errors?: { field: string; message: string }[];
+      currentStatus?: CurrentStatus;
+      /** A signature for other content than the agreement's (rule 12): the hash it has now. */
+      contentHash?: string;
+    } = {},
   ) {
     super(message);
     this.name = 'DomainError';

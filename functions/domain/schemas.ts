@@ -137,11 +137,18 @@ export const signatorySchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({ name: lineText(200), title: lineText(200) }),
 );
 
+/** Rule 12: `sha256:` and 64 lower-case hex digits. */
+export const contentHashSchema = /* @__PURE__ */ lazySchema(() =>
+  z.string().check(z.regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256: followed by 64 lower-case hex digits')),
+);
+
 export const signatureRequestSchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     signatory: signatorySchema,
     place: lineText(200),
     signedOn: z.optional(calendarDateSchema),
+    /** The hash of the content the signatory read (the agreement's `contentHash`). */
+    contentHash: contentHashSchema,
   }),
 );
 
@@ -174,6 +181,8 @@ export const signatureSchema = /* @__PURE__ */ lazySchema(() =>
     place: z.string(),
     signedOn: z.string(),
     signedAt: z.string(),
+    /** The content hash signed (rule 12); absent on signatures made before it was required. */
+    contentHash: z.optional(z.string()),
   }),
 );
 
@@ -314,6 +323,8 @@ export const problemSchema = /* @__PURE__ */ lazySchema(() =>
     errors: z.optional(z.array(z.strictObject({ field: z.string(), message: z.string() }))),
     /** The agreement's status, or a sub-processor request's where the conflict is with that request. */
     currentStatus: z.optional(z.union([agreementStatusSchema, subProcessorStatusSchema])),
+    /** A signature for other content (rule 12): the agreement's content hash now. */
+    contentHash: z.optional(z.string()),
   }),
 );
 

@@ -1,5 +1,5 @@
 import { addDays, compareDates, endOfOsloDay, laterDate, osloDate } from './calendar.ts';
-import { conflict, validationError } from './errors.ts';
+import { conflict, DomainError, validationError } from './errors.ts';
 import type { Agreement, PartyRole, Signature, SignatureRequest } from './schemas.ts';
 
 /** Rule 4: the signature deadline is the submission date in Oslo plus N days, open to the end of that day. */
@@ -35,6 +35,14 @@ export function decideSignature(
   if (agreement.signatures.some((s) => s.party === party)) {
     throw conflict(`The ${party} has already signed this agreement`, agreement.status);
   }
+  // Rule 12: a signature binds to the content the signatory read; any other content is not signed.
+  if (request.contentHash !== agreement.contentHash) {
+    throw new DomainError(
+      'conflict',
+      `The signature names content ${request.contentHash}, but the agreement's content is ${agreement.contentHash}: read it again before signing`,
+      { currentStatus: agreement.status, contentHash: agreement.contentHash },
+    );
+  }
   const today = osloDate(now);
   const signedOn = request.signedOn ?? today;
   if (compareDates(signedOn, today) > 0) {
@@ -52,6 +60,7 @@ export function decideSignature(
     place: request.place,
     signedOn,
     signedAt: now.toISOString(),
+    contentHash: request.contentHash,
   };
   // Stryker disable next-line ConditionalExpression: equivalent, this party has not signed (refused above), so every signature is the other's
   const other = agreement.signatures.find((s) => s.party !== party);

@@ -208,10 +208,20 @@ export async function measureScale(
     const id = created.body.id as string;
     await timed('submit', () => controller.expect('POST', `/agreements/${id}/submit`, 200));
     await timed('sign (processor)', () =>
-      processor.expect('POST', `/agreements/${id}/signatures`, 201, signature('Per Hansen', 'Oslo')),
+      processor.expect(
+        'POST',
+        `/agreements/${id}/signatures`,
+        201,
+        signature('Per Hansen', 'Oslo', created.body.contentHash as string),
+      ),
     );
     await timed('sign (controller)', () =>
-      controller.expect('POST', `/agreements/${id}/signatures`, 201, signature('Kari Nordmann', 'Radøy')),
+      controller.expect(
+        'POST',
+        `/agreements/${id}/signatures`,
+        201,
+        signature('Kari Nordmann', 'Radøy', created.body.contentHash as string),
+      ),
     );
     return id;
   };

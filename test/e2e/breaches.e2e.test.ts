@@ -90,9 +90,17 @@ describe('breach reports on the local stack', () => {
     id = created.body.id as string;
     expect((await controller.post(`/agreements/${id}/submit`)).status).toBe(200);
     expect(
-      (await processor.post(`/agreements/${id}/signatures`, signature('Per Testesen', 'Oslo'))).status,
+      (
+        await processor.post(
+          `/agreements/${id}/signatures`,
+          signature('Per Testesen', 'Oslo', created.body.contentHash as string),
+        )
+      ).status,
     ).toBe(201);
-    const second = await controller.post(`/agreements/${id}/signatures`, signature('Kari Testesen', 'Radøy'));
+    const second = await controller.post(
+      `/agreements/${id}/signatures`,
+      signature('Kari Testesen', 'Radøy', created.body.contentHash as string),
+    );
     expect(second.body.status).toBe('IN_FORCE');
 
     // Aware five hours ago on the stack's clock, stated in Oslo time with its offset, as a person would.

@@ -39,8 +39,14 @@ async function inForceAgreement(): Promise<string> {
   const created = await controller.post('/agreements', agreementRequest());
   const id = created.body.id as string;
   await controller.post(`/agreements/${id}/submit`);
-  await processor.post(`/agreements/${id}/signatures`, signature('Per Hansen', 'Oslo'));
-  await controller.post(`/agreements/${id}/signatures`, signature('Kari Nordmann', 'Radøy'));
+  await processor.post(
+    `/agreements/${id}/signatures`,
+    signature('Per Hansen', 'Oslo', created.body.contentHash as string),
+  );
+  await controller.post(
+    `/agreements/${id}/signatures`,
+    signature('Kari Nordmann', 'Radøy', created.body.contentHash as string),
+  );
   return id;
 }
 
@@ -169,12 +175,12 @@ describe('creates hanging off an agreement, retried with an Idempotency-Key', ()
 
     const first = await processor.post(
       `/agreements/${id}/signatures`,
-      signature('Per Hansen', 'Oslo'),
+      signature('Per Hansen', 'Oslo', created.body.contentHash as string),
       keyed(key),
     );
     const retry = await processor.post(
       `/agreements/${id}/signatures`,
-      signature('Per Hansen', 'Oslo'),
+      signature('Per Hansen', 'Oslo', created.body.contentHash as string),
       keyed(key),
     );
 

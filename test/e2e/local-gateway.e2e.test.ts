@@ -169,10 +169,12 @@ describe('the Step Functions protocol on the API port (defect 3)', () => {
     await processor.post(`/agreements/${id}/signatures`, {
       signatory: { name: 'Per Hansen', title: 'Direktør' },
       place: 'Oslo',
+      contentHash: submitted.body.contentHash,
     });
     await controller.post(`/agreements/${id}/signatures`, {
       signatory: { name: 'Kari Nordmann', title: 'Rådmann' },
       place: 'Radøy',
+      contentHash: submitted.body.contentHash,
     });
     await local.stack.stepFunctions.idle();
 

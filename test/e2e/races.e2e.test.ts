@@ -19,6 +19,7 @@ interface Agreement {
   id: string;
   status: string;
   version: number;
+  contentHash: string;
   title: string;
   signatures: { party: string }[];
   termination?: { givenBy: string };
@@ -71,12 +72,14 @@ describe('concurrent conflicting commands', () => {
 
   async function inForce(): Promise<string> {
     const id = await awaitingSignatures();
+    const { contentHash } = await read(id);
     expect(
-      (await processor.post(`/agreements/${id}/signatures`, signature('Per Hansen', 'Oslo'))).status,
+      (await processor.post(`/agreements/${id}/signatures`, signature('Per Hansen', 'Oslo', contentHash)))
+        .status,
     ).toBe(201);
     const second = await controller.post<Agreement>(
       `/agreements/${id}/signatures`,
-      signature('Kari', 'Radøy'),
+      signature('Kari', 'Radøy', contentHash),
     );
     expect(second.body.status).toBe('IN_FORCE');
     await settle();
@@ -121,9 +124,12 @@ describe('concurrent conflicting commands', () => {
 
   it('the processor signing ten times at once: one 201, nine 409, one signature and one SIGNED', async () => {
     const id = await awaitingSignatures();
+    const { contentHash } = await read(id);
 
     const responses = await Promise.all(
-      TEN.map(() => processor.post(`/agreements/${id}/signatures`, signature('Per Hansen', 'Oslo'))),
+      TEN.map(() =>
+        processor.post(`/agreements/${id}/signatures`, signature('Per Hansen', 'Oslo', contentHash)),
+      ),
     );
 
     expect(statusesOf(responses)).toEqual([201, ...Array(9).fill(409)]);
@@ -135,10 +141,11 @@ describe('concurrent conflicting commands', () => {
 
   it('both parties signing at once: both 201 (order does not matter), one entry into force', async () => {
     const id = await awaitingSignatures();
+    const { contentHash } = await read(id);
 
     const responses = await Promise.all([
-      processor.post(`/agreements/${id}/signatures`, signature('Per Hansen', 'Oslo')),
-      controller.post(`/agreements/${id}/signatures`, signature('Kari Testesen', 'Radøy')),
+      processor.post(`/agreements/${id}/signatures`, signature('Per Hansen', 'Oslo', contentHash)),
+      controller.post(`/agreements/${id}/signatures`, signature('Kari Testesen', 'Radøy', contentHash)),
     ]);
 
     expect(statusesOf(responses)).toEqual([201, 201]);

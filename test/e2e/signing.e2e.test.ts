@@ -56,7 +56,19 @@ describe('agreement from draft to in force on the local stack', () => {
     expect(submitted.status).toBe(200);
     expect(submitted.body.status).toBe('AWAITING_SIGNATURES');
 
-    const first = await processor.post(`/agreements/${id}/signatures`, signature('Per Hansen', 'Oslo'));
+    // A signature of other content (a hash the agreement does not have) is refused and changes nothing.
+    const otherContent = await processor.post(
+      `/agreements/${id}/signatures`,
+      signature('Per Hansen', 'Oslo', `sha256:${'0'.repeat(64)}`),
+    );
+    expect(otherContent.status).toBe(409);
+    expect(otherContent.body.contentHash).toBe(contentHash);
+    expect((await controller.get(`/agreements/${id}`)).body).toMatchObject({ version: 2, signatures: [] });
+
+    const first = await processor.post(
+      `/agreements/${id}/signatures`,
+      signature('Per Hansen', 'Oslo', created.body.contentHash as string),
+    );
     expect(first.status).toBe(201);
     expect(first.body.status).toBe('AWAITING_SIGNATURES');
 
@@ -67,7 +79,10 @@ describe('agreement from draft to in force on the local stack', () => {
     expect(afterRestart.status).toBe(200);
     expect(afterRestart.body.signatures).toHaveLength(1);
 
-    const second = await controller.post(`/agreements/${id}/signatures`, signature('Kari Testesen', 'Radøy'));
+    const second = await controller.post(
+      `/agreements/${id}/signatures`,
+      signature('Kari Testesen', 'Radøy', created.body.contentHash as string),
+    );
     expect(second.status).toBe(201);
     expect(second.body.status).toBe('IN_FORCE');
     expect(second.body.contentHash).toBe(contentHash);
@@ -92,7 +107,10 @@ describe('agreement from draft to in force on the local stack', () => {
       'SIGNED',
       'ENTERED_INTO_FORCE',
     ]);
-    const twice = await processor.post(`/agreements/${id}/signatures`, signature('Per Hansen', 'Oslo'));
+    const twice = await processor.post(
+      `/agreements/${id}/signatures`,
+      signature('Per Hansen', 'Oslo', created.body.contentHash as string),
+    );
     expect(twice.status).toBe(409);
     expect(twice.body.currentStatus).toBe('IN_FORCE');
   });
@@ -101,7 +119,10 @@ describe('agreement from draft to in force on the local stack', () => {
     const created = await controller.post('/agreements', agreementRequest({ title: 'Avtale som utløper' }));
     const id = created.body.id as string;
     await controller.post(`/agreements/${id}/submit`);
-    await controller.post(`/agreements/${id}/signatures`, signature('Kari Testesen', 'Radøy'));
+    await controller.post(
+      `/agreements/${id}/signatures`,
+      signature('Kari Testesen', 'Radøy', created.body.contentHash as string),
+    );
 
     await controller.post('/local/clock', { advanceBy: 'P10D' });
     await stack.kill9();
@@ -113,7 +134,10 @@ describe('agreement from draft to in force on the local stack', () => {
     const expired = await processor.get(`/agreements/${id}`);
     expect(expired.body.status).toBe('EXPIRED');
 
-    const late = await processor.post(`/agreements/${id}/signatures`, signature('Per Hansen', 'Oslo'));
+    const late = await processor.post(
+      `/agreements/${id}/signatures`,
+      signature('Per Hansen', 'Oslo', created.body.contentHash as string),
+    );
     expect(late.status).toBe(409);
     expect(late.body.currentStatus).toBe('EXPIRED');
 

@@ -98,9 +98,17 @@ describe('sub-processors and the processing gate on the local stack', () => {
     const id = created.body.id as string;
     expect((await controller.post(`/agreements/${id}/submit`)).status).toBe(200);
     expect(
-      (await processor.post(`/agreements/${id}/signatures`, signature('Per Testesen', 'Oslo'))).status,
+      (
+        await processor.post(
+          `/agreements/${id}/signatures`,
+          signature('Per Testesen', 'Oslo', created.body.contentHash as string),
+        )
+      ).status,
     ).toBe(201);
-    const second = await controller.post(`/agreements/${id}/signatures`, signature('Kari Testesen', 'Radøy'));
+    const second = await controller.post(
+      `/agreements/${id}/signatures`,
+      signature('Kari Testesen', 'Radøy', created.body.contentHash as string),
+    );
     expect(second.body.status).toBe('IN_FORCE');
     return id;
   }

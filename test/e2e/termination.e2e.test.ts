@@ -126,7 +126,7 @@ describe('agreement from draft to CLOSED through notice, termination and data di
 
     // Draft, submit and both signatures on 25 November.
     await setClock(oslo(`${year}-11-25`, 10));
-    const created = await controller.post<{ id: string }>(
+    const created = await controller.post<{ id: string; contentHash: string }>(
       '/agreements',
       agreementRequest({ title: 'Databehandleravtale for fagsystem (avvikles)' }),
     );
@@ -134,11 +134,16 @@ describe('agreement from draft to CLOSED through notice, termination and data di
     const id = created.body.id;
     expect((await controller.post(`/agreements/${id}/submit`)).status).toBe(200);
     expect(
-      (await processor.post(`/agreements/${id}/signatures`, signature('Per Testesen', 'Oslo'))).status,
+      (
+        await processor.post(
+          `/agreements/${id}/signatures`,
+          signature('Per Testesen', 'Oslo', created.body.contentHash),
+        )
+      ).status,
     ).toBe(201);
     const inForce = await controller.post(
       `/agreements/${id}/signatures`,
-      signature('Kari Testesen', 'Radøy'),
+      signature('Kari Testesen', 'Radøy', created.body.contentHash),
     );
     expect(inForce.body).toMatchObject({ status: 'IN_FORCE', effectiveFrom: `${year}-11-25` });
 

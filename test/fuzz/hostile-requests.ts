@@ -699,10 +699,12 @@ function entryCursorDefects(world: World, aim: Aim, kind: 'HISTORY' | 'AUDIT'): 
   ];
 }
 
-const validSignature = (signedOn?: string): JsonObject => ({
+/** A signature of the agreement awaiting signatures, naming its content hash (rule 12). */
+const validSignature = (world: World, signedOn?: string): JsonObject => ({
   signatory: { name: 'Per Hansen', title: 'Daglig leder' },
   place: 'Oslo',
   ...(signedOn ? { signedOn } : {}),
+  contentHash: world.fixtures.awaiting.contentHash,
 });
 
 const NEW_SUB_PROCESSOR: JsonObject = {
@@ -933,17 +935,17 @@ const ROUTES: Record<string, (world: World) => RouteFuzz> = {
 
   signAgreement: (world) => ({
     aims: aimsAt(world, parties),
-    body: () => validSignature(world.today),
+    body: () => validSignature(world, world.today),
     bodyFields: { optional: ['signedOn'], dates: ['signedOn'] },
     refused: [
-      ...refusedAt(world, parties, except('awaiting'), validSignature(), [409], 'a signature'),
-      ...refusedAt(world, ['processor'], ['awaiting'], validSignature(), [409], 'a second signature'),
+      ...refusedAt(world, parties, except('awaiting'), validSignature(world), [409], 'a signature'),
+      ...refusedAt(world, ['processor'], ['awaiting'], validSignature(world), [409], 'a second signature'),
       ...[FUTURE, plusDays(world.today, 1), LONG_AGO].flatMap((date) =>
         refusedAt(
           world,
           ['controller'],
           ['awaiting'],
-          validSignature(date),
+          validSignature(world, date),
           [400],
           `a signature dated ${date}`,
         ),

@@ -28,6 +28,8 @@ export interface Fixture {
   status: string;
   /** The agreement's `version` (its ETag), as read when the world was built. */
   version: number;
+  /** Its content hash (rule 12), what a signature of it names. */
+  contentHash: string;
   createdBy: Role;
 }
 
@@ -69,6 +71,7 @@ interface Body {
   id: string;
   status: string;
   version: number;
+  contentHash: string;
   effectiveFrom?: string;
   terminatesOn?: string;
   nextCursor?: string;
@@ -128,9 +131,12 @@ export async function buildWorld(url: string, settle: () => Promise<void>): Prom
     expectStatus(await controller.post(`/agreements/${id}/submit`), 200, 'submit');
   };
   const sign = async (id: string, role: Role) => {
+    // Rule 12: a party signs the content it has read.
+    const read = await as(role).get<Body>(`/agreements/${id}`);
+    expectStatus(read, 200, 'GET /agreements/{id}');
     const signed = await as(role).post<Body>(
       `/agreements/${id}/signatures`,
-      signature(role === 'controller' ? 'Kari Testesen' : 'Per Hansen', 'Oslo'),
+      signature(role === 'controller' ? 'Kari Testesen' : 'Per Hansen', 'Oslo', read.body.contentHash),
     );
     expectStatus(signed, 201, `signature by the ${role}`);
     return signed.body;
@@ -215,7 +221,8 @@ export async function buildWorld(url: string, settle: () => Promise<void>): Prom
   for (const [name, [id, createdBy]] of Object.entries(ids) as [FixtureName, [string, Role]][]) {
     const read = await controller.get<Body>(`/agreements/${id}`);
     expectStatus(read, 200, `GET /agreements/${id}`);
-    fixtures[name] = { name, id, status: read.body.status, version: read.body.version, createdBy };
+    const { status, version, contentHash } = read.body;
+    fixtures[name] = { name, id, status, version, contentHash, createdBy };
   }
   const expected: Record<FixtureName, string> = {
     draft: 'DRAFT',

@@ -82,10 +82,12 @@ export function agreementRequest(overrides: Record<string, unknown> = {}) {
   };
 }
 
-export const signature = (name: string, place: string, signedOn?: string) => ({
+/** A signature of the content with `contentHash` (rule 12: the agreement's hash as the signatory read it). */
+export const signature = (name: string, place: string, contentHash: string, signedOn?: string) => ({
   signatory: { name, title: 'Rådmann' },
   place,
   ...(signedOn ? { signedOn } : {}),
+  contentHash,
 });
 
 /** A breach report as the processor sends it (003 §10), about one letter sent to the wrong address. */

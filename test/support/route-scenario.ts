@@ -47,6 +47,7 @@ export interface RouteScenarioDriver {
 interface Body {
   id: string;
   status: string;
+  contentHash: string;
   terminatesOn?: string;
 }
 
@@ -130,12 +131,12 @@ export async function runRouteScenario(
   const create = async (overrides: Record<string, unknown>) =>
     (await setUp('create', controller, '/agreements', 201, agreementRequest(overrides))).body.id;
   const submitAndSign = async (id: string, signatories: readonly ('processor' | 'controller')[]) => {
-    await setUp('submit', controller, `/agreements/${id}/submit`, 200);
+    const { contentHash } = (await setUp('submit', controller, `/agreements/${id}/submit`, 200)).body;
     for (const party of signatories) {
       const [client, body] =
         party === 'processor'
-          ? [processor, signature('Per Hansen', 'Oslo')]
-          : [controller, signature('Kari Nordmann', 'Radøy')];
+          ? [processor, signature('Per Hansen', 'Oslo', contentHash)]
+          : [controller, signature('Kari Nordmann', 'Radøy', contentHash)];
       await setUp(`signature (${party})`, client, `/agreements/${id}/signatures`, 201, body);
     }
   };
@@ -194,14 +195,16 @@ export async function runRouteScenario(
     { breachNotificationHours: 24 },
     { 'if-match': '"1"' },
   );
-  await call('submitAgreement', 'draft', controller, `/agreements/${lifecycleId}/submit`, 200);
+  const { contentHash } = (
+    await call('submitAgreement', 'draft', controller, `/agreements/${lifecycleId}/submit`, 200)
+  ).body;
   await call(
     'signAgreement',
     'first signature (wait registered)',
     processor,
     `/agreements/${lifecycleId}/signatures`,
     201,
-    signature('Per Hansen', 'Oslo'),
+    signature('Per Hansen', 'Oslo', contentHash),
   );
   await call(
     'signAgreement',
@@ -209,7 +212,7 @@ export async function runRouteScenario(
     controller,
     `/agreements/${lifecycleId}/signatures`,
     201,
-    signature('Kari Nordmann', 'Radøy'),
+    signature('Kari Nordmann', 'Radøy', contentHash),
   );
   await call(
     'cancelAgreement',

@@ -102,6 +102,7 @@ export interface AgreementBody {
   id: string;
   status: string;
   version: number;
+  contentHash: string;
   signatureDeadline?: string;
   effectiveFrom?: string;
   signatures: { party: string; signedOn: string; signatory: { name: string } }[];
@@ -133,17 +134,20 @@ export async function createAndSubmit(ws: WorkflowStack, title?: string): Promis
   return submitted;
 }
 
-export function signAsController(ws: WorkflowStack, id: string, signedOn?: string) {
+/** Signs the content as it is now (rule 12: the hash the party has read). */
+export async function signAsController(ws: WorkflowStack, id: string, signedOn?: string) {
+  const { contentHash } = await readAgreement(ws, id);
   return ws.controller.post<AgreementBody & Problem>(
     `/agreements/${id}/signatures`,
-    signature('Kari Testesen', 'Radøy', signedOn),
+    signature('Kari Testesen', 'Radøy', contentHash, signedOn),
   );
 }
 
-export function signAsProcessor(ws: WorkflowStack, id: string, signedOn?: string) {
+export async function signAsProcessor(ws: WorkflowStack, id: string, signedOn?: string) {
+  const { contentHash } = await readAgreement(ws, id);
   return ws.processor.post<AgreementBody & Problem>(
     `/agreements/${id}/signatures`,
-    signature('Per Hansen', 'Oslo', signedOn),
+    signature('Per Hansen', 'Oslo', contentHash, signedOn),
   );
 }
 

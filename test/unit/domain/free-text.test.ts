@@ -115,6 +115,7 @@ describe('every text field of the routes refuses hidden characters, naming the f
     const result = signatureRequestSchema.safeParse({
       signatory: { name: 'Kari', title: `Rådmann${RLO}` },
       place: 'Radøy\ud800',
+      contentHash: `sha256:${'0'.repeat(64)}`,
     });
 
     expect(failingFields(result)).toEqual(['signatory.title', 'place']);

@@ -183,10 +183,29 @@ describe('patchAgreementSchema', () => {
 });
 
 describe('signatureRequestSchema', () => {
+  const HASH = `sha256:${'ab'.repeat(32)}`;
+
+  it('needs the hash of the content read (rule 12), sha256 in lower-case hex', () => {
+    const base = { signatory: { name: 'Kari', title: 'Ordfører' }, place: 'Radøy' };
+    expect(issuesOf(signatureRequestSchema.safeParse(base))).toEqual([
+      { path: 'contentHash', code: 'invalid_type' },
+    ]);
+    for (const contentHash of [
+      `sha256:${'AB'.repeat(32)}`,
+      `sha256:${'a'.repeat(63)}`,
+      `sha1:${'a'.repeat(40)}`,
+    ]) {
+      expect(issuesOf(signatureRequestSchema.safeParse({ ...base, contentHash }))).toEqual([
+        { path: 'contentHash', code: 'invalid_format' },
+      ]);
+    }
+  });
+
   it('accepts a signature without a date (it defaults to today later)', () => {
     const parsed = signatureRequestSchema.parse({
       signatory: { name: 'Kari', title: 'Ordfører' },
       place: 'Radøy',
+      contentHash: HASH,
     });
     expect(parsed.signedOn).toBeUndefined();
   });
@@ -196,12 +215,17 @@ describe('signatureRequestSchema', () => {
       signatory: { name: 'Kari', title: 'Ordfører' },
       place: 'Radøy',
       signedOn: '2027-02-29',
+      contentHash: HASH,
     });
     expect(issuesOf(result)).toEqual([{ path: 'signedOn', code: 'custom' }]);
   });
 
   it('needs the signatory title', () => {
-    const result = signatureRequestSchema.safeParse({ signatory: { name: 'Kari' }, place: 'Radøy' });
+    const result = signatureRequestSchema.safeParse({
+      signatory: { name: 'Kari' },
+      place: 'Radøy',
+      contentHash: HASH,
+    });
     expect(issuesOf(result)).toEqual([{ path: 'signatory.title', code: 'invalid_type' }]);
   });
 });

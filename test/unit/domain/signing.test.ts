@@ -10,10 +10,14 @@ import {
 } from '../../../functions/domain/signing.ts';
 import { awaitingAgreement, draftAgreement, signature } from './agreement-fixture.ts';
 
+/** The fixtures' agreements share one content, so they share its hash. */
+const CONTENT_HASH = awaitingAgreement().contentHash;
+
 const request = (signedOn?: string): SignatureRequest => ({
   signatory: { name: 'Kari Ordfører', title: 'Ordfører' },
   place: 'Radøy',
   ...(signedOn ? { signedOn } : {}),
+  contentHash: CONTENT_HASH,
 });
 
 const at = (iso: string) => new Date(iso);
@@ -39,7 +43,20 @@ describe('decideSignature', () => {
       place: 'Radøy',
       signedOn: '2026-11-22',
       signedAt: '2026-11-22T10:00:00.000Z',
+      contentHash: CONTENT_HASH,
     });
+  });
+
+  it('refuses a signature for other content than the agreement has (rule 12), naming the current hash', () => {
+    const agreement = awaitingAgreement();
+    const edited = awaitingAgreement({ title: 'Endret tittel' });
+    expect(edited.contentHash).not.toBe(agreement.contentHash);
+    const error = domainErrorOf(() =>
+      decideSignature(edited, 'processor', request(), at('2026-11-22T10:00:00Z')),
+    );
+    expect(error.kind).toBe('conflict');
+    expect(error.extra).toEqual({ currentStatus: 'AWAITING_SIGNATURES', contentHash: edited.contentHash });
+    expect(error.message).toContain(edited.contentHash);
   });
 
   it('completes with the controller signing second', () => {

@@ -156,7 +156,11 @@ describe('Idempotency-Key on POST (issue 7)', () => {
         httpEvent('POST /agreements/{id}/signatures', `/agreements/${AGREEMENT_ID}/signatures`, {
           orgNumber: CONTROLLER_ORG,
           pathParameters: { id: AGREEMENT_ID },
-          body: { signatory: { name: 'Kari Nordmann', title: 'Rådmann' }, place: 'Radøy' },
+          body: {
+            signatory: { name: 'Kari Nordmann', title: 'Rådmann' },
+            place: 'Radøy',
+            contentHash: awaitingAgreement().contentHash,
+          },
           headers: { 'idempotency-key': KEY },
         }),
       );

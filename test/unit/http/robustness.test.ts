@@ -168,7 +168,11 @@ describe('two parties signing at the same moment', () => {
       httpEvent('POST /agreements/{id}/signatures', `/agreements/${AGREEMENT_ID}/signatures`, {
         orgNumber: CONTROLLER_ORG,
         pathParameters: { id: AGREEMENT_ID },
-        body: { signatory: { name: 'Kari Testesen', title: 'Rådmann' }, place: 'Radøy' },
+        body: {
+          signatory: { name: 'Kari Testesen', title: 'Rådmann' },
+          place: 'Radøy',
+          contentHash: before.contentHash,
+        },
       }),
     );
 

@@ -39,7 +39,12 @@ const sign = (orgNumber: string, body: Record<string, unknown> = {}) =>
     httpEvent('POST /agreements/{id}/signatures', `/agreements/${AGREEMENT_ID}/signatures`, {
       orgNumber,
       pathParameters: { id: AGREEMENT_ID },
-      body: { signatory: { name: 'Kari Ordfører', title: 'Ordfører' }, place: 'Radøy', ...body },
+      body: {
+        signatory: { name: 'Kari Ordfører', title: 'Ordfører' },
+        place: 'Radøy',
+        contentHash: awaitingAgreement().contentHash,
+        ...body,
+      },
     }),
   );
 
@@ -57,9 +62,33 @@ describe('POST /agreements/{id}/signatures', () => {
         place: 'Radøy',
         signedOn: '2026-11-22',
         signedAt: NOW,
+        contentHash: awaitingAgreement().contentHash,
       },
     ]);
     expect(response.body.effectiveFrom).toBeUndefined();
+  });
+
+  it('refuses (409) a signature for other content than the agreement has, names the current hash and writes nothing', async () => {
+    const agreement = awaitingAgreement();
+    givenStored(agreement);
+    const stale = `sha256:${'0'.repeat(64)}`;
+    const response = await sign(CONTROLLER_ORG, { contentHash: stale });
+    expect(response.statusCode).toBe(409);
+    expect(response.body).toMatchObject({
+      currentStatus: 'AWAITING_SIGNATURES',
+      contentHash: agreement.contentHash,
+    });
+    expect(tableWrites()).toEqual([]);
+  });
+
+  it('refuses (400 naming contentHash) a signature without the hash of what was read, or with a malformed one', async () => {
+    givenStored(awaitingAgreement());
+    for (const contentHash of [undefined, 'sha256:XYZ', 'md5:abc']) {
+      const response = await sign(CONTROLLER_ORG, { contentHash });
+      expect(response.statusCode).toBe(400);
+      expect(response.body.errors).toEqual([expect.objectContaining({ field: 'contentHash' })]);
+    }
+    expect(tableWrites()).toEqual([]);
   });
 
   it('writes the signature conditionally on the status and version read, with history and audit in the same transaction', async () => {

@@ -25,13 +25,18 @@ const draftSubProcessors = [
   }),
 ];
 
+/** Signs the content of the draft with these sub-processors (the hash the party read). */
 const sign = (orgNumber: string) =>
   invoke(
     handler,
     httpEvent('POST /agreements/{id}/signatures', `/agreements/${AGREEMENT_ID}/signatures`, {
       orgNumber,
       pathParameters: { id: AGREEMENT_ID },
-      body: { signatory: { name: 'Kari Testesen', title: 'Rådmann' }, place: 'Radøy' },
+      body: {
+        signatory: { name: 'Kari Testesen', title: 'Rådmann' },
+        place: 'Radøy',
+        contentHash: awaitingAgreement({ subProcessors: draftSubProcessors }).contentHash,
+      },
     }),
   );
 

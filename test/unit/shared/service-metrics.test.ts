@@ -50,7 +50,11 @@ const sign = (orgNumber: string) =>
     httpEvent('POST /agreements/{id}/signatures', `/agreements/${AGREEMENT_ID}/signatures`, {
       orgNumber,
       pathParameters: { id: AGREEMENT_ID },
-      body: { signatory: { name: 'Kari Ordfører', title: 'Ordfører' }, place: 'Radøy' },
+      body: {
+        signatory: { name: 'Kari Ordfører', title: 'Ordfører' },
+        place: 'Radøy',
+        contentHash: awaitingAgreement().contentHash,
+      },
     }),
   );
 
