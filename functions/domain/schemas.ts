@@ -183,6 +183,8 @@ export const signatureSchema = /* @__PURE__ */ lazySchema(() =>
     signedAt: z.string(),
     /** The content hash signed (rule 12); absent on signatures made before it was required. */
     contentHash: z.optional(z.string()),
+    /** Who signed as a person, when the caller's token names one: beside the typed signatory. */
+    person: z.optional(z.string()),
   }),
 );
 

@@ -25,6 +25,8 @@ export function decideSignature(
   party: PartyRole,
   request: SignatureRequest,
   now: Date,
+  /** The person the caller's token names, if any (a name, never a national identity number). */
+  person?: string,
 ): { signature: Signature; completes: boolean; effectiveFrom?: string } {
   if (agreement.status !== 'AWAITING_SIGNATURES') {
     throw conflict(`The agreement cannot be signed while ${agreement.status}`, agreement.status);
@@ -61,6 +63,7 @@ export function decideSignature(
     signedOn,
     signedAt: now.toISOString(),
     contentHash: request.contentHash,
+    ...(person ? { person } : {}),
   };
   // Stryker disable next-line ConditionalExpression: equivalent, this party has not signed (refused above), so every signature is the other's
   const other = agreement.signatures.find((s) => s.party !== party);

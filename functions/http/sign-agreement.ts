@@ -34,7 +34,13 @@ export const handler = httpHandler(
       retryOnConcurrentChange(async () => {
         const { stored, agreement, role } = await loadForParty(params.id, caller);
         const at = now();
-        const { signature, completes, effectiveFrom } = decideSignature(agreement, role, body, at);
+        const { signature, completes, effectiveFrom } = decideSignature(
+          agreement,
+          role,
+          body,
+          at,
+          caller.person,
+        );
         const signed = nextVersion(
           agreement,
           {

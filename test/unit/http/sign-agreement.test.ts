@@ -29,7 +29,7 @@ import {
   useAwsMocks,
   workflowCalls,
 } from './aws-mocks.ts';
-import { httpEvent, invoke } from './events.ts';
+import { claimsFor, httpEvent, invoke } from './events.ts';
 
 useAwsMocks();
 
@@ -66,6 +66,31 @@ describe('POST /agreements/{id}/signatures', () => {
       },
     ]);
     expect(response.body.effectiveFrom).toBeUndefined();
+  });
+
+  it("records the person the caller's token names beside the typed signatory (a name, never a national identity number)", async () => {
+    givenStored(awaitingAgreement());
+    const response = await invoke(
+      handler,
+      httpEvent('POST /agreements/{id}/signatures', `/agreements/${AGREEMENT_ID}/signatures`, {
+        claims: { ...claimsFor(CONTROLLER_ORG), name: 'Kari Nordmann', pid: '01017012345' },
+        pathParameters: { id: AGREEMENT_ID },
+        body: {
+          signatory: { name: 'Kari Ordfører', title: 'Ordfører' },
+          place: 'Radøy',
+          contentHash: awaitingAgreement().contentHash,
+        },
+      }),
+    );
+    expect(response.statusCode).toBe(201);
+    expect(response.body.signatures).toEqual([
+      expect.objectContaining({
+        signatory: { name: 'Kari Ordfører', title: 'Ordfører' },
+        person: 'Kari Nordmann',
+      }),
+    ]);
+    expect(JSON.stringify(response.body)).not.toContain('01017012345');
+    expect(JSON.stringify(transaction())).not.toContain('01017012345');
   });
 
   it('refuses (409) a signature for other content than the agreement has, names the current hash and writes nothing', async () => {
