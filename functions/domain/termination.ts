@@ -119,6 +119,15 @@ export function decideDisposition(
   };
 }
 
+/**
+ * What completes the termination workflow's wait for the controller's choice (the task's output; the
+ * workflow routes on `method`), from POST /data-disposition and from a task finding the choice made.
+ */
+export const dispositionChoiceOutput = (chosen: Pick<DataDisposition, 'method' | 'chosenOn'>) => ({
+  method: chosen.method,
+  chosenOn: chosen.chosenOn,
+});
+
 /** A conflict with the stored state that names the request field it concerns. */
 function conflictOn(field: string, message: string, detail: string, status: AgreementStatus): DomainError {
   return new DomainError('conflict', detail, { currentStatus: status, errors: [{ field, message }] });

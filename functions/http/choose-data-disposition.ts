@@ -1,7 +1,7 @@
 import { historyEntry, nextVersion } from '../domain/changes.ts';
 import { BOTH_PARTIES, notificationsFor } from '../domain/notifications.ts';
 import { requireRole } from '../domain/parties.ts';
-import { decideDisposition } from '../domain/termination.ts';
+import { decideDisposition, dispositionChoiceOutput } from '../domain/termination.ts';
 import { DISPOSITION_MISSING } from '../domain/termination-reminders.ts';
 import { dataDispositionRequestSchema } from '../domain/termination-schemas.ts';
 import { actorOf } from '../shared/caller.ts';
@@ -67,7 +67,7 @@ export const handler = httpHandler(
     const { chosen, dataDisposition, token } = result;
     if (token) {
       await notifyWorkflow('complete the wait for the data disposition', () =>
-        completeTask(token, { method: dataDisposition.method, chosenOn: dataDisposition.chosenOn }),
+        completeTask(token, dispositionChoiceOutput(dataDisposition)),
       );
     }
     return { status: 200, body: chosen, headers: { etag: etagOf(chosen.version) } };

@@ -1,4 +1,4 @@
-import { TERMINATION_WORKFLOW } from '../domain/termination.ts';
+import { dispositionChoiceOutput, TERMINATION_WORKFLOW } from '../domain/termination.ts';
 import { completeTask, failTask } from '../shared/workflows.ts';
 import { getAgreement } from '../store/agreements-store.ts';
 import { storeTaskToken } from '../store/task-tokens-store.ts';
@@ -20,7 +20,7 @@ export async function awaitDispositionChoice(
     const { agreement } = stored;
     const chosen = agreement.dataDisposition;
     if (chosen) {
-      await completeTask(taskToken, { method: chosen.method, chosenOn: chosen.chosenOn });
+      await completeTask(taskToken, dispositionChoiceOutput(chosen));
       return { waiting: false };
     }
     if (agreement.status !== 'TERMINATED') {

@@ -1,4 +1,5 @@
 import { lazySchema } from '../domain/lazy-schema.ts';
+import { dispositionChoiceOutput } from '../domain/termination.ts';
 import * as z from '../domain/zod.ts';
 import { taskHandler } from '../shared/task.ts';
 import { completeTask } from '../shared/workflows.ts';
@@ -29,7 +30,7 @@ export const handler = taskHandler(input, async ({ agreementId, taskToken }) => 
   if (written) {
     const chosen = written.dataDisposition;
     if (!chosen) return { waiting: true };
-    await completeTask(taskToken, { method: chosen.method, chosenOn: chosen.chosenOn });
+    await completeTask(taskToken, dispositionChoiceOutput(chosen));
     return { waiting: false };
   }
   if (status === 'TERMINATED') return awaitDispositionChoice(agreementId, taskToken);
