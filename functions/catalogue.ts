@@ -5,6 +5,8 @@
 export type WorkflowId = 'signing' | 'termination' | 'subProcessorApproval';
 
 /**
+ * `seals:sign` lets a function sign seals and manifests with the service key (rule 14) and read its
+ * public key (for the `kid`); `seals:publish` lets it read the public keys, current and retired.
  * `start:<workflowId>` lets a function start that one workflow (and gives it the state machine's ARN);
  * `workflow:callback` lets it complete or fail a task by its token, whichever workflow waits on it.
  */
@@ -13,7 +15,9 @@ export type Permission =
   | 'agreements:write'
   | `start:${WorkflowId}`
   | 'workflow:callback'
-  | 'notifications:publish';
+  | 'notifications:publish'
+  | 'seals:sign'
+  | 'seals:publish';
 
 export type Scope = 'dpa:read' | 'dpa:write';
 
@@ -75,6 +79,16 @@ export const httpFunctions: readonly HttpFunction[] = [
     scopes: read,
     permissions: ['agreements:read', 'agreements:write'],
     summary: 'Read one agreement',
+  },
+  {
+    id: 'getAgreementDocument',
+    entry: 'functions/http/record/get-document.ts',
+    method: 'GET',
+    path: '/agreements/{id}/document',
+    scopes: read,
+    permissions: ['agreements:read', 'agreements:write'],
+    summary:
+      'The agreement as a PDF (bokmål, the content hash on every page); ?version=N for a content version',
   },
   {
     id: 'patchAgreement',
@@ -165,6 +179,25 @@ export const httpFunctions: readonly HttpFunction[] = [
     scopes: read,
     permissions: ['agreements:read'],
     summary: "Notifications addressed to the caller's organisation",
+  },
+  {
+    id: 'getEvidence',
+    entry: 'functions/http/record/get-evidence.ts',
+    method: 'GET',
+    path: '/agreements/{id}/evidence',
+    scopes: read,
+    permissions: ['agreements:read', 'agreements:write', 'notifications:publish', 'seals:sign'],
+    summary:
+      'The evidence pack (application/zip, docs/evidence-format.md): every version, signature, decision, log and seal, with a signed manifest',
+  },
+  {
+    id: 'getJwks',
+    entry: 'functions/http/record/get-jwks.ts',
+    method: 'GET',
+    path: '/.well-known/jwks.json',
+    scopes: [],
+    permissions: ['seals:publish'],
+    summary: 'The public keys of seals and evidence manifests (current and retired)',
   },
   {
     id: 'getOpenApi',
@@ -302,6 +335,12 @@ export const taskFunctions: readonly TaskFunction[] = [
     summary: 'The daily run (07:00 Europe/Oslo): sends every due reminder once',
   },
   {
+    id: 'sealLogs',
+    entry: 'functions/tasks/seal-logs.ts',
+    permissions: ['agreements:read', 'agreements:write', 'notifications:publish', 'seals:sign'],
+    summary: 'The daily seal run (01:30 Europe/Oslo): seals every history and audit entry written since',
+  },
+  {
     id: 'prepareTermination',
     entry: 'functions/tasks/prepare-termination.ts',
     permissions: ['agreements:read'],
@@ -399,10 +438,34 @@ export const workflows: readonly Workflow[] = [
   },
 ];
 
-/** The daily reminder run, 07:00 in Oslo (EventBridge Scheduler on AWS, the virtual clock locally). */
+/** A task run once a day at a wall-clock time (EventBridge Scheduler on AWS, the virtual clock locally). */
+export interface DailyRun {
+  readonly id: string;
+  readonly taskId: string;
+  readonly hour: number;
+  readonly minute: number;
+  readonly timeZone: 'Europe/Oslo';
+  readonly description: string;
+}
+
+/** The daily reminder run, 07:00 in Oslo. */
 export const reminderSchedule = {
+  id: 'ReminderSchedule',
   taskId: 'sendReminders',
   hour: 7,
   minute: 0,
   timeZone: 'Europe/Oslo',
-} as const;
+  description: 'Daily reminder run: sends every due reminder once',
+} as const satisfies DailyRun;
+
+/** The daily seal run, 01:30 in Oslo: before the working day, so a day's entries are sealed by the next. */
+export const sealSchedule = {
+  id: 'SealSchedule',
+  taskId: 'sealLogs',
+  hour: 1,
+  minute: 30,
+  timeZone: 'Europe/Oslo',
+  description: 'Daily seal run: seals the history and audit entries written since the last run',
+} as const satisfies DailyRun;
+
+export const dailyRuns: readonly DailyRun[] = [reminderSchedule, sealSchedule];

@@ -66,6 +66,8 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
     description: 'Data processing agreements: API, functions, workflows, schedule and notifications',
     table: dataStack.table,
     tableKey: dataStack.tableKey,
+    sealKey: dataStack.sealKey,
+    retiredSealKeyArns: listContext(app, 'retiredSealKeyArns'),
     jwtIssuer: requiredContext(app, 'jwtIssuer'),
     jwtAudience: requiredContext(app, 'jwtAudience'),
     ...optionalEmailContext(app, 'alarmEmail'),
@@ -74,6 +76,19 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
   return { app, dataStack, serviceStack };
+}
+
+/** `-c retiredSealKeyArns=arn1,arn2` (or a list in cdk.json): KMS keys that signed earlier seals. */
+function listContext(app: App, key: string): string[] {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === '') return [];
+  const list = Array.isArray(value) ? value : String(value).split(',');
+  for (const arn of list) {
+    if (typeof arn !== 'string' || !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/.test(arn)) {
+      throw new Error(`The CDK context value "${key}" must list KMS key ARNs (got ${String(arn)})`);
+    }
+  }
+  return list as string[];
 }
 
 function cdkJsonContext(): Record<string, unknown> {

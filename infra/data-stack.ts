@@ -12,6 +12,7 @@ import { TABLE_KEYS } from '../functions/store/table-layout.ts';
 export class DataStack extends Stack {
   readonly table: dynamodb.Table;
   readonly tableKey: kms.Key;
+  readonly sealKey: kms.Key;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -19,6 +20,16 @@ export class DataStack extends Stack {
     this.tableKey = new kms.Key(this, 'TableKey', {
       description: 'Encrypts the data processing agreements table at rest',
       enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // Rule 14: seals and evidence manifests are signed with this key; the private half never leaves
+    // KMS. Asymmetric keys cannot rotate automatically: rotate by creating a new key and passing the
+    // old one's ARN as -c retiredSealKeyArns=..., so that old seals stay verifiable.
+    this.sealKey = new kms.Key(this, 'SealKey', {
+      description: 'Signs the seals of agreement logs and the manifests of evidence packs (ES256)',
+      keySpec: kms.KeySpec.ECC_NIST_P256,
+      keyUsage: kms.KeyUsage.SIGN_VERIFY,
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
@@ -47,6 +58,13 @@ export class DataStack extends Stack {
         projectionType: dynamodb.ProjectionType.ALL,
       });
     }
+    // Keys only: the seal run reads the entries themselves from the table, consistently.
+    this.table.addGlobalSecondaryIndex({
+      indexName: TABLE_KEYS.entriesByDay.indexName,
+      partitionKey: stringKey(TABLE_KEYS.entriesByDay.partitionKey),
+      sortKey: stringKey(TABLE_KEYS.entriesByDay.sortKey),
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+    });
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'The agreements table' });
   }

@@ -7,15 +7,16 @@ import { Construct } from 'constructs';
 import {
   httpFunctions,
   reminderSchedule,
+  sealSchedule,
   taskFunctions,
   type WorkflowId,
   workflows,
 } from '../functions/catalogue.ts';
 import { CatalogueFunction } from './constructs/catalogue-function.ts';
+import { DailySchedule } from './constructs/daily-schedule.ts';
 import { CatalogueHttpApi } from './constructs/http-api.ts';
 import { Operations } from './constructs/operations.ts';
 import { assertDeployableStarts, type PermissionTargets } from './constructs/permissions.ts';
-import { ReminderSchedule } from './constructs/reminder-schedule.ts';
 import {
   WorkflowStateMachine,
   workflowConstructId,
@@ -25,6 +26,9 @@ import {
 export interface ServiceStackProps extends StackProps {
   readonly table: dynamodb.ITable;
   readonly tableKey: kms.IKey;
+  /** The service signing key (seals, evidence manifests); `retiredSealKeyArns` stay published. */
+  readonly sealKey: kms.IKey;
+  readonly retiredSealKeyArns?: readonly string[];
   readonly jwtIssuer: string;
   readonly jwtAudience: string;
   /** Subscribed by e-mail to the alarm topic when given; no subscription otherwise. */
@@ -33,7 +37,7 @@ export interface ServiceStackProps extends StackProps {
 
 /**
  * Everything that runs: the catalogue's functions, the HTTP API in front of them, one state machine
- * per catalogue workflow, the daily reminder schedule and the notification bus. Built from
+ * per catalogue workflow, the daily reminder and seal schedules and the notification bus. Built from
  * `functions/catalogue.ts` alone, so a function or workflow added there is deployed (and run locally)
  * without touching this file.
  */
@@ -60,14 +64,19 @@ export class ServiceStack extends Stack {
       description: 'Notifications to the parties of data processing agreements',
     });
 
+    const retiredSealKeyArns = props.retiredSealKeyArns ?? [];
     const environment = {
       TABLE_NAME: props.table.tableName,
       EVENT_BUS_NAME: this.notificationBus.eventBusName,
+      SEAL_KEY_ARN: props.sealKey.keyArn,
+      ...(retiredSealKeyArns.length > 0 ? { RETIRED_SEAL_KEY_ARNS: retiredSealKeyArns.join(',') } : {}),
     };
     const targets: PermissionTargets = {
       table: props.table,
       tableKey: props.tableKey,
       notificationBus: this.notificationBus,
+      sealKey: props.sealKey,
+      retiredSealKeyArns,
     };
     const functions = new Map<string, CatalogueFunction>();
     const functionsScope = new Construct(this, 'Functions');
@@ -105,11 +114,13 @@ export class ServiceStack extends Stack {
       jwtAudience: props.jwtAudience,
     });
 
-    const reminders = new ReminderSchedule(this, 'ReminderSchedule', {
+    const reminders = new DailySchedule(this, reminderSchedule.id, {
       handler: handlerOf(reminderSchedule.taskId),
-      hour: reminderSchedule.hour,
-      minute: reminderSchedule.minute,
-      timeZone: reminderSchedule.timeZone,
+      run: reminderSchedule,
+    });
+    const seals = new DailySchedule(this, sealSchedule.id, {
+      handler: handlerOf(sealSchedule.taskId),
+      run: sealSchedule,
     });
 
     this.operations = new Operations(this, 'Operations', {
@@ -119,6 +130,7 @@ export class ServiceStack extends Stack {
       functions: new Map([...functions].map(([functionId, fn]) => [functionId, fn.function])),
       httpApi: this.api.api,
       reminderDeadLetterQueue: reminders.deadLetterQueue,
+      sealDeadLetterQueue: seals.deadLetterQueue,
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
 
@@ -142,6 +154,10 @@ export class ServiceStack extends Stack {
     new CfnOutput(this, 'ReminderDeadLetterQueueUrl', {
       value: reminders.deadLetterQueue.queueUrl,
       description: "The reminder schedule's dead-letter queue",
+    });
+    new CfnOutput(this, 'SealFunctionName', {
+      value: handlerOf(sealSchedule.taskId).functionName,
+      description: 'The daily seal run (invoke it to replay a dead-lettered run)',
     });
     for (const [workflowId, { stateMachine }] of this.stateMachines) {
       new CfnOutput(this, workflowOutputId(workflowId), {

@@ -5,16 +5,19 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { fromRepoRoot, repoRoot } from '../../infra/paths.ts';
 import type { TableDefinition } from '../../infra/synthesized.ts';
-import { httpFunctions, reminderSchedule, taskFunctions, workflows } from '../catalogue.ts';
+import { dailyRuns, httpFunctions, taskFunctions, workflows } from '../catalogue.ts';
 import { resetClients } from '../shared/clients.ts';
 import { useClock } from '../shared/clock.ts';
+import { resetServiceSigner } from '../shared/service-signer.ts';
 import { compileRoute, type LocalRoute, lambdaContext } from './api-gateway.ts';
 import { startCommitBarrier } from './dynamodb-commit-barrier.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { ensureSealKeys } from './seal-keys.ts';
 import { createLocalServer } from './server.ts';
 import { type InvocationContext, LocalStepFunctions } from './step-functions/engine.ts';
 import { createStepFunctionsFacade } from './step-functions/facade.ts';
@@ -95,6 +98,8 @@ interface Prepared {
   clock: VirtualClock;
   stepFunctions: LocalStepFunctions;
   tokens: TokenIssuer;
+  /** The folder of the service signing keys (seals and evidence manifests). */
+  sealKeys: string;
 }
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
@@ -137,6 +142,8 @@ async function prepare(dataDir: string): Promise<Prepared> {
   tokensOpening.catch(() => undefined); // awaited below
   const clockOpening = VirtualClock.open(dataDir);
   clockOpening.catch(() => undefined); // awaited below
+  const sealKeysOpening = ensureSealKeys(dataDir);
+  sealKeysOpening.catch(() => undefined); // awaited below
   const { deployment, source } = await loadDeployment({
     repoRoot,
     cacheDir: synthesisCacheDir(),
@@ -162,6 +169,7 @@ async function prepare(dataDir: string): Promise<Prepared> {
     clock,
     stepFunctions,
     tokens: await tokensOpening,
+    sealKeys: await sealKeysOpening,
   };
 }
 
@@ -192,8 +200,11 @@ async function startOnDynamo(
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: barrier.endpoint,
     TABLE_NAME: tableName,
+    SEAL_KEY_DIR: prepared.sealKeys,
   });
   delete process.env.EVENT_BUS_NAME;
+  delete process.env.SEAL_KEY_ARN;
+  resetServiceSigner();
 
   useClock(() => clock.now());
 
@@ -219,11 +230,12 @@ async function startOnDynamo(
     });
   }
 
-  const reminderTask = taskFunctions.find((task) => task.id === reminderSchedule.taskId)!;
-  const runReminders = taskHandlers.get(functionArn(reminderTask.id))!;
-  clock.daily(reminderSchedule.hour, reminderSchedule.minute, reminderSchedule.timeZone, async () => {
-    await runReminders({}, lambdaContext(reminderTask.id));
-  });
+  for (const run of dailyRuns) {
+    const task = taskHandlers.get(functionArn(run.taskId))!;
+    clock.daily(run.hour, run.minute, run.timeZone, async () => {
+      await task({}, lambdaContext(run.taskId));
+    });
+  }
 
   const routes: LocalRoute[] = [];
   for (const route of deployment.routes) {
@@ -301,7 +313,11 @@ export async function ensureTable(
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   try {
-    if (await tableExists(client, tableName)) return;
+    const existing = await describedTable(client, tableName);
+    if (existing) {
+      await addMissingIndexes(client, tableName, table, existing);
+      return;
+    }
     await client.send(
       new CreateTableCommand({
         TableName: tableName,
@@ -328,12 +344,45 @@ export async function ensureTable(
   }
 }
 
-async function tableExists(client: DynamoDBClient, tableName: string): Promise<boolean> {
+async function describedTable(client: DynamoDBClient, tableName: string) {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return true;
+    return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
   } catch (error) {
-    if ((error as Error).name === 'ResourceNotFoundException') return false;
+    if ((error as Error).name === 'ResourceNotFoundException') return undefined;
     throw error;
+  }
+}
+
+/**
+ * A data folder from before an index was added (e.g. the seal run's `entriesByDay`) gets it, as a
+ * CloudFormation update would add it on AWS; DynamoDB Local fills it from the existing items.
+ */
+async function addMissingIndexes(
+  client: DynamoDBClient,
+  tableName: string,
+  table: TableDefinition,
+  existing: NonNullable<Awaited<ReturnType<typeof describedTable>>>,
+): Promise<void> {
+  const present = new Set((existing.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  for (const index of table.GlobalSecondaryIndexes) {
+    if (present.has(index.IndexName)) continue;
+    const keyNames = new Set(index.KeySchema.map((key) => key.AttributeName));
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: table.AttributeDefinitions.filter((definition) =>
+          keyNames.has(definition.AttributeName),
+        ),
+        GlobalSecondaryIndexUpdates: [
+          {
+            Create: {
+              IndexName: index.IndexName,
+              KeySchema: [...index.KeySchema],
+              Projection: { ...index.Projection },
+            },
+          },
+        ],
+      }),
+    );
   }
 }

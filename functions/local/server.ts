@@ -127,7 +127,8 @@ async function handle(
   send(response, {
     statusCode: result.statusCode ?? 200,
     headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)])),
-    body: result.body ?? '',
+    // As API Gateway does: a body marked base64 (a PDF) goes to the client as the bytes it encodes.
+    body: result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''),
   });
 }
 
@@ -226,7 +227,7 @@ function sendJson(response: ServerResponse, statusCode: number, body: unknown): 
 
 function send(
   response: ServerResponse,
-  result: { statusCode: number; headers: Record<string, string>; body: string },
+  result: { statusCode: number; headers: Record<string, string>; body: string | Buffer },
 ): void {
   if (response.headersSent) return;
   response.writeHead(result.statusCode, result.headers);

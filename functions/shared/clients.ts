@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SFNClient } from '@aws-sdk/client-sfn';
 
 /**
@@ -9,15 +10,18 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 let dynamo: DynamoDBClient | undefined;
 let sfn: SFNClient | undefined;
 let events: EventBridgeClient | undefined;
+let kms: KMSClient | undefined;
 
 export const dynamoClient = () => (dynamo ??= new DynamoDBClient({}));
 export const sfnClient = () => (sfn ??= new SFNClient({}));
 export const eventsClient = () => (events ??= new EventBridgeClient({}));
+export const kmsClient = () => (kms ??= new KMSClient({}));
 
 /** The local stack points the SDK at new endpoints when it (re)starts in the same process. */
 export function resetClients(): void {
-  for (const client of [dynamo, sfn, events]) client?.destroy();
+  for (const client of [dynamo, sfn, events, kms]) client?.destroy();
   dynamo = undefined;
   sfn = undefined;
   events = undefined;
+  kms = undefined;
 }

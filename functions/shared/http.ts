@@ -24,7 +24,10 @@ export interface HttpRequest<Body, Query> {
 
 export interface HttpResult {
   status: number;
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as these bytes instead of a JSON body (e.g. a PDF). */
+  file?: { contentType: string; bytes: Uint8Array };
   headers?: Record<string, string>;
 }
 
@@ -80,6 +83,15 @@ function problemOnError(): middy.MiddlewareObj<HttpEvent, APIGatewayProxyStructu
 }
 
 function toResponse(result: HttpResult): APIGatewayProxyStructuredResultV2 {
+  if (result.file) {
+    // Payload format 2.0: API Gateway decodes a base64 body marked so and sends the bytes.
+    return {
+      statusCode: result.status,
+      headers: { 'content-type': result.file.contentType, 'cache-control': 'no-store', ...result.headers },
+      body: Buffer.from(result.file.bytes).toString('base64'),
+      isBase64Encoded: true,
+    };
+  }
   return {
     statusCode: result.status,
     headers: {

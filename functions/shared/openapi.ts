@@ -1,5 +1,6 @@
 import { httpFunctions } from '../catalogue.ts';
 import * as breachSchemas from '../domain/breach-schemas.ts';
+import { documentQuerySchema } from '../domain/document/schemas.ts';
 import * as schemas from '../domain/schemas.ts';
 import * as subProcessorSchemas from '../domain/sub-processor-schemas.ts';
 import * as terminationSchemas from '../domain/termination-schemas.ts';
@@ -31,6 +32,7 @@ const queries: Record<string, z.ZodMiniObject> = {
   listNotifications: schemas.pagingQuerySchema,
   listSubProcessors: subProcessorSchemas.listSubProcessorsQuerySchema,
   getProcessingAuthorization: subProcessorSchemas.processingAuthorizationQuerySchema,
+  getAgreementDocument: documentQuerySchema,
 };
 
 const page = (item: z.ZodMiniType) => z.object({ items: z.array(item), nextCursor: z.optional(z.string()) });
@@ -45,7 +47,15 @@ const agreementSummary = z.object({
   updatedAt: z.string(),
 });
 
-const responses: Record<string, { status: string; schema: z.ZodMiniType }> = {
+/** A success that is a file, not JSON: its media type, what it is, and the headers it comes with. */
+interface FileResponse {
+  status: string;
+  mediaType: string;
+  description: string;
+  headers: Record<string, { description: string; schema: { type: 'string' } }>;
+}
+
+const responses: Record<string, { status: string; schema: z.ZodMiniType } | FileResponse> = {
   createAgreement: { status: '201', schema: schemas.agreementSchema },
   listAgreements: { status: '200', schema: page(agreementSummary) },
   getAgreement: { status: '200', schema: schemas.agreementSchema },
@@ -60,6 +70,34 @@ const responses: Record<string, { status: string; schema: z.ZodMiniType }> = {
   getAuditLog: { status: '200', schema: page(schemas.auditEntrySchema) },
   listNotifications: { status: '200', schema: page(schemas.notificationSchema) },
   getOpenApi: { status: '200', schema: z.looseObject({ openapi: z.string() }) },
+  getEvidence: {
+    status: '200',
+    mediaType: 'application/zip',
+    description:
+      'The evidence pack (rule 14; docs/evidence-format.md): every content version as JSON and PDF, the signatures, sub-processor requests, Vedlegg 3, breaches, the termination, the whole history and audit log with their seals, and manifest.json signed as manifest.jws (ES256, keys at /.well-known/jwks.json). The export is audited, and seals every entry not sealed yet (both parties get `audit.sealed`). Verify offline with `npx dpa-evidence verify pack.zip`.',
+    headers: {
+      'Content-Disposition': {
+        description: 'attachment; filename="<id>-evidence.zip"',
+        schema: { type: 'string' },
+      },
+    },
+  },
+  getJwks: {
+    status: '200',
+    schema: z.object({
+      keys: z.array(
+        z.object({
+          kty: z.literal('EC'),
+          crv: z.literal('P-256'),
+          x: z.string(),
+          y: z.string(),
+          kid: z.string(),
+          alg: z.literal('ES256'),
+          use: z.literal('sig'),
+        }),
+      ),
+    }),
+  },
   requestSubProcessor: { status: '202', schema: subProcessorSchemas.subProcessorRecordSchema },
   listSubProcessors: { status: '200', schema: page(subProcessorSchemas.subProcessorRecordSchema) },
   getSubProcessor: { status: '200', schema: subProcessorSchemas.subProcessorRecordSchema },
@@ -69,6 +107,16 @@ const responses: Record<string, { status: string; schema: z.ZodMiniType }> = {
   reportBreach: { status: '201', schema: breachSchemas.breachRecordSchema },
   listBreaches: { status: '200', schema: z.object({ items: z.array(breachSchemas.breachRecordSchema) }) },
   getBreach: { status: '200', schema: breachSchemas.breachRecordSchema },
+  getAgreementDocument: {
+    status: '200',
+    mediaType: 'application/pdf',
+    description:
+      'The agreement as a PDF in bokmål (structure of seed agreement 003, the content hash on every page). The same content renders the same bytes; CreationDate is the latest signature time, or the creation time while unsigned. A content version the agreement does not have is 404 naming `version`.',
+    headers: {
+      ETag: { description: "The agreement record's version", schema: { type: 'string' } },
+      'Content-Disposition': { description: 'inline; filename="<id>.pdf"', schema: { type: 'string' } },
+    },
+  },
 };
 
 const jsonSchema = (schema: z.ZodMiniType, io: 'input' | 'output') =>
@@ -135,10 +183,17 @@ export function openApiDocument() {
           }
         : {}),
       responses: {
-        [ok.status]: {
-          description: 'Success',
-          content: { 'application/json': { schema: jsonSchema(ok.schema, 'output') } },
-        },
+        [ok.status]:
+          'mediaType' in ok
+            ? {
+                description: ok.description,
+                headers: ok.headers,
+                content: { [ok.mediaType]: { schema: { type: 'string', contentMediaType: ok.mediaType } } },
+              }
+            : {
+                description: 'Success',
+                content: { 'application/json': { schema: jsonSchema(ok.schema, 'output') } },
+              },
         ...(fn.scopes.length ? Object.fromEntries(errorStatuses.map((status) => [status, problem])) : {}),
         ...(fn.method === 'POST' && fn.scopes.length
           ? {
@@ -157,7 +212,7 @@ export function openApiDocument() {
       title: 'Databehandleravtaler API',
       version: '1.0.0',
       description:
-        'Data processing agreements (databehandleravtaler) between Norwegian municipalities (controllers) and their processors: draft, dual signature, in force, notice and termination with data return or deletion, sub-processor approval (Vedlegg 3) and the processing gate, breach reports, history and audit log.',
+        'Data processing agreements (databehandleravtaler) between Norwegian municipalities (controllers) and their processors: draft, dual signature, in force, notice and termination with data return or deletion, sub-processor approval (Vedlegg 3) and the processing gate, breach reports, history and audit log, and the agreement as a PDF document.',
     },
     components: {
       securitySchemes: {

@@ -37,7 +37,7 @@ import {
 } from './items.ts';
 import { notificationWrites, publishEvents } from './notifications-store.ts';
 import { type Reminder, reminderDeletes, reminderPuts } from './reminders-store.ts';
-import { agreementKey, partyKey, TABLE_KEYS } from './table-layout.ts';
+import { agreementKey, entriesByDayPartition, partyKey, TABLE_KEYS } from './table-layout.ts';
 
 /** Fields kept on the agreement item that are not part of the agreement's representation. */
 const INTERNAL_FIELDS = ['pk', 'sk', 'entity', 'signingTokens'] as const;
@@ -108,6 +108,12 @@ function inContractOrder(raw: Record<string, unknown>): Record<string, unknown> 
   return ordered;
 }
 
+/** Puts a log entry in the index the daily seal run reads (rule 14): no extra item, no round trip. */
+const toBeSealed = (agreementId: string, at: string) => ({
+  [TABLE_KEYS.entriesByDay.partitionKey]: entriesByDayPartition(at.slice(0, 10), agreementId),
+  [TABLE_KEYS.entriesByDay.sortKey]: agreementId,
+});
+
 /** `position` orders entries written in the same transaction (they share their timestamp). */
 export const historyItem = (agreementId: string, entry: HistoryEntry, position = 0): TransactWriteItem => ({
   Put: {
@@ -117,6 +123,7 @@ export const historyItem = (agreementId: string, entry: HistoryEntry, position =
       sk: `HISTORY#${entry.at}#${position}#${uniqueSuffix()}`,
       entity: 'history',
       ...entry,
+      ...toBeSealed(agreementId, entry.at),
     }),
   },
 });
@@ -128,6 +135,7 @@ export const auditItem = (agreementId: string, entry: AuditEntry) => ({
     sk: `AUDIT#${entry.at}#${uniqueSuffix()}`,
     entity: 'audit',
     ...entry,
+    ...toBeSealed(agreementId, entry.at),
   }),
 });
 
@@ -491,6 +499,19 @@ function summaryOf(row: Record<string, unknown>): AgreementSummary {
   return { id, title, status, role, controller, processor, createdAt, updatedAt };
 }
 
+/** A history or audit item as the API returns it, with its sort key as the entry's id in the log. */
+export function logEntryOf(item: Item): { id: string; entry: Record<string, unknown> } {
+  const {
+    pk: _pk,
+    sk,
+    entity: _entity,
+    gsi3pk: _gsi3pk,
+    gsi3sk: _gsi3sk,
+    ...entry
+  } = fromItem<Record<string, unknown>>(item);
+  return { id: sk as string, entry };
+}
+
 /** History or audit entries of one agreement, oldest first. */
 export async function listEntries<T>(
   agreementId: string,
@@ -511,9 +532,6 @@ export async function listEntries<T>(
       }),
     }),
   );
-  const items = (page.Items ?? []).map((item) => {
-    const { pk: _pk, sk: _sk, entity: _entity, ...entry } = fromItem<Record<string, unknown>>(item);
-    return entry as T;
-  });
+  const items = (page.Items ?? []).map((item) => logEntryOf(item).entry as T);
   return { items, ...(page.LastEvaluatedKey ? { nextCursor: encodeCursor(page.LastEvaluatedKey) } : {}) };
 }

@@ -42,7 +42,7 @@ function ordered(raw: Record<string, unknown>, order: readonly string[]): Record
   return result;
 }
 
-function toRecord(item: Item): BreachRecord {
+export function toBreachRecord(item: Item): BreachRecord {
   const record = ordered(fromItem<Record<string, unknown>>(item), recordOrder());
   record.contactPoint = ordered(record.contactPoint as Record<string, unknown>, CONTACT_ORDER);
   return record as BreachRecord;
@@ -134,7 +134,7 @@ async function queryBreaches(agreementId: string, breachId?: string): Promise<Br
     }),
     ConsistentRead: true,
   })) {
-    records.push(toRecord(item));
+    records.push(toBreachRecord(item));
     if (breachId) break;
   }
   return records;

@@ -7,6 +7,7 @@
  * | party membership    | AGREEMENT#<id>          | PARTY#<org>                | ORG#<org> / <createdAt>#<id>  |                             |
  * | history entry       | AGREEMENT#<id>          | HISTORY#<at>#<seq>         |                               |                             |
  * | audit entry         | AGREEMENT#<id>          | AUDIT#<at>#<seq>           |                               |                             |
+ * | log seal            | AGREEMENT#<id>          | SEAL#<seq, 6 digits>       |                               |                             |
  * | reminder            | AGREEMENT#<id>          | REMINDER#<kind>            |                               | REMINDERS / <dueOn>#<id>#<kind> |
  * | task token          | AGREEMENT#<id>          | TASK_TOKEN#<workflow>#<step> |                             |                             |
  * | sub-processor       | AGREEMENT#<id>          | SUBPROCESSOR#<subId>       |                               |                             |
@@ -15,6 +16,11 @@
  * | notification        | NOTIFICATIONS#<org>     | <at>#<notificationId>      |                               |                             |
  * | notification marker | NOTIFICATION#<id>#<org> | MARKER                     |                               |                             |
  * | idempotency record  | IDEMPOTENCY#<org>       | <Idempotency-Key>          |                               |                             |
+ * | seal run            | SEALS                   | RUN                        |                               |                             |
+ *
+ * History and audit entries are also in gsi3 (`entriesByDay`, keys only): `ENTRIES#<UTC day of at>#<shard>`
+ * / `<agreementId>`, so that the daily seal run finds the entries written since it last ran without a
+ * Scan. The shard (0-7, from the agreement id) spreads one day's writes over eight index partitions.
  */
 export const TABLE_KEYS = {
   partitionKey: 'pk',
@@ -22,7 +28,19 @@ export const TABLE_KEYS = {
   ttlAttribute: 'expiresAt',
   byOrganisation: { indexName: 'byOrganisation', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
   dueReminders: { indexName: 'dueReminders', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  entriesByDay: { indexName: 'entriesByDay', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
 } as const;
+
+export const ENTRY_SHARDS = 8;
+
+/** The `entriesByDay` partition of the entries of one agreement written on one UTC day. */
+export function entriesByDayPartition(day: string, agreementId: string): string {
+  let hash = 0;
+  for (const char of agreementId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return `ENTRIES#${day}#${hash % ENTRY_SHARDS}`;
+}
+
+export const SEAL_RUN_KEY = { pk: 'SEALS', sk: 'RUN' } as const;
 
 export const agreementKey = (id: string) => ({ pk: `AGREEMENT#${id}`, sk: 'AGREEMENT' });
 export const partyKey = (id: string, orgNumber: string) => ({

@@ -26,6 +26,8 @@ export interface OperationsProps {
   readonly httpApi: apigw.IHttpApi;
   /** The daily reminder run's dead-letter queue (EventBridge Scheduler). */
   readonly reminderDeadLetterQueue: sqs.IQueue;
+  /** The daily seal run's dead-letter queue (EventBridge Scheduler). */
+  readonly sealDeadLetterQueue: sqs.IQueue;
   /** Subscribed to the alarm topic by e-mail when given (`-c alarmEmail=...`); none otherwise. */
   readonly alarmEmail?: string;
 }
@@ -105,6 +107,18 @@ export class Operations extends Construct {
       description:
         "A daily reminder run is in the schedule's dead-letter queue: it failed after all retries, and that day's reminders and safety nets may not have run.",
       runbookSection: 'reminder-run-in-the-dead-letter-queue',
+    });
+
+    this.alarm(alarms, 'SealRunDeadLettered', {
+      metric: props.sealDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: FIVE_MINUTES,
+        statistic: 'Maximum',
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description:
+        "A daily seal run is in the schedule's dead-letter queue: it failed after all retries, and the entries written since the last run are not sealed until a run succeeds.",
+      runbookSection: 'seal-run-in-the-dead-letter-queue',
     });
 
     this.alarm(alarms, 'ApiServerErrors', {

@@ -11,6 +11,9 @@ export interface PermissionTargets {
   readonly table: dynamodb.ITable;
   readonly tableKey: kms.IKey;
   readonly notificationBus: events.IEventBus;
+  /** The service signing key, and the retired ones whose public keys stay published. */
+  readonly sealKey: kms.IKey;
+  readonly retiredSealKeyArns: readonly string[];
 }
 
 /** `start:<workflowId>`: granted once the state machines exist, which are built after the functions. */
@@ -34,7 +37,7 @@ export function statementsFor(
   const { table, tableKey } = targets;
   switch (permission) {
     case 'agreements:read': {
-      const indexArns = [TABLE_KEYS.byOrganisation, TABLE_KEYS.dueReminders].map(
+      const indexArns = [TABLE_KEYS.byOrganisation, TABLE_KEYS.dueReminders, TABLE_KEYS.entriesByDay].map(
         (index) => `${table.tableArn}/index/${index.indexName}`,
       );
       return [
@@ -70,6 +73,21 @@ export function statementsFor(
         new iam.PolicyStatement({
           actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
           resources: ['*'],
+        }),
+      ];
+    case 'seals:sign':
+      // Sign only with the current key; its public key names the signature (`kid`).
+      return [
+        new iam.PolicyStatement({
+          actions: ['kms:Sign', 'kms:GetPublicKey'],
+          resources: [targets.sealKey.keyArn],
+        }),
+      ];
+    case 'seals:publish':
+      return [
+        new iam.PolicyStatement({
+          actions: ['kms:GetPublicKey'],
+          resources: [targets.sealKey.keyArn, ...targets.retiredSealKeyArns],
         }),
       ];
     case 'notifications:publish':

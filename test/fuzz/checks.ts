@@ -190,7 +190,10 @@ function prototypePollution(): string | undefined {
 
 // --- the table before and after ------------------------------------------------------------------
 
-/** Every item but the audit log's reads (reading is allowed to leave a trace), by its key. */
+/**
+ * Every item but the traces a read may leave, by its key: the audit log's reads, and what an evidence
+ * export seals (its audit entry, the seal, and the `audit.sealed` notifications of rule 14).
+ */
 export type Snapshot = Map<string, string>;
 
 export async function snapshotTable(endpoint: string, tableName: string): Promise<Snapshot> {
@@ -204,7 +207,8 @@ export async function snapshotTable(endpoint: string, tableName: string): Promis
     for await (const page of paginateScan({ client }, { TableName: tableName, ConsistentRead: true })) {
       for (const item of page.Items ?? []) {
         const value = unmarshall(item) as Record<string, unknown>;
-        if (value.entity === 'audit' && String(value.action).endsWith('.read')) continue;
+        if (value.entity === 'audit' && /\.read$|^evidence\.exported$/.test(String(value.action))) continue;
+        if (value.entity === 'seal' || value.type === 'audit.sealed') continue;
         snapshot.set(`${String(value.pk)} | ${String(value.sk)}`, canonicalJson(value));
       }
     }

@@ -854,6 +854,32 @@ const ROUTES: Record<string, (world: World) => RouteFuzz> = {
 
   getAgreement: (world) => ({ aims: aimsAt(world, parties) }),
 
+  getEvidence: (world) => ({ aims: aimsAt(world, parties) }),
+
+  getAgreementDocument: (world) => ({
+    aims: aimsAt(world, parties),
+    query: () => '',
+    queryDefects: () => [
+      ...['0', '-1', 'abc', '1.5', 'NaN', 'Infinity', '', '9'.repeat(400), '%FF', '1%00'].map((version) => ({
+        query: `version=${version}`,
+        defect: `version=${version}`,
+        mustRefuse: true,
+      })),
+      { query: 'version=1&version=1', defect: 'version given twice', mustRefuse: true },
+      ...unknownParameters,
+      protoParameter,
+    ],
+    // Rule 13: only content version 1 exists until amendments do; any other is 404 naming version.
+    refused: aimsAt(world, parties).flatMap((aim) =>
+      ['2', '99'].map((version) => ({
+        aim,
+        query: `version=${version}`,
+        expect: [404],
+        defect: `content version ${version}, which the agreement does not have`,
+      })),
+    ),
+  }),
+
   patchAgreement: (world) => {
     const draft = aimsAt(world, parties, ['draft']);
     return {
@@ -1073,6 +1099,13 @@ const ROUTES: Record<string, (world: World) => RouteFuzz> = {
   }),
 
   getOpenApi: () => ({
+    aims: [
+      { params: {}, as: 'none' },
+      { params: {}, as: 'controller' },
+    ],
+  }),
+
+  getJwks: () => ({
     aims: [
       { params: {}, as: 'none' },
       { params: {}, as: 'controller' },

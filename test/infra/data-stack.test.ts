@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_KEYS } from '../../functions/store/table-layout.ts';
-import { exportNameOf, type Synthesized, singleLogicalId, synthesize } from './synth.ts';
+import { exportNameOf, logicalIdOf, type Synthesized, singleLogicalId, synthesize } from './synth.ts';
 
 let synth: Synthesized;
 let tableProps: Record<string, unknown>;
@@ -29,14 +29,23 @@ describe('the agreements table', () => {
   });
 
   it('is encrypted with the customer-managed key, which rotates and is retained', () => {
-    const keyId = singleLogicalId(synth.dataJson, 'AWS::KMS::Key');
+    const keyId = logicalIdOf(synth.dataJson, 'AWS::KMS::Key', 'TableKey');
     expect(tableProps.SSESpecification).toEqual({
       SSEEnabled: true,
       SSEType: 'KMS',
       KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
     });
-    synth.data.hasResource('AWS::KMS::Key', {
-      Properties: Match.objectLike({ EnableKeyRotation: true }),
+    expect(synth.dataJson.Resources?.[keyId]).toMatchObject({
+      Properties: { EnableKeyRotation: true },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  it('has a retained ECC P-256 sign/verify key for seals and evidence manifests (rule 14)', () => {
+    const keyId = logicalIdOf(synth.dataJson, 'AWS::KMS::Key', 'SealKey');
+    expect(synth.dataJson.Resources?.[keyId]).toMatchObject({
+      Properties: { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' },
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
     });

@@ -48,14 +48,16 @@ describe('the HTTP API', () => {
     expect([...(route?.AuthorizationScopes ?? [])].sort()).toEqual([...scopes].sort());
   });
 
-  it('leaves GET /openapi.json, and only it, public', () => {
+  it('leaves GET /openapi.json and GET /.well-known/jwks.json, and only them, public', () => {
     const publicRoutes = [...routes.entries()]
       .filter(([, route]) => (route.AuthorizationType ?? 'NONE') === 'NONE')
-      .map(([routeKey]) => routeKey);
-    expect(publicRoutes).toEqual(['GET /openapi.json']);
-    const openApi = routes.get('GET /openapi.json');
-    expect(openApi?.AuthorizerId).toBeUndefined();
-    expect(openApi?.AuthorizationScopes).toBeUndefined();
+      .map(([routeKey]) => routeKey)
+      .sort();
+    expect(publicRoutes).toEqual(['GET /.well-known/jwks.json', 'GET /openapi.json']);
+    for (const routeKey of publicRoutes) {
+      expect(routes.get(routeKey)?.AuthorizerId).toBeUndefined();
+      expect(routes.get(routeKey)?.AuthorizationScopes).toBeUndefined();
+    }
   });
 
   it('validates tokens against the issuer and audience of the deployment settings', () => {

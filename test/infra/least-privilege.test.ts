@@ -11,6 +11,7 @@ import {
   actionsOf,
   allAllowStatements,
   exportNameOf,
+  logicalIdOf,
   resourcesOf,
   roleOfFunction,
   type Synthesized,
@@ -40,6 +41,8 @@ const ACTIONS_BY_PERMISSION: Record<Permission, readonly string[]> = {
   'start:subProcessorApproval': ['states:StartExecution'],
   'workflow:callback': ['states:SendTaskSuccess', 'states:SendTaskFailure'],
   'notifications:publish': ['events:PutEvents'],
+  'seals:sign': ['kms:Sign', 'kms:GetPublicKey'],
+  'seals:publish': ['kms:GetPublicKey'],
 };
 
 /** Every function writes its own logs and traces. */
@@ -115,14 +118,14 @@ describe('least privilege', () => {
     expect(actionsOf(statementsOfFunction('createAgreement'))).not.toContain('states:StartExecution');
   });
 
-  it('DynamoDB actions reach only the agreements table and its two indexes', () => {
+  it('DynamoDB actions reach only the agreements table and its three indexes', () => {
     const tableArnExport = exportNameOf(synth.dataJson, {
       'Fn::GetAtt': [singleLogicalId(synth.dataJson, 'AWS::DynamoDB::Table'), 'Arn'],
     });
     const table = { 'Fn::ImportValue': tableArnExport };
     const allowed = [
       table,
-      ...[TABLE_KEYS.byOrganisation, TABLE_KEYS.dueReminders].map((index) => ({
+      ...[TABLE_KEYS.byOrganisation, TABLE_KEYS.dueReminders, TABLE_KEYS.entriesByDay].map((index) => ({
         'Fn::Join': ['', [table, `/index/${index.indexName}`]],
       })),
     ].map((resource) => JSON.stringify(resource));
@@ -133,16 +136,41 @@ describe('least privilege', () => {
     expect(dynamoResources.filter((resource) => !allowed.includes(resource))).toEqual([]);
   });
 
-  it('KMS actions reach only the table key', () => {
-    const keyArn = JSON.stringify({
+  const keyArn = (prefix: string) =>
+    JSON.stringify({
       'Fn::ImportValue': exportNameOf(synth.dataJson, {
-        'Fn::GetAtt': [singleLogicalId(synth.dataJson, 'AWS::KMS::Key'), 'Arn'],
+        'Fn::GetAtt': [logicalIdOf(synth.dataJson, 'AWS::KMS::Key', prefix), 'Arn'],
       }),
     });
-    const kmsResources = allAllowStatements(synth.serviceJson)
-      .filter(({ statement }) => actionsOf([statement]).some((action) => action.startsWith('kms:')))
+  const kmsStatements = () =>
+    allAllowStatements(synth.serviceJson).filter(({ statement }) =>
+      actionsOf([statement]).some((action) => action.startsWith('kms:')),
+    );
+
+  it('KMS actions reach only the table key and the seal key', () => {
+    const kmsResources = kmsStatements().flatMap(({ statement }) =>
+      resourcesOf(statement).map((resource) => JSON.stringify(resource)),
+    );
+    expect(new Set(kmsResources)).toEqual(new Set([keyArn('TableKey'), keyArn('SealKey')]));
+  });
+
+  it('only sealLogs and getEvidence may sign with the seal key, and nothing may sign with the table key', () => {
+    const signers = kmsStatements()
+      .filter(({ statement }) => actionsOf([statement]).includes('kms:Sign'))
       .flatMap(({ statement }) => resourcesOf(statement).map((resource) => JSON.stringify(resource)));
-    expect(new Set(kmsResources)).toEqual(new Set([keyArn]));
+    expect(new Set(signers)).toEqual(new Set([keyArn('SealKey')]));
+    const mayUse = (id: string) => actionsOf(statementsOfFunction(id)).includes('kms:Sign');
+    expect(
+      [...httpFunctions, ...taskFunctions]
+        .filter((fn) => mayUse(fn.id))
+        .map((fn) => fn.id)
+        .sort(),
+    ).toEqual(
+      [...httpFunctions, ...taskFunctions]
+        .filter((fn) => fn.permissions.includes('seals:sign'))
+        .map((fn) => fn.id)
+        .sort(),
+    );
   });
 
   it('states:StartExecution reaches only the state machines of catalogue workflows', () => {

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { httpFunctions, reminderSchedule, taskFunctions, workflows } from '../../functions/catalogue.ts';
+import {
+  httpFunctions,
+  reminderSchedule,
+  sealSchedule,
+  taskFunctions,
+  workflows,
+} from '../../functions/catalogue.ts';
 import {
   DimensionedMetric,
   METRICS_NAMESPACE,
@@ -16,7 +22,7 @@ import {
   type WorkflowDefinition,
   workflowDefinitions,
 } from '../../infra/synthesized.ts';
-import { type Synthesized, singleLogicalId, synthesize } from './synth.ts';
+import { logicalIdOf, type Synthesized, singleLogicalId, synthesize } from './synth.ts';
 
 const ON_CALL = 'vakt@example.kommune.no';
 
@@ -129,7 +135,10 @@ describe('the alarm topic', () => {
     });
     expect(outputs.ReminderFunctionName?.Value).toEqual({ Ref: reminderFunction });
     expect(outputs.ReminderDeadLetterQueueUrl?.Value).toEqual({
-      Ref: singleLogicalId(synth.serviceJson, 'AWS::SQS::Queue'),
+      Ref: logicalIdOf(synth.serviceJson, 'AWS::SQS::Queue', reminderSchedule.id),
+    });
+    expect(outputs.SealFunctionName?.Value).toEqual({
+      Ref: deployedFunctions[sealSchedule.taskId]?.logicalId,
     });
   });
 });
@@ -194,7 +203,9 @@ describe('the alarms', () => {
   });
 
   it("include the reminder schedule's dead-letter queue holding any message", () => {
-    const queue = { 'Fn::GetAtt': [singleLogicalId(synth.serviceJson, 'AWS::SQS::Queue'), 'QueueName'] };
+    const queue = {
+      'Fn::GetAtt': [logicalIdOf(synth.serviceJson, 'AWS::SQS::Queue', reminderSchedule.id), 'QueueName'],
+    };
     expect(
       alarmsOn('AWS/SQS', 'ApproximateNumberOfMessagesVisible', { Name: 'QueueName', Value: queue }),
     ).toEqual([

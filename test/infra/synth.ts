@@ -115,6 +115,15 @@ export function exportNameOf(dataTemplate: CfnTemplate, value: unknown): string 
   return output.Export.Name;
 }
 
+/** Logical id of the single resource of a type whose logical id starts with `prefix` (its construct path). */
+export function logicalIdOf(template: CfnTemplate, type: string, prefix: string): string {
+  const ids = Object.entries(template.Resources ?? {})
+    .filter(([logicalId, resource]) => resource.Type === type && logicalId.startsWith(prefix))
+    .map(([logicalId]) => logicalId);
+  if (ids.length !== 1 || !ids[0]) throw new Error(`Expected one ${type} ${prefix}*, found ${ids.length}`);
+  return ids[0];
+}
+
 /** Logical id of the single resource of a type. */
 export function singleLogicalId(template: CfnTemplate, type: string): string {
   const ids = Object.entries(template.Resources ?? {})

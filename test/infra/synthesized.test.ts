@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { httpFunctions, reminderSchedule, taskFunctions, workflows } from '../../functions/catalogue.ts';
+import {
+  httpFunctions,
+  reminderSchedule,
+  sealSchedule,
+  taskFunctions,
+  workflows,
+} from '../../functions/catalogue.ts';
 import { TABLE_KEYS } from '../../functions/store/table-layout.ts';
 import { type SynthesizedTemplates, synthesizeTemplates } from '../../infra/build-app.ts';
 import {
@@ -43,7 +49,11 @@ describe('reading the synthesized templates (for the local stack)', () => {
       { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
     ]);
     expect(table.GlobalSecondaryIndexes.map((index) => index.IndexName).sort()).toEqual(
-      [TABLE_KEYS.byOrganisation.indexName, TABLE_KEYS.dueReminders.indexName].sort(),
+      [
+        TABLE_KEYS.byOrganisation.indexName,
+        TABLE_KEYS.dueReminders.indexName,
+        TABLE_KEYS.entriesByDay.indexName,
+      ].sort(),
     );
     expect(table.AttributeDefinitions).toContainEqual({
       AttributeName: TABLE_KEYS.dueReminders.sortKey,
@@ -129,14 +139,23 @@ describe('reading the synthesized templates (for the local stack)', () => {
     });
   });
 
-  it('schedules gives the daily reminder run in Oslo time with its function', () => {
-    expect(schedules(templates.service)).toEqual([
-      {
-        scheduleExpression: 'cron(0 7 * * ? *)',
-        timeZone: reminderSchedule.timeZone,
-        functionId: reminderSchedule.taskId,
-        input: JSON.stringify({ scheduledTime: '<aws.scheduler.scheduled-time>' }),
-      },
-    ]);
+  it('schedules gives the daily reminder and seal runs in Oslo time with their functions', () => {
+    expect(schedules(templates.service)).toEqual(
+      expect.arrayContaining([
+        {
+          scheduleExpression: 'cron(30 1 * * ? *)',
+          timeZone: sealSchedule.timeZone,
+          functionId: sealSchedule.taskId,
+          input: JSON.stringify({ scheduledTime: '<aws.scheduler.scheduled-time>' }),
+        },
+        {
+          scheduleExpression: 'cron(0 7 * * ? *)',
+          timeZone: reminderSchedule.timeZone,
+          functionId: reminderSchedule.taskId,
+          input: JSON.stringify({ scheduledTime: '<aws.scheduler.scheduled-time>' }),
+        },
+      ]),
+    );
+    expect(schedules(templates.service)).toHaveLength(2);
   });
 });

@@ -7,7 +7,7 @@ import {
   type WorkflowDefinition,
   workflowDefinitions,
 } from '../../infra/synthesized.ts';
-import { type Synthesized, singleLogicalId, synthesize } from './synth.ts';
+import { logicalIdOf, type Synthesized, singleLogicalId, synthesize } from './synth.ts';
 
 /** The logical id CloudFormation knows the signing state machine by; a new one would replace it. */
 const DEPLOYED_SIGNING_STATE_MACHINE = 'SigningWorkflowStateMachineD3C55507';
@@ -94,7 +94,7 @@ describe('the daily reminder schedule', () => {
   let target: Record<string, unknown>;
 
   beforeAll(() => {
-    const id = singleLogicalId(synth.serviceJson, 'AWS::Scheduler::Schedule');
+    const id = logicalIdOf(synth.serviceJson, 'AWS::Scheduler::Schedule', reminderSchedule.id);
     schedule = synth.serviceJson.Resources?.[id]?.Properties ?? {};
     target = schedule.Target as Record<string, unknown>;
   });

@@ -27,12 +27,42 @@ export class ApiClient {
     return new ApiClient(this.baseUrl, token);
   }
 
+  /**
+   * Sends a request; a JSON answer (or an empty one, as `{}`) comes back parsed, any other (a PDF) as
+   * its bytes in a Buffer.
+   */
   async request<T = Record<string, unknown>>(
     method: string,
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<ApiResponse<T>> {
+    const response = await this.send(method, path, body, headers);
+    const contentType = response.headers.get('content-type') ?? '';
+    const parsed =
+      response.body.length === 0
+        ? {}
+        : /json/i.test(contentType) || contentType === ''
+          ? JSON.parse(response.body.toString('utf8'))
+          : response.body;
+    return { status: response.status, headers: response.headers, body: parsed as T };
+  }
+
+  get<T = Record<string, unknown>>(path: string) {
+    return this.request<T>('GET', path);
+  }
+
+  /** A GET whose answer is kept as the bytes received (a PDF, or the problem+json of a refusal). */
+  getBytes(path: string): Promise<ApiResponse<Buffer>> {
+    return this.send('GET', path);
+  }
+
+  private async send(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse<Buffer>> {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: {
@@ -42,12 +72,11 @@ export class ApiClient {
       },
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : {}) as T };
-  }
-
-  get<T = Record<string, unknown>>(path: string) {
-    return this.request<T>('GET', path);
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: Buffer.from(await response.arrayBuffer()),
+    };
   }
 
   post<T = Record<string, unknown>>(path: string, body?: unknown, headers?: Record<string, string>) {

@@ -186,6 +186,8 @@ export async function runRouteScenario(
     200,
   );
   await call('getAgreement', 'in force', processor, `/agreements/${inForce}`, 200);
+  await call('getAgreementDocument', 'in force', controller, `/agreements/${inForce}/document`, 200);
+  await call('getEvidence', 'in force', processor, `/agreements/${inForce}/evidence`, 200);
   await call(
     'patchAgreement',
     'draft',
@@ -245,6 +247,7 @@ export async function runRouteScenario(
   );
   await call('listNotifications', 'first page', controller, '/notifications?limit=20', 200);
   await call('getOpenApi', 'document', controller, '/openapi.json', 200);
+  await call('getJwks', 'keys', controller, '/.well-known/jwks.json', 200);
 
   // Sub-processors: a new request, decided, checked at the gate and withdrawn; the pending one withdrawn.
   const requested = (

@@ -75,6 +75,30 @@ describe('GET /openapi.json', () => {
     }
   });
 
+  it('documents the agreement document as application/pdf with its optional version parameter', async () => {
+    const doc = await document();
+    const operation = doc.paths['/agreements/{id}/document']!.get!;
+    expect(operation.parameters).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'id', in: 'path', required: true }),
+        expect.objectContaining({
+          name: 'version',
+          in: 'query',
+          required: false,
+          schema: expect.objectContaining({ type: 'integer', minimum: 1 }),
+        }),
+      ]),
+    );
+    const ok = operation.responses['200'] as {
+      content: Record<string, unknown>;
+      headers: Record<string, unknown>;
+    };
+    expect(Object.keys(ok.content)).toEqual(['application/pdf']);
+    expect(ok.headers).toHaveProperty('ETag');
+    expect(ok.headers).toHaveProperty('Content-Disposition');
+    expect(operation.responses).toHaveProperty('404');
+  });
+
   it('documents the optional Idempotency-Key header and its 422 on every POST, and on nothing else', async () => {
     const doc = await document();
     for (const fn of httpFunctions) {

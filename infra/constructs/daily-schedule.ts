@@ -5,13 +5,12 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { ScheduleTargetBase, type ScheduleTargetBaseProps } from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { DailyRun } from '../../functions/catalogue.ts';
 
-export interface ReminderScheduleProps {
+export interface DailyScheduleProps {
   readonly handler: lambda.IFunction;
-  /** Local wall-clock time of the daily run, as the catalogue gives it. */
-  readonly hour: number;
-  readonly minute: number;
-  readonly timeZone: string;
+  /** The run as the catalogue gives it: local wall-clock time and what it does. */
+  readonly run: DailyRun;
 }
 
 /**
@@ -34,14 +33,14 @@ class InvokeFunction extends ScheduleTargetBase {
 }
 
 /**
- * The daily reminder run on EventBridge Scheduler, in local time (Europe/Oslo follows daylight
+ * A daily run (reminders, seals) on EventBridge Scheduler, in local time (Europe/Oslo follows daylight
  * saving time, which a UTC cron would not). Failed invocations are retried, then kept in a DLQ.
  */
-export class ReminderSchedule extends Construct {
+export class DailySchedule extends Construct {
   readonly schedule: scheduler.Schedule;
   readonly deadLetterQueue: sqs.Queue;
 
-  constructor(scope: Construct, id: string, props: ReminderScheduleProps) {
+  constructor(scope: Construct, id: string, props: DailyScheduleProps) {
     super(scope, id);
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
@@ -52,15 +51,15 @@ export class ReminderSchedule extends Construct {
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
-        "This queue is the reminder schedule's dead-letter queue (EventBridge Scheduler DeadLetterConfig, which the rule does not recognise); a DLQ for it would only move undelivered runs one queue further.",
+        "This queue is a daily schedule's dead-letter queue (EventBridge Scheduler DeadLetterConfig, which the rule does not recognise); a DLQ for it would only move undelivered runs one queue further.",
     });
 
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      description: 'Daily reminder run: sends every due reminder once',
+      description: props.run.description,
       schedule: scheduler.ScheduleExpression.cron({
-        minute: String(props.minute),
-        hour: String(props.hour),
-        timeZone: TimeZone.of(props.timeZone),
+        minute: String(props.run.minute),
+        hour: String(props.run.hour),
+        timeZone: TimeZone.of(props.run.timeZone),
       }),
       target: new InvokeFunction(props.handler, {
         deadLetterQueue: this.deadLetterQueue,

@@ -1,0 +1,106 @@
+import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { CONTENT_FIELDS } from '../../domain/content-hash.ts';
+import { renderAgreementDocument } from '../../domain/document/agreement-document.ts';
+import { conflict, notFound } from '../../domain/errors.ts';
+import { buildEvidencePack, MANIFEST_JWS_TYPE } from '../../domain/evidence/pack.ts';
+import { requireParty } from '../../domain/parties.ts';
+import type { Agreement } from '../../domain/schemas.ts';
+import { actorOf } from '../../shared/caller.ts';
+import { dynamoClient } from '../../shared/clients.ts';
+import { now } from '../../shared/clock.ts';
+import { httpHandler } from '../../shared/http.ts';
+import { serviceSigner } from '../../shared/service-signer.ts';
+import { auditItem, logEntryOf } from '../../store/agreements-store.ts';
+import { readAgreementRecord } from '../../store/evidence-store.ts';
+import { cancelledWith, isIssuedId } from '../../store/items.ts';
+import { notificationWrites, publishEvents } from '../../store/notifications-store.ts';
+import { chronologically, newSeals } from '../../store/seals-store.ts';
+import { auditEntry } from '../agreement-access.ts';
+
+/**
+ * Rule 14: the evidence pack (docs/evidence-format.md). The export is itself a read, audited; its
+ * audit entry and every entry not yet sealed are sealed now, in the transaction that writes them, so
+ * the pack covers its whole log. Two round trips: the partition, then that transaction.
+ */
+export const handler = httpHandler({}, async ({ caller, params, route }) => {
+  if (!params.id || !isIssuedId(params.id)) throw notFound();
+  const id = params.id;
+  const record = await readAgreementRecord(id);
+  const { agreement } = requireParty(record.agreement, caller.orgNumber);
+
+  const at = now();
+  const audit = auditItem(id, auditEntry(caller, 'evidence.exported', route, at));
+  const exportEntry = logEntryOf(audit.Item);
+  const sealedIds = new Set(record.seals.flatMap((seal) => seal.entries.map((entry) => entry.id)));
+  const unsealed = [...record.entries.filter(({ id: entryId }) => !sealedIds.has(entryId)), exportEntry].sort(
+    chronologically,
+  );
+  const created = await newSeals(agreement, unsealed, record.seals.at(-1), at);
+  const entries = [...record.entries, exportEntry];
+  const logs = (prefix: string) => entries.filter((entry) => entry.id.startsWith(prefix));
+
+  const signer = await serviceSigner();
+  const pack = await buildEvidencePack(
+    {
+      agreementId: id,
+      exportedAt: at.toISOString(),
+      exportedBy: actorOf(caller),
+      agreement,
+      versions: contentVersions(agreement),
+      subProcessors: record.subProcessors,
+      appendix3: record.appendix3,
+      breaches: record.breaches,
+      history: logs('HISTORY#'),
+      audit: logs('AUDIT#'),
+      seals: [...record.seals, ...created.map(({ seal }) => seal)],
+      jwks: { keys: (await signer.publicKeys()).map((key) => ({ ...key })) },
+    },
+    (manifest) => signer.sign(manifest, MANIFEST_JWS_TYPE),
+  );
+
+  const notifications = created.flatMap((seal) => seal.notifications);
+  try {
+    await dynamoClient().send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          { Put: audit },
+          ...created.flatMap((seal) => seal.writes),
+          ...notifications.flatMap((notification) => notificationWrites(notification, 'condition')),
+        ],
+      }),
+    );
+  } catch (error) {
+    if (cancelledWith(error, 'ConditionalCheckFailed')) {
+      throw conflict(
+        'The log was sealed by another export or the daily run at the same moment; export again',
+      );
+    }
+    throw error;
+  }
+  await publishEvents(notifications);
+  return {
+    status: 200,
+    file: { contentType: 'application/zip', bytes: pack },
+    headers: { 'content-disposition': `attachment; filename="${id}-evidence.zip"` },
+  };
+});
+
+/** Content versions (rule 13 numbers them); until amendments exist, version 1 is the content signed. */
+function contentVersions(agreement: Agreement) {
+  const content = Object.fromEntries(
+    CONTENT_FIELDS.filter((field) => agreement[field] !== undefined).map((field) => [
+      field,
+      agreement[field],
+    ]),
+  ) as Pick<Agreement, (typeof CONTENT_FIELDS)[number]>;
+  return [
+    {
+      number: 1,
+      content,
+      contentHash: agreement.contentHash,
+      ...(agreement.effectiveFrom ? { effectiveFrom: agreement.effectiveFrom } : {}),
+      signatures: agreement.signatures,
+      document: renderAgreementDocument(agreement, 1),
+    },
+  ];
+}

@@ -1,0 +1,57 @@
+import type { Agreement } from '../domain/schemas.ts';
+import { config } from '../shared/config.ts';
+import { logEntryOf, toStored } from './agreements-store.ts';
+import { toBreachRecord } from './breaches-store.ts';
+import { type Item, toItem } from './items.ts';
+import { queryItems } from './query.ts';
+import { isLogEntryKey, type LogEntry, SEAL_PREFIX, type StoredSeal, storedSealOf } from './seals-store.ts';
+import { toStoredSubProcessor } from './sub-processors-store.ts';
+
+/** Everything an evidence pack holds of one agreement, as the API returns each part. */
+export interface AgreementRecord {
+  agreement: Agreement | undefined;
+  subProcessors: Record<string, unknown>[];
+  appendix3: Record<string, unknown> | undefined;
+  breaches: Record<string, unknown>[];
+  entries: LogEntry[];
+  /** Oldest first. */
+  seals: StoredSeal[];
+}
+
+/**
+ * The agreement's whole partition in one strongly consistent query (more pages only for a very long
+ * log): the record, its requests, Vedlegg 3, breaches, history, audit log and seals.
+ */
+export async function readAgreementRecord(agreementId: string): Promise<AgreementRecord> {
+  const record: AgreementRecord = {
+    agreement: undefined,
+    subProcessors: [],
+    appendix3: undefined,
+    breaches: [],
+    entries: [],
+    seals: [],
+  };
+  for await (const item of queryItems({
+    TableName: config.tableName(),
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: toItem({ ':pk': `AGREEMENT#${agreementId}` }),
+    ConsistentRead: true,
+  })) {
+    file(record, item);
+  }
+  return record;
+}
+
+function file(record: AgreementRecord, item: Item): void {
+  const sk = item.sk?.S ?? '';
+  if (sk === 'AGREEMENT') record.agreement = toStored(item).agreement;
+  else if (isLogEntryKey(sk)) record.entries.push(logEntryOf(item));
+  else if (sk.startsWith(SEAL_PREFIX)) record.seals.push(storedSealOf(item));
+  else if (sk.startsWith('SUBPROCESSOR#'))
+    record.subProcessors.push(toStoredSubProcessor(item).record as unknown as Record<string, unknown>);
+  else if (sk === 'APPENDIX3') {
+    const { pk: _pk, sk: _sk, entity: _entity, ...appendix } = logEntryOf(item).entry;
+    record.appendix3 = appendix;
+  } else if (sk.startsWith('BREACH#'))
+    record.breaches.push(toBreachRecord(item) as unknown as Record<string, unknown>);
+}

@@ -1,0 +1,189 @@
+import { createHash } from 'node:crypto';
+import { strFromU8, unzipSync } from 'fflate';
+import { afterEach, describe, expect, it } from 'vitest';
+import { canonicalContent } from '../../../functions/domain/content-hash.ts';
+import { decodeJwsPayload, logLine } from '../../../functions/domain/evidence/log-seal.ts';
+import { buildEvidencePack, type EvidenceInput } from '../../../functions/domain/evidence/pack.ts';
+import { historyEntry, lifecycleInput, packOf, serviceKey } from './evidence-fixture.ts';
+
+const key = serviceKey();
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** A signer without randomness (ECDSA has some), so that two builds can be compared byte for byte. */
+const fixedSigner = async (manifest: Uint8Array) =>
+  `${Buffer.from('{"alg":"ES256","kid":"test","typ":"dpa-manifest+jws"}').toString('base64url')}.${Buffer.from(manifest).toString('base64url')}.${Buffer.from(sha256(manifest), 'hex').toString('base64url')}`;
+
+const originalTz = process.env.TZ;
+afterEach(() => {
+  process.env.TZ = originalTz;
+});
+
+describe('rule 14: the evidence pack', () => {
+  it('holds exactly the files of the format, in path order', async () => {
+    const files = unzipSync(await packOf(lifecycleInput(key), key));
+    expect(Object.keys(files)).toEqual([
+      'agreement.json',
+      'appendix-3.json',
+      'breaches/br-1.json',
+      'keys/jwks.json',
+      'logs/audit.jsonl',
+      'logs/history.jsonl',
+      'manifest.json',
+      'manifest.jws',
+      'seals/000001.json',
+      'seals/000002.json',
+      'seals/000003.json',
+      'sub-processors/sp-1.json',
+      'termination.json',
+      'versions/1/content.json',
+      'versions/1/document.pdf',
+      'versions/1/version.json',
+    ]);
+  });
+
+  it('lists every other file in the manifest with its SHA-256 and size, and the seals', async () => {
+    const input = lifecycleInput(key);
+    const files = unzipSync(await packOf(input, key));
+    const manifest = JSON.parse(strFromU8(files['manifest.json']!));
+    expect(manifest).toMatchObject({
+      format: 'dpa-evidence/1',
+      agreementId: input.agreementId,
+      exportedAt: input.exportedAt,
+      exportedBy: input.exportedBy,
+    });
+    expect(manifest.files).toEqual(
+      Object.keys(files)
+        .filter((path) => path !== 'manifest.json' && path !== 'manifest.jws')
+        .map((path) => ({ path, sha256: sha256(files[path]!), size: files[path]!.length })),
+    );
+    expect(manifest.seals).toEqual(
+      input.seals.map(({ jws }) => {
+        const { seq, root, size } = decodeJwsPayload(jws) as { seq: number; root: string; size: number };
+        return { seq, root, size };
+      }),
+    );
+    expect(strFromU8(files['manifest.json']!)).toBe(`${JSON.stringify(manifest, null, 2)}\n`);
+  });
+
+  it('signs exactly the bytes of manifest.json', async () => {
+    const files = unzipSync(await packOf(lifecycleInput(key), key));
+    const payload = strFromU8(files['manifest.jws']!).split('.')[1]!;
+    expect(Buffer.from(payload, 'base64url').equals(Buffer.from(files['manifest.json']!))).toBe(true);
+  });
+
+  it('writes each version as its canonical content (whose SHA-256 is the content hash), record and PDF', async () => {
+    const input = lifecycleInput(key);
+    const files = unzipSync(await packOf(input, key));
+    const content = files['versions/1/content.json']!;
+    expect(strFromU8(content)).toBe(canonicalContent(input.agreement));
+    expect(strFromU8(content)).not.toContain('contacts');
+    expect(`sha256:${sha256(content)}`).toBe(input.versions[0]!.contentHash);
+    expect(JSON.parse(strFromU8(files['versions/1/version.json']!))).toEqual({
+      number: 1,
+      contentHash: input.versions[0]!.contentHash,
+      effectiveFrom: '2026-11-21',
+      signatures: input.agreement.signatures,
+    });
+    expect(
+      Buffer.from(files['versions/1/document.pdf']!).equals(Buffer.from(input.versions[0]!.document)),
+    ).toBe(true);
+  });
+
+  it('writes the termination facts of the record, and no termination file when there are none', async () => {
+    const input = lifecycleInput(key);
+    const files = unzipSync(await packOf(input, key));
+    expect(Object.keys(JSON.parse(strFromU8(files['termination.json']!)))).toEqual([
+      'attestation',
+      'dataDisposition',
+      'terminatedAt',
+      'terminatesOn',
+      'termination',
+    ]);
+    const {
+      termination: _t,
+      terminatesOn: _o,
+      terminatedAt: _a,
+      dataDisposition: _d,
+      attestation: _s,
+      ...inForce
+    } = input.agreement;
+    const withoutTermination = unzipSync(
+      await packOf({ ...input, agreement: { ...inForce, status: 'IN_FORCE' } }, key),
+    );
+    expect(withoutTermination['termination.json']).toBeUndefined();
+  });
+
+  it('writes the logs in seal order, one canonical line per entry, each ending in a newline', async () => {
+    const input = lifecycleInput(key);
+    const files = unzipSync(await packOf(input, key));
+    const byId = new Map([...input.history, ...input.audit].map(({ id, entry }) => [id, entry]));
+    const sealedOrder = input.seals.flatMap((seal) => seal.entries.map(({ id }) => id));
+    const expected = (prefix: string) =>
+      sealedOrder
+        .filter((id) => id.startsWith(prefix))
+        .map((id) => `${logLine(id, byId.get(id)!)}\n`)
+        .join('');
+    expect(strFromU8(files['logs/history.jsonl']!)).toBe(expected('HISTORY#'));
+    expect(strFromU8(files['logs/audit.jsonl']!)).toBe(expected('AUDIT#'));
+    expect(strFromU8(files['logs/history.jsonl']!).split('\n')).toHaveLength(input.history.length + 1);
+  });
+
+  it('writes each seal as its JWS and the entries it covers', async () => {
+    const input = lifecycleInput(key);
+    const files = unzipSync(await packOf(input, key));
+    expect(JSON.parse(strFromU8(files['seals/000002.json']!))).toEqual(input.seals[1]);
+  });
+
+  it('is the same bytes for the same input, whatever the machine’s time zone', async () => {
+    const input = lifecycleInput(key);
+    process.env.TZ = 'UTC';
+    const first = await buildEvidencePack(input, fixedSigner);
+    process.env.TZ = 'Europe/Oslo';
+    const second = await buildEvidencePack(structuredClone(input), fixedSigner);
+    expect(Buffer.from(second).equals(Buffer.from(first))).toBe(true);
+  });
+
+  it('stamps every entry with the export time (UTC) in the ZIP headers', async () => {
+    process.env.TZ = 'America/New_York';
+    const zip = Buffer.from(await buildEvidencePack(lifecycleInput(key), fixedSigner));
+    // The first local header: DOS time at offset 10, DOS date at offset 12 (2027-03-10 08:30:00).
+    expect(zip.readUInt32LE(0)).toBe(0x04034b50);
+    expect(zip.readUInt16LE(10)).toBe((8 << 11) | (30 << 5));
+    expect(zip.readUInt16LE(12)).toBe(((2027 - 1980) << 9) | (3 << 5) | 10);
+  });
+
+  it('refuses to export an entry that is in no seal', async () => {
+    const input = lifecycleInput(key);
+    const unsealed = historyEntry('2027-03-10T08:29:00.000Z', 'NOTE');
+    await expect(packOf({ ...input, history: [...input.history, unsealed] }, key)).rejects.toThrow(
+      `Entry ${unsealed.id} is in no seal`,
+    );
+  });
+
+  it('refuses to export a seal that lists an entry the logs do not have', async () => {
+    const input = lifecycleInput(key);
+    const [gone, ...rest] = input.audit;
+    await expect(packOf({ ...input, audit: rest }, key)).rejects.toThrow(
+      `Entry ${gone!.id} in seal 1 is not in the logs`,
+    );
+  });
+
+  it('refuses seals out of order and entries filed in the wrong log', async () => {
+    const input = lifecycleInput(key);
+    await expect(packOf({ ...input, seals: [...input.seals].reverse() }, key)).rejects.toThrow(/numbered 3/);
+    await expect(
+      packOf({ ...input, history: [...input.history, ...input.audit], audit: [] }, key),
+    ).rejects.toThrow(/is not a history entry/);
+  });
+
+  it('refuses a record whose id cannot be a file name', async () => {
+    const input: EvidenceInput = { ...lifecycleInput(key), breaches: [{ id: '../agreement' }] };
+    await expect(packOf(input, key)).rejects.toThrow(/without a usable id/);
+  });
+
+  it('refuses a manifest signature that does not carry the manifest', async () => {
+    await expect(buildEvidencePack(lifecycleInput(key), async () => 'e30.e30.c2ln')).rejects.toThrow(
+      /does not carry the manifest/,
+    );
+  });
+});

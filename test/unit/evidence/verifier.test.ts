@@ -1,0 +1,512 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import canonicalize from 'canonicalize';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { leafHash, logLine, type SealBody, sealBody } from '../../../functions/domain/evidence/log-seal.ts';
+import {
+  buildEvidencePack,
+  type EvidenceInput,
+  MANIFEST_JWS_TYPE,
+} from '../../../functions/domain/evidence/pack.ts';
+import { localSigner } from '../../../functions/shared/service-signer.ts';
+import { canonicalize as verifierCanonicalize } from '../../../verifier/canonical-json.mjs';
+import {
+  compactJws,
+  DAILY_SEALS,
+  historyEntry,
+  jwksOf,
+  lifecycleInput,
+  lifecycleLogs,
+  packOf,
+  type ServiceKey,
+  serviceKey,
+} from './evidence-fixture.ts';
+
+const repository = fileURLToPath(new URL('../../../', import.meta.url));
+const key = serviceKey();
+const otherKey = serviceKey();
+let folder: string;
+let pinned: string;
+let pinnedOther: string;
+let goodPack: Uint8Array;
+let runs = 0;
+
+beforeAll(async () => {
+  folder = mkdtempSync(join(tmpdir(), 'dpa-evidence-'));
+  pinned = join(folder, 'jwks.json');
+  pinnedOther = join(folder, 'other-jwks.json');
+  writeFileSync(pinned, JSON.stringify(jwksOf(key)));
+  writeFileSync(pinnedOther, JSON.stringify(jwksOf(otherKey)));
+  goodPack = await packOf(lifecycleInput(key), key);
+});
+
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+/** Runs the verifier as a user would: `node verifier/dpa-evidence.mjs verify <pack> [--jwks <file>]`. */
+function verifyPack(zip: Uint8Array, jwks: string | null = pinned) {
+  const pack = join(folder, `pack-${runs++}.zip`);
+  writeFileSync(pack, zip);
+  const result = spawnSync(
+    process.execPath,
+    ['verifier/dpa-evidence.mjs', 'verify', pack, ...(jwks ? ['--jwks', jwks] : [])],
+    { cwd: repository, encoding: 'utf8' },
+  );
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+type Files = Record<string, Uint8Array>;
+const filesOf = (zip: Uint8Array): Files => unzipSync(zip);
+const zipOf = (files: Files) =>
+  zipSync(
+    Object.fromEntries(
+      Object.keys(files)
+        .sort()
+        .map((path) => [path, files[path]!]),
+    ),
+  );
+const textOf = (files: Files, path: string) => strFromU8(files[path]!);
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * The pack with its manifest made again and signed with the service's key: what someone holding the
+ * key (or a faulty exporter) could produce. Only the seals can then tell that the logs are not those
+ * that were sealed.
+ */
+function resigned(files: Files, signer: ServiceKey = key): Uint8Array {
+  const manifest = JSON.parse(textOf(files, 'manifest.json'));
+  const paths = Object.keys(files)
+    .filter((path) => path !== 'manifest.json' && path !== 'manifest.jws')
+    .sort();
+  manifest.files = paths.map((path) => ({ path, sha256: sha256(files[path]!), size: files[path]!.length }));
+  const manifestBytes = strToU8(`${JSON.stringify(manifest, null, 2)}\n`);
+  return zipOf({
+    ...files,
+    'manifest.json': manifestBytes,
+    'manifest.jws': strToU8(compactJws(signer, 'dpa-manifest+jws', manifestBytes)),
+  });
+}
+
+const lines = (files: Files, path: string) => textOf(files, path).slice(0, -1).split('\n');
+const withLines = (files: Files, path: string, list: string[]): Files => ({
+  ...files,
+  [path]: strToU8(`${list.join('\n')}\n`),
+});
+const idOf = (line: string) => JSON.parse(line).id as string;
+
+describe('the offline verifier (npx dpa-evidence verify)', () => {
+  it('passes the pack of a whole lifecycle with the keys pinned', () => {
+    const { status, output } = verifyPack(goodPack);
+    expect(output).toMatch(/^OK$/m);
+    expect(output).toContain('3f1c2a4e-8b7d-4c21-9e5f-0a1b2c3d4e5f');
+    expect(output).toMatch(/versions\s+1, with 2 signature/);
+    expect(output).toMatch(/seals\s+3/);
+    expect(output).toMatch(/entries\s+12 history, 9 audit/);
+    expect(output).not.toContain('WARNING');
+    expect(status).toBe(0);
+  });
+
+  it('passes a pack sealed and signed by the service’s own (local) signer, with its published keys', async () => {
+    const keys = mkdtempSync(join(folder, 'keys-'));
+    writeFileSync(join(keys, '0001.jwk.json'), JSON.stringify(key.privateKey.export({ format: 'jwk' })));
+    const signer = await localSigner(keys);
+    const published = join(folder, 'published-jwks.json');
+    writeFileSync(published, JSON.stringify({ keys: await signer.publicKeys() }));
+    const { status, output } = verifyPack(
+      await buildEvidencePack(lifecycleInput(key), (manifest) => signer.sign(manifest, MANIFEST_JWS_TYPE)),
+      published,
+    );
+    expect(output).toContain(`manifest signed by ${key.kid}`);
+    expect(output).toMatch(/^OK$/m);
+    expect(status).toBe(0);
+  });
+
+  it('passes the pack with its own keys when none are pinned, warning that they were not', () => {
+    const { status, output } = verifyPack(goodPack, null);
+    expect(output).toMatch(/^OK$/m);
+    expect(output).toMatch(/WARNING: the keys were not pinned/);
+    expect(status).toBe(0);
+  });
+
+  it('names every file of the pack that has one byte changed', () => {
+    const files = filesOf(goodPack);
+    expect(Object.keys(files).length).toBeGreaterThan(10);
+    for (const path of Object.keys(files)) {
+      const changed = Uint8Array.from(files[path]!);
+      const at = Math.floor(changed.length / 2);
+      changed[at] = changed[at]! ^ 0x01;
+      const { status, output } = verifyPack(zipOf({ ...files, [path]: changed }));
+      expect(output, path).toContain(`FAIL ${path}`);
+      expect(status, path).toBe(1);
+    }
+  });
+
+  it('refuses a second spelling of the manifest signature (base64url bits that decode to the same bytes)', () => {
+    const files = filesOf(goodPack);
+    const jws = textOf(files, 'manifest.jws');
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    // 64 signature bytes take 86 characters: the last one's two low bits are padding.
+    const last = alphabet[alphabet.indexOf(jws.at(-1)!) ^ 0x01]!;
+    const respelt = `${jws.slice(0, -1)}${last}`;
+    expect(Buffer.from(respelt.split('.')[2]!, 'base64url')).toEqual(
+      Buffer.from(jws.split('.')[2]!, 'base64url'),
+    );
+    const { status, output } = verifyPack(zipOf({ ...files, 'manifest.jws': strToU8(respelt) }));
+    expect(output).toContain('FAIL manifest.jws: the JWS signature is not base64url');
+    expect(status).toBe(1);
+  });
+
+  it('names a file added to the pack', () => {
+    const { status, output } = verifyPack(zipOf({ ...filesOf(goodPack), 'notes.txt': strToU8('lagt til') }));
+    expect(output).toContain('FAIL notes.txt: unexpected file');
+    expect(status).toBe(1);
+  });
+
+  it('names the archive entry whose compressed bytes were damaged', () => {
+    const zip = Buffer.from(goodPack);
+    // The first entry is agreement.json: its data starts after the 30-byte local header and its name.
+    const at = 30 + 'agreement.json'.length + 20;
+    zip[at] = zip[at]! ^ 0xff;
+    const { status, output } = verifyPack(zip);
+    expect(output).toMatch(/FAIL (zip: agreement\.json|agreement\.json)/);
+    expect(status).toBe(1);
+  });
+
+  describe('a log line removed', () => {
+    it('fails on the log file’s hash when the manifest is left as it was', () => {
+      const files = filesOf(goodPack);
+      const history = lines(files, 'logs/history.jsonl');
+      const { status, output } = verifyPack(
+        zipOf(withLines(files, 'logs/history.jsonl', history.toSpliced(4, 1))),
+      );
+      expect(output).toContain('FAIL logs/history.jsonl');
+      expect(status).toBe(1);
+    });
+
+    it('names the line and the missing entry even under a manifest signed again', () => {
+      const files = filesOf(goodPack);
+      const history = lines(files, 'logs/history.jsonl');
+      const { status, output } = verifyPack(
+        resigned(withLines(files, 'logs/history.jsonl', history.toSpliced(4, 1))),
+      );
+      expect(output).toContain('FAIL logs/history.jsonl line 5');
+      expect(output).toContain(`seal 2 lists entry ${idOf(history[4]!)} here`);
+      expect(status).toBe(1);
+    });
+
+    it('names the entry when the last line of a log is removed', () => {
+      const files = filesOf(goodPack);
+      const audit = lines(files, 'logs/audit.jsonl');
+      const { status, output } = verifyPack(
+        resigned(withLines(files, 'logs/audit.jsonl', audit.slice(0, -1))),
+      );
+      expect(output).toContain(
+        `FAIL logs/audit.jsonl line ${audit.length}: missing: entry ${idOf(audit.at(-1)!)}`,
+      );
+      expect(status).toBe(1);
+    });
+  });
+
+  describe('two log lines swapped', () => {
+    it('fails on the log file’s hash when the manifest is left as it was', () => {
+      const files = filesOf(goodPack);
+      const history = lines(files, 'logs/history.jsonl');
+      [history[2], history[3]] = [history[3]!, history[2]!];
+      const { status, output } = verifyPack(zipOf(withLines(files, 'logs/history.jsonl', history)));
+      expect(output).toContain('FAIL logs/history.jsonl');
+      expect(status).toBe(1);
+    });
+
+    it('names the first line out of place under a manifest signed again', () => {
+      const files = filesOf(goodPack);
+      const history = lines(files, 'logs/history.jsonl');
+      const [third, fourth] = [history[2]!, history[3]!];
+      const { status, output } = verifyPack(
+        resigned(withLines(files, 'logs/history.jsonl', history.toSpliced(2, 2, fourth, third))),
+      );
+      expect(output).toContain(`FAIL logs/history.jsonl line 3: is entry ${idOf(fourth)}`);
+      expect(output).toContain(`lists entry ${idOf(third)} here`);
+      expect(status).toBe(1);
+    });
+  });
+
+  it('names a line added after the sealed ones', () => {
+    const files = filesOf(goodPack);
+    const extra = historyEntry('2027-03-10T08:00:00.000Z', 'NOTE');
+    const history = [...lines(files, 'logs/history.jsonl'), logLine(extra.id, extra.entry)];
+    const { status, output } = verifyPack(resigned(withLines(files, 'logs/history.jsonl', history)));
+    expect(output).toContain(
+      `FAIL logs/history.jsonl line ${history.length}: entry ${extra.id} is in no seal`,
+    );
+    expect(status).toBe(1);
+  });
+
+  it('names an entry changed in the table after it was sealed (the next export shows the break)', async () => {
+    const logs = lifecycleLogs();
+    const input = lifecycleInput(key, logs);
+    // Sealed as it was; then its time is edited in DynamoDB before the export reads it.
+    const edited = logs.history[3]!;
+    const changedInput: EvidenceInput = {
+      ...input,
+      history: input.history.map((item) =>
+        item.id === edited.id
+          ? { id: item.id, entry: { ...item.entry, at: '2026-11-19T13:00:00.000Z' } }
+          : item,
+      ),
+    };
+    const { status, output } = verifyPack(await packOf(changedInput, key));
+    expect(output).toContain('FAIL logs/history.jsonl line 4');
+    expect(output).toContain(`entry ${edited.id} is not what seal 2 sealed (changed after sealing)`);
+    expect(status).toBe(1);
+  });
+
+  it('names an entry that first appears in a seal made long after its time (backdated)', async () => {
+    const logs = lifecycleLogs();
+    const backdated = historyEntry('2027-02-01T01:40:00.000Z', 'SUB_PROCESSOR_APPROVED');
+    logs.history.push(backdated);
+    // The daily run of 2027-02-01T02:00 did not see it: it appears only in the export's seal, 20 minutes
+    // before the daily seal although no writer takes longer than 15 minutes.
+    const input = lifecycleInput(key, logs, new Map([[backdated.id, 2]]));
+    const { status, output } = verifyPack(await packOf(input, key));
+    expect(output).toMatch(/FAIL logs\/history\.jsonl line \d+/);
+    expect(output).toContain(`entry ${backdated.id} is dated 2027-02-01T01:40:00.000Z`);
+    expect(output).toContain('backdated');
+    expect(status).toBe(1);
+  });
+
+  it('accepts an entry that a writer still running stored just after the daily seal', async () => {
+    const logs = lifecycleLogs();
+    const late = historyEntry('2027-02-01T01:50:00.000Z', 'REMINDER_SENT');
+    logs.history.push(late);
+    const { status, output } = verifyPack(
+      await packOf(lifecycleInput(key, logs, new Map([[late.id, 2]])), key),
+    );
+    expect(output).toMatch(/^OK$/m);
+    expect(status).toBe(0);
+  });
+
+  describe('seals', () => {
+    it('names a seal whose JWS payload was changed', () => {
+      const files = filesOf(goodPack);
+      const seal = JSON.parse(textOf(files, 'seals/000002.json'));
+      const [header, payload, signature] = seal.jws.split('.');
+      const body = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as SealBody;
+      const forged = Buffer.from(canonicalize({ ...body, size: body.size - 1 }) as string).toString(
+        'base64url',
+      );
+      seal.jws = `${header}.${forged}.${signature}`;
+      const { status, output } = verifyPack(
+        resigned({ ...files, 'seals/000002.json': strToU8(JSON.stringify(seal, null, 2)) }),
+      );
+      expect(output).toContain('FAIL seals/000002.json (jws): the signature does not verify');
+      expect(status).toBe(1);
+    });
+
+    it('names a seal removed from the pack, whether or not the manifest is made again', () => {
+      const { 'seals/000002.json': _removed, ...files } = filesOf(goodPack);
+      const asWas = verifyPack(zipOf(files));
+      expect(asWas.output).toContain('FAIL seals/000002.json: listed in the manifest but missing');
+      expect(asWas.status).toBe(1);
+      const again = verifyPack(resigned(files));
+      expect(again.output).toContain('FAIL seals/000002.json: missing');
+      expect(again.status).toBe(1);
+    });
+
+    it('names the seal after one replaced by a validly signed other seal (the chain breaks)', () => {
+      const files = filesOf(goodPack);
+      const first = JSON.parse(textOf(files, 'seals/000001.json'));
+      const second = JSON.parse(textOf(files, 'seals/000002.json'));
+      const entries = second.entries.slice(0, -1);
+      const body = sealBody('3f1c2a4e-8b7d-4c21-9e5f-0a1b2c3d4e5f', 2, DAILY_SEALS[1]!, entries, first.jws);
+      const replaced = { jws: compactJws(key, 'dpa-seal+jws', canonicalize(body) as string), entries };
+      const manifest = JSON.parse(textOf(files, 'manifest.json'));
+      manifest.seals[1] = { seq: 2, root: body.root, size: body.size };
+      const { status, output } = verifyPack(
+        resigned({
+          ...files,
+          'seals/000002.json': strToU8(JSON.stringify(replaced)),
+          'manifest.json': strToU8(JSON.stringify(manifest)),
+        }),
+      );
+      expect(output).toContain("FAIL seals/000003.json: previous is not the SHA-256 of seal 2's JWS");
+      expect(status).toBe(1);
+    });
+
+    it('names a seal whose listed leaves are not those it signed', () => {
+      const files = filesOf(goodPack);
+      const seal = JSON.parse(textOf(files, 'seals/000001.json'));
+      seal.entries[0].leaf = leafHash('something else');
+      const { status, output } = verifyPack(
+        resigned({ ...files, 'seals/000001.json': strToU8(JSON.stringify(seal)) }),
+      );
+      expect(output).toContain(
+        'FAIL seals/000001.json: the Merkle root of the listed leaves is not the signed root',
+      );
+      expect(status).toBe(1);
+    });
+  });
+
+  describe('content versions', () => {
+    it('names a signature made for other content', () => {
+      const files = filesOf(goodPack);
+      const version = JSON.parse(textOf(files, 'versions/1/version.json'));
+      version.signatures[1].contentHash = `sha256:${'0'.repeat(64)}`;
+      const { status, output } = verifyPack(
+        resigned({ ...files, 'versions/1/version.json': strToU8(JSON.stringify(version)) }),
+      );
+      expect(output).toContain('FAIL versions/1/version.json: signature 2 (processor) signed "sha256:000');
+      expect(status).toBe(1);
+    });
+
+    it('warns of a signature made before signatures named a content hash', () => {
+      const files = filesOf(goodPack);
+      const version = JSON.parse(textOf(files, 'versions/1/version.json'));
+      delete version.signatures[0].contentHash;
+      const { status, output } = verifyPack(
+        resigned({ ...files, 'versions/1/version.json': strToU8(JSON.stringify(version)) }),
+      );
+      expect(output).toContain(
+        'WARNING: versions/1/version.json: signature 1 (controller) names no content hash',
+      );
+      expect(output).toMatch(/^OK$/m);
+      expect(status).toBe(0);
+    });
+
+    it('names content that is not in its canonical form, even when its hash is listed', () => {
+      const files = filesOf(goodPack);
+      const pretty = strToU8(JSON.stringify(JSON.parse(textOf(files, 'versions/1/content.json')), null, 2));
+      const version = JSON.parse(textOf(files, 'versions/1/version.json'));
+      version.contentHash = `sha256:${sha256(pretty)}`;
+      const { status, output } = verifyPack(
+        resigned({
+          ...files,
+          'versions/1/content.json': pretty,
+          'versions/1/version.json': strToU8(JSON.stringify(version)),
+        }),
+      );
+      expect(output).toContain('FAIL versions/1/content.json: is not canonical JSON (RFC 8785)');
+      expect(status).toBe(1);
+    });
+  });
+
+  describe('keys', () => {
+    it('names a manifest signed by another key than the pinned one', async () => {
+      const input = lifecycleInput(key);
+      const zip = await packOf(input, otherKey);
+      const { status, output } = verifyPack(zip);
+      expect(output).toContain(
+        `FAIL manifest.jws: signed with key ${otherKey.kid}, which is not among the pinned keys`,
+      );
+      expect(status).toBe(1);
+    });
+
+    it('names a manifest that claims the service key but was signed by another', () => {
+      const impostor = { privateKey: otherKey.privateKey, kid: key.kid } as ServiceKey;
+      const { status, output } = verifyPack(resigned(filesOf(goodPack), impostor));
+      expect(output).toContain(`FAIL manifest.jws: the signature does not verify with key ${key.kid}`);
+      expect(status).toBe(1);
+    });
+
+    it('fails a good pack when --jwks pins another key', () => {
+      const { status, output } = verifyPack(goodPack, pinnedOther);
+      expect(output).toContain(
+        `FAIL manifest.jws: signed with key ${key.kid}, which is not among the pinned keys`,
+      );
+      expect(status).toBe(1);
+    });
+  });
+
+  it('prints its usage with --help', () => {
+    const result = spawnSync(process.execPath, ['verifier/dpa-evidence.mjs', '--help'], {
+      cwd: repository,
+      encoding: 'utf8',
+    });
+    expect(result.stdout).toContain('Usage: dpa-evidence verify <pack.zip> [--jwks <file-or-url>]');
+    expect(result.status).toBe(0);
+  });
+});
+
+describe('the verifier’s canonical JSON (RFC 8785)', () => {
+  it('serialises the numbers of RFC 8785 Appendix B', () => {
+    const samples: [string, string][] = [
+      ['0000000000000000', '0'],
+      ['8000000000000000', '0'],
+      ['0000000000000001', '5e-324'],
+      ['8000000000000001', '-5e-324'],
+      ['7fefffffffffffff', '1.7976931348623157e+308'],
+      ['ffefffffffffffff', '-1.7976931348623157e+308'],
+      ['4340000000000000', '9007199254740992'],
+      ['c340000000000000', '-9007199254740992'],
+      ['4430000000000000', '295147905179352830000'],
+      ['44b52d02c7e14af5', '9.999999999999997e+22'],
+      ['44b52d02c7e14af6', '1e+23'],
+      ['44b52d02c7e14af7', '1.0000000000000001e+23'],
+      ['444b1ae4d6e2ef4e', '999999999999999700000'],
+      ['444b1ae4d6e2ef4f', '999999999999999900000'],
+      ['444b1ae4d6e2ef50', '1e+21'],
+      ['3eb0c6f7a0b5ed8c', '9.999999999999997e-7'],
+      ['3eb0c6f7a0b5ed8d', '0.000001'],
+      ['41b3de4355555553', '333333333.3333332'],
+      ['41b3de4355555554', '333333333.33333325'],
+      ['41b3de4355555555', '333333333.3333333'],
+      ['41b3de4355555556', '333333333.3333334'],
+      ['41b3de4355555557', '333333333.33333343'],
+      ['becbf647612f3696', '-0.0000033333333333333333'],
+      ['43143ff3c1cb0959', '1424953923781206.2'],
+    ];
+    for (const [ieee, expected] of samples) {
+      expect(verifierCanonicalize(Buffer.from(ieee, 'hex').readDoubleBE(0)), ieee).toBe(expected);
+    }
+    expect(verifierCanonicalize(JSON.parse('333333333.33333329'))).toBe('333333333.3333333');
+    expect(verifierCanonicalize(JSON.parse('-0'))).toBe('0');
+  });
+
+  it('refuses NaN and the infinities (Appendix B)', () => {
+    for (const ieee of ['7fffffffffffffff', '7ff0000000000000']) {
+      expect(() => verifierCanonicalize(Buffer.from(ieee, 'hex').readDoubleBE(0))).toThrow(
+        /not a JSON number/,
+      );
+    }
+  });
+
+  it('sorts members by their UTF-16 code units (§3.2.3)', () => {
+    const input = JSON.parse(
+      '{"\\u20ac":"Euro Sign","\\r":"Carriage Return","\\ufb33":"Hebrew Letter Dalet With Dagesh","1":"One",' +
+        '"\\ud83d\\ude00":"Emoji: Grinning Face","\\u0080":"Control","\\u00f6":"Latin Small Letter O With Diaeresis"}',
+    );
+    const order = [...verifierCanonicalize(input).matchAll(/:"([^"]+)"/g)].map((match) => match[1]);
+    expect(order).toEqual([
+      'Carriage Return',
+      'One',
+      'Control',
+      'Latin Small Letter O With Diaeresis',
+      'Euro Sign',
+      'Emoji: Grinning Face',
+      'Hebrew Letter Dalet With Dagesh',
+    ]);
+  });
+
+  it('transforms the example of §3.2.2 as the RFC shows', () => {
+    const input = JSON.parse(
+      '{"numbers":[333333333.33333329,1E30,4.50,2e-3,0.000000000000000000000000001],' +
+        '"string":"\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/","literals":[null,true,false]}',
+    );
+    expect(verifierCanonicalize(input)).toBe(
+      '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],' +
+        '"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
+    );
+  });
+
+  it('matches the canonicalize package the service uses on a log entry with æøå', () => {
+    const entry = {
+      type: 'SIGNED',
+      at: '2026-11-20T10:00:00.000Z',
+      details: { place: 'Tromsø', name: 'Åse Ærø' },
+    };
+    expect(verifierCanonicalize({ ...entry, id: 'HISTORY#1' })).toBe(logLine('HISTORY#1', entry));
+  });
+});
