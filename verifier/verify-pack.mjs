@@ -13,6 +13,8 @@ export const EVIDENCE_FORMAT = 'dpa-evidence/1';
 export const SEAL_FORMAT = 'dpa-seal/1';
 export const MANIFEST_TYPE = 'dpa-manifest+jws';
 export const SEAL_TYPE = 'dpa-seal+jws';
+/** The history entry type that records a version of Vedlegg 3. */
+export const APPENDIX_VERSION_ENTRY = 'APPENDIX_3_VERSION';
 /** No writer of the service runs longer than this (Lambda's own limit): see "Backdating" in the format. */
 export const LONGEST_WRITE_MS = 15 * 60 * 1000;
 
@@ -34,7 +36,8 @@ export class VerificationFailure extends Error {
  * @typedef {{ seq: number, sealedAt: string, size: number, root: string, kid: string }} SealSummary
  * @typedef {{
  *   agreementId: string, exportedAt: string, versions: number, signatures: number,
- *   seals: SealSummary[], history: number, audit: number, manifestKid: string, keys: string, pinned: boolean
+ *   seals: SealSummary[], history: number, audit: number, appendixVersions: number, manifestKid: string,
+ *   keys: string, pinned: boolean
  * }} Summary
  */
 
@@ -256,6 +259,9 @@ export function verifyPack(zipBytes, options = {}) {
   // Check 10: the logs against the seals.
   const counts = checkLogs(files, seals);
 
+  // Check 11: every version of Vedlegg 3 as its sealed history entry records it.
+  const appendixVersions = checkAppendix(files);
+
   return {
     summary: {
       agreementId: manifest.agreementId,
@@ -265,6 +271,7 @@ export function verifyPack(zipBytes, options = {}) {
       seals: seals.map(({ seq, sealedAt, size, root, kid }) => ({ seq, sealedAt, size, root, kid })),
       history: counts.history,
       audit: counts.audit,
+      appendixVersions,
       manifestKid: signedManifest.kid,
       keys: keySet.source,
       pinned: keySet.pinned,
@@ -602,6 +609,59 @@ function checkLogs(files, seals) {
     }
   }
   return { history: logs['HISTORY#']?.lines.length ?? 0, audit: logs['AUDIT#']?.lines.length ?? 0 };
+}
+
+/**
+ * Each `appendix-3/<n>.json` is exactly the `details` of the history line (named by its `entry`) that
+ * records version n of Vedlegg 3, and every such line has its file. Runs after the logs are checked
+ * against their seals, so the versions are as sealed.
+ * @param {Map<string, Uint8Array>} files
+ */
+function checkAppendix(files) {
+  /** @type {Map<string, { line: number, details: unknown }>} */
+  const recorded = new Map();
+  const history = text(/** @type {Uint8Array} */ (files.get('logs/history.jsonl')), 'logs/history.jsonl');
+  const lines = history === '' ? [] : history.slice(0, -1).split('\n');
+  for (const [index, line] of lines.entries()) {
+    const entry = JSON.parse(line);
+    if (entry.type !== APPENDIX_VERSION_ENTRY) continue;
+    const version = isObject(entry.details) ? entry.details.version : undefined;
+    const where = `logs/history.jsonl line ${index + 1}`;
+    if (!Number.isSafeInteger(version) || /** @type {number} */ (version) < 1) {
+      throw new VerificationFailure(where, `entry ${entry.id} records Vedlegg 3 without a version number`);
+    }
+    const path = `appendix-3/${version}.json`;
+    if (recorded.has(path)) {
+      throw new VerificationFailure(
+        where,
+        `entry ${entry.id} records Vedlegg 3 version ${version} a second time`,
+      );
+    }
+    recorded.set(path, { line: index + 1, details: { ...entry.details, entry: entry.id } });
+  }
+  for (const name of files.keys()) {
+    if (!name.startsWith('appendix-3/')) continue;
+    if (!/^appendix-3\/[1-9][0-9]*\.json$/.test(name)) {
+      throw new VerificationFailure(name, 'not a Vedlegg 3 version file name (appendix-3/<n>.json)');
+    }
+    if (!recorded.has(name)) {
+      throw new VerificationFailure(name, 'no history entry records this version of Vedlegg 3');
+    }
+  }
+  for (const [path, { line, details }] of recorded) {
+    const bytes = files.get(path);
+    if (!bytes) {
+      throw new VerificationFailure(path, `missing: logs/history.jsonl line ${line} records this version`);
+    }
+    const file = parseJson(text(bytes, path), path);
+    if (canonicalize(file) !== canonicalize(details)) {
+      throw new VerificationFailure(
+        path,
+        `is not the version that logs/history.jsonl line ${line} records (changed)`,
+      );
+    }
+  }
+  return recorded.size;
 }
 
 /**

@@ -247,6 +247,9 @@ export const EMPTY_APPENDIX: AppendixHead = { version: 0, approved: [] };
 
 const entryOf = (record: SubProcessorRecord): AppendixEntry => ({ id: record.id, name: record.name });
 
+/** The history entry that records a version of Vedlegg 3 (its `details`: the version and its list). */
+export const APPENDIX_VERSION_ENTRY = 'APPENDIX_3_VERSION';
+
 /** Every change to the approved list is a new version of Vedlegg 3, recorded in the agreement's history. */
 export function appendixChange(
   head: AppendixHead,
@@ -260,7 +263,7 @@ export function appendixChange(
   const after = { version: head.version + 1, approved: added ? [...approved, entryOf(added)] : approved };
   return {
     after,
-    history: historyEntry(actor, 'APPENDIX_3_VERSION', at, {
+    history: historyEntry(actor, APPENDIX_VERSION_ENTRY, at, {
       details: {
         version: after.version,
         approved: after.approved,
@@ -308,7 +311,7 @@ export function initialAppendix(
     records,
     head,
     history: [
-      historyEntry(actor, 'APPENDIX_3_VERSION', at, {
+      historyEntry(actor, APPENDIX_VERSION_ENTRY, at, {
         details: {
           version: 1,
           approved: head.approved,

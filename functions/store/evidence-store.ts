@@ -11,7 +11,6 @@ import { toStoredSubProcessor } from './sub-processors-store.ts';
 export interface AgreementRecord {
   agreement: Agreement | undefined;
   subProcessors: Record<string, unknown>[];
-  appendix3: Record<string, unknown> | undefined;
   breaches: Record<string, unknown>[];
   entries: LogEntry[];
   /** Oldest first. */
@@ -20,13 +19,12 @@ export interface AgreementRecord {
 
 /**
  * The agreement's whole partition in one strongly consistent query (more pages only for a very long
- * log): the record, its requests, Vedlegg 3, breaches, history, audit log and seals.
+ * log): the record, its requests, breaches, history (with every version of Vedlegg 3), audit log and seals.
  */
 export async function readAgreementRecord(agreementId: string): Promise<AgreementRecord> {
   const record: AgreementRecord = {
     agreement: undefined,
     subProcessors: [],
-    appendix3: undefined,
     breaches: [],
     entries: [],
     seals: [],
@@ -49,9 +47,6 @@ function file(record: AgreementRecord, item: Item): void {
   else if (sk.startsWith(SEAL_PREFIX)) record.seals.push(storedSealOf(item));
   else if (sk.startsWith('SUBPROCESSOR#'))
     record.subProcessors.push(toStoredSubProcessor(item).record as unknown as Record<string, unknown>);
-  else if (sk === 'APPENDIX3') {
-    const { pk: _pk, sk: _sk, entity: _entity, ...appendix } = logEntryOf(item).entry;
-    record.appendix3 = appendix;
-  } else if (sk.startsWith('BREACH#'))
+  else if (sk.startsWith('BREACH#'))
     record.breaches.push(toBreachRecord(item) as unknown as Record<string, unknown>);
 }

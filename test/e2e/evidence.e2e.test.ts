@@ -3,7 +3,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeleteItemCommand, DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   ApiClient,
   agreementRequest,
@@ -13,7 +14,9 @@ import {
   PROCESSOR_ORG,
   signature,
 } from '../support/api-client.ts';
+import { type InProcessStack, startInProcessStack } from '../support/in-process-stack.ts';
 import { LocalStackProcess } from '../support/local-stack-process.ts';
+import { runStandardToolsSketch } from '../support/standard-tools-sketch.ts';
 
 const run = promisify(execFile);
 
@@ -88,6 +91,8 @@ describe('sealed logs and the evidence pack on the local stack', () => {
     const verified = await verify(pack.body, jwks);
     expect(verified.output).toMatch(/^OK/m);
     expect(verified.code).toBe(0);
+    // The bash sketch of docs/evidence-format.md, on standard tools only, agrees.
+    expect(runStandardToolsSketch(pack.body, jwks)).toEqual({ status: 0, output: 'OK\n' });
 
     // The export sealed its own audit entry: seal 2, announced to both parties.
     const processorNotices = (
@@ -114,5 +119,103 @@ describe('sealed logs and the evidence pack on the local stack', () => {
       `/agreements/${created.body.id}/audit-log`,
     );
     expect(log.body.items.map((entry) => entry.action)).not.toContain('evidence.exported');
+  });
+});
+
+/**
+ * Rule 14: an entry changed or removed directly in DynamoDB after it was sealed is not hidden by the
+ * next export: the pack carries the break, and the verifier names the entry.
+ */
+describe('a log edited in the table after sealing', () => {
+  let local: InProcessStack;
+  let dynamo: DynamoDBClient;
+
+  beforeAll(async () => {
+    local = await startInProcessStack({ dynamoEndpoint: inject('dynamoEndpoint') });
+    dynamo = new DynamoDBClient({
+      endpoint: local.dynamoEndpoint,
+      region: 'eu-north-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+  });
+
+  afterAll(async () => {
+    dynamo?.destroy();
+    await local?.stop();
+  });
+
+  const logItems = async (id: string, prefix: string) =>
+    (
+      await dynamo.send(
+        new QueryCommand({
+          TableName: local.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': { S: `AGREEMENT#${id}` }, ':prefix': { S: prefix } },
+          ConsistentRead: true,
+        }),
+      )
+    ).Items ?? [];
+
+  it('makes the next export fail verification, naming the changed and then the removed entry', async () => {
+    const controller = await ApiClient.forOrganisation(local.url, CONTROLLER_ORG);
+    const processor = await ApiClient.forOrganisation(local.url, PROCESSOR_ORG);
+    const created = await controller.post(
+      '/agreements',
+      agreementRequest({
+        subProcessors: [
+          {
+            name: 'Drift Nord AS',
+            orgNumber: '953264382',
+            address: 'Storgata 1, 0155 Oslo',
+            processingLocation: { city: 'Oslo', countryCode: 'NO' },
+            activities: 'Drift og backup av fagsystemet',
+            personalDataTypes: ['Navn'],
+          },
+        ],
+      }),
+    );
+    const id = created.body.id as string;
+    const contentHash = created.body.contentHash as string;
+    await controller.post(`/agreements/${id}/submit`);
+    await processor.post(`/agreements/${id}/signatures`, signature('Åse Prøvesen', 'Tromsø', contentHash));
+    await controller.post(`/agreements/${id}/signatures`, signature('Kari Testesen', 'Radøy', contentHash));
+    expect((await controller.get(`/agreements/${id}/history`)).status).toBe(200);
+    expect((await controller.post('/local/clock', { advanceBy: 'P1D' })).status).toBe(200);
+    const jwks = (await controller.get('/.well-known/jwks.json')).body;
+    const export_ = async () => {
+      const pack = await controller.getBytes(`/agreements/${id}/evidence`);
+      expect(pack.status).toBe(200);
+      return verify(pack.body, jwks);
+    };
+    const first = await export_();
+    expect(first.code).toBe(0);
+    // Vedlegg 3 version 1, approved by the signatures, is in the pack and bound to its history entry.
+    expect(first.output).toMatch(/Vedlegg 3\s+1 version/);
+
+    // The entry of the processor's signature, rewritten to say it was signed somewhere else.
+    const signed = (await logItems(id, 'HISTORY#')).find(
+      (item) => item.type?.S === 'SIGNED' && JSON.stringify(item).includes('Tromsø'),
+    );
+    expect(signed).toBeDefined();
+    const rewritten = JSON.parse(JSON.stringify(signed).replaceAll('Tromsø', 'Bodø'));
+    await dynamo.send(new PutItemCommand({ TableName: local.tableName, Item: rewritten }));
+    const changed = await export_();
+    expect(changed.code).toBe(1);
+    expect(changed.output).toMatch(/^FAIL logs\/history\.jsonl line \d+: /m);
+    expect(changed.output).toContain(`entry ${signed!.sk!.S} is not what seal 1 sealed`);
+
+    // Put back as it was, the log verifies again.
+    await dynamo.send(new PutItemCommand({ TableName: local.tableName, Item: signed! }));
+    expect((await export_()).output).toMatch(/^OK/m);
+
+    // The audit entry of the history read, deleted.
+    const read = (await logItems(id, 'AUDIT#')).find((item) => item.action?.S === 'history.read');
+    expect(read).toBeDefined();
+    await dynamo.send(
+      new DeleteItemCommand({ TableName: local.tableName, Key: { pk: read!.pk!, sk: read!.sk! } }),
+    );
+    const removed = await export_();
+    expect(removed.code).toBe(1);
+    expect(removed.output).toContain(`seal 1 lists entry ${read!.sk!.S} here`);
   });
 });

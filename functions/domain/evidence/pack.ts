@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { strToU8, zipSync } from 'fflate';
 import { type AgreementContent, canonicalContent } from '../content-hash.ts';
 import type { Actor, Agreement, Signature } from '../schemas.ts';
+import { APPENDIX_VERSION_ENTRY } from '../sub-processors.ts';
 import {
   decodeJwsPayload,
   type LogName,
@@ -44,8 +45,6 @@ export interface EvidenceInput {
   versions: EvidenceVersion[];
   /** Each request as the API returns it, with its decision. */
   subProcessors: Record<string, unknown>[];
-  /** Vedlegg 3 as it stands now. */
-  appendix3: Record<string, unknown> | undefined;
   breaches: Record<string, unknown>[];
   history: EvidenceLogEntry[];
   audit: EvidenceLogEntry[];
@@ -109,7 +108,7 @@ export async function buildEvidencePack(
   for (const request of input.subProcessors) {
     add(`sub-processors/${fileId(request, 'sub-processor request')}.json`, jsonFile(request));
   }
-  if (input.appendix3 !== undefined) add('appendix-3.json', jsonFile(input.appendix3));
+  for (const [number, version] of appendixVersions(input.history)) add(`appendix-3/${number}.json`, version);
   for (const breach of input.breaches) add(`breaches/${fileId(breach, 'breach')}.json`, jsonFile(breach));
   const termination = Object.fromEntries(
     TERMINATION_FIELDS.filter((field) => input.agreement[field] !== undefined).map((field) => [
@@ -172,8 +171,10 @@ function sealBodiesOf(input: EvidenceInput): SealBody[] {
 
 /**
  * Each log's lines in seal order: walking seals 1..n and their entries as listed. An entry is written
- * as it stands now, so one changed after sealing no longer matches its leaf and the verifier names it.
- * Every entry must be in exactly one seal (the export seals everything first).
+ * as it stands now, so one changed after sealing no longer matches its leaf, and one removed from the
+ * table after sealing leaves a gap: the pack shows the break and the verifier names the entry, instead
+ * of the export failing and hiding it. Every entry still present must be in exactly one seal (the
+ * export seals everything first).
  */
 function logFiles(input: EvidenceInput): Record<LogName, string> {
   const entries = new Map<string, Record<string, unknown>>();
@@ -189,15 +190,14 @@ function logFiles(input: EvidenceInput): Record<LogName, string> {
   }
   const lines: Record<LogName, string[]> = { history: [], audit: [] };
   const written = new Set<string>();
-  input.seals.forEach((seal, index) => {
+  for (const seal of input.seals) {
     for (const { id } of seal.entries) {
-      const entry = entries.get(id);
-      if (entry === undefined) throw new Error(`Entry ${id} in seal ${index + 1} is not in the logs`);
       if (written.has(id)) throw new Error(`Entry ${id} is in more than one seal`);
       written.add(id);
-      lines[logOf(id)].push(logLine(id, entry));
+      const entry = entries.get(id);
+      if (entry !== undefined) lines[logOf(id)].push(logLine(id, entry));
     }
-  });
+  }
   for (const id of entries.keys()) {
     if (!written.has(id)) throw new Error(`Entry ${id} is in no seal: seal the logs before exporting`);
   }
@@ -205,6 +205,25 @@ function logFiles(input: EvidenceInput): Record<LogName, string> {
     history: lines.history.map((line) => `${line}\n`).join(''),
     audit: lines.audit.map((line) => `${line}\n`).join(''),
   };
+}
+
+/**
+ * Every version of Vedlegg 3, each as the history entry that recorded it says (its `details`, with the
+ * entry's id), so that each version is bound to a sealed log line. An entry edited in the table into
+ * something that is no version (or a second entry of one number) is left to the verifier to name.
+ */
+function appendixVersions(history: readonly EvidenceLogEntry[]): Map<number, Uint8Array> {
+  const versions = new Map<number, Uint8Array>();
+  for (const { id, entry } of history) {
+    if (entry.type !== APPENDIX_VERSION_ENTRY) continue;
+    const details = entry.details as Record<string, unknown> | undefined;
+    const number = details?.version;
+    if (typeof number !== 'number' || !Number.isSafeInteger(number) || number < 1 || versions.has(number)) {
+      continue;
+    }
+    versions.set(number, jsonFile({ ...details, entry: id }));
+  }
+  return versions;
 }
 
 function fileId(record: Record<string, unknown>, what: string): string {

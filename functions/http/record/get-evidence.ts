@@ -48,7 +48,6 @@ export const handler = httpHandler({}, async ({ caller, params, route }) => {
       agreement,
       versions: contentVersions(agreement),
       subProcessors: record.subProcessors,
-      appendix3: record.appendix3,
       breaches: record.breaches,
       history: logs('HISTORY#'),
       audit: logs('AUDIT#'),

@@ -163,6 +163,15 @@ export function lifecycleLogs(): { history: LogEntry[]; audit: LogEntry[] } {
       actor: controller,
       details: { subProcessorId: 'sp-1' },
     }),
+    historyEntry('2026-11-27T08:00:00.000Z', 'APPENDIX_3_VERSION', {
+      actor: controller,
+      details: {
+        version: 1,
+        approved: [{ id: 'sp-1', name: 'Skyløsninger AS', personalDataTypes: ['Navn'] }],
+        effectiveFrom: '2026-11-27T08:00:00.000Z',
+        added: 'sp-1',
+      },
+    }),
     historyEntry('2026-11-28T14:00:00.000Z', 'BREACH_REPORTED', {
       actor: processor,
       details: { breachId: 'br-1' },
@@ -273,11 +282,6 @@ export function lifecycleInput(
         decision: { decision: 'APPROVED', decidedAt: '2026-11-27T08:00:00.000Z', decidedBy: controller },
       },
     ],
-    appendix3: {
-      version: 2,
-      effectiveFrom: '2026-11-27',
-      subProcessors: [{ id: 'sp-1', name: 'Skyløsninger AS' }],
-    },
     breaches: [
       {
         id: 'br-1',

@@ -23,7 +23,7 @@ describe('rule 14: the evidence pack', () => {
     const files = unzipSync(await packOf(lifecycleInput(key), key));
     expect(Object.keys(files)).toEqual([
       'agreement.json',
-      'appendix-3.json',
+      'appendix-3/1.json',
       'breaches/br-1.json',
       'keys/jwks.json',
       'logs/audit.jsonl',
@@ -113,6 +113,16 @@ describe('rule 14: the evidence pack', () => {
     expect(withoutTermination['termination.json']).toBeUndefined();
   });
 
+  it('writes each version of Vedlegg 3 as the history entry that recorded it, with the entry’s id', async () => {
+    const input = lifecycleInput(key);
+    const recorded = input.history.find(({ entry }) => entry.type === 'APPENDIX_3_VERSION')!;
+    const files = unzipSync(await packOf(input, key));
+    expect(JSON.parse(strFromU8(files['appendix-3/1.json']!))).toEqual({
+      ...(recorded.entry.details as object),
+      entry: recorded.id,
+    });
+  });
+
   it('writes the logs in seal order, one canonical line per entry, each ending in a newline', async () => {
     const input = lifecycleInput(key);
     const files = unzipSync(await packOf(input, key));
@@ -160,12 +170,14 @@ describe('rule 14: the evidence pack', () => {
     );
   });
 
-  it('refuses to export a seal that lists an entry the logs do not have', async () => {
+  it('exports a seal whose entry is gone from the table, leaving the gap for the verifier to name', async () => {
     const input = lifecycleInput(key);
     const [gone, ...rest] = input.audit;
-    await expect(packOf({ ...input, audit: rest }, key)).rejects.toThrow(
-      `Entry ${gone!.id} in seal 1 is not in the logs`,
-    );
+    const files = unzipSync(await packOf({ ...input, audit: rest }, key));
+    const audit = strFromU8(files['logs/audit.jsonl']!);
+    expect(audit).not.toContain(gone!.id);
+    expect(audit.split('\n')).toHaveLength(rest.length + 1);
+    expect(strFromU8(files['seals/000001.json']!)).toContain(gone!.id);
   });
 
   it('refuses seals out of order and entries filed in the wrong log', async () => {

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import {
 } from '../../../functions/domain/evidence/pack.ts';
 import { localSigner } from '../../../functions/shared/service-signer.ts';
 import { canonicalize as verifierCanonicalize } from '../../../verifier/canonical-json.mjs';
+import { runStandardToolsSketch, standardToolsSketch } from '../../support/standard-tools-sketch.ts';
 import {
   compactJws,
   DAILY_SEALS,
@@ -105,7 +106,8 @@ describe('the offline verifier (npx dpa-evidence verify)', () => {
     expect(output).toContain('3f1c2a4e-8b7d-4c21-9e5f-0a1b2c3d4e5f');
     expect(output).toMatch(/versions\s+1, with 2 signature/);
     expect(output).toMatch(/seals\s+3/);
-    expect(output).toMatch(/entries\s+12 history, 9 audit/);
+    expect(output).toMatch(/entries\s+13 history, 9 audit/);
+    expect(output).toMatch(/Vedlegg 3\s+1 version/);
     expect(output).not.toContain('WARNING');
     expect(status).toBe(0);
   });
@@ -393,6 +395,37 @@ describe('the offline verifier (npx dpa-evidence verify)', () => {
     });
   });
 
+  describe('Vedlegg 3', () => {
+    it('names a version of Vedlegg 3 that is not what its sealed history entry records', () => {
+      const files = filesOf(goodPack);
+      const version = JSON.parse(textOf(files, 'appendix-3/1.json'));
+      version.approved.push({ id: 'sp-9', name: 'Ukjent AS', personalDataTypes: ['Navn'] });
+      const { status, output } = verifyPack(
+        resigned({ ...files, 'appendix-3/1.json': strToU8(JSON.stringify(version)) }),
+      );
+      expect(output).toMatch(
+        /FAIL appendix-3\/1\.json: is not the version that logs\/history\.jsonl line \d+ records \(changed\)/,
+      );
+      expect(status).toBe(1);
+    });
+
+    it('names a version removed from the pack, and one no history entry records', () => {
+      const files = filesOf(goodPack);
+      const { 'appendix-3/1.json': first, ...without } = files;
+      const removed = verifyPack(resigned(without));
+      expect(removed.output).toMatch(
+        /FAIL appendix-3\/1\.json: missing: logs\/history\.jsonl line \d+ records/,
+      );
+      expect(removed.status).toBe(1);
+
+      const added = verifyPack(resigned({ ...files, 'appendix-3/2.json': first! }));
+      expect(added.output).toContain(
+        'FAIL appendix-3/2.json: no history entry records this version of Vedlegg 3',
+      );
+      expect(added.status).toBe(1);
+    });
+  });
+
   describe('keys', () => {
     it('names a manifest signed by another key than the pinned one', async () => {
       const input = lifecycleInput(key);
@@ -508,5 +541,61 @@ describe('the verifier’s canonical JSON (RFC 8785)', () => {
       details: { place: 'Tromsø', name: 'Åse Ærø' },
     };
     expect(verifierCanonicalize({ ...entry, id: 'HISTORY#1' })).toBe(logLine('HISTORY#1', entry));
+  });
+});
+
+/**
+ * docs/evidence-format.md promises that a third party can verify a pack with standard tools, and shows
+ * how in a shell sketch: the sketch, as printed there, is run on packs here.
+ */
+describe('the standard-tools sketch of docs/evidence-format.md', () => {
+  const runSketch = (zip: Uint8Array) =>
+    runStandardToolsSketch(zip, JSON.parse(readFileSync(pinned, 'utf8')));
+
+  it('is in the document', () => {
+    const sketch = standardToolsSketch();
+    expect(sketch).toContain('verify_jws');
+    expect(sketch.trim().endsWith('echo OK')).toBe(true);
+  });
+
+  it('passes the pack of a whole lifecycle', () => {
+    const { status, output } = runSketch(goodPack);
+    expect(output.trim()).toBe('OK');
+    expect(status).toBe(0);
+  });
+
+  it('fails a pack with one byte of a file changed', () => {
+    const files = filesOf(goodPack);
+    const changed = Uint8Array.from(files['breaches/br-1.json']!);
+    changed[10] = (changed[10] ?? 0) ^ 0x01;
+    const { status, output } = runSketch(zipOf({ ...files, 'breaches/br-1.json': changed }));
+    expect(output).not.toMatch(/^OK$/m);
+    expect(status).not.toBe(0);
+  });
+
+  it('fails a log entry changed after sealing, under a manifest signed again', () => {
+    const files = filesOf(goodPack);
+    const history = lines(files, 'logs/history.jsonl');
+    history[2] = history[2]!.replace('Radøy', 'Bergen');
+    const { status, output } = runSketch(resigned(withLines(files, 'logs/history.jsonl', history)));
+    expect(output).not.toMatch(/^OK$/m);
+    expect(status).not.toBe(0);
+  });
+
+  it('fails a Vedlegg 3 version that is not what its history entry records', () => {
+    const files = filesOf(goodPack);
+    const version = JSON.parse(textOf(files, 'appendix-3/1.json'));
+    version.approved = [];
+    const { status, output } = runSketch(
+      resigned({ ...files, 'appendix-3/1.json': strToU8(JSON.stringify(version)) }),
+    );
+    expect(output).not.toMatch(/^OK$/m);
+    expect(status).not.toBe(0);
+  });
+
+  it('fails a manifest signed by a key that is not pinned', async () => {
+    const { status, output } = runSketch(resigned(filesOf(goodPack), otherKey));
+    expect(output).not.toMatch(/^OK$/m);
+    expect(status).not.toBe(0);
   });
 });
