@@ -24,7 +24,7 @@ export type Scope = 'dpa:read' | 'dpa:write';
 export interface HttpFunction {
   readonly id: string;
   readonly entry: string;
-  readonly method: 'GET' | 'POST' | 'PATCH';
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT';
   /** API Gateway route path, `{name}` for path parameters. */
   readonly path: string;
   /** Scopes of which the token must carry at least one; none means the route is public. */
@@ -98,6 +98,16 @@ export const httpFunctions: readonly HttpFunction[] = [
     scopes: write,
     permissions: ['agreements:read', 'agreements:write'],
     summary: 'Edit a draft (If-Match required)',
+  },
+  {
+    id: 'putContact',
+    entry: 'functions/http/put-contact.ts',
+    method: 'PUT',
+    path: '/agreements/{id}/contacts/{party}',
+    scopes: write,
+    permissions: ['agreements:read', 'agreements:write', 'notifications:publish'],
+    summary:
+      "Replace the caller's own party's contact person (If-Match required; not part of the signed content)",
   },
   {
     id: 'submitAgreement',

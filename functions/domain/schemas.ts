@@ -338,6 +338,7 @@ export type AgreementStatus = z.infer<typeof agreementStatusSchema>;
 export type PartyRole = z.infer<typeof partyRoleSchema>;
 export type Signature = z.infer<typeof signatureSchema>;
 export type Actor = z.infer<typeof actorSchema>;
+export type Contact = z.infer<typeof contactSchema>;
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 export type Notification = z.infer<typeof notificationSchema>;

@@ -2,6 +2,7 @@ import { CONCURRENT_CHANGE, DomainError, notFound } from '../domain/errors.ts';
 import { requireParty } from '../domain/parties.ts';
 import type { Agreement, AuditEntry, PartyRole } from '../domain/schemas.ts';
 import { actorOf, type Caller } from '../shared/caller.ts';
+import { etagOf } from '../shared/http.ts';
 import { getAgreement, recordPartyRead, type StoredAgreement, toStored } from '../store/agreements-store.ts';
 import { checkIdempotencyRecord, idempotencyRecordKey } from '../store/idempotency-store.ts';
 import { type Item, isIssuedId } from '../store/items.ts';
@@ -69,6 +70,38 @@ export async function readAsParty<T>(
   }
   await recordPartyRead(id, caller.orgNumber, audit(result));
   return result;
+}
+
+/**
+ * A change that needs the ETag of the version the caller read: 428 without `If-Match`, 412 when it is
+ * stale. Strong comparison (RFC 9110 13.1.1): a weak tag never matches; `*` matches the existing one.
+ */
+export function requireIfMatch(ifMatch: string | undefined, agreement: Agreement, what: string): void {
+  if (!ifMatch) {
+    throw new DomainError('precondition-required', `Send If-Match with the ETag of the version you ${what}`);
+  }
+  const tags = ifMatch.split(',').map((tag) => tag.trim());
+  if (!tags.includes('*') && !tags.includes(etagOf(agreement.version))) {
+    throw new DomainError(
+      'precondition-failed',
+      `The agreement has changed; its current ETag is ${etagOf(agreement.version)}`,
+    );
+  }
+}
+
+/** A conditional write that lost to a concurrent change, told as a stale If-Match (412). */
+export async function failingPreconditionOnConflict<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof DomainError && error.kind === 'conflict') {
+      throw new DomainError(
+        'precondition-failed',
+        'The agreement was changed by another request; read it again',
+      );
+    }
+    throw error;
+  }
 }
 
 export function auditEntry(caller: Caller, action: string, route: string, at: Date): AuditEntry {

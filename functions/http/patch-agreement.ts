@@ -1,29 +1,23 @@
 import { historyEntry, nextVersion } from '../domain/changes.ts';
-import { conflict, DomainError } from '../domain/errors.ts';
+import { conflict } from '../domain/errors.ts';
 import { createAgreementSchema, patchAgreementSchema } from '../domain/schemas.ts';
 import { actorOf } from '../shared/caller.ts';
 import { now } from '../shared/clock.ts';
 import { etagOf, httpHandler, parseWith } from '../shared/http.ts';
 import { saveChange } from '../store/agreements-store.ts';
-import { auditEntry, loadForParty } from './agreement-access.ts';
+import {
+  auditEntry,
+  failingPreconditionOnConflict,
+  loadForParty,
+  requireIfMatch,
+} from './agreement-access.ts';
 
 /** Edits a draft. Content is frozen from submission (rule 3), and every edit needs a fresh ETag. */
 export const handler = httpHandler(
   { body: patchAgreementSchema },
   async ({ caller, body, params, headers, route }) => {
     const { agreement } = await loadForParty(params.id, caller);
-    const ifMatch = headers['if-match'];
-    if (!ifMatch) {
-      throw new DomainError('precondition-required', 'Send If-Match with the ETag of the version you edited');
-    }
-    // Strong comparison (RFC 9110 13.1.1): a weak tag never matches; `*` matches the existing agreement.
-    const tags = ifMatch.split(',').map((tag) => tag.trim());
-    if (!tags.includes('*') && !tags.includes(etagOf(agreement.version))) {
-      throw new DomainError(
-        'precondition-failed',
-        `The agreement has changed; its current ETag is ${etagOf(agreement.version)}`,
-      );
-    }
+    requireIfMatch(headers['if-match'], agreement, 'edited');
     if (agreement.status !== 'DRAFT') {
       throw conflict(`Only a DRAFT can be edited; this agreement is ${agreement.status}`, agreement.status);
     }
@@ -31,24 +25,16 @@ export const handler = httpHandler(
     const edited = nextVersion(agreement, body, at);
     // The merged draft must still satisfy every rule of a new agreement.
     parseWith(createAgreementSchema, contentOf(edited), 'The edited agreement is invalid');
-    try {
-      await saveChange({
+    await failingPreconditionOnConflict(() =>
+      saveChange({
         before: agreement,
         after: edited,
         history: [
           historyEntry(actorOf(caller), 'DRAFT_UPDATED', at, { details: { fields: Object.keys(body) } }),
         ],
         audit: auditEntry(caller, 'agreement.update', route, at),
-      });
-    } catch (error) {
-      if (error instanceof DomainError && error.kind === 'conflict') {
-        throw new DomainError(
-          'precondition-failed',
-          'The agreement was changed by another request; read it again',
-        );
-      }
-      throw error;
-    }
+      }),
+    );
     return { status: 200, body: edited, headers: { etag: etagOf(edited.version) } };
   },
 );

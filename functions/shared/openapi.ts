@@ -13,6 +13,7 @@ import * as z from '../domain/zod.ts';
 const requestBodies: Record<string, z.ZodMiniType> = {
   createAgreement: schemas.createAgreementSchema,
   patchAgreement: schemas.patchAgreementSchema,
+  putContact: schemas.contactSchema,
   submitAgreement: schemas.emptyBodySchema,
   signAgreement: schemas.signatureRequestSchema,
   cancelAgreement: schemas.cancelRequestSchema,
@@ -60,6 +61,7 @@ const responses: Record<string, { status: string; schema: z.ZodMiniType } | File
   listAgreements: { status: '200', schema: page(agreementSummary) },
   getAgreement: { status: '200', schema: schemas.agreementSchema },
   patchAgreement: { status: '200', schema: schemas.agreementSchema },
+  putContact: { status: '200', schema: schemas.agreementSchema },
   submitAgreement: { status: '200', schema: schemas.agreementSchema },
   signAgreement: { status: '201', schema: schemas.agreementSchema },
   cancelAgreement: { status: '200', schema: schemas.agreementSchema },
@@ -168,7 +170,7 @@ export function openApiDocument() {
       parameters: [
         ...pathParams,
         ...queryParams,
-        ...(fn.method === 'PATCH'
+        ...(fn.method === 'PATCH' || fn.method === 'PUT'
           ? [{ name: 'If-Match', in: 'header', required: true, schema: { type: 'string' } }]
           : []),
         ...(fn.method === 'POST' ? [idempotencyKeyHeader] : []),

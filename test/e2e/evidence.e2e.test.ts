@@ -92,7 +92,7 @@ describe('sealed logs and the evidence pack on the local stack', () => {
     expect(verified.output).toMatch(/^OK/m);
     expect(verified.code).toBe(0);
     // The bash sketch of docs/evidence-format.md, on standard tools only, agrees.
-    expect(runStandardToolsSketch(pack.body, jwks)).toEqual({ status: 0, output: 'OK\n' });
+    expect(await runStandardToolsSketch(pack.body, jwks)).toEqual({ status: 0, output: 'OK\n' });
 
     // The export sealed its own audit entry: seal 2, announced to both parties.
     const processorNotices = (

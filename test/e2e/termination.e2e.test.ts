@@ -315,5 +315,5 @@ describe('agreement from draft to CLOSED through notice, termination and data di
         'agreement.data-disposition-attestation',
       ]),
     );
-  });
+  }, 180_000); // a year and a quarter on the virtual clock, two restarts: about a minute on a busy machine
 });

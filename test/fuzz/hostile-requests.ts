@@ -953,6 +953,46 @@ const ROUTES: Record<string, (world: World) => RouteFuzz> = {
     };
   },
 
+  putContact: (world) => {
+    const contact: JsonObject = { name: 'Åse Kontakt', email: 'ase@example.no', phone: '+4797777777' };
+    const own = (names?: readonly FixtureName[]): Aim[] =>
+      fixturesOf(world, names).flatMap((fixture) =>
+        parties.map((role) => ({ params: { id: fixture.id, party: role }, as: role, fixture })),
+      );
+    return {
+      aims: own(),
+      body: () => contact,
+      headers: ifMatch,
+      refused: [
+        ...own(['draft', 'cancelled']).map((aim) => ({
+          aim,
+          body: contact,
+          headers: ifMatch(aim),
+          expect: [409],
+          defect: `a contact change on an agreement that is ${aim.fixture!.status}`,
+        })),
+        ...own().map((aim) => ({
+          aim: { ...aim, params: { ...aim.params, party: otherRole(aim.as as Role) } },
+          body: contact,
+          headers: ifMatch(aim),
+          expect: [403],
+          defect: `the ${aim.as} replacing the other party's contact (${aim.fixture!.status})`,
+        })),
+        ...own(['inForce', 'notice']).flatMap((aim): Refused[] => [
+          { aim, body: contact, headers: {}, expect: [428], defect: 'no If-Match' },
+          { aim, body: contact, headers: { 'if-match': '"0"' }, expect: [412], defect: 'a stale If-Match' },
+          {
+            aim: { ...aim, params: { ...aim.params, party: 'supplier' } },
+            body: contact,
+            headers: ifMatch(aim),
+            expect: [404],
+            defect: 'a party that is neither controller nor processor',
+          },
+        ]),
+      ],
+    };
+  },
+
   submitAgreement: (world) => ({
     aims: aimsAt(world, parties),
     body: () => ({}),

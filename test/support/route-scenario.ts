@@ -185,7 +185,18 @@ export async function runRouteScenario(
     '/agreements?status=CANCELLED&limit=2',
     200,
   );
-  await call('getAgreement', 'in force', processor, `/agreements/${inForce}`, 200);
+  const inForceVersion = (
+    await call<{ version: number }>('getAgreement', 'in force', processor, `/agreements/${inForce}`, 200)
+  ).body.version;
+  await call(
+    'putContact',
+    'in force',
+    processor,
+    `/agreements/${inForce}/contacts/processor`,
+    200,
+    { name: 'Åse Kontakt', email: 'ase@example.no', phone: '+4797777777' },
+    { 'if-match': `"${inForceVersion}"` },
+  );
   await call('getAgreementDocument', 'in force', controller, `/agreements/${inForce}/document`, 200);
   await call('getEvidence', 'in force', processor, `/agreements/${inForce}/evidence`, 200);
   await call(

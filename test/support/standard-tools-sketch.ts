@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,17 +13,30 @@ export const standardToolsSketch = (): string => {
   return /## Verifying with standard tools[\s\S]*?```sh\n([\s\S]*?)```/.exec(documented)?.[1] ?? '';
 };
 
-/** Runs the sketch on a pack with the keys pinned, in a folder of its own, as its reader would. */
-export function runStandardToolsSketch(
+/**
+ * Runs the sketch on a pack with the keys pinned, in a folder of its own, as its reader would. Not
+ * synchronously: a test that blocked its event loop for seconds would find its HTTP client's kept-alive
+ * connections closed under it by the server.
+ */
+export async function runStandardToolsSketch(
   pack: Uint8Array,
   jwks: unknown,
-): { status: number | null; output: string } {
+): Promise<{ status: number | null; output: string }> {
   const where = mkdtempSync(join(tmpdir(), 'dpa-sketch-'));
   try {
     writeFileSync(join(where, 'pack.zip'), pack);
     writeFileSync(join(where, 'jwks.json'), JSON.stringify(jwks));
-    const result = spawnSync('bash', ['-c', standardToolsSketch()], { cwd: where, encoding: 'utf8' });
-    return { status: result.status, output: `${result.stdout}${result.stderr}` };
+    return await new Promise((resolve) => {
+      execFile(
+        'bash',
+        ['-c', standardToolsSketch()],
+        { cwd: where, encoding: 'utf8' },
+        (error, stdout, stderr) => {
+          const status = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+          resolve({ status, output: `${stdout}${stderr}` });
+        },
+      );
+    });
   } finally {
     rmSync(where, { recursive: true, force: true });
   }

@@ -558,35 +558,35 @@ describe('the standard-tools sketch of docs/evidence-format.md', () => {
     expect(sketch.trim().endsWith('echo OK')).toBe(true);
   });
 
-  it('passes the pack of a whole lifecycle', () => {
-    const { status, output } = runSketch(goodPack);
+  it('passes the pack of a whole lifecycle', async () => {
+    const { status, output } = await runSketch(goodPack);
     expect(output.trim()).toBe('OK');
     expect(status).toBe(0);
   });
 
-  it('fails a pack with one byte of a file changed', () => {
+  it('fails a pack with one byte of a file changed', async () => {
     const files = filesOf(goodPack);
     const changed = Uint8Array.from(files['breaches/br-1.json']!);
     changed[10] = (changed[10] ?? 0) ^ 0x01;
-    const { status, output } = runSketch(zipOf({ ...files, 'breaches/br-1.json': changed }));
+    const { status, output } = await runSketch(zipOf({ ...files, 'breaches/br-1.json': changed }));
     expect(output).not.toMatch(/^OK$/m);
     expect(status).not.toBe(0);
   });
 
-  it('fails a log entry changed after sealing, under a manifest signed again', () => {
+  it('fails a log entry changed after sealing, under a manifest signed again', async () => {
     const files = filesOf(goodPack);
     const history = lines(files, 'logs/history.jsonl');
     history[2] = history[2]!.replace('Radøy', 'Bergen');
-    const { status, output } = runSketch(resigned(withLines(files, 'logs/history.jsonl', history)));
+    const { status, output } = await runSketch(resigned(withLines(files, 'logs/history.jsonl', history)));
     expect(output).not.toMatch(/^OK$/m);
     expect(status).not.toBe(0);
   });
 
-  it('fails a Vedlegg 3 version that is not what its history entry records', () => {
+  it('fails a Vedlegg 3 version that is not what its history entry records', async () => {
     const files = filesOf(goodPack);
     const version = JSON.parse(textOf(files, 'appendix-3/1.json'));
     version.approved = [];
-    const { status, output } = runSketch(
+    const { status, output } = await runSketch(
       resigned({ ...files, 'appendix-3/1.json': strToU8(JSON.stringify(version)) }),
     );
     expect(output).not.toMatch(/^OK$/m);
@@ -594,7 +594,7 @@ describe('the standard-tools sketch of docs/evidence-format.md', () => {
   });
 
   it('fails a manifest signed by a key that is not pinned', async () => {
-    const { status, output } = runSketch(resigned(filesOf(goodPack), otherKey));
+    const { status, output } = await runSketch(resigned(filesOf(goodPack), otherKey));
     expect(output).not.toMatch(/^OK$/m);
     expect(status).not.toBe(0);
   });
