@@ -1,7 +1,8 @@
+import type { AmendmentStatus } from './amendments/schemas.ts';
 import type { AgreementStatus, SubProcessorStatus } from './schemas.ts';
 
-/** The state a 409 reports: the agreement's, or a sub-processor request's. */
-export type CurrentStatus = AgreementStatus | SubProcessorStatus;
+/** The state a 409 reports: the agreement's, a sub-processor request's or an amendment's. */
+export type CurrentStatus = AgreementStatus | SubProcessorStatus | AmendmentStatus;
 
 /** Named errors of the domain; `functions/shared/problem.ts` maps each to one HTTP status. */
 export class DomainError extends Error {

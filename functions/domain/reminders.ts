@@ -1,3 +1,5 @@
+import { decideAmendmentSignatureReminder } from './amendments/reminders.ts';
+import { AMENDMENT_SIGNATURE_REMINDER } from './amendments/rules.ts';
 import { addDays, compareDates } from './calendar.ts';
 import { notificationsFor } from './notifications.ts';
 import type { Agreement, Notification } from './schemas.ts';
@@ -93,6 +95,7 @@ const RULES: Record<string, ReminderRule> = {
   [SIGNATURE_REMINDER]: decideSignatureReminder,
   ...TERMINATION_REMINDER_RULES,
   [SUB_PROCESSOR_DECISION_REMINDER]: decideSubProcessorDecisionReminder,
+  [AMENDMENT_SIGNATURE_REMINDER]: decideAmendmentSignatureReminder,
 };
 
 export function decideReminder(

@@ -72,14 +72,18 @@ export const MAX_NOTICE_PERIOD_MONTHS = 6;
 
 /** The bounds of the draft's list and numbers; the create request defaults them, a PATCH does not. */
 const subProcessorList = /* @__PURE__ */ lazySchema(() => z.array(subProcessorSchema).check(z.maxLength(50)));
-const noticePeriodMonths = /* @__PURE__ */ lazySchema(() =>
+export const noticePeriodMonthsSchema = /* @__PURE__ */ lazySchema(() =>
   z.int().check(z.minimum(1), z.maximum(MAX_NOTICE_PERIOD_MONTHS)),
 );
-const breachNotificationHours = /* @__PURE__ */ lazySchema(() => z.int().check(z.minimum(1), z.maximum(72)));
-const signatureDeadlineDays = /* @__PURE__ */ lazySchema(() => z.int().check(z.minimum(1), z.maximum(180)));
+export const breachNotificationHoursSchema = /* @__PURE__ */ lazySchema(() =>
+  z.int().check(z.minimum(1), z.maximum(72)),
+);
+export const signatureDeadlineDaysSchema = /* @__PURE__ */ lazySchema(() =>
+  z.int().check(z.minimum(1), z.maximum(180)),
+);
 
 /** The fields of an agreement's content, made on first use like the schemas (see `lazily`). */
-const agreementContentShape = /* @__PURE__ */ lazily(() => ({
+export const agreementContentShape = /* @__PURE__ */ lazily(() => ({
   title: lineText(300),
   controller: partySchema,
   processor: partySchema,
@@ -88,9 +92,9 @@ const agreementContentShape = /* @__PURE__ */ lazily(() => ({
   securityMeasures: proseText(10_000),
   contacts: z.strictObject({ controller: contactSchema, processor: contactSchema }),
   subProcessors: z._default(subProcessorList, []),
-  noticePeriodMonths: z._default(noticePeriodMonths, 3),
-  breachNotificationHours: z._default(breachNotificationHours, 36),
-  signatureDeadlineDays: z._default(signatureDeadlineDays, 30),
+  noticePeriodMonths: z._default(noticePeriodMonthsSchema, 3),
+  breachNotificationHours: z._default(breachNotificationHoursSchema, 36),
+  signatureDeadlineDays: z._default(signatureDeadlineDaysSchema, 30),
 }));
 
 export const createAgreementSchema = /* @__PURE__ */ lazySchema(() =>
@@ -125,9 +129,9 @@ export const patchAgreementSchema = /* @__PURE__ */ lazySchema(() =>
         securityMeasures: agreementContentShape().securityMeasures,
         contacts: agreementContentShape().contacts,
         subProcessors: subProcessorList,
-        noticePeriodMonths,
-        breachNotificationHours,
-        signatureDeadlineDays,
+        noticePeriodMonths: noticePeriodMonthsSchema,
+        breachNotificationHours: breachNotificationHoursSchema,
+        signatureDeadlineDays: signatureDeadlineDaysSchema,
       }),
     )
     .check(z.refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' })),
@@ -253,6 +257,12 @@ export const agreementSchema = /* @__PURE__ */ lazySchema(() =>
       }),
     ),
     closedAt: z.optional(z.string()),
+    /** Rule 13: the content version in force (absent: 1, the content as first signed). */
+    contentVersion: z.optional(z.int()),
+    /** The amendment awaiting signatures or its effective date, if any (one at a time). */
+    openAmendment: z.optional(z.strictObject({ id: z.string(), number: z.int() })),
+    /** Amendments proposed so far, whatever became of them: the next one's number is this plus one. */
+    amendmentCount: z.optional(z.int()),
   }),
 );
 
@@ -323,8 +333,11 @@ export const problemSchema = /* @__PURE__ */ lazySchema(() =>
     status: z.int(),
     detail: z.string(),
     errors: z.optional(z.array(z.strictObject({ field: z.string(), message: z.string() }))),
-    /** The agreement's status, or a sub-processor request's where the conflict is with that request. */
-    currentStatus: z.optional(z.union([agreementStatusSchema, subProcessorStatusSchema])),
+    /**
+     * The agreement's status, or a sub-processor request's or an amendment's (which adds SIGNED) where
+     * the conflict is with that request or amendment.
+     */
+    currentStatus: z.optional(z.union([agreementStatusSchema, subProcessorStatusSchema, z.enum(['SIGNED'])])),
     /** A signature for other content (rule 12): the agreement's content hash now. */
     contentHash: z.optional(z.string()),
   }),

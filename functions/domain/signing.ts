@@ -1,5 +1,5 @@
 import { addDays, compareDates, endOfOsloDay, laterDate, osloDate } from './calendar.ts';
-import { conflict, DomainError, validationError } from './errors.ts';
+import { type CurrentStatus, conflict, DomainError, validationError } from './errors.ts';
 import type { Agreement, PartyRole, Signature, SignatureRequest } from './schemas.ts';
 
 /** Rule 4: the signature deadline is the submission date in Oslo plus N days, open to the end of that day. */
@@ -34,15 +34,60 @@ export function decideSignature(
   if (agreement.signatureDeadline && signatureDeadlinePassed(agreement.signatureDeadline, now)) {
     throw conflict(`The signature deadline ${agreement.signatureDeadline} has passed`, agreement.status);
   }
-  if (agreement.signatures.some((s) => s.party === party)) {
-    throw conflict(`The ${party} has already signed this agreement`, agreement.status);
+  const { signature, other } = signatureFor(
+    {
+      signatures: agreement.signatures,
+      contentHash: agreement.contentHash,
+      status: agreement.status,
+      earliestOn: agreement.submittedAt ? osloDate(new Date(agreement.submittedAt)) : osloDate(now),
+      what: 'this agreement',
+      since: 'the submission for signature',
+    },
+    party,
+    request,
+    now,
+    person,
+  );
+  if (!other) return { signature, completes: false };
+  return { signature, completes: true, effectiveFrom: laterDate(other.signedOn, signature.signedOn) };
+}
+
+/** What is being signed: an agreement's content, or an amendment's amended content. */
+export interface Signable {
+  signatures: readonly Signature[];
+  /** The hash of the content the signatories must have read (rule 12). */
+  contentHash: string;
+  /** For the 409s. */
+  status: CurrentStatus;
+  /** The earliest `signedOn`: the day it was put up for signature. */
+  earliestOn: string;
+  /** "this agreement", "amendment 2". */
+  what: string;
+  /** "the submission for signature", "the proposal". */
+  since: string;
+}
+
+/**
+ * One party's signature of something with a content hash (rule 12): once per party, naming the hash
+ * of the content as it stands, dated today or earlier but not before it was put up for signature.
+ * Returns the signature and the other party's, if that one has signed already.
+ */
+export function signatureFor(
+  signable: Signable,
+  party: PartyRole,
+  request: SignatureRequest,
+  now: Date,
+  person?: string,
+): { signature: Signature; other?: Signature } {
+  if (signable.signatures.some((s) => s.party === party)) {
+    throw conflict(`The ${party} has already signed ${signable.what}`, signable.status);
   }
   // Rule 12: a signature binds to the content the signatory read; any other content is not signed.
-  if (request.contentHash !== agreement.contentHash) {
+  if (request.contentHash !== signable.contentHash) {
     throw new DomainError(
       'conflict',
-      `The signature names content ${request.contentHash}, but the agreement's content is ${agreement.contentHash}: read it again before signing`,
-      { currentStatus: agreement.status, contentHash: agreement.contentHash },
+      `The signature names content ${request.contentHash}, but the content of ${signable.what} is ${signable.contentHash}: read it again before signing`,
+      { currentStatus: signable.status, contentHash: signable.contentHash },
     );
   }
   const today = osloDate(now);
@@ -50,10 +95,9 @@ export function decideSignature(
   if (compareDates(signedOn, today) > 0) {
     throw validationError('Invalid signature', [{ field: 'signedOn', message: 'may not be in the future' }]);
   }
-  const submittedOn = agreement.submittedAt ? osloDate(new Date(agreement.submittedAt)) : today;
-  if (compareDates(signedOn, submittedOn) < 0) {
+  if (compareDates(signedOn, signable.earliestOn) < 0) {
     throw validationError('Invalid signature', [
-      { field: 'signedOn', message: `may not be before the submission for signature (${submittedOn})` },
+      { field: 'signedOn', message: `may not be before ${signable.since} (${signable.earliestOn})` },
     ]);
   }
   const signature: Signature = {
@@ -66,9 +110,8 @@ export function decideSignature(
     ...(person ? { person } : {}),
   };
   // Stryker disable next-line ConditionalExpression: equivalent, this party has not signed (refused above), so every signature is the other's
-  const other = agreement.signatures.find((s) => s.party !== party);
-  if (!other) return { signature, completes: false };
-  return { signature, completes: true, effectiveFrom: laterDate(other.signedOn, signedOn) };
+  const other = signable.signatures.find((s) => s.party !== party);
+  return other ? { signature, other } : { signature };
 }
 
 /** Parties whose signature is still missing. */
