@@ -2,7 +2,7 @@
  * The one list of functions: CDK deploys exactly these, and the local stack runs exactly these.
  * Entries are paths from the repository root; every module exports `handler`.
  */
-export type WorkflowId = 'signing' | 'termination' | 'subProcessorApproval';
+export type WorkflowId = 'signing' | 'termination' | 'subProcessorApproval' | 'amendment';
 
 /**
  * `seals:sign` lets a function sign seals and manifests with the service key (rule 14) and read its
@@ -108,6 +108,69 @@ export const httpFunctions: readonly HttpFunction[] = [
     permissions: ['agreements:read', 'agreements:write', 'notifications:publish'],
     summary:
       "Replace the caller's own party's contact person (If-Match required; not part of the signed content)",
+  },
+  {
+    id: 'proposeAmendment',
+    entry: 'functions/http/amendments/propose.ts',
+    method: 'POST',
+    path: '/agreements/{id}/amendments',
+    scopes: write,
+    permissions: ['agreements:read', 'agreements:write', 'start:amendment', 'notifications:publish'],
+    summary: 'Propose an amendment of an agreement in force or under notice, and start its workflow',
+  },
+  {
+    id: 'listAmendments',
+    entry: 'functions/http/amendments/list.ts',
+    method: 'GET',
+    path: '/agreements/{id}/amendments',
+    scopes: read,
+    permissions: ['agreements:read', 'agreements:write'],
+    summary: 'Every amendment of the agreement, with its status and signatures',
+  },
+  {
+    id: 'getAmendment',
+    entry: 'functions/http/amendments/get.ts',
+    method: 'GET',
+    path: '/agreements/{id}/amendments/{amendmentId}',
+    scopes: read,
+    permissions: ['agreements:read', 'agreements:write'],
+    summary: 'One amendment, with its status and signatures',
+  },
+  {
+    id: 'signAmendment',
+    entry: 'functions/http/amendments/sign.ts',
+    method: 'POST',
+    path: '/agreements/{id}/amendments/{amendmentId}/signatures',
+    scopes: write,
+    permissions: ['agreements:read', 'agreements:write', 'workflow:callback', 'notifications:publish'],
+    summary: "Sign an amendment on behalf of the caller's party, naming the amended content's hash",
+  },
+  {
+    id: 'withdrawAmendment',
+    entry: 'functions/http/amendments/withdraw.ts',
+    method: 'POST',
+    path: '/agreements/{id}/amendments/{amendmentId}/withdraw',
+    scopes: write,
+    permissions: ['agreements:read', 'agreements:write', 'workflow:callback', 'notifications:publish'],
+    summary: 'The proposer withdraws an amendment that awaits signatures',
+  },
+  {
+    id: 'listVersions',
+    entry: 'functions/http/amendments/versions.ts',
+    method: 'GET',
+    path: '/agreements/{id}/versions',
+    scopes: read,
+    permissions: ['agreements:read', 'agreements:write'],
+    summary: 'Every content version: number, content hash, effective date, amendment, signatures',
+  },
+  {
+    id: 'getVersion',
+    entry: 'functions/http/amendments/version.ts',
+    method: 'GET',
+    path: '/agreements/{id}/versions/{n}',
+    scopes: read,
+    permissions: ['agreements:read', 'agreements:write'],
+    summary: 'One content version, with its content',
   },
   {
     id: 'submitAgreement',
@@ -406,6 +469,30 @@ export const taskFunctions: readonly TaskFunction[] = [
     permissions: ['agreements:read', 'agreements:write', 'notifications:publish'],
     summary: 'Tells the parties the outcome of a sub-processor request, exactly once',
   },
+  {
+    id: 'prepareAmendment',
+    entry: 'functions/tasks/amendments/prepare.ts',
+    permissions: ['agreements:read'],
+    summary: "An amendment's status, seconds left until its deadline, and when it takes effect",
+  },
+  {
+    id: 'awaitAmendmentSignatures',
+    entry: 'functions/tasks/amendments/await-signatures.ts',
+    permissions: ['agreements:read', 'agreements:write', 'workflow:callback'],
+    summary: "Registers the amendment workflow's task token for the second signature",
+  },
+  {
+    id: 'expireAmendment',
+    entry: 'functions/tasks/amendments/expire.ts',
+    permissions: ['agreements:read', 'agreements:write', 'notifications:publish'],
+    summary: 'Marks an amendment EXPIRED when its deadline passes without both signatures',
+  },
+  {
+    id: 'applyAmendment',
+    entry: 'functions/tasks/amendments/apply.ts',
+    permissions: ['agreements:read', 'agreements:write', 'notifications:publish'],
+    summary: 'A signed amendment takes effect on its date: the amended content becomes the next version',
+  },
 ];
 
 export const workflows: readonly Workflow[] = [
@@ -445,6 +532,18 @@ export const workflows: readonly Workflow[] = [
       'recordWorkflowFailure',
     ],
     arnVariable: 'SUB_PROCESSOR_APPROVAL_STATE_MACHINE_ARN',
+  },
+  {
+    id: 'amendment',
+    definition: 'workflows/amendment.asl.json',
+    tasks: [
+      'prepareAmendment',
+      'awaitAmendmentSignatures',
+      'expireAmendment',
+      'applyAmendment',
+      'recordWorkflowFailure',
+    ],
+    arnVariable: 'AMENDMENT_STATE_MACHINE_ARN',
   },
 ];
 

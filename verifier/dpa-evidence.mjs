@@ -98,6 +98,7 @@ async function main() {
         `  seals      ${summary.seals.length}; the last, seal ${last.seq} of ${last.sealedAt}, has root ${last.root}`,
         `  entries    ${summary.history} history, ${summary.audit} audit`,
         `  Vedlegg 3  ${summary.appendixVersions} version(s), each as its sealed history entry records it`,
+        `  amendments ${summary.amendments}, each signed for the content it made`,
         `  keys       manifest signed by ${summary.manifestKid}, from ${summary.pinned ? `the pinned keys (${summary.keys})` : "the pack's own keys (NOT pinned)"}`,
         '',
       ].join('\n'),

@@ -36,7 +36,8 @@ export class VerificationFailure extends Error {
  * @typedef {{ seq: number, sealedAt: string, size: number, root: string, kid: string }} SealSummary
  * @typedef {{
  *   agreementId: string, exportedAt: string, versions: number, signatures: number,
- *   seals: SealSummary[], history: number, audit: number, appendixVersions: number, manifestKid: string,
+ *   seals: SealSummary[], history: number, audit: number, appendixVersions: number, amendments: number,
+ *   manifestKid: string,
  *   keys: string, pinned: boolean
  * }} Summary
  */
@@ -262,6 +263,9 @@ export function verifyPack(zipBytes, options = {}) {
   // Check 11: every version of Vedlegg 3 as its sealed history entry records it.
   const appendixVersions = checkAppendix(files);
 
+  // Check 12: amendments, signed for the content they made.
+  const amendments = checkAmendments(files);
+
   return {
     summary: {
       agreementId: manifest.agreementId,
@@ -272,6 +276,7 @@ export function verifyPack(zipBytes, options = {}) {
       history: counts.history,
       audit: counts.audit,
       appendixVersions,
+      amendments,
       manifestKid: signedManifest.kid,
       keys: keySet.source,
       pinned: keySet.pinned,
@@ -609,6 +614,53 @@ function checkLogs(files, seals) {
     }
   }
   return { history: logs['HISTORY#']?.lines.length ?? 0, audit: logs['AUDIT#']?.lines.length ?? 0 };
+}
+
+/**
+ * Each `amendments/<id>.json`: every signature names the amendment's `contentHash` (the amended
+ * content), and an amendment in force made the content version it names, whose hash is that one.
+ * @param {Map<string, Uint8Array>} files
+ */
+function checkAmendments(files) {
+  let count = 0;
+  for (const [path, bytes] of files) {
+    if (!path.startsWith('amendments/')) continue;
+    count += 1;
+    const amendment = parseJson(text(bytes, path), path);
+    if (
+      !isObject(amendment) ||
+      typeof amendment.contentHash !== 'string' ||
+      !Array.isArray(amendment.signatures)
+    ) {
+      throw new VerificationFailure(path, 'is not an amendment with a contentHash and signatures');
+    }
+    for (const [index, signature] of amendment.signatures.entries()) {
+      if (!isObject(signature) || signature.contentHash !== amendment.contentHash) {
+        throw new VerificationFailure(
+          path,
+          `signature ${index + 1} does not name the amended content's hash ${amendment.contentHash}`,
+        );
+      }
+    }
+    if (amendment.status === 'IN_FORCE') {
+      const versionPath = `versions/${amendment.resultingVersion}/version.json`;
+      const versionBytes = files.get(versionPath);
+      if (!versionBytes) {
+        throw new VerificationFailure(
+          path,
+          `is in force, but ${versionPath}, the version it made, is missing`,
+        );
+      }
+      const version = parseJson(text(versionBytes, versionPath), versionPath);
+      if (!isObject(version) || version.contentHash !== amendment.contentHash) {
+        throw new VerificationFailure(
+          versionPath,
+          `is not the content amendment ${amendment.number} made (${amendment.contentHash})`,
+        );
+      }
+    }
+  }
+  return count;
 }
 
 /**

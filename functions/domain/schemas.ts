@@ -280,6 +280,11 @@ export const listAgreementsQuerySchema = /* @__PURE__ */ lazySchema(() =>
   }),
 );
 
+/** `GET /agreements/{id}?on=YYYY-MM-DD`: the agreement with the content in force that day (rule 13). */
+export const agreementAsOfQuerySchema = /* @__PURE__ */ lazySchema(() =>
+  z.strictObject({ on: z.optional(calendarDateSchema) }),
+);
+
 export const pagingQuerySchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     limit: z._default(pageLimit, 50),

@@ -114,8 +114,12 @@ export const processingAuthorizationSchema = /* @__PURE__ */ lazySchema(() =>
 );
 
 /** One sub-processor in a version of Vedlegg 3 (the history's APPENDIX_3_VERSION entries). */
+/**
+ * A sub-processor in a version of Vedlegg 3, with the data types it was approved for (rule 13 keeps
+ * them within the scope in force; versions written before this was recorded have none).
+ */
 export const appendixEntrySchema = /* @__PURE__ */ lazySchema(() =>
-  z.strictObject({ id: z.string(), name: z.string() }),
+  z.strictObject({ id: z.string(), name: z.string(), personalDataTypes: z.optional(z.array(z.string())) }),
 );
 
 export type SubProcessorRequestBody = z.infer<typeof subProcessorRequestSchema>;

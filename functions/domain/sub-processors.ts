@@ -245,7 +245,11 @@ export interface AppendixHead {
 
 export const EMPTY_APPENDIX: AppendixHead = { version: 0, approved: [] };
 
-const entryOf = (record: SubProcessorRecord): AppendixEntry => ({ id: record.id, name: record.name });
+const entryOf = (record: SubProcessorRecord): AppendixEntry => ({
+  id: record.id,
+  name: record.name,
+  personalDataTypes: record.personalDataTypes,
+});
 
 /** The history entry that records a version of Vedlegg 3 (its `details`: the version and its list). */
 export const APPENDIX_VERSION_ENTRY = 'APPENDIX_3_VERSION';

@@ -10,6 +10,7 @@ export const config = {
   signingStateMachineArn: () => required('SIGNING_STATE_MACHINE_ARN'),
   terminationStateMachineArn: () => required('TERMINATION_STATE_MACHINE_ARN'),
   subProcessorApprovalStateMachineArn: () => required('SUB_PROCESSOR_APPROVAL_STATE_MACHINE_ARN'),
+  amendmentStateMachineArn: () => required('AMENDMENT_STATE_MACHINE_ARN'),
   /** Unset locally: notifications then go to the outbox only. */
   eventBusName: () => process.env.EVENT_BUS_NAME || undefined,
 };

@@ -1,4 +1,5 @@
 import { httpFunctions } from '../catalogue.ts';
+import * as amendmentSchemas from '../domain/amendments/schemas.ts';
 import * as breachSchemas from '../domain/breach-schemas.ts';
 import { documentQuerySchema } from '../domain/document/schemas.ts';
 import * as schemas from '../domain/schemas.ts';
@@ -14,6 +15,9 @@ const requestBodies: Record<string, z.ZodMiniType> = {
   createAgreement: schemas.createAgreementSchema,
   patchAgreement: schemas.patchAgreementSchema,
   putContact: schemas.contactSchema,
+  proposeAmendment: amendmentSchemas.amendmentProposalSchema,
+  signAmendment: amendmentSchemas.amendmentSignatureRequestSchema,
+  withdrawAmendment: amendmentSchemas.withdrawAmendmentRequestSchema,
   submitAgreement: schemas.emptyBodySchema,
   signAgreement: schemas.signatureRequestSchema,
   cancelAgreement: schemas.cancelRequestSchema,
@@ -34,6 +38,7 @@ const queries: Record<string, z.ZodMiniObject> = {
   listSubProcessors: subProcessorSchemas.listSubProcessorsQuerySchema,
   getProcessingAuthorization: subProcessorSchemas.processingAuthorizationQuerySchema,
   getAgreementDocument: documentQuerySchema,
+  getAgreement: schemas.agreementAsOfQuerySchema,
 };
 
 const page = (item: z.ZodMiniType) => z.object({ items: z.array(item), nextCursor: z.optional(z.string()) });
@@ -62,6 +67,16 @@ const responses: Record<string, { status: string; schema: z.ZodMiniType } | File
   getAgreement: { status: '200', schema: schemas.agreementSchema },
   patchAgreement: { status: '200', schema: schemas.agreementSchema },
   putContact: { status: '200', schema: schemas.agreementSchema },
+  proposeAmendment: { status: '201', schema: amendmentSchemas.amendmentSchema },
+  listAmendments: { status: '200', schema: z.object({ items: z.array(amendmentSchemas.amendmentSchema) }) },
+  getAmendment: { status: '200', schema: amendmentSchemas.amendmentSchema },
+  signAmendment: { status: '201', schema: amendmentSchemas.amendmentSchema },
+  withdrawAmendment: { status: '200', schema: amendmentSchemas.amendmentSchema },
+  listVersions: {
+    status: '200',
+    schema: z.object({ items: z.array(amendmentSchemas.contentVersionSummarySchema) }),
+  },
+  getVersion: { status: '200', schema: amendmentSchemas.contentVersionSchema },
   submitAgreement: { status: '200', schema: schemas.agreementSchema },
   signAgreement: { status: '201', schema: schemas.agreementSchema },
   cancelAgreement: { status: '200', schema: schemas.agreementSchema },

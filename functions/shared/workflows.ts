@@ -20,6 +20,18 @@ export async function startSigningWorkflow(agreementId: string, submittedVersion
   return result.executionArn!;
 }
 
+/** One amendment workflow per amendment, named after it, so a retried start is idempotent. */
+export async function startAmendmentWorkflow(agreementId: string, amendmentId: string): Promise<string> {
+  const result = await sfnClient().send(
+    new StartExecutionCommand({
+      stateMachineArn: config.amendmentStateMachineArn(),
+      name: `amendment-${amendmentId}`,
+      input: JSON.stringify({ agreementId, amendmentId }),
+    }),
+  );
+  return result.executionArn!;
+}
+
 /**
  * Named per notice (its version), like signing per submission: a notice rolled back because its start
  * failed can be given again without hitting the name of an execution that did start after all.

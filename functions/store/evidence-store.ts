@@ -1,6 +1,9 @@
+import type { ContentVersion } from '../domain/amendments/rules.ts';
+import type { Amendment } from '../domain/amendments/schemas.ts';
 import type { Agreement } from '../domain/schemas.ts';
 import { config } from '../shared/config.ts';
 import { logEntryOf, toStored } from './agreements-store.ts';
+import { AMENDMENT_PREFIX, toContentVersion, toStoredAmendment, VERSION_PREFIX } from './amendments-store.ts';
 import { toBreachRecord } from './breaches-store.ts';
 import { type Item, toItem } from './items.ts';
 import { queryItems } from './query.ts';
@@ -11,6 +14,9 @@ import { toStoredSubProcessor } from './sub-processors-store.ts';
 export interface AgreementRecord {
   agreement: Agreement | undefined;
   subProcessors: Record<string, unknown>[];
+  amendments: Amendment[];
+  /** Stored content versions (none until the first amendment takes effect). */
+  versions: ContentVersion[];
   breaches: Record<string, unknown>[];
   entries: LogEntry[];
   /** Oldest first. */
@@ -25,6 +31,8 @@ export async function readAgreementRecord(agreementId: string): Promise<Agreemen
   const record: AgreementRecord = {
     agreement: undefined,
     subProcessors: [],
+    amendments: [],
+    versions: [],
     breaches: [],
     entries: [],
     seals: [],
@@ -43,6 +51,8 @@ export async function readAgreementRecord(agreementId: string): Promise<Agreemen
 function file(record: AgreementRecord, item: Item): void {
   const sk = item.sk?.S ?? '';
   if (sk === 'AGREEMENT') record.agreement = toStored(item).agreement;
+  else if (sk.startsWith(AMENDMENT_PREFIX)) record.amendments.push(toStoredAmendment(item).amendment);
+  else if (sk.startsWith(VERSION_PREFIX)) record.versions.push(toContentVersion(item));
   else if (isLogEntryKey(sk)) record.entries.push(logEntryOf(item));
   else if (sk.startsWith(SEAL_PREFIX)) record.seals.push(storedSealOf(item));
   else if (sk.startsWith('SUBPROCESSOR#'))

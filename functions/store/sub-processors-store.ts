@@ -10,7 +10,6 @@ import {
 import { conflict } from '../domain/errors.ts';
 import { lazily } from '../domain/lazily.ts';
 import type { AgreementStatus, AuditEntry, HistoryEntry, Notification } from '../domain/schemas.ts';
-import { SUB_PROCESSOR_DECISION_REMINDER } from '../domain/sub-processor-reminders.ts';
 import {
   type SubProcessorRecord,
   type SubProcessorStatus,
@@ -447,13 +446,6 @@ export async function rollBackRequest(
       ],
     }),
   );
-}
-
-/** What a `<rule>#<subject>` reminder is about, as stored now; undefined for other kinds. */
-export async function loadReminderSubject(reminder: Reminder): Promise<unknown> {
-  const [rule, subject] = reminder.kind.split('#');
-  if (rule !== SUB_PROCESSOR_DECISION_REMINDER || !subject) return undefined;
-  return (await getSubProcessor(reminder.agreementId, subject))?.record;
 }
 
 /**

@@ -17,8 +17,8 @@ import {
   writeNotifications,
 } from '../store/notifications-store.ts';
 import { getItems } from '../store/query.ts';
+import { loadReminderSubject } from '../store/reminder-subjects.ts';
 import { dueReminders, type Reminder, reminderAdvance } from '../store/reminders-store.ts';
-import { loadReminderSubject } from '../store/sub-processors-store.ts';
 import { agreementKey } from '../store/table-layout.ts';
 import { expireIfOverdue } from './signature-expiry.ts';
 import { terminateIfDue } from './termination-due.ts';

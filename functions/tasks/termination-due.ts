@@ -1,3 +1,4 @@
+import { expireAmendment, workflowOutcome } from '../domain/amendments/rules.ts';
 import { historyEntry, nextVersion } from '../domain/changes.ts';
 import { BOTH_PARTIES, notificationsFor } from '../domain/notifications.ts';
 import type { Agreement } from '../domain/schemas.ts';
@@ -5,7 +6,9 @@ import { TERMINATION_WORKFLOW, terminationDue } from '../domain/termination.ts';
 import { afterTerminationReminders, TERMINATION_DUE_CHECK } from '../domain/termination-reminders.ts';
 import { countMetric } from '../shared/observability.ts';
 import { workflowActor } from '../shared/task.ts';
+import { completeTask, notifyWorkflow } from '../shared/workflows.ts';
 import { saveChange } from '../store/agreements-store.ts';
+import { closedAmendmentWrite, getAmendment } from '../store/amendments-store.ts';
 import { taskTokenPut } from '../store/task-tokens-store.ts';
 import { applyWhenDue, type TimedOutcome } from './timed-transition.ts';
 
@@ -34,8 +37,17 @@ async function terminate(
   at: Date,
   choiceToken: string | undefined,
 ): Promise<Agreement> {
-  const terminated = nextVersion(agreement, { status: 'TERMINATED', terminatedAt: at.toISOString() }, at);
+  const terminated = nextVersion(
+    agreement,
+    { status: 'TERMINATED', terminatedAt: at.toISOString(), openAmendment: undefined },
+    at,
+  );
   const actor = workflowActor('termination');
+  // Rule 13: an amendment still open (awaiting signatures, or signed for a later date) ends with it.
+  const open = agreement.openAmendment
+    ? await getAmendment(agreement.id, agreement.openAmendment.id)
+    : undefined;
+  const ended = open && expireAmendment(agreement, open.amendment, 'AGREEMENT_TERMINATED', actor, at);
   await saveChange({
     before: agreement,
     after: terminated,
@@ -45,6 +57,7 @@ async function terminate(
         to: 'TERMINATED',
         details: { terminatesOn: agreement.terminatesOn, termination: agreement.termination },
       }),
+      ...(ended?.history ?? []),
     ],
     audit: { at: at.toISOString(), action: 'agreement.terminate', actor, route: 'workflow:termination' },
     reminders: {
@@ -53,24 +66,28 @@ async function terminate(
       remove: [TERMINATION_DUE_CHECK],
       put: afterTerminationReminders(agreement),
     },
-    notifications: notificationsFor(
-      terminated,
-      BOTH_PARTIES,
-      {
-        type: 'agreement.terminated',
-        key: 'terminated',
-        subject: agreement.dataDisposition
-          ? `Terminated: the processor now ${agreement.dataDisposition.method === 'RETURN' ? 'returns' : 'deletes'} the data and attests it`
-          : 'Terminated: the controller chooses return or deletion of the data',
-        details: {
-          terminatesOn: agreement.terminatesOn,
-          ...(agreement.dataDisposition ? { dataDisposition: agreement.dataDisposition.method } : {}),
+    notifications: [
+      ...notificationsFor(
+        terminated,
+        BOTH_PARTIES,
+        {
+          type: 'agreement.terminated',
+          key: 'terminated',
+          subject: agreement.dataDisposition
+            ? `Terminated: the processor now ${agreement.dataDisposition.method === 'RETURN' ? 'returns' : 'deletes'} the data and attests it`
+            : 'Terminated: the controller chooses return or deletion of the data',
+          details: {
+            terminatesOn: agreement.terminatesOn,
+            ...(agreement.dataDisposition ? { dataDisposition: agreement.dataDisposition.method } : {}),
+          },
         },
-      },
-      at,
-    ),
-    extraWrites:
-      choiceToken && !agreement.dataDisposition
+        at,
+      ),
+      ...(ended?.notifications ?? []),
+    ],
+    extraWrites: [
+      ...(ended && open ? [closedAmendmentWrite(agreement.id, open.amendment, ended.amendment)] : []),
+      ...(choiceToken && !agreement.dataDisposition
         ? [
             taskTokenPut(
               {
@@ -82,8 +99,15 @@ async function terminate(
               at,
             ),
           ]
-        : [],
+        : []),
+    ],
   });
   countMetric('agreementTerminated');
+  const token = open?.taskToken;
+  if (ended && token) {
+    await notifyWorkflow('end the amendment workflow', () =>
+      completeTask(token, workflowOutcome(ended.amendment)),
+    );
+  }
   return terminated;
 }

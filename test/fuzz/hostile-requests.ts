@@ -526,6 +526,7 @@ function badIds(
     id: Object.values(world.fixtures).map((fixture) => fixture.id),
     subId: [world.requestedSubId, world.approvedSubId],
     breachId: [world.breachId],
+    amendmentId: [world.amendmentId],
   };
   const otherIds = Object.entries(ofKind)
     .filter(([kind]) => kind !== parameter)
@@ -992,6 +993,121 @@ const ROUTES: Record<string, (world: World) => RouteFuzz> = {
       ],
     };
   },
+
+  proposeAmendment: (world) => {
+    const valid: JsonObject = {
+      changes: { breachNotificationHours: 24 },
+      reason: 'Kortere varslingsfrist etter ny risikovurdering',
+    };
+    return {
+      aims: aimsAt(world, parties, ['inForce']),
+      body: () => valid,
+      bodyFields: { optional: ['changes.breachNotificationHours'] },
+      refused: [
+        ...refusedAt(
+          world,
+          parties,
+          ['draft', 'awaiting', 'terminated', 'cancelled'],
+          valid,
+          [409],
+          'an amendment',
+        ),
+        ...refusedAt(world, parties, ['notice'], valid, [409], 'a second open amendment'),
+        ...aimsAt(world, parties, ['inForce']).flatMap((aim): Refused[] => [
+          { aim, body: { ...valid, changes: {} }, expect: [400], defect: 'an amendment without changes' },
+          {
+            aim,
+            body: {
+              ...valid,
+              changes: { title: 'x', controller: { orgNumber: '974652358', name: 'Annen' } },
+            },
+            expect: [400],
+            defect: 'an amendment of the parties',
+          },
+          {
+            aim,
+            body: { ...valid, effectiveFrom: LONG_AGO },
+            expect: [400],
+            defect: 'an effective date long ago',
+          },
+          {
+            aim,
+            body: { ...valid, signatureDeadlineDays: 0 },
+            expect: [400],
+            defect: 'a deadline of 0 days',
+          },
+        ]),
+      ],
+    };
+  },
+
+  listAmendments: (world) => ({ aims: aimsAt(world, parties) }),
+
+  getAmendment: (world) => ({
+    aims: aimsAt(world, parties, ['notice'], { amendmentId: world.amendmentId }),
+    refused: aimsAt(world, parties, ['inForce'], { amendmentId: world.amendmentId }).map((aim) => ({
+      aim,
+      expect: [404],
+      defect: 'an amendment of another agreement',
+    })),
+  }),
+
+  signAmendment: (world) => {
+    const valid: JsonObject = {
+      signatory: SIGNATORY,
+      place: 'Radøy',
+      contentHash: world.amendmentContentHash,
+    };
+    return {
+      aims: aimsAt(world, parties, ['notice'], { amendmentId: world.amendmentId }),
+      body: () => valid,
+      bodyFields: { optional: ['signedOn'], dates: ['signedOn'] },
+      refused: [
+        ...aimsAt(world, parties, ['notice'], { amendmentId: world.amendmentId }).map((aim) => ({
+          aim,
+          body: { ...valid, contentHash: `sha256:${'0'.repeat(64)}` },
+          expect: [409],
+          defect: 'a signature of other content',
+        })),
+        ...aimsAt(world, parties, ['inForce'], { amendmentId: world.amendmentId }).map((aim) => ({
+          aim,
+          body: valid,
+          expect: [404],
+          defect: 'an amendment of another agreement',
+        })),
+      ],
+    };
+  },
+
+  withdrawAmendment: (world) => ({
+    aims: aimsAt(world, ['controller'], ['notice'], { amendmentId: world.amendmentId }),
+    body: () => ({ reason: 'Trukket etter nærmere vurdering' }),
+    bodyFields: { optional: ['reason'] },
+    refused: aimsAt(world, ['processor'], ['notice'], { amendmentId: world.amendmentId }).map((aim) => ({
+      aim,
+      body: {},
+      expect: [403, 409],
+      defect: 'a withdrawal by the party that did not propose it',
+    })),
+  }),
+
+  listVersions: (world) => ({ aims: aimsAt(world, parties) }),
+
+  getVersion: (world) => ({
+    aims: aimsAt(world, parties, ['inForce'], { n: '1' }),
+    refused: [
+      ...aimsAt(world, parties, ['inForce'], { n: '99' }).map((aim) => ({
+        aim,
+        expect: [404],
+        defect: 'content version 99, which the agreement does not have',
+      })),
+      ...aimsAt(world, parties, ['draft'], { n: '1' }).map((aim) => ({
+        aim,
+        expect: [404],
+        defect: 'a content version of a draft',
+      })),
+    ],
+  }),
 
   submitAgreement: (world) => ({
     aims: aimsAt(world, parties),

@@ -42,6 +42,9 @@ export interface World {
   requestedSubId: string;
   approvedSubId: string;
   breachId: string;
+  /** An amendment awaiting signatures on the agreement in its notice period, proposed by the controller. */
+  amendmentId: string;
+  amendmentContentHash: string;
   /** Today in Oslo on the stack's clock. */
   today: string;
   /** The agreement in force entered into force on this date. */
@@ -202,6 +205,11 @@ export async function buildWorld(url: string, settle: () => Promise<void>): Prom
   expectStatus(breach, 201, 'breach report');
   const noticed = await inForce({ title: 'Avtale i oppsigelsestid' });
   await notice(noticed.id, 'processor');
+  const amendment = await controller.post<Body>(`/agreements/${noticed.id}/amendments`, {
+    changes: { securityMeasures: 'Felles sikkerhetsnormer, og tofaktorinnlogging for alle brukere' },
+    reason: 'Sterkere autentisering etter ROS-analyse',
+  });
+  expectStatus(amendment, 201, 'amendment proposal');
   const cancelled = await create('processor', { title: 'Avtale som ble trukket' });
   const withdrawn = await processor.post(`/agreements/${cancelled}/cancel`, {
     reason: 'Opprettet ved en feil',
@@ -260,6 +268,8 @@ export async function buildWorld(url: string, settle: () => Promise<void>): Prom
     requestedSubId: requested.body.id,
     approvedSubId: approved.body.id,
     breachId: breach.body.id,
+    amendmentId: amendment.body.id,
+    amendmentContentHash: amendment.body.contentHash,
     today: osloDateOf(await clockNow(url)),
     effectiveFrom: current.effectiveFrom,
     cursors,

@@ -38,6 +38,7 @@ const ACTIONS_BY_PERMISSION: Record<Permission, readonly string[]> = {
   ],
   'start:signing': ['states:StartExecution'],
   'start:termination': ['states:StartExecution'],
+  'start:amendment': ['states:StartExecution'],
   'start:subProcessorApproval': ['states:StartExecution'],
   'workflow:callback': ['states:SendTaskSuccess', 'states:SendTaskFailure'],
   'notifications:publish': ['events:PutEvents'],

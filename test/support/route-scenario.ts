@@ -197,6 +197,63 @@ export async function runRouteScenario(
     { name: 'Åse Kontakt', email: 'ase@example.no', phone: '+4797777777' },
     { 'if-match': `"${inForceVersion}"` },
   );
+  // Rule 13: an amendment proposed, read, signed by both (in force at once), the versions read; a
+  // second one proposed and withdrawn.
+  const amendment = (
+    await call<{ id: string; contentHash: string }>(
+      'proposeAmendment',
+      'in force',
+      controller,
+      `/agreements/${inForce}/amendments`,
+      201,
+      { changes: { breachNotificationHours: 24 }, reason: 'Kortere varslingsfrist' },
+    )
+  ).body;
+  await call('listAmendments', 'one', processor, `/agreements/${inForce}/amendments`, 200);
+  await call('getAmendment', 'open', processor, `/agreements/${inForce}/amendments/${amendment.id}`, 200);
+  await call(
+    'signAmendment',
+    'first signature',
+    processor,
+    `/agreements/${inForce}/amendments/${amendment.id}/signatures`,
+    201,
+    signature('Per Hansen', 'Oslo', amendment.contentHash),
+  );
+  await call(
+    'signAmendment',
+    'second signature (in force at once)',
+    controller,
+    `/agreements/${inForce}/amendments/${amendment.id}/signatures`,
+    201,
+    signature('Kari Nordmann', 'Radøy', amendment.contentHash),
+  );
+  await call('listVersions', 'two', controller, `/agreements/${inForce}/versions`, 200);
+  await call('getVersion', 'the first', processor, `/agreements/${inForce}/versions/1`, 200);
+  await call(
+    'getAgreement',
+    'as of a day',
+    controller,
+    `/agreements/${inForce}?on=${osloDateOf(new Date(await clockNow()))}`,
+    200,
+  );
+  const second = (
+    await call<{ id: string }>(
+      'proposeAmendment',
+      'in force, after the first',
+      processor,
+      `/agreements/${inForce}/amendments`,
+      201,
+      { changes: { title: 'Databehandleravtale, endret' }, reason: 'Ny tittel' },
+    )
+  ).body;
+  await call(
+    'withdrawAmendment',
+    'by the proposer',
+    processor,
+    `/agreements/${inForce}/amendments/${second.id}/withdraw`,
+    200,
+    { reason: 'Ikke nødvendig' },
+  );
   await call('getAgreementDocument', 'in force', controller, `/agreements/${inForce}/document`, 200);
   await call('getEvidence', 'in force', processor, `/agreements/${inForce}/evidence`, 200);
   await call(

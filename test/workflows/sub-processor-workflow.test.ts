@@ -162,7 +162,7 @@ describe('sub-processor approval workflow', () => {
       expect(versions.map((entry) => entry.details)).toEqual([
         expect.objectContaining({
           version: 1,
-          approved: [{ id: sub.id, name: 'Driftshuset AS' }],
+          approved: [{ id: sub.id, name: 'Driftshuset AS', personalDataTypes: ['Navn', 'Fødselsnummer'] }],
           added: sub.id,
         }),
       ]);

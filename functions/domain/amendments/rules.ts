@@ -505,3 +505,15 @@ function closing(
     ),
   };
 }
+
+/**
+ * What the amendment workflow's wait is completed with and its tasks answer: the status and, once
+ * signed, the instant it takes effect. Every field is always present: the state machine selects them.
+ */
+export function workflowOutcome(amendment: Amendment) {
+  return {
+    status: amendment.status,
+    secondsLeft: 1,
+    effectiveAt: amendment.status === 'SIGNED' ? effectiveInstant(amendment).toISOString() : null,
+  };
+}

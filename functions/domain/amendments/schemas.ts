@@ -91,6 +91,26 @@ export const amendmentSchema = /* @__PURE__ */ lazySchema(() =>
   }),
 );
 
+/** A content version as `/versions` lists it (without its content) and `/versions/{n}` shows it. */
+export const contentVersionSummarySchema = /* @__PURE__ */ lazySchema(() =>
+  z.strictObject({
+    number: z.int(),
+    contentHash: contentHashSchema,
+    /** The date (Oslo) from which it is in force. */
+    effectiveFrom: z.optional(z.string()),
+    signatures: z.array(signatureSchema),
+    /** The amendment that made it; none for version 1. */
+    amendment: z.optional(z.strictObject({ id: z.string(), number: z.int() })),
+  }),
+);
+
+export const contentVersionSchema = /* @__PURE__ */ lazySchema(() =>
+  z.extend(contentVersionSummarySchema, {
+    /** The signed content fields of rule 2 (content-hash.ts): what the hash is the hash of. */
+    content: z.record(z.string(), z.unknown()),
+  }),
+);
+
 export const withdrawAmendmentRequestSchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({ reason: z.optional(proseText(2000)) }),
 );

@@ -1,27 +1,25 @@
-import { DomainError } from '../errors.ts';
+import type { ContentVersion } from '../amendments/rules.ts';
+import { agreementAsOf, contentVersionsOf, versionNumbered } from '../amendments/versions.ts';
 import type { Agreement } from '../schemas.ts';
 
 /**
- * Rule 13 numbers an agreement's content versions 1 (as first signed), 2 (after the first amendment
- * takes effect), ... Amendments do not exist yet, so the agreement's content as it is now is version 1,
- * and the only one.
- */
-export const CURRENT_CONTENT_VERSION = 1;
-
-/**
  * The agreement with the content of the version asked for (the current one when none is), and its
- * number; a version the agreement does not have is 404 naming `version`.
+ * number; a version the agreement does not have is 404 naming `version`. An agreement not yet in
+ * force renders its draft content as the version 1 it will be.
  */
 export function contentVersionOf(
   agreement: Agreement,
+  stored: readonly ContentVersion[],
   requested: number | undefined,
 ): { version: number; agreement: Agreement } {
-  if (requested === undefined || requested === CURRENT_CONTENT_VERSION) {
-    return { version: CURRENT_CONTENT_VERSION, agreement };
+  const versions = contentVersionsOf(agreement, stored);
+  if (requested === undefined) {
+    const current = versions.at(-1);
+    return current
+      ? { version: current.number, agreement: agreementAsOf(agreement, current) }
+      : { version: 1, agreement };
   }
-  throw new DomainError(
-    'not-found',
-    `The agreement has no content version ${requested} (query parameter version): its content versions are 1 to ${CURRENT_CONTENT_VERSION}`,
-    { errors: [{ field: 'version', message: `no content version ${requested}` }] },
-  );
+  if (versions.length === 0 && requested === 1) return { version: 1, agreement };
+  const version = versionNumbered(versions, requested, { name: 'version', in: 'query' });
+  return { version: version.number, agreement: agreementAsOf(agreement, version) };
 }

@@ -27,6 +27,8 @@ export interface EvidenceVersion {
   contentHash: string;
   effectiveFrom?: string;
   signatures: Signature[];
+  /** The amendment that made it (none for version 1). */
+  amendment?: { id: string; number: number };
   /** The version's PDF (functions/domain/document). */
   document: Uint8Array;
 }
@@ -45,6 +47,8 @@ export interface EvidenceInput {
   versions: EvidenceVersion[];
   /** Each request as the API returns it, with its decision. */
   subProcessors: Record<string, unknown>[];
+  /** Each amendment as the API returns it, with its signatures (rule 13). */
+  amendments: Record<string, unknown>[];
   breaches: Record<string, unknown>[];
   history: EvidenceLogEntry[];
   audit: EvidenceLogEntry[];
@@ -100,6 +104,7 @@ export async function buildEvidencePack(
         number: version.number,
         contentHash: version.contentHash,
         ...(version.effectiveFrom === undefined ? {} : { effectiveFrom: version.effectiveFrom }),
+        ...(version.amendment === undefined ? {} : { amendment: version.amendment }),
         signatures: version.signatures,
       }),
     );
@@ -109,6 +114,8 @@ export async function buildEvidencePack(
     add(`sub-processors/${fileId(request, 'sub-processor request')}.json`, jsonFile(request));
   }
   for (const [number, version] of appendixVersions(input.history)) add(`appendix-3/${number}.json`, version);
+  for (const amendment of input.amendments)
+    add(`amendments/${fileId(amendment, 'amendment')}.json`, jsonFile(amendment));
   for (const breach of input.breaches) add(`breaches/${fileId(breach, 'breach')}.json`, jsonFile(breach));
   const termination = Object.fromEntries(
     TERMINATION_FIELDS.filter((field) => input.agreement[field] !== undefined).map((field) => [

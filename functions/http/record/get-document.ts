@@ -1,17 +1,27 @@
 import { renderAgreementDocument } from '../../domain/document/agreement-document.ts';
 import { contentVersionOf } from '../../domain/document/content-versions.ts';
 import { documentQuerySchema } from '../../domain/document/schemas.ts';
+import { notFound } from '../../domain/errors.ts';
+import { requireParty } from '../../domain/parties.ts';
 import { now } from '../../shared/clock.ts';
 import { etagOf, httpHandler } from '../../shared/http.ts';
 import { recordAudit } from '../../store/agreements-store.ts';
-import { auditEntry, loadForParty } from '../agreement-access.ts';
+import { readAgreementWithAmendments } from '../../store/amendments-store.ts';
+import { isIssuedId } from '../../store/items.ts';
+import { auditEntry } from '../agreement-access.ts';
 
-/** Rule 12: the agreement as a PDF for a party's archive, read and audited as `GET /agreements/{id}` is. */
+/**
+ * Rule 12: the agreement as a PDF for a party's archive, read and audited as `GET /agreements/{id}` is;
+ * `?version=N` renders content version N with the signatures it was signed with (rule 13). Two round
+ * trips: the agreement with its content versions in one query, then the audit entry.
+ */
 export const handler = httpHandler(
   { query: documentQuerySchema },
   async ({ caller, params, query, route }) => {
-    const { agreement } = await loadForParty(params.id, caller);
-    const content = contentVersionOf(agreement, query.version);
+    if (!params.id || !isIssuedId(params.id)) throw notFound();
+    const record = await readAgreementWithAmendments(params.id);
+    const { agreement } = requireParty(record.agreement, caller.orgNumber);
+    const content = contentVersionOf(agreement, record.versions, query.version);
     const bytes = renderAgreementDocument(content.agreement, content.version);
     await recordAudit(agreement.id, {
       ...auditEntry(caller, 'agreement.document.read', route, now()),

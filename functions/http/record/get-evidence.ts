@@ -1,10 +1,9 @@
 import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
-import { CONTENT_FIELDS } from '../../domain/content-hash.ts';
+import { agreementAsOf, contentVersionsOf } from '../../domain/amendments/versions.ts';
 import { renderAgreementDocument } from '../../domain/document/agreement-document.ts';
 import { conflict, notFound } from '../../domain/errors.ts';
 import { buildEvidencePack, MANIFEST_JWS_TYPE } from '../../domain/evidence/pack.ts';
 import { requireParty } from '../../domain/parties.ts';
-import type { Agreement } from '../../domain/schemas.ts';
 import { actorOf } from '../../shared/caller.ts';
 import { dynamoClient } from '../../shared/clients.ts';
 import { now } from '../../shared/clock.ts';
@@ -46,7 +45,11 @@ export const handler = httpHandler({}, async ({ caller, params, route }) => {
       exportedAt: at.toISOString(),
       exportedBy: actorOf(caller),
       agreement,
-      versions: contentVersions(agreement),
+      versions: contentVersionsOf(agreement, record.versions).map((version) => ({
+        ...version,
+        document: renderAgreementDocument(agreementAsOf(agreement, version), version.number),
+      })),
+      amendments: record.amendments as unknown as Record<string, unknown>[],
       subProcessors: record.subProcessors,
       breaches: record.breaches,
       history: logs('HISTORY#'),
@@ -83,23 +86,3 @@ export const handler = httpHandler({}, async ({ caller, params, route }) => {
     headers: { 'content-disposition': `attachment; filename="${id}-evidence.zip"` },
   };
 });
-
-/** Content versions (rule 13 numbers them); until amendments exist, version 1 is the content signed. */
-function contentVersions(agreement: Agreement) {
-  const content = Object.fromEntries(
-    CONTENT_FIELDS.filter((field) => agreement[field] !== undefined).map((field) => [
-      field,
-      agreement[field],
-    ]),
-  ) as Pick<Agreement, (typeof CONTENT_FIELDS)[number]>;
-  return [
-    {
-      number: 1,
-      content,
-      contentHash: agreement.contentHash,
-      ...(agreement.effectiveFrom ? { effectiveFrom: agreement.effectiveFrom } : {}),
-      signatures: agreement.signatures,
-      document: renderAgreementDocument(agreement, 1),
-    },
-  ];
-}

@@ -146,8 +146,8 @@ describe('the versions of Vedlegg 3 (rule 7: every change gives a new version)',
     expect(after).toEqual({
       version: 2,
       approved: [
-        { id: 'a', name: 'Alfa Drift AS' },
-        { id: 'b', name: 'Beta Sky AS' },
+        { id: 'a', name: 'Alfa Drift AS', personalDataTypes: ['Navn'] },
+        { id: 'b', name: 'Beta Sky AS', personalDataTypes: ['Navn'] },
       ],
     });
     expect(history).toEqual({
@@ -188,7 +188,7 @@ describe('the versions of Vedlegg 3 (rule 7: every change gives a new version)',
         actor: controllerActor,
         details: {
           version: 1,
-          approved: [{ id: SUB_ID, name: 'Driftshuset AS' }],
+          approved: [{ id: SUB_ID, name: 'Driftshuset AS', personalDataTypes: ['Navn'] }],
           effectiveFrom: at16.toISOString(),
           basis: INITIAL_APPROVAL_REASON,
         },

@@ -397,7 +397,10 @@ describe('Vedlegg 3 over time', () => {
   it('gets a new version with every change, recorded in the history', () => {
     const at = new Date('2026-12-01T09:00:00Z');
     const added = appendixChange(EMPTY_APPENDIX, { added: first }, controllerActor, at);
-    expect(added.after).toEqual({ version: 1, approved: [{ id: 'a', name: 'Alfa Drift AS' }] });
+    expect(added.after).toEqual({
+      version: 1,
+      approved: [{ id: 'a', name: 'Alfa Drift AS', personalDataTypes: ['Navn'] }],
+    });
     const removed = appendixChange(added.after, { removed: first }, processorActor, at);
     expect(removed.after).toEqual({ version: 2, approved: [] });
     expect(removed.history).toMatchObject({
@@ -431,7 +434,10 @@ describe('the initial Vedlegg 3 (sub-processors listed in the draft)', () => {
         }),
       }),
     ]);
-    expect(head).toEqual({ version: 1, approved: [{ id: SUB_ID, name: 'Driftshuset AS' }] });
+    expect(head).toEqual({
+      version: 1,
+      approved: [{ id: SUB_ID, name: 'Driftshuset AS', personalDataTypes: ['Navn'] }],
+    });
     expect(history).toEqual([expect.objectContaining({ type: 'APPENDIX_3_VERSION' })]);
   });
 

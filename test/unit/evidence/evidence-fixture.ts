@@ -269,6 +269,7 @@ export function lifecycleInput(
         document: Buffer.from('%PDF-1.7\n% Databehandleravtale for Radøy kommune\n%%EOF\n'),
       },
     ],
+    amendments: [],
     subProcessors: [
       {
         id: 'sp-1',

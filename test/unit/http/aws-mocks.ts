@@ -82,7 +82,21 @@ export function useAwsMocks(): void {
         ]),
       ),
     }));
-    ddb.on(QueryCommand).resolves({ Items: [] });
+    // A query of a partition by sort key prefix finds the stored items there (e.g. the agreement with
+    // its amendments and content versions); a test may set its own answer for other queries.
+    ddb.on(QueryCommand).callsFake((input: { ExpressionAttributeValues?: Item }) => {
+      const values = unmarshall(input.ExpressionAttributeValues ?? {});
+      if (typeof values[':pk'] !== 'string' || typeof values[':prefix'] !== 'string') return { Items: [] };
+      return {
+        Items: [...storedItems.entries()]
+          .filter(([key]) => {
+            const [pk, sk] = key.split('\u0000');
+            return pk === values[':pk'] && sk!.startsWith(values[':prefix'] as string);
+          })
+          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .map(([, item]) => item),
+      };
+    });
     ddb.on(PutItemCommand).resolves({});
     ddb.on(UpdateItemCommand).resolves({});
     ddb.on(TransactWriteItemsCommand).resolves({});

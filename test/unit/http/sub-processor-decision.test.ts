@@ -102,7 +102,7 @@ describe('POST /agreements/{id}/sub-processors/{subId}/decision', () => {
     expect(unmarshall(appendix.Item!)).toMatchObject({
       sk: 'APPENDIX3',
       version: 1,
-      approved: [{ id: SUB_ID, name: 'Driftshuset AS' }],
+      approved: [{ id: SUB_ID, name: 'Driftshuset AS', personalDataTypes: ['Navn'] }],
     });
     expect(putsWithSortKey(items, 'HISTORY#').map((entry) => entry.type)).toEqual([
       'SUB_PROCESSOR_APPROVED',
@@ -110,7 +110,7 @@ describe('POST /agreements/{id}/sub-processors/{subId}/decision', () => {
     ]);
     expect(putsWithSortKey(items, 'HISTORY#')[1]!.details).toEqual({
       version: 1,
-      approved: [{ id: SUB_ID, name: 'Driftshuset AS' }],
+      approved: [{ id: SUB_ID, name: 'Driftshuset AS', personalDataTypes: ['Navn'] }],
       effectiveFrom: NOW,
       added: SUB_ID,
     });

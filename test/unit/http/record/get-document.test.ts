@@ -1,4 +1,4 @@
-import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { renderAgreementDocument } from '../../../../functions/domain/document/agreement-document.ts';
@@ -101,11 +101,19 @@ describe('GET /agreements/{id}/document', () => {
     expect(item.sk).toMatch(new RegExp(`^AUDIT#${NOW}#`));
   });
 
-  it('reads the agreement in one consistent read and writes only the audit entry', async () => {
+  it('reads the agreement with its content versions in one consistent query and writes only the audit entry', async () => {
     givenStored(awaitingAgreement());
     await getDocument(PROCESSOR_ORG);
-    expect(ddb.commandCalls(GetItemCommand)).toHaveLength(1);
-    expect(ddb.commandCalls(GetItemCommand)[0]?.args[0].input.ConsistentRead).toBe(true);
+    const queries = ddb.commandCalls(QueryCommand);
+    expect(queries).toHaveLength(1);
+    expect(queries[0]?.args[0].input).toMatchObject({
+      ConsistentRead: true,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    });
+    expect(unmarshall(queries[0]!.args[0].input.ExpressionAttributeValues!)).toEqual({
+      ':pk': `AGREEMENT#${AGREEMENT_ID}`,
+      ':prefix': 'AGREEMENT',
+    });
     expect(tableWrites()).toHaveLength(1);
   });
 

@@ -1,0 +1,20 @@
+import { AMENDMENT_SIGNATURE_REMINDER } from '../domain/amendments/rules.ts';
+import { SUB_PROCESSOR_DECISION_REMINDER } from '../domain/sub-processor-reminders.ts';
+import { getAmendment } from './amendments-store.ts';
+import type { Reminder } from './reminders-store.ts';
+import { getSubProcessor } from './sub-processors-store.ts';
+
+/**
+ * What a `<rule>#<subject>` reminder is about, as stored now (a sub-processor request, an amendment);
+ * undefined for other kinds.
+ */
+export async function loadReminderSubject(reminder: Reminder): Promise<unknown> {
+  const [rule, subject] = reminder.kind.split('#');
+  if (!subject) return undefined;
+  if (rule === SUB_PROCESSOR_DECISION_REMINDER) {
+    return (await getSubProcessor(reminder.agreementId, subject))?.record;
+  }
+  if (rule === AMENDMENT_SIGNATURE_REMINDER)
+    return (await getAmendment(reminder.agreementId, subject))?.amendment;
+  return undefined;
+}
