@@ -176,6 +176,17 @@ export function decideOnRequest(input: {
   const status = effectiveStatus(record, now);
   if (status !== 'REQUESTED') throw conflict(closedMessage(record, status), status);
   requireInForce(agreement, now, 'A sub-processor can be approved or rejected');
+  // Rule 13: checked against the scope in force when it is decided, which an amendment may have
+  // changed since the request; a request outside it can only be rejected.
+  const outside = record.personalDataTypes.filter(
+    (type) => canonicalDataType(agreement.scope, type) === undefined,
+  );
+  if (decision.decision === 'APPROVED' && outside.length > 0) {
+    throw conflict(
+      `The scope in force no longer covers ${outside.join(', ')}, which ${record.name} would process: the request can only be rejected`,
+      status,
+    );
+  }
   return {
     ...record,
     status: decision.decision,

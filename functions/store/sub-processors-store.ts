@@ -351,6 +351,24 @@ export function agreementCheck(agreementId: string, statuses: readonly Agreement
   };
 }
 
+/** A check that Vedlegg 3 is still the version read (none yet: still none), for a change relying on it. */
+export function appendixAsRead(agreementId: string, head: AppendixHead): TransactWriteItem {
+  const none = head.version === 0;
+  return {
+    ConditionCheck: {
+      TableName: config.tableName(),
+      Key: toItem(appendixKey(agreementId)),
+      ConditionExpression: none ? 'attribute_not_exists(pk)' : '#version = :version',
+      ...(none
+        ? {}
+        : {
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: toItem({ ':version': head.version }),
+          }),
+    },
+  };
+}
+
 /** The next version of Vedlegg 3, only if the current one is still the version it was computed from. */
 export function appendixWrite(
   agreementId: string,

@@ -67,6 +67,8 @@ export interface RoundTripResults {
     transitions: number;
     finalStatus: string;
   };
+  /** Every amendment workflow of the scenario (one signed into force at once, one withdrawn). */
+  amendments: TransitionCount[];
 }
 
 /** Every execution the engine starts, with its state transitions (bench instrumentation). */
@@ -246,6 +248,10 @@ export async function measureRoundTrips(): Promise<RoundTripResults> {
         transitions: lifecycleExecutions.reduce((sum, run) => sum + run.entered + run.retried, 0),
         finalStatus: lifecycleState.body.status,
       },
+      amendments: observed
+        .slice(firstExecution)
+        .filter((execution) => execution.stateMachine === 'amendment')
+        .map(({ stateMachine, entered, retried }) => ({ stateMachine, entered, retried })),
     };
   } finally {
     await stack?.stop();

@@ -52,6 +52,7 @@ const BUDGETS = {
   scans: 0,
   startUpRatio: 3,
   lifecycleTransitions: 30,
+  amendmentTransitions: 10,
   reminderRunRoundTrips: 1,
   scaleCostRatio: 1.2,
   advanceMs: 60_000,
@@ -453,6 +454,16 @@ async function benchRoundTrips(): Promise<void> {
     String(lifecycle.transitions),
     `<= ${BUDGETS.lifecycleTransitions}`,
     lifecycle.transitions <= BUDGETS.lifecycleTransitions,
+  );
+  const amendments = measured.amendments.map((run) => run.entered + run.retried);
+  const worstAmendment = Math.max(0, ...amendments);
+  console.log(`Amendment workflows of the scenario: ${amendments.join(', ')} billed transitions.`);
+  if (amendments.length === 0) results.errors.push('amendments: the scenario ran no amendment workflow');
+  figure(
+    'billed state transitions, one amendment (worst)',
+    String(worstAmendment),
+    `<= ${BUDGETS.amendmentTransitions}`,
+    amendments.length > 0 && worstAmendment <= BUDGETS.amendmentTransitions,
   );
   const reminder = measured.reminderRun;
   console.log(`Daily reminder run with nothing due: ${JSON.stringify(reminder.byOperation)}.`);

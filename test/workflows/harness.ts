@@ -106,6 +106,8 @@ export interface AgreementBody {
   signatureDeadline?: string;
   effectiveFrom?: string;
   signatures: { party: string; signedOn: string; signatory: { name: string } }[];
+  contentVersion?: number;
+  openAmendment?: { id: string; number: number };
 }
 
 export interface Problem {

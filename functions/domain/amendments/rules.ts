@@ -1,7 +1,7 @@
 import { addDays, compareDates, endOfOsloDay, laterDate, osloDate, osloInstant } from '../calendar.ts';
 import { historyEntry, nextVersion } from '../changes.ts';
 import { type AgreementContent, CONTENT_FIELDS, contentHashOf } from '../content-hash.ts';
-import { conflict, DomainError, validationError } from '../errors.ts';
+import { type CurrentStatus, conflict, DomainError, validationError } from '../errors.ts';
 import { BOTH_PARTIES, notificationsFor } from '../notifications.ts';
 import type {
   Actor,
@@ -89,17 +89,7 @@ export function proposeAmendment(input: {
   }
   const today = osloDate(now);
   if (proposal.effectiveFrom !== undefined) effectiveFromIssues(agreement, proposal.effectiveFrom, today);
-  if (proposal.changes.scope) {
-    const outside = outsideScope(input.approved, proposal.changes.scope);
-    if (outside.length > 0) {
-      throw conflict(
-        `The new scope leaves approved sub-processors processing personal data outside it: ${outside
-          .map((entry) => `${entry.name} (${entry.id}: ${entry.types.join(', ')})`)
-          .join('; ')}. Keep those data types in the scope, or have the processor withdraw them first`,
-        agreement.status,
-      );
-    }
-  }
+  if (proposal.changes.scope) refuseOutsideScope(input.approved, proposal.changes.scope, agreement.status);
   const number = (agreement.amendmentCount ?? 0) + 1;
   const amendment: Amendment = {
     id,
@@ -176,6 +166,26 @@ function effectiveFromIssues(agreement: Agreement, effectiveFrom: string, today:
   }
 }
 
+/**
+ * Vedlegg 3 stays within the scope in force (rule 13): a new scope that leaves an approved
+ * sub-processor's data types outside it is refused (409 naming them), when the amendment is proposed
+ * and again when it is concluded (a sub-processor may have been approved in between).
+ */
+function refuseOutsideScope(
+  approved: readonly ApprovedSubProcessor[],
+  scope: Agreement['scope'],
+  status: CurrentStatus,
+): void {
+  const outside = outsideScope(approved, scope);
+  if (outside.length === 0) return;
+  throw conflict(
+    `The new scope leaves approved sub-processors processing personal data outside it: ${outside
+      .map((entry) => `${entry.name} (${entry.id}: ${entry.types.join(', ')})`)
+      .join('; ')}. Keep those data types in the scope, or have the processor withdraw them first`,
+    status,
+  );
+}
+
 /** Approved sub-processors with data types the scope does not cover, and those types. */
 export function outsideScope(
   approved: readonly ApprovedSubProcessor[],
@@ -210,6 +220,8 @@ export function signAmendment(
   request: SignatureRequest,
   now: Date,
   person?: string,
+  /** Vedlegg 3 as it stands: a new scope must still cover it when the amendment is concluded. */
+  approved: readonly ApprovedSubProcessor[] = [],
 ): AmendmentSigning {
   if (amendment.status !== 'AWAITING_SIGNATURES') {
     throw conflict(
@@ -253,6 +265,7 @@ export function signAmendment(
   if (!other) {
     return { amendment: { ...amendment, signatures }, completes: false, appliesNow: false };
   }
+  if (amendment.changes.scope) refuseOutsideScope(approved, amendment.changes.scope, amendment.status);
   const signedOn = laterDate(other.signedOn, signature.signedOn);
   const effectiveFrom = amendment.agreedEffectiveFrom
     ? laterDate(signedOn, amendment.agreedEffectiveFrom)

@@ -1,4 +1,4 @@
-import { type ApprovedSubProcessor, proposeAmendment } from '../../domain/amendments/rules.ts';
+import { proposeAmendment } from '../../domain/amendments/rules.ts';
 import { amendmentProposalSchema } from '../../domain/amendments/schemas.ts';
 import { historyEntry, nextVersion } from '../../domain/changes.ts';
 import { actorOf } from '../../shared/caller.ts';
@@ -8,11 +8,10 @@ import { startAmendmentWorkflow } from '../../shared/workflows.ts';
 import { saveChange } from '../../store/agreements-store.ts';
 import { amendmentDelete, amendmentWrite } from '../../store/amendments-store.ts';
 import { notificationDeletes } from '../../store/notifications-store.ts';
-import { listSubProcessors, toAppendixHead } from '../../store/sub-processors-store.ts';
 import { auditEntry } from '../agreement-access.ts';
 import { idempotent } from '../idempotency.ts';
 import { startWorkflowOrUndo } from '../start-or-undo.ts';
-import { loadWithAppendix } from './access.ts';
+import { approvedSubProcessors, loadWithAppendix } from './access.ts';
 
 /**
  * Either party proposes an amendment of an agreement in force or under notice (rule 13): 201 with the
@@ -90,20 +89,3 @@ export const handler = httpHandler(
     };
   }),
 );
-
-/**
- * What each sub-processor of Vedlegg 3 is approved to process. Versions of Vedlegg 3 written before
- * they recorded data types are completed from the requests (one more read, for those agreements only).
- */
-async function approvedSubProcessors(
-  agreementId: string,
-  appendixItem: Parameters<typeof toAppendixHead>[0],
-): Promise<ApprovedSubProcessor[]> {
-  const { approved } = toAppendixHead(appendixItem);
-  if (approved.every((entry) => entry.personalDataTypes)) {
-    return approved.map((entry) => ({ ...entry, personalDataTypes: entry.personalDataTypes ?? [] }));
-  }
-  return (await listSubProcessors(agreementId))
-    .filter((record) => record.status === 'APPROVED')
-    .map(({ id, name, personalDataTypes }) => ({ id, name, personalDataTypes }));
-}

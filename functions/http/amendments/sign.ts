@@ -10,9 +10,10 @@ import { completeTask, notifyWorkflow } from '../../shared/workflows.ts';
 import { saveChange } from '../../store/agreements-store.ts';
 import { amendmentWrite, versionWrites } from '../../store/amendments-store.ts';
 import { retryOnStaleRead } from '../../store/items.ts';
+import { appendixAsRead, toAppendixHead } from '../../store/sub-processors-store.ts';
 import { auditEntry, retryOnConcurrentChange } from '../agreement-access.ts';
 import { idempotent } from '../idempotency.ts';
-import { loadAmendmentForParty, NO_SUCH_AMENDMENT } from './access.ts';
+import { approvedSubProcessors, loadAmendmentForParty, NO_SUCH_AMENDMENT } from './access.ts';
 
 /**
  * Records the caller's party's signature of an amendment, naming the hash of the amended content
@@ -30,11 +31,17 @@ export const handler = httpHandler(
           agreement,
           role,
           amendment: stored,
-        } = await loadAmendmentForParty(params.id, params.amendmentId, caller);
+          appendixItem,
+        } = await loadAmendmentForParty(params.id, params.amendmentId, caller, { withAppendix: true });
         if (!stored) throw notFound(NO_SUCH_AMENDMENT);
         const at = now();
         const actor = actorOf(caller);
-        const signing = signAmendment(agreement, stored.amendment, role, body, at, caller.person);
+        // A new scope must still cover Vedlegg 3 as it stands when the amendment is concluded (the
+        // second signature); the write then relies on Vedlegg 3 being as read.
+        const concludesScope =
+          stored.amendment.changes.scope !== undefined && stored.amendment.signatures.length > 0;
+        const approved = concludesScope ? await approvedSubProcessors(agreement.id, appendixItem) : [];
+        const signing = signAmendment(agreement, stored.amendment, role, body, at, caller.person, approved);
         const effect = signing.appliesNow
           ? applyAmendment(agreement, signing.amendment, actor, at)
           : undefined;
@@ -84,7 +91,10 @@ export const handler = httpHandler(
             : {}),
           // The amendment as read (status and the workflow's token): a wait registering in between
           // makes the write fail, and the signature is decided again on a fresh read.
-          readChecks: [amendmentWrite(agreement.id, amendment, stored)],
+          readChecks: [
+            amendmentWrite(agreement.id, amendment, stored),
+            ...(concludesScope ? [appendixAsRead(agreement.id, toAppendixHead(appendixItem))] : []),
+          ],
           ...(effect ? { extraWrites: versionWrites(agreement.id, effect.versions) } : {}),
         });
         return { amendment, token: signing.completes ? stored.taskToken : undefined };

@@ -415,3 +415,26 @@ describe('rule 13: the weekly reminder of a missing amendment signature', () => 
     expect(due('2026-12-08', undefined)).toEqual({ notifications: [] });
   });
 });
+
+describe('rule 13: Vedlegg 3 within the new scope when the amendment is concluded', () => {
+  it('refuses the second signature of a scope that no longer covers a sub-processor approved since', () => {
+    const scope = { ...inForce().scope, personalDataTypes: ['Navn', 'Telefonnummer'] };
+    const { amendment } = propose(inForce(), { changes: { scope } });
+    const first = sign('processor', amendment).amendment;
+    const approvedSince = [{ id: 'sp-9', name: 'Nyhuset AS', personalDataTypes: ['Adresse'] }];
+    const signLast = (approved: typeof approvedSince) =>
+      signAmendment(
+        inForce(),
+        first,
+        'controller',
+        { signatory: { name: 'Kari', title: 'Leder' }, place: 'Radøy', contentHash: amendment.contentHash },
+        NOW,
+        undefined,
+        approved,
+      );
+    const error = domainError(() => signLast(approvedSince));
+    expect(error.kind).toBe('conflict');
+    expect(error.message).toContain('Nyhuset AS (sp-9: Adresse)');
+    expect(signLast([{ id: 'sp-1', name: 'Drift AS', personalDataTypes: ['Navn'] }]).completes).toBe(true);
+  });
+});

@@ -195,6 +195,20 @@ describe('the decision (POST .../decision)', () => {
     expect(errorOf(() => decide({ role: 'processor' })).kind).toBe('forbidden');
   });
 
+  it('checks the request against the scope in force when it is decided (rule 13): outside it, only rejection', () => {
+    const amended = inForceAgreement();
+    const narrowed = { ...amended, scope: { ...amended.scope, personalDataTypes: ['Adresse'] } };
+    const error = errorOf(() => decide({ agreement: narrowed }));
+    expect(error.kind).toBe('conflict');
+    expect(error.message).toContain('no longer covers');
+    expect(
+      decide({
+        agreement: narrowed,
+        decision: { ...decision, decision: 'REJECTED', reason: 'Utenfor omfanget' },
+      }).status,
+    ).toBe('REJECTED');
+  });
+
   it('on an unknown request is 404', () => {
     expect(errorOf(() => decide({ record: undefined })).kind).toBe('not-found');
   });
