@@ -47,6 +47,7 @@ const CLIENT_CLASSES: Record<string, string> = {
   '@aws-sdk/client-dynamodb': 'DynamoDBClient',
   '@aws-sdk/client-sfn': 'SFNClient',
   '@aws-sdk/client-eventbridge': 'EventBridgeClient',
+  '@aws-sdk/client-kms': 'KMSClient',
 };
 
 /** The `@aws-sdk/client-*` packages the project depends on (package.json `dependencies`). */

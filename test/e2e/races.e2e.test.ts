@@ -316,4 +316,81 @@ describe('concurrent conflicting commands', () => {
       'submit 200, cancel 200: CANCELLED, SUBMITTED_FOR_SIGNATURE then CANCELLED',
     ]).toContain(outcome);
   });
+  describe('amendments (rule 13)', () => {
+    interface Amendment {
+      id: string;
+      number: number;
+      status: string;
+      contentHash: string;
+    }
+
+    it('ten proposals at once: one 201, nine 409, one open amendment numbered 1', async () => {
+      const id = await inForce();
+      const responses = await Promise.all(
+        TEN.map((index) =>
+          (index % 2 ? controller : processor).post<Amendment>(`/agreements/${id}/amendments`, {
+            changes: { title: `Databehandleravtale, endring ${index}` },
+            reason: 'Ny tittel',
+          }),
+        ),
+      );
+      expect(statusesOf(responses)).toEqual([201, ...Array(9).fill(409)]);
+      await settle();
+      const list = await controller.get<{ items: Amendment[] }>(`/agreements/${id}/amendments`);
+      expect(list.body.items.map((amendment) => [amendment.number, amendment.status])).toEqual([
+        [1, 'AWAITING_SIGNATURES'],
+      ]);
+      expect(typesOf(await historyOf(id), 'AMENDMENT_PROPOSED')).toHaveLength(1);
+    });
+
+    it('both parties signing at once: both 201, in force once, one content version 2', async () => {
+      const id = await inForce();
+      const proposed = await controller.post<Amendment>(`/agreements/${id}/amendments`, {
+        changes: { breachNotificationHours: 24 },
+        reason: 'Kortere varslingsfrist',
+      });
+      await settle();
+      const url = `/agreements/${id}/amendments/${proposed.body.id}/signatures`;
+      const [byController, byProcessor] = await Promise.all([
+        controller.post<Amendment>(url, signature('Kari', 'Radøy', proposed.body.contentHash)),
+        processor.post<Amendment>(url, signature('Per Hansen', 'Oslo', proposed.body.contentHash)),
+      ]);
+      expect(statusesOf([byController, byProcessor])).toEqual([201, 201]);
+      expect([byController.body.status, byProcessor.body.status].sort()).toEqual([
+        'AWAITING_SIGNATURES',
+        'IN_FORCE',
+      ]);
+      await settle();
+      const history = await historyOf(id);
+      expect(typesOf(history, 'AMENDMENT_SIGNED')).toHaveLength(2);
+      expect(typesOf(history, 'CONTENT_AMENDED')).toHaveLength(1);
+      const versions = await controller.get<{ items: { number: number }[] }>(`/agreements/${id}/versions`);
+      expect(versions.body.items.map((version) => version.number)).toEqual([1, 2]);
+    });
+
+    it('a withdrawal racing the last signature: exactly one of them wins', async () => {
+      const id = await inForce();
+      const proposed = await controller.post<Amendment>(`/agreements/${id}/amendments`, {
+        changes: { breachNotificationHours: 12 },
+        reason: 'Kortere varslingsfrist',
+      });
+      await settle();
+      const base = `/agreements/${id}/amendments/${proposed.body.id}`;
+      expect(
+        (await controller.post(`${base}/signatures`, signature('Kari', 'Radøy', proposed.body.contentHash)))
+          .status,
+      ).toBe(201);
+      const [signed, withdrawn] = await Promise.all([
+        processor.post<Amendment>(
+          `${base}/signatures`,
+          signature('Per Hansen', 'Oslo', proposed.body.contentHash),
+        ),
+        controller.post<Amendment>(`${base}/withdraw`, {}),
+      ]);
+      expect(statusesOf([signed, withdrawn])).toEqual(signed.status === 201 ? [201, 409] : [200, 409]);
+      await settle();
+      const final = await controller.get<Amendment>(base);
+      expect(final.body.status).toBe(signed.status === 201 ? 'IN_FORCE' : 'WITHDRAWN');
+    });
+  });
 });

@@ -79,8 +79,10 @@ export function proposeAmendment(input: {
       agreement.status,
     );
   }
+  const { effectiveFrom: agreedAmongChanges, ...changes } = proposal.changes;
+  const effectiveFrom = proposal.effectiveFrom ?? agreedAmongChanges;
   const base = contentOf(agreement);
-  const amended = { ...base, ...proposal.changes };
+  const amended = { ...base, ...changes };
   const contentHash = contentHashOf(amended);
   if (contentHash === agreement.contentHash) {
     throw validationError('The amendment changes nothing', [
@@ -88,8 +90,8 @@ export function proposeAmendment(input: {
     ]);
   }
   const today = osloDate(now);
-  if (proposal.effectiveFrom !== undefined) effectiveFromIssues(agreement, proposal.effectiveFrom, today);
-  if (proposal.changes.scope) refuseOutsideScope(input.approved, proposal.changes.scope, agreement.status);
+  if (effectiveFrom !== undefined) effectiveFromIssues(agreement, effectiveFrom, today);
+  if (changes.scope) refuseOutsideScope(input.approved, changes.scope, agreement.status);
   const number = (agreement.amendmentCount ?? 0) + 1;
   const amendment: Amendment = {
     id,
@@ -100,11 +102,11 @@ export function proposeAmendment(input: {
     proposedByActor: actor,
     proposedAt: now.toISOString(),
     reason: proposal.reason,
-    changes: proposal.changes,
+    changes,
     baseVersion: agreement.contentVersion ?? 1,
     baseContentHash: agreement.contentHash,
     contentHash,
-    ...(proposal.effectiveFrom === undefined ? {} : { agreedEffectiveFrom: proposal.effectiveFrom }),
+    ...(effectiveFrom === undefined ? {} : { agreedEffectiveFrom: effectiveFrom }),
     signatureDeadline: addDays(today, proposal.signatureDeadlineDays ?? DEFAULT_AMENDMENT_DEADLINE_DAYS),
     signatures: [],
   };
@@ -117,7 +119,7 @@ export function proposeAmendment(input: {
         details: {
           amendmentId: id,
           number,
-          changes: Object.keys(proposal.changes),
+          changes: Object.keys(changes),
           contentHash,
           signatureDeadline: amendment.signatureDeadline,
           ...(amendment.agreedEffectiveFrom ? { effectiveFrom: amendment.agreedEffectiveFrom } : {}),
@@ -135,7 +137,7 @@ export function proposeAmendment(input: {
           amendmentId: id,
           number,
           proposedBy: role,
-          changes: Object.keys(proposal.changes),
+          changes: Object.keys(changes),
           contentHash,
           signatureDeadline: amendment.signatureDeadline,
         },

@@ -21,32 +21,55 @@ import * as z from '../zod.ts';
  * agreement (a change that changes nothing, Vedlegg 3 within the new scope, dates) are in rules.ts.
  */
 
+const changeableFields = () => ({
+  title: agreementContentShape().title,
+  scope: scopeSchema,
+  securityMeasures: agreementContentShape().securityMeasures,
+  breachNotificationHours: breachNotificationHoursSchema,
+  noticePeriodMonths: noticePeriodMonthsSchema,
+  cooperationAgreementRef: agreementContentShape().cooperationAgreementRef,
+});
+const CHANGES_SOMETHING = { message: 'must change at least one field' };
+
 /** What an amendment may change: the content fields of rule 2 except the parties and Vedlegg 3. */
 export const amendmentChangesSchema = /* @__PURE__ */ lazySchema(() =>
   z
-    .partial(
-      z.strictObject({
-        title: agreementContentShape().title,
-        scope: scopeSchema,
-        securityMeasures: agreementContentShape().securityMeasures,
-        breachNotificationHours: breachNotificationHoursSchema,
-        noticePeriodMonths: noticePeriodMonthsSchema,
-        cooperationAgreementRef: agreementContentShape().cooperationAgreementRef,
-      }),
-    )
-    .check(
-      z.refine((changes) => Object.keys(changes).length > 0, { message: 'must change at least one field' }),
-    ),
+    .partial(z.strictObject(changeableFields()))
+    .check(z.refine((changes) => Object.keys(changes).length > 0, CHANGES_SOMETHING)),
 );
 
-/** POST /agreements/{id}/amendments. `effectiveFrom` sits beside `changes`, not in it (the contract). */
+/**
+ * POST /agreements/{id}/amendments. The agreed `effectiveFrom` sits beside `changes` (product.md's
+ * contract); the issue that asked for amendments put it among the changes, so it is taken there too,
+ * as the same date (two different dates are 400). It is never part of the amended content.
+ */
 export const amendmentProposalSchema = /* @__PURE__ */ lazySchema(() =>
-  z.strictObject({
-    changes: amendmentChangesSchema,
-    reason: proseText(2000),
-    effectiveFrom: z.optional(calendarDateSchema),
-    signatureDeadlineDays: z.optional(signatureDeadlineDaysSchema),
-  }),
+  z
+    .strictObject({
+      changes: z
+        .partial(z.strictObject({ ...changeableFields(), effectiveFrom: calendarDateSchema }))
+        .check(
+          z.refine(
+            (changes) => Object.keys(changes).some((field) => field !== 'effectiveFrom'),
+            CHANGES_SOMETHING,
+          ),
+        ),
+      reason: proseText(2000),
+      effectiveFrom: z.optional(calendarDateSchema),
+      signatureDeadlineDays: z.optional(signatureDeadlineDaysSchema),
+    })
+    .check(
+      z.refine(
+        (proposal) =>
+          proposal.effectiveFrom === undefined ||
+          proposal.changes.effectiveFrom === undefined ||
+          proposal.effectiveFrom === proposal.changes.effectiveFrom,
+        {
+          message: 'differs from effectiveFrom: give the agreed date once',
+          path: ['changes', 'effectiveFrom'],
+        },
+      ),
+    ),
 );
 
 /** POST .../amendments/{amendmentId}/signatures: as an agreement's signature, with the amended hash. */

@@ -7,7 +7,11 @@ import {
   signAmendment,
   withdrawAmendment,
 } from '../../../functions/domain/amendments/rules.ts';
-import type { Amendment, AmendmentProposal } from '../../../functions/domain/amendments/schemas.ts';
+import {
+  type Amendment,
+  type AmendmentProposal,
+  amendmentProposalSchema,
+} from '../../../functions/domain/amendments/schemas.ts';
 import { contentHashOf } from '../../../functions/domain/content-hash.ts';
 import { decideReminder } from '../../../functions/domain/reminders.ts';
 import type { Agreement } from '../../../functions/domain/schemas.ts';
@@ -436,5 +440,33 @@ describe('rule 13: Vedlegg 3 within the new scope when the amendment is conclude
     expect(error.kind).toBe('conflict');
     expect(error.message).toContain('Nyhuset AS (sp-9: Adresse)');
     expect(signLast([{ id: 'sp-1', name: 'Drift AS', personalDataTypes: ['Navn'] }]).completes).toBe(true);
+  });
+});
+
+describe('rule 13: the agreed effective date, beside the changes or among them', () => {
+  it('takes effectiveFrom among the changes as the agreed date, never as content', () => {
+    const { amendment } = propose(inForce(), {
+      changes: { securityMeasures: stronger, effectiveFrom: '2027-01-01' },
+    });
+    expect(amendment.agreedEffectiveFrom).toBe('2027-01-01');
+    expect(amendment.changes).toEqual({ securityMeasures: stronger });
+    expect(amendment.contentHash).toBe(
+      contentHashOf({ ...contentOf(inForce()), securityMeasures: stronger }),
+    );
+  });
+
+  it('refuses two different dates (400 naming changes.effectiveFrom) and changes of nothing but the date', () => {
+    const both = amendmentProposalSchema.safeParse({
+      changes: { title: 'Ny', effectiveFrom: '2027-01-01' },
+      reason: 'x',
+      effectiveFrom: '2027-02-01',
+    });
+    expect(both.success).toBe(false);
+    expect(both.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['changes.effectiveFrom']);
+    const onlyDate = amendmentProposalSchema.safeParse({
+      changes: { effectiveFrom: '2027-01-01' },
+      reason: 'x',
+    });
+    expect(onlyDate.error?.issues.map((issue) => issue.message)).toEqual(['must change at least one field']);
   });
 });
