@@ -1,9 +1,4 @@
-import {
-  ConditionalCheckFailedException,
-  GetItemCommand,
-  type TransactWriteItem,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { ContentVersion } from '../domain/amendments/rules.ts';
 import { type Amendment, amendmentSchema } from '../domain/amendments/schemas.ts';
 import { lazily } from '../domain/lazily.ts';
@@ -13,6 +8,7 @@ import { config } from '../shared/config.ts';
 import { toStored } from './agreements-store.ts';
 import { fromItem, type Item, isIssuedId, toItem } from './items.ts';
 import { queryItems } from './query.ts';
+import { storeTokenWhile } from './task-tokens-store.ts';
 
 /**
  * Amendments and content versions (rule 13), next to the agreement and sorted after it, so that one
@@ -154,27 +150,12 @@ export async function readAgreementWithAmendments(agreementId: string): Promise<
  * Stores the amendment workflow's task token, only while the amendment still awaits signatures: a
  * second signature or a withdrawal landing first makes this fail, and the caller reads again.
  */
-export async function storeAmendmentToken(
+export function storeAmendmentToken(
   agreementId: string,
   amendmentId: string,
   token: string,
 ): Promise<boolean> {
-  try {
-    await dynamoClient().send(
-      new UpdateItemCommand({
-        TableName: config.tableName(),
-        Key: toItem(amendmentKey(agreementId, amendmentId)),
-        UpdateExpression: 'SET #token = :token',
-        ConditionExpression: '#status = :awaiting',
-        ExpressionAttributeNames: { '#token': 'taskToken', '#status': 'status' },
-        ExpressionAttributeValues: toItem({ ':token': token, ':awaiting': 'AWAITING_SIGNATURES' }),
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+  return storeTokenWhile(amendmentKey(agreementId, amendmentId), 'AWAITING_SIGNATURES', token);
 }
 
 /** Undoes a proposal whose workflow could not start: only while nobody has signed it. */

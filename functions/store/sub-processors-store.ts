@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
 import {
-  ConditionalCheckFailedException,
   GetItemCommand,
   TransactionCanceledException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
-  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { conflict } from '../domain/errors.ts';
 import { lazily } from '../domain/lazily.ts';
@@ -34,6 +32,7 @@ import { notificationDeletes, notificationWrites, publishEvents } from './notifi
 import { queryItems } from './query.ts';
 import { type Reminder, reminderDeletes, reminderPuts } from './reminders-store.ts';
 import { agreementKey, TABLE_KEYS } from './table-layout.ts';
+import { storeTokenWhile } from './task-tokens-store.ts';
 
 /**
  * Sub-processor requests (rule 7) and Vedlegg 3, next to the agreement in its partition:
@@ -410,27 +409,12 @@ export function initialAppendixWrites(
  * Stores the approval workflow's task token, only while the request is still REQUESTED: a decision
  * or withdrawal landing first makes this fail, and the caller then reads again and completes the task.
  */
-export async function storeDecisionToken(
+export function storeDecisionToken(
   agreementId: string,
   subProcessorId: string,
   token: string,
 ): Promise<boolean> {
-  try {
-    await dynamoClient().send(
-      new UpdateItemCommand({
-        TableName: config.tableName(),
-        Key: toItem(subProcessorKey(agreementId, subProcessorId)),
-        UpdateExpression: 'SET #token = :token',
-        ConditionExpression: '#status = :requested',
-        ExpressionAttributeNames: { '#token': 'taskToken', '#status': 'status' },
-        ExpressionAttributeValues: toItem({ ':token': token, ':requested': 'REQUESTED' }),
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+  return storeTokenWhile(subProcessorKey(agreementId, subProcessorId), 'REQUESTED', token);
 }
 
 /**

@@ -1,7 +1,9 @@
 import {
+  ConditionalCheckFailedException,
   TransactionCanceledException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { AgreementStatus } from '../domain/schemas.ts';
 import { dynamoClient } from '../shared/clients.ts';
@@ -130,4 +132,31 @@ export function taskTokenCheck(
           }),
     },
   };
+}
+
+/**
+ * Stores a workflow's task token on an item (`taskToken`, never shown), only while the item is still
+ * in `status`: an outcome landing first makes this fail (false), and the waiting task reads again.
+ */
+export async function storeTokenWhile(
+  key: { pk: string; sk: string },
+  status: string,
+  token: string,
+): Promise<boolean> {
+  try {
+    await dynamoClient().send(
+      new UpdateItemCommand({
+        TableName: config.tableName(),
+        Key: toItem(key),
+        UpdateExpression: 'SET #token = :token',
+        ConditionExpression: '#status = :awaited',
+        ExpressionAttributeNames: { '#token': 'taskToken', '#status': 'status' },
+        ExpressionAttributeValues: toItem({ ':token': token, ':awaited': status }),
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
 }

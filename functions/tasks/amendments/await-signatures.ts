@@ -2,8 +2,8 @@ import { workflowOutcome } from '../../domain/amendments/rules.ts';
 import { lazySchema } from '../../domain/lazy-schema.ts';
 import * as z from '../../domain/zod.ts';
 import { taskHandler } from '../../shared/task.ts';
-import { completeTask } from '../../shared/workflows.ts';
 import { getAmendment, storeAmendmentToken } from '../../store/amendments-store.ts';
+import { registerCallbackWait } from '../callback-wait.ts';
 import { AmendmentMissing } from './input.ts';
 
 const input = /* @__PURE__ */ lazySchema(() =>
@@ -16,15 +16,17 @@ const input = /* @__PURE__ */ lazySchema(() =>
  * .../signatures or .../withdraw to complete, only while it still awaits signatures, so an outcome
  * landing in between is read again here rather than lost.
  */
-export const handler = taskHandler(input, async ({ agreementId, amendmentId, taskToken }) => {
-  for (let attempt = 0; attempt < 5; attempt += 1) {
-    const stored = await getAmendment(agreementId, amendmentId);
-    if (!stored) throw new AmendmentMissing(agreementId, amendmentId);
-    if (stored.amendment.status !== 'AWAITING_SIGNATURES') {
-      await completeTask(taskToken, workflowOutcome(stored.amendment));
-      return { waiting: false };
-    }
-    if (await storeAmendmentToken(agreementId, amendmentId, taskToken)) return { waiting: true };
-  }
-  throw new Error(`The amendment ${amendmentId} kept changing while its wait was registered`);
-});
+export const handler = taskHandler(input, ({ agreementId, amendmentId, taskToken }) =>
+  registerCallbackWait({
+    taskToken,
+    what: `The amendment ${amendmentId}`,
+    read: async () => {
+      const stored = await getAmendment(agreementId, amendmentId);
+      if (!stored) throw new AmendmentMissing(agreementId, amendmentId);
+      return stored.amendment;
+    },
+    outcome: (amendment) =>
+      amendment.status === 'AWAITING_SIGNATURES' ? undefined : workflowOutcome(amendment),
+    store: () => storeAmendmentToken(agreementId, amendmentId, taskToken),
+  }),
+);

@@ -58,10 +58,10 @@ describe('awaitSubProcessorDecision task', () => {
     const update = ddb.commandCalls(UpdateItemCommand)[0]!.args[0].input;
     expect(unmarshall(update.Key!)).toEqual(subProcessorKey(SUB_ID));
     expect(update.UpdateExpression).toBe('SET #token = :token');
-    expect(update.ConditionExpression).toBe('#status = :requested');
+    expect(update.ConditionExpression).toBe('#status = :awaited');
     expect(unmarshall(update.ExpressionAttributeValues!)).toEqual({
       ':token': 'token-1',
-      ':requested': 'REQUESTED',
+      ':awaited': 'REQUESTED',
     });
     expect(workflowCalls()).toEqual([]);
   });
