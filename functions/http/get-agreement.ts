@@ -1,14 +1,11 @@
 import { agreementAsOf, contentVersionsOf, versionInForceOn } from '../domain/amendments/versions.ts';
 import { osloDate } from '../domain/calendar.ts';
-import { notFound } from '../domain/errors.ts';
-import { requireParty } from '../domain/parties.ts';
 import { agreementAsOfQuerySchema } from '../domain/schemas.ts';
 import { now } from '../shared/clock.ts';
 import { etagOf, httpHandler } from '../shared/http.ts';
 import { recordAudit } from '../store/agreements-store.ts';
-import { readAgreementWithAmendments } from '../store/amendments-store.ts';
-import { isIssuedId } from '../store/items.ts';
 import { auditEntry, loadForParty } from './agreement-access.ts';
+import { loadWithVersionsForParty } from './amendments/access.ts';
 
 /**
  * The agreement; with `?on=YYYY-MM-DD`, with the content (and its hash, version number and
@@ -22,11 +19,9 @@ export const handler = httpHandler(
       await recordAudit(agreement.id, auditEntry(caller, 'agreement.read', route, now()));
       return { status: 200, body: agreement, headers: { etag: etagOf(agreement.version) } };
     }
-    if (!params.id || !isIssuedId(params.id)) throw notFound();
-    const record = await readAgreementWithAmendments(params.id);
-    const { agreement } = requireParty(record.agreement, caller.orgNumber);
+    const { agreement, versions } = await loadWithVersionsForParty(params.id, caller);
     const at = now();
-    const version = versionInForceOn(contentVersionsOf(agreement, record.versions), query.on, osloDate(at));
+    const version = versionInForceOn(contentVersionsOf(agreement, versions), query.on, osloDate(at));
     await recordAudit(agreement.id, {
       ...auditEntry(caller, 'agreement.read', route, at),
       details: { on: query.on, version: version.number },

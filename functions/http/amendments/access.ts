@@ -1,6 +1,13 @@
 import type { ApprovedSubProcessor } from '../../domain/amendments/rules.ts';
+import { notFound } from '../../domain/errors.ts';
+import { requireParty } from '../../domain/parties.ts';
 import type { Caller } from '../../shared/caller.ts';
-import { amendmentKey, type StoredAmendment, toStoredAmendment } from '../../store/amendments-store.ts';
+import {
+  amendmentKey,
+  readAgreementWithAmendments,
+  type StoredAmendment,
+  toStoredAmendment,
+} from '../../store/amendments-store.ts';
 import { type Item, isIssuedId } from '../../store/items.ts';
 import { appendixKey, listSubProcessors, toAppendixHead } from '../../store/sub-processors-store.ts';
 import { loadForPartyWith, type PartyAccess } from '../agreement-access.ts';
@@ -52,4 +59,15 @@ export async function approvedSubProcessors(
   return (await listSubProcessors(agreementId))
     .filter((record) => record.status === 'APPROVED')
     .map(({ id, name, personalDataTypes }) => ({ id, name, personalDataTypes }));
+}
+
+/**
+ * The agreement, as one of its parties, with its stored content versions: one query (anyone else gets
+ * the 404 of an agreement that does not exist).
+ */
+export async function loadWithVersionsForParty(agreementId: string | undefined, caller: Caller) {
+  if (!agreementId || !isIssuedId(agreementId)) throw notFound();
+  const record = await readAgreementWithAmendments(agreementId);
+  const { agreement } = requireParty(record.agreement, caller.orgNumber);
+  return { agreement, versions: record.versions };
 }

@@ -1,14 +1,11 @@
 import { renderAgreementDocument } from '../../domain/document/agreement-document.ts';
 import { contentVersionOf } from '../../domain/document/content-versions.ts';
 import { documentQuerySchema } from '../../domain/document/schemas.ts';
-import { notFound } from '../../domain/errors.ts';
-import { requireParty } from '../../domain/parties.ts';
 import { now } from '../../shared/clock.ts';
 import { etagOf, httpHandler } from '../../shared/http.ts';
 import { recordAudit } from '../../store/agreements-store.ts';
-import { readAgreementWithAmendments } from '../../store/amendments-store.ts';
-import { isIssuedId } from '../../store/items.ts';
 import { auditEntry } from '../agreement-access.ts';
+import { loadWithVersionsForParty } from '../amendments/access.ts';
 
 /**
  * Rule 12: the agreement as a PDF for a party's archive, read and audited as `GET /agreements/{id}` is;
@@ -18,10 +15,8 @@ import { auditEntry } from '../agreement-access.ts';
 export const handler = httpHandler(
   { query: documentQuerySchema },
   async ({ caller, params, query, route }) => {
-    if (!params.id || !isIssuedId(params.id)) throw notFound();
-    const record = await readAgreementWithAmendments(params.id);
-    const { agreement } = requireParty(record.agreement, caller.orgNumber);
-    const content = contentVersionOf(agreement, record.versions, query.version);
+    const { agreement, versions } = await loadWithVersionsForParty(params.id, caller);
+    const content = contentVersionOf(agreement, versions, query.version);
     const bytes = renderAgreementDocument(content.agreement, content.version);
     await recordAudit(agreement.id, {
       ...auditEntry(caller, 'agreement.document.read', route, now()),
