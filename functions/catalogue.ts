@@ -2,13 +2,19 @@
  * The one list of functions: CDK deploys exactly these, and the local stack runs exactly these.
  * Entries are paths from the repository root; every module exports `handler`.
  */
-export type WorkflowId = 'signing' | 'termination' | 'subProcessorApproval' | 'amendment';
+export type WorkflowId =
+  | 'signing'
+  | 'termination'
+  | 'subProcessorApproval'
+  | 'amendment'
+  | 'notificationDelivery';
 
 /**
  * `seals:sign` lets a function sign seals and manifests with the service key (rule 14) and read its
  * public key (for the `kid`); `seals:publish` lets it read the public keys, current and retired.
  * `start:<workflowId>` lets a function start that one workflow (and gives it the state machine's ARN);
  * `workflow:callback` lets it complete or fail a task by its token, whichever workflow waits on it.
+ * `notifications:email` lets it send e-mail from the deployment's sender identity (rule 15).
  */
 export type Permission =
   | 'agreements:read'
@@ -16,6 +22,7 @@ export type Permission =
   | `start:${WorkflowId}`
   | 'workflow:callback'
   | 'notifications:publish'
+  | 'notifications:email'
   | 'seals:sign'
   | 'seals:publish';
 
@@ -24,11 +31,13 @@ export type Scope = 'dpa:read' | 'dpa:write';
 export interface HttpFunction {
   readonly id: string;
   readonly entry: string;
-  readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT';
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   /** API Gateway route path, `{name}` for path parameters. */
   readonly path: string;
   /** Scopes of which the token must carry at least one; none means the route is public. */
   readonly scopes: readonly Scope[];
+  /** Why a public route (no scopes) may be called without a token: what guards what it serves. */
+  readonly publicBecause?: string;
   readonly permissions: readonly Permission[];
   readonly summary: string;
 }
@@ -254,6 +263,47 @@ export const httpFunctions: readonly HttpFunction[] = [
     summary: "Notifications addressed to the caller's organisation",
   },
   {
+    id: 'createCalendarFeed',
+    entry: 'functions/http/calendar/create-feed.ts',
+    method: 'POST',
+    path: '/calendar-feeds',
+    scopes: write,
+    permissions: ['agreements:read', 'agreements:write'],
+    summary:
+      "A secret calendar feed (iCalendar) of the deadlines of the caller's organisation's agreements; its address is shown once",
+  },
+  {
+    id: 'listCalendarFeeds',
+    entry: 'functions/http/calendar/list-feeds.ts',
+    method: 'GET',
+    path: '/calendar-feeds',
+    scopes: read,
+    permissions: ['agreements:read'],
+    summary: "The calendar feeds of the caller's organisation (without their secret addresses)",
+  },
+  {
+    id: 'deleteCalendarFeed',
+    entry: 'functions/http/calendar/delete-feed.ts',
+    method: 'DELETE',
+    path: '/calendar-feeds/{id}',
+    scopes: write,
+    permissions: ['agreements:read', 'agreements:write'],
+    summary: "Revoke a calendar feed of the caller's organisation: its address answers 404 from then on",
+  },
+  {
+    id: 'getCalendarFeed',
+    entry: 'functions/http/calendar/get-feed.ts',
+    method: 'GET',
+    // `{file}` is `<token>.ics`: API Gateway takes a path variable only as a whole segment.
+    path: '/calendar/{file}',
+    scopes: [],
+    publicBecause:
+      'calendar clients cannot send a bearer token: the address holds a 256-bit secret (stored only hashed, revocable), and the feed lists only the deadlines of that one organisation',
+    permissions: ['agreements:read'],
+    summary:
+      'The deadline calendar (text/calendar) at its secret address `/calendar/<token>.ics`; the token is the credential',
+  },
+  {
     id: 'getEvidence',
     entry: 'functions/http/record/get-evidence.ts',
     method: 'GET',
@@ -269,6 +319,8 @@ export const httpFunctions: readonly HttpFunction[] = [
     method: 'GET',
     path: '/.well-known/jwks.json',
     scopes: [],
+    publicBecause:
+      'it serves the public keys that verify seals and manifests, which anyone holding an evidence pack must be able to fetch; it touches no agreement',
     permissions: ['seals:publish'],
     summary: 'The public keys of seals and evidence manifests (current and retired)',
   },
@@ -278,6 +330,7 @@ export const httpFunctions: readonly HttpFunction[] = [
     method: 'GET',
     path: '/openapi.json',
     scopes: [],
+    publicBecause: 'it serves the API description, a static document; it touches no data',
     permissions: [],
     summary: 'The OpenAPI 3.1 document of this API',
   },
@@ -493,9 +546,28 @@ export const taskFunctions: readonly TaskFunction[] = [
     permissions: ['agreements:read', 'agreements:write', 'notifications:publish'],
     summary: 'A signed amendment takes effect on its date: the amended content becomes the next version',
   },
+  {
+    id: 'deliverNotifications',
+    entry: 'functions/tasks/delivery/deliver-notifications.ts',
+    permissions: ['agreements:read', 'agreements:write', 'notifications:email', 'start:notificationDelivery'],
+    summary:
+      "Fed by the table's stream: e-mails each new notification to the recipient party's contact person; hands failed sends to the delivery workflow",
+  },
+  {
+    id: 'retryDelivery',
+    entry: 'functions/tasks/delivery/retry-delivery.ts',
+    permissions: ['agreements:read', 'agreements:write', 'notifications:email'],
+    summary: 'One retry of a failed delivery, with the next time to try or done',
+  },
 ];
 
 export const workflows: readonly Workflow[] = [
+  {
+    id: 'notificationDelivery',
+    definition: 'workflows/notification-delivery.asl.json',
+    tasks: ['retryDelivery'],
+    arnVariable: 'NOTIFICATION_DELIVERY_STATE_MACHINE_ARN',
+  },
   {
     id: 'signing',
     definition: 'workflows/signing.asl.json',
@@ -578,3 +650,23 @@ export const sealSchedule = {
 } as const satisfies DailyRun;
 
 export const dailyRuns: readonly DailyRun[] = [reminderSchedule, sealSchedule];
+
+/**
+ * A function fed by the table's stream: on AWS an event source mapping with this filter (and a
+ * dead-letter queue); on the local stack a poller of DynamoDB Local's stream applying the same filter.
+ */
+export interface StreamConsumer {
+  readonly id: string;
+  readonly taskId: string;
+  /** An event filter pattern (Lambda's filter criteria), matched against each stream record. */
+  readonly filter: Readonly<Record<string, unknown>>;
+  readonly batchSize: number;
+}
+
+/** Rule 15: every notification written goes to the delivery function. */
+export const notificationDelivery = {
+  id: 'NotificationDelivery',
+  taskId: 'deliverNotifications',
+  filter: { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['notification'] } } } },
+  batchSize: 50,
+} as const satisfies StreamConsumer;

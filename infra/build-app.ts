@@ -70,6 +70,8 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
     retiredSealKeyArns: listContext(app, 'retiredSealKeyArns'),
     jwtIssuer: requiredContext(app, 'jwtIssuer'),
     jwtAudience: requiredContext(app, 'jwtAudience'),
+    emailSender: emailContext(app, 'emailSender'),
+    emailIdentity: requiredContext(app, 'emailIdentity'),
     ...optionalEmailContext(app, 'alarmEmail'),
   });
 
@@ -110,12 +112,18 @@ function requiredContext(app: App, key: string): string {
 function optionalEmailContext(app: App, key: string): { alarmEmail?: string } {
   const value: unknown = app.node.tryGetContext(key);
   if (value === undefined || value === '') return {};
+  return { alarmEmail: emailContext(app, key) };
+}
+
+/** A context value that must be one e-mail address. */
+function emailContext(app: App, key: string): string {
+  const value: unknown = app.node.tryGetContext(key);
   if (typeof value !== 'string' || !/^[^@\s,]+@[^@\s,]+\.[^@\s,]+$/.test(value)) {
     throw new Error(
-      `The CDK context value "${key}" must be one e-mail address (-c ${key}=oncall@example.no)`,
+      `The CDK context value "${key}" must be one e-mail address (-c ${key}=varsel@example.no)`,
     );
   }
-  return { alarmEmail: value };
+  return value;
 }
 
 /** The synthesized templates of both stacks, as CloudFormation JSON. */

@@ -45,6 +45,8 @@ export class DataStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       timeToLiveAttribute: TABLE_KEYS.ttlAttribute,
+      // New items feed the notification delivery (rule 15; catalogue `notificationDelivery`).
+      stream: dynamodb.StreamViewType.NEW_IMAGE,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     // Explicit, so that both DeletionPolicy and UpdateReplacePolicy are Retain whatever the defaults become.

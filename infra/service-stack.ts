@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, NestedStack, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,6 +6,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import {
   httpFunctions,
+  notificationDelivery,
   reminderSchedule,
   sealSchedule,
   taskFunctions,
@@ -17,6 +18,7 @@ import { DailySchedule } from './constructs/daily-schedule.ts';
 import { CatalogueHttpApi } from './constructs/http-api.ts';
 import { Operations } from './constructs/operations.ts';
 import { assertDeployableStarts, type PermissionTargets } from './constructs/permissions.ts';
+import { TableStreamConsumer } from './constructs/stream-consumer.ts';
 import {
   WorkflowStateMachine,
   workflowConstructId,
@@ -31,6 +33,9 @@ export interface ServiceStackProps extends StackProps {
   readonly retiredSealKeyArns?: readonly string[];
   readonly jwtIssuer: string;
   readonly jwtAudience: string;
+  /** The address notifications are e-mailed from, and the SES identity (its domain or itself) it belongs to. */
+  readonly emailSender: string;
+  readonly emailIdentity: string;
   /** Subscribed by e-mail to the alarm topic when given; no subscription otherwise. */
   readonly alarmEmail?: string;
 }
@@ -69,6 +74,7 @@ export class ServiceStack extends Stack {
       TABLE_NAME: props.table.tableName,
       EVENT_BUS_NAME: this.notificationBus.eventBusName,
       SEAL_KEY_ARN: props.sealKey.keyArn,
+      EMAIL_SENDER: props.emailSender,
       ...(retiredSealKeyArns.length > 0 ? { RETIRED_SEAL_KEY_ARNS: retiredSealKeyArns.join(',') } : {}),
     };
     const targets: PermissionTargets = {
@@ -77,6 +83,11 @@ export class ServiceStack extends Stack {
       notificationBus: this.notificationBus,
       sealKey: props.sealKey,
       retiredSealKeyArns,
+      emailIdentityArn: this.formatArn({
+        service: 'ses',
+        resource: 'identity',
+        resourceName: props.emailIdentity,
+      }),
     };
     const functions = new Map<string, CatalogueFunction>();
     const functionsScope = new Construct(this, 'Functions');
@@ -114,6 +125,18 @@ export class ServiceStack extends Stack {
       jwtAudience: props.jwtAudience,
     });
 
+    // E-mails tell their readers which call to make, so the functions that send them know the API's URL.
+    for (const { definition } of catalogue) {
+      if (definition.permissions.includes('notifications:email')) {
+        functions.get(definition.id)!.function.addEnvironment('API_BASE_URL', this.api.url);
+      }
+    }
+    const delivery = new TableStreamConsumer(this, notificationDelivery.id, {
+      table: props.table,
+      handler: handlerOf(notificationDelivery.taskId),
+      consumer: notificationDelivery,
+    });
+
     const reminders = new DailySchedule(this, reminderSchedule.id, {
       handler: handlerOf(reminderSchedule.taskId),
       run: reminderSchedule,
@@ -123,7 +146,12 @@ export class ServiceStack extends Stack {
       run: sealSchedule,
     });
 
-    this.operations = new Operations(this, 'Operations', {
+    // Alarms and the dashboard live in a nested stack: CloudFormation allows 500 resources per stack, and
+    // an alarm per function and workflow would take the service stack past it.
+    const operationsStack = new NestedStack(this, 'OperationsStack', {
+      description: 'Data processing agreements: alarms, alarm topic and dashboard',
+    });
+    this.operations = new Operations(operationsStack, 'Operations', {
       stateMachines: new Map(
         [...this.stateMachines].map(([workflowId, { stateMachine }]) => [workflowId, stateMachine]),
       ),
@@ -131,6 +159,7 @@ export class ServiceStack extends Stack {
       httpApi: this.api.api,
       reminderDeadLetterQueue: reminders.deadLetterQueue,
       sealDeadLetterQueue: seals.deadLetterQueue,
+      deliveryDeadLetterQueue: delivery.deadLetterQueue,
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
 

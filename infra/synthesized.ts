@@ -46,7 +46,8 @@ export interface GlobalSecondaryIndex {
 /**
  * The table's shape: the subset of `AWS::DynamoDB::Table` properties that a local DynamoDB needs.
  * `KeySchema`, `AttributeDefinitions`, `GlobalSecondaryIndexes` and `BillingMode` can be passed to
- * `CreateTableCommand` as they are (add a `TableName`); `ttlAttribute` goes to `UpdateTimeToLive`.
+ * `CreateTableCommand` as they are (add a `TableName`); `ttlAttribute` goes to `UpdateTimeToLive`;
+ * `streamViewType` to `StreamSpecification`.
  */
 export interface TableDefinition {
   readonly logicalId: string;
@@ -55,6 +56,7 @@ export interface TableDefinition {
   readonly GlobalSecondaryIndexes: readonly GlobalSecondaryIndex[];
   readonly BillingMode: 'PAY_PER_REQUEST' | 'PROVISIONED';
   readonly ttlAttribute?: string;
+  readonly streamViewType?: 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY';
 }
 
 /** The data stack's one table. */
@@ -62,6 +64,9 @@ export function tableDefinition(dataTemplate: CfnTemplate): TableDefinition {
   const [logicalId, table] = single(dataTemplate, (r) => r.Type === 'AWS::DynamoDB::Table', 'DynamoDB table');
   const props = table.Properties ?? {};
   const ttl = props.TimeToLiveSpecification as { AttributeName?: string; Enabled?: boolean } | undefined;
+  const stream = props.StreamSpecification as
+    | { StreamViewType?: TableDefinition['streamViewType'] }
+    | undefined;
   return {
     logicalId,
     KeySchema: props.KeySchema as KeySchemaElement[],
@@ -73,6 +78,7 @@ export function tableDefinition(dataTemplate: CfnTemplate): TableDefinition {
     })),
     BillingMode: (props.BillingMode as TableDefinition['BillingMode'] | undefined) ?? 'PROVISIONED',
     ...(ttl?.Enabled && ttl.AttributeName ? { ttlAttribute: ttl.AttributeName } : {}),
+    ...(stream?.StreamViewType ? { streamViewType: stream.StreamViewType } : {}),
   };
 }
 

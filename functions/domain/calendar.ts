@@ -47,6 +47,12 @@ export function osloDate(instant: Date): string {
   return formatDate(p.year!, p.month!, p.day!);
 }
 
+/** The wall clock in Oslo at the given instant: its calendar date, hour and minute (CET or CEST alike). */
+export function osloWallTime(instant: Date): { date: string; hour: number; minute: number } {
+  const p = partsInOslo(instant);
+  return { date: formatDate(p.year!, p.month!, p.day!), hour: p.hour!, minute: p.minute! };
+}
+
 function formatDate(year: number, month: number, day: number): string {
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }

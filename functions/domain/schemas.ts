@@ -326,6 +326,45 @@ export const notificationSchema = /* @__PURE__ */ lazySchema(() =>
   }),
 );
 
+/** How a notification reached its recipient, per channel (rule 15; domain/delivery/deliveries.ts). */
+export const deliverySchema = /* @__PURE__ */ lazySchema(() =>
+  z.object({
+    channel: z.string(),
+    status: z.enum(['DELIVERED', 'RETRYING', 'FAILED', 'SKIPPED']),
+    at: z.string(),
+    attempts: z.int(),
+    firstAttemptAt: z.optional(z.string()),
+    nextAttemptAt: z.optional(z.string()),
+    reason: z.optional(z.string()),
+  }),
+);
+
+/** A notification as `GET /notifications` lists it: with its deliveries so far. */
+export const listedNotificationSchema = /* @__PURE__ */ lazySchema(() =>
+  z.extend(notificationSchema, { deliveries: z.array(deliverySchema) }),
+);
+
+/**
+ * `GET /notifications`: `since` is an ISO 8601 time (notifications written at or after it) or the
+ * `since` of an earlier answer (those written after its last item); `type` keeps one or more types
+ * (comma-separated).
+ */
+export const notificationsQuerySchema = /* @__PURE__ */ lazySchema(() =>
+  z.strictObject({
+    limit: z._default(pageLimit, 50),
+    cursor: pageCursor,
+    since: z.optional(z.string().check(z.minLength(1), z.maxLength(1000))),
+    type: z.optional(
+      z.string().check(
+        z.maxLength(400),
+        z.regex(/^[a-z0-9.-]+(,[a-z0-9.-]+){0,9}$/, {
+          message: 'must be one to ten notification types, comma-separated',
+        }),
+      ),
+    ),
+  }),
+);
+
 /** Rule 7: a sub-processor request's states (the zod schemas of the requests are in sub-processor-schemas.ts). */
 export const subProcessorStatusSchema = /* @__PURE__ */ lazySchema(() =>
   z.enum(['REQUESTED', 'APPROVED', 'REJECTED', 'EXPIRED', 'WITHDRAWN']),

@@ -67,6 +67,7 @@ export const handler = httpHandler(
         reminders: { remove: [decisionReminderKind(subProcessorId)] },
         notifications: outcomeNotifications(agreement, after, at),
         taskTokenAsRead: { token: stored?.taskToken },
+        agreement,
       });
       return { decided: after, token: stored?.taskToken };
     });

@@ -39,6 +39,7 @@ export const handler = httpHandler(
       history: [reportedHistory(record, actorOf(caller))],
       audit: { ...auditEntry(caller, 'breach.report', route, at), details: { breachId: record.id } },
       notifications: breachNotifications(agreement, record, at),
+      agreement,
     });
     countMetric('breachReported');
     if (record.reportedLate) countMetric('breachReportedLate');

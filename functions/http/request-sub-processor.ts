@@ -56,6 +56,7 @@ export const handler = httpHandler(
       reminders: { put: [firstDecisionReminder(agreement.id, record.id, osloDate(at))] },
       notifications,
       deferEvents: true,
+      agreement,
     });
     await startWorkflowOrUndo({
       description: 'the sub-processor request',
@@ -74,6 +75,7 @@ export const handler = httpHandler(
             },
           }),
           notifications,
+          agreement,
         ),
       notifications,
     });

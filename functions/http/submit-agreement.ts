@@ -56,6 +56,7 @@ export const handler = httpHandler(
         type: 'agreement.awaiting-signatures',
         key: String(submitted.version),
         subject: `Awaiting your signature by ${signatureDeadline}`,
+        details: { signatureDeadline, contentHash: submitted.contentHash },
       },
       at,
     );

@@ -66,6 +66,7 @@ export const handler = httpHandler(
         reminders: { remove: [decisionReminderKind(subProcessorId)] },
         notifications: outcomeNotifications(agreement, after, at),
         taskTokenAsRead: { token: stored?.taskToken },
+        agreement,
       });
       return { withdrawn: after, token: stored?.taskToken };
     });

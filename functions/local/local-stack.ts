@@ -10,18 +10,20 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { fromRepoRoot, repoRoot } from '../../infra/paths.ts';
 import type { TableDefinition } from '../../infra/synthesized.ts';
-import { dailyRuns, httpFunctions, taskFunctions, workflows } from '../catalogue.ts';
+import { dailyRuns, httpFunctions, notificationDelivery, taskFunctions, workflows } from '../catalogue.ts';
 import { resetClients } from '../shared/clients.ts';
 import { useClock } from '../shared/clock.ts';
 import { resetServiceSigner } from '../shared/service-signer.ts';
 import { compileRoute, type LocalRoute, lambdaContext } from './api-gateway.ts';
 import { startCommitBarrier } from './dynamodb-commit-barrier.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { type LocalMail, startLocalMail } from './local-mail.ts';
 import { ensureSealKeys } from './seal-keys.ts';
 import { createLocalServer } from './server.ts';
 import { type InvocationContext, LocalStepFunctions } from './step-functions/engine.ts';
 import { createStepFunctionsFacade } from './step-functions/facade.ts';
 import { type LocalDeployment, loadDeployment } from './synthesis-cache.ts';
+import { startTableStreamPoller, type TableStreamPoller } from './table-stream.ts';
 import { createTaskFaults, type TaskFaultOptions } from './task-faults.ts';
 import { openTokenIssuer, type TokenIssuer } from './tokens.ts';
 import { VirtualClock } from './virtual-clock.ts';
@@ -51,6 +53,11 @@ export interface LocalStackOptions {
    */
   interceptTask?: (taskId: string, payload: unknown, invoke: () => Promise<unknown>) => Promise<unknown>;
   /**
+   * Whether the table's stream is read and notifications are delivered (rule 15); default true, as
+   * `npm start` runs. Test stacks about something else leave it off to spare the shared DynamoDB Local.
+   */
+  deliverNotifications?: boolean;
+  /**
    * Makes `rate` of the task invocations fail as Lambda does under trouble, seeded (see task-faults.ts);
    * `npm start` takes it from LOCAL_TASK_FAULT_RATE and LOCAL_TASK_FAULT_SEED.
    */
@@ -64,12 +71,18 @@ export interface LocalStack {
   stepFunctions: LocalStepFunctions;
   /** Whether the templates came from the synthesis cache or were synthesized at this start. */
   synthesis: 'cache' | 'synthesis';
+  /** The mail server standing in for SES (rule 15): its web view, and the mail it received. */
+  mail: LocalMail;
+  /** The table stream feeding the delivery function; `drain()` waits until it has caught up. */
+  deliveries: TableStreamPoller;
   stop(): Promise<void>;
 }
 
 const REGION = 'eu-north-1';
 const ACCOUNT = '000000000000';
 export const LOCAL_TABLE_NAME = 'dpa-agreements';
+/** The local stack's sender address: on AWS it is a deployment setting (`-c emailSender=`). */
+export const LOCAL_EMAIL_SENDER = 'varsel@dpa.localhost';
 const functionArn = (id: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${id}`;
 const stateMachineArn = (id: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${id}`;
 
@@ -100,6 +113,7 @@ interface Prepared {
   tokens: TokenIssuer;
   /** The folder of the service signing keys (seals and evidence manifests). */
   sealKeys: string;
+  mail: LocalMail;
 }
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
@@ -131,6 +145,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     return await startOnDynamo(options, prepared, dynamo);
   } catch (error) {
     prepared.clock.stop();
+    await prepared.mail.stop();
     await dynamo.stop();
     throw error;
   }
@@ -144,6 +159,27 @@ async function prepare(dataDir: string): Promise<Prepared> {
   clockOpening.catch(() => undefined); // awaited below
   const sealKeysOpening = ensureSealKeys(dataDir);
   sealKeysOpening.catch(() => undefined); // awaited below
+  const mailStarting = startLocalMail();
+  // Awaited below; stopped again if anything else fails to open.
+  mailStarting.catch(() => undefined);
+  try {
+    return await prepareHandlers(dataDir, tokensOpening, clockOpening, sealKeysOpening, mailStarting);
+  } catch (error) {
+    await mailStarting.then(
+      (mail) => mail.stop(),
+      () => undefined,
+    );
+    throw error;
+  }
+}
+
+async function prepareHandlers(
+  dataDir: string,
+  tokensOpening: Promise<TokenIssuer>,
+  clockOpening: Promise<VirtualClock>,
+  sealKeysOpening: Promise<string>,
+  mailStarting: Promise<LocalMail>,
+): Promise<Prepared> {
   const { deployment, source } = await loadDeployment({
     repoRoot,
     cacheDir: synthesisCacheDir(),
@@ -170,6 +206,7 @@ async function prepare(dataDir: string): Promise<Prepared> {
     stepFunctions,
     tokens: await tokensOpening,
     sealKeys: await sealKeysOpening,
+    mail: await mailStarting,
   };
 }
 
@@ -201,6 +238,8 @@ async function startOnDynamo(
     AWS_ENDPOINT_URL_DYNAMODB: barrier.endpoint,
     TABLE_NAME: tableName,
     SEAL_KEY_DIR: prepared.sealKeys,
+    AWS_ENDPOINT_URL_SESV2: prepared.mail.url,
+    EMAIL_SENDER: LOCAL_EMAIL_SENDER,
   });
   delete process.env.EVENT_BUS_NAME;
   delete process.env.SEAL_KEY_ARN;
@@ -252,6 +291,7 @@ async function startOnDynamo(
   const server = createLocalServer({
     routes,
     tokens,
+    mail: prepared.mail,
     clock: {
       now: () => clock.now(),
       advance: async (request) => {
@@ -264,10 +304,30 @@ async function startOnDynamo(
   });
   const port = await listen(server, options.port, options.host ?? '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${port}`;
+  process.env.API_BASE_URL = baseUrl;
   process.env.AWS_ENDPOINT_URL_SFN = `http://127.0.0.1:${controlPlanePort}`;
   resetClients();
   // Workflows that were waiting when the stack last stopped carry on from DynamoDB's state.
   await stepFunctions.resumeInFlight();
+  // Notifications written while the stack was stopped are delivered now (the stream keeps them).
+  const deliverNotifications = taskHandlers.get(functionArn(notificationDelivery.taskId))!;
+  const deliveries: TableStreamPoller =
+    options.deliverNotifications === false
+      ? { drain: async () => {}, stop: async () => {} }
+      : await startTableStreamPoller({
+          endpoint: dynamo.endpoint,
+          region: REGION,
+          tableName,
+          dataDir: options.dataDir,
+          consumer: notificationDelivery,
+          // Through `interceptTask` like a workflow's task: what the stream hands over is not a request's work.
+          invoke: (event) => {
+            const invoke = () => deliverNotifications(event, lambdaContext(notificationDelivery.taskId));
+            return options.interceptTask
+              ? options.interceptTask(notificationDelivery.taskId, event, invoke)
+              : invoke();
+          },
+        });
 
   return {
     url: baseUrl,
@@ -275,7 +335,10 @@ async function startOnDynamo(
     clock,
     stepFunctions,
     synthesis: prepared.synthesis,
+    mail: prepared.mail,
+    deliveries,
     stop: async () => {
+      await deliveries.stop();
       await new Promise<void>((done) => server.close(() => done()));
       server.closeAllConnections();
       await stepFunctions.shutdown();
@@ -283,6 +346,7 @@ async function startOnDynamo(
       controlPlane.closeAllConnections();
       clock.stop();
       await barrier.stop();
+      await prepared.mail.stop();
       await dynamo.stop();
     },
   };
@@ -316,6 +380,14 @@ export async function ensureTable(
     const existing = await describedTable(client, tableName);
     if (existing) {
       await addMissingIndexes(client, tableName, table, existing);
+      if (table.streamViewType && !existing.StreamSpecification?.StreamEnabled) {
+        await client.send(
+          new UpdateTableCommand({
+            TableName: tableName,
+            StreamSpecification: { StreamEnabled: true, StreamViewType: table.streamViewType },
+          }),
+        );
+      }
       return;
     }
     await client.send(
@@ -329,6 +401,9 @@ export async function ensureTable(
           Projection: { ...index.Projection },
         })),
         BillingMode: 'PAY_PER_REQUEST',
+        ...(table.streamViewType
+          ? { StreamSpecification: { StreamEnabled: true, StreamViewType: table.streamViewType } }
+          : {}),
       }),
     );
     if (table.ttlAttribute) {

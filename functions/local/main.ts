@@ -33,6 +33,7 @@ if (taskFaults.rate > 0) {
     `Fault injection: ${Number((taskFaults.rate * 100).toFixed(2))}% of workflow task invocations fail (seed ${taskFaults.seed}); one task-fault line each`,
   );
 }
+console.log(`Mail to the contact persons: ${stack.mail.url} (web view), or GET ${stack.url}/local/mail`);
 console.log(`Local stack ready at ${stack.url}`);
 
 let stopping = false;

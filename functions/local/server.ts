@@ -5,6 +5,7 @@ import * as z from '../domain/zod.ts';
 import { parseWith } from '../shared/http.ts';
 import { problem, problemResponse } from '../shared/problem.ts';
 import { type LocalRoute, lambdaContext, matchRoute, toEvent } from './api-gateway.ts';
+import type { LocalMailMessage } from './local-mail.ts';
 import type { TokenIssuer } from './tokens.ts';
 
 /** API Gateway's own payload limit; the handlers refuse smaller bodies with 413 themselves. */
@@ -24,6 +25,8 @@ export interface LocalServerOptions {
   routes: LocalRoute[];
   tokens: TokenIssuer;
   clock: LocalClockControl;
+  /** The mail the delivery function sent (rule 15), for `GET /local/mail`. */
+  mail: { url: string; messages(): Promise<LocalMailMessage[]> };
 }
 
 const tokenRequestSchema = z.strictObject({
@@ -88,7 +91,7 @@ async function handle(
       problem(413, 'too-large', 'Request body too large', 'The gateway accepts at most 10 MB'),
     );
   }
-  if (url.pathname.startsWith('/local/')) return handleLocal(options, method, url.pathname, body, response);
+  if (url.pathname.startsWith('/local/')) return handleLocal(options, method, url, body, response);
 
   const matched = matchRoute(options.routes, method, url.pathname);
   if (!('route' in matched)) {
@@ -173,10 +176,11 @@ async function authorize(
 async function handleLocal(
   options: LocalServerOptions,
   method: string,
-  path: string,
+  url: URL,
   body: Buffer,
   response: ServerResponse,
 ): Promise<void> {
+  const path = url.pathname;
   if (path === '/local/tokens' && method === 'POST') {
     const request = parseWith(tokenRequestSchema, parseJson(body), 'Invalid token request')!;
     const accessToken = await options.tokens.issue(request);
@@ -194,6 +198,17 @@ async function handleLocal(
       const detail = error instanceof Error ? error.message : String(error);
       return send(response, problem(400, 'validation', 'Invalid clock request', detail));
     }
+  }
+  if (path === '/local/mail' && method === 'GET') {
+    // `?to=` keeps the mail to one address (case-insensitive), as a test or a user looks for theirs.
+    const to = url.searchParams.get('to')?.toLowerCase();
+    const messages = await options.mail.messages();
+    return sendJson(response, 200, {
+      viewer: options.mail.url,
+      messages: to
+        ? messages.filter((message) => message.destination.to.some((address) => address.toLowerCase() === to))
+        : messages,
+    });
   }
   send(response, problem(404, 'not-found', 'Not found', `No local endpoint ${method} ${path}`));
 }

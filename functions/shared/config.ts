@@ -11,6 +11,11 @@ export const config = {
   terminationStateMachineArn: () => required('TERMINATION_STATE_MACHINE_ARN'),
   subProcessorApprovalStateMachineArn: () => required('SUB_PROCESSOR_APPROVAL_STATE_MACHINE_ARN'),
   amendmentStateMachineArn: () => required('AMENDMENT_STATE_MACHINE_ARN'),
+  /** The address notifications are e-mailed from: an SES identity of the deployment (rule 15). */
+  emailSender: () => required('EMAIL_SENDER'),
+  /** The API's public base URL, for the calls e-mails tell their readers to make. */
+  apiBaseUrl: () => required('API_BASE_URL'),
+  notificationDeliveryStateMachineArn: () => required('NOTIFICATION_DELIVERY_STATE_MACHINE_ARN'),
   /** Unset locally: notifications then go to the outbox only. */
   eventBusName: () => process.env.EVENT_BUS_NAME || undefined,
 };

@@ -66,12 +66,19 @@ export function httpHandler<Body = undefined, Query = undefined>(
     });
 }
 
-/** For the public routes (no token): the same error handling, no caller. */
-export function publicHttpHandler(handle: () => Promise<HttpResult>) {
+/**
+ * For the public routes (no token): the same error handling, no caller; the path parameters for a
+ * route whose credential is in its path (the calendar feed's secret address).
+ */
+export function publicHttpHandler(
+  handle: (request: { params: Record<string, string> }) => Promise<HttpResult>,
+) {
   return middy<HttpEvent, APIGatewayProxyStructuredResultV2>(httpObservability)
     .use(lambdaContextInLogs)
     .use(problemOnError())
-    .handler(async () => toResponse(await handle()));
+    .handler(async (event) =>
+      toResponse(await handle({ params: (event.pathParameters ?? {}) as Record<string, string> })),
+    );
 }
 
 function problemOnError(): middy.MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2> {

@@ -1,6 +1,7 @@
 import { httpFunctions } from '../catalogue.ts';
 import * as amendmentSchemas from '../domain/amendments/schemas.ts';
 import * as breachSchemas from '../domain/breach-schemas.ts';
+import * as calendarFeedSchemas from '../domain/calendar-feed/schemas.ts';
 import { documentQuerySchema } from '../domain/document/schemas.ts';
 import * as schemas from '../domain/schemas.ts';
 import * as subProcessorSchemas from '../domain/sub-processor-schemas.ts';
@@ -28,13 +29,14 @@ const requestBodies: Record<string, z.ZodMiniType> = {
   decideSubProcessor: subProcessorSchemas.decisionRequestSchema,
   withdrawSubProcessor: subProcessorSchemas.withdrawRequestSchema,
   reportBreach: breachSchemas.breachReportRequestSchema,
+  createCalendarFeed: calendarFeedSchemas.createCalendarFeedSchema,
 };
 
 const queries: Record<string, z.ZodMiniObject> = {
   listAgreements: schemas.listAgreementsQuerySchema,
   getHistory: schemas.pagingQuerySchema,
   getAuditLog: schemas.pagingQuerySchema,
-  listNotifications: schemas.pagingQuerySchema,
+  listNotifications: schemas.notificationsQuerySchema,
   listSubProcessors: subProcessorSchemas.listSubProcessorsQuerySchema,
   getProcessingAuthorization: subProcessorSchemas.processingAuthorizationQuerySchema,
   getAgreementDocument: documentQuerySchema,
@@ -53,6 +55,12 @@ const agreementSummary = z.object({
   updatedAt: z.string(),
 });
 
+/** A success without a body (204). */
+interface EmptyResponse {
+  status: '204';
+  description: string;
+}
+
 /** A success that is a file, not JSON: its media type, what it is, and the headers it comes with. */
 interface FileResponse {
   status: string;
@@ -61,7 +69,7 @@ interface FileResponse {
   headers: Record<string, { description: string; schema: { type: 'string' } }>;
 }
 
-const responses: Record<string, { status: string; schema: z.ZodMiniType } | FileResponse> = {
+const responses: Record<string, { status: string; schema: z.ZodMiniType } | FileResponse | EmptyResponse> = {
   createAgreement: { status: '201', schema: schemas.agreementSchema },
   listAgreements: { status: '200', schema: page(agreementSummary) },
   getAgreement: { status: '200', schema: schemas.agreementSchema },
@@ -85,7 +93,10 @@ const responses: Record<string, { status: string; schema: z.ZodMiniType } | File
   attestDataDisposition: { status: '201', schema: schemas.agreementSchema },
   getHistory: { status: '200', schema: page(schemas.historyEntrySchema) },
   getAuditLog: { status: '200', schema: page(schemas.auditEntrySchema) },
-  listNotifications: { status: '200', schema: page(schemas.notificationSchema) },
+  listNotifications: {
+    status: '200',
+    schema: z.extend(page(schemas.listedNotificationSchema), { since: z.optional(z.string()) }),
+  },
   getOpenApi: { status: '200', schema: z.looseObject({ openapi: z.string() }) },
   getEvidence: {
     status: '200',
@@ -124,6 +135,23 @@ const responses: Record<string, { status: string; schema: z.ZodMiniType } | File
   reportBreach: { status: '201', schema: breachSchemas.breachRecordSchema },
   listBreaches: { status: '200', schema: z.object({ items: z.array(breachSchemas.breachRecordSchema) }) },
   getBreach: { status: '200', schema: breachSchemas.breachRecordSchema },
+  createCalendarFeed: { status: '201', schema: calendarFeedSchemas.createdCalendarFeedSchema },
+  listCalendarFeeds: {
+    status: '200',
+    schema: z.object({ items: z.array(calendarFeedSchemas.calendarFeedSchema) }),
+  },
+  deleteCalendarFeed: {
+    status: '204',
+    description:
+      "Revoked: the feed is gone and its address answers 404. Another organisation's feed is 404, as one that does not exist.",
+  },
+  getCalendarFeed: {
+    status: '200',
+    mediaType: 'text/calendar',
+    description:
+      "The organisation's upcoming deadlines as iCalendar (RFC 5545): signature deadlines, terminatesOn and the 30- and 7-day marks before it, sub-processor decision deadlines, breach notification deadlines (the processor's and the controller's 72 hours towards Datatilsynet), retention review dates and amendment signature deadlines; at most the nearest 1000. `{file}` is `<token>.ics`, the token as `POST /calendar-feeds` returned it in `url`; the token is the credential (no bearer token). Each event has a stable UID (agreement, kind, subject), so a client fetching again updates it; date deadlines are all-day events, timed ones carry TZID=Europe/Oslo; summary and description in bokmål name the agreement, what is due and the call to make. An unknown or revoked address is 404 (problem+json).",
+    headers: {},
+  },
   getAgreementDocument: {
     status: '200',
     mediaType: 'application/pdf',
@@ -207,11 +235,15 @@ export function openApiDocument() {
                 headers: ok.headers,
                 content: { [ok.mediaType]: { schema: { type: 'string', contentMediaType: ok.mediaType } } },
               }
-            : {
-                description: 'Success',
-                content: { 'application/json': { schema: jsonSchema(ok.schema, 'output') } },
-              },
+            : 'schema' in ok
+              ? {
+                  description: 'Success',
+                  content: { 'application/json': { schema: jsonSchema(ok.schema, 'output') } },
+                }
+              : { description: ok.description },
         ...(fn.scopes.length ? Object.fromEntries(errorStatuses.map((status) => [status, problem])) : {}),
+        // A public route whose credential is in its path: an address that opens nothing.
+        ...(fn.id === 'getCalendarFeed' ? { '404': problem } : {}),
         ...(fn.method === 'POST' && fn.scopes.length
           ? {
               '422': {

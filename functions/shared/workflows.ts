@@ -109,3 +109,28 @@ export function failTask(token: string, error: string, cause: string): Promise<b
     sfnClient().send(new SendTaskFailureCommand({ taskToken: token, error, cause })),
   );
 }
+
+export interface DeliveryRetryInput {
+  notification: { pk: string; sk: string };
+  channel: string;
+  /** When to try next (ISO 8601): the workflow waits until then. */
+  retryAt: string;
+}
+
+/**
+ * One retry series per notification and channel, named after both (hashed to fit Step Functions'
+ * 80 characters), so a start repeated after a crash finds the series already under way.
+ */
+export async function startDeliveryRetries(input: DeliveryRetryInput, seriesName: string): Promise<void> {
+  try {
+    await sfnClient().send(
+      new StartExecutionCommand({
+        stateMachineArn: config.notificationDeliveryStateMachineArn(),
+        name: seriesName,
+        input: JSON.stringify(input),
+      }),
+    );
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ExecutionAlreadyExists') throw error;
+  }
+}

@@ -23,6 +23,7 @@ import type {
 import { agreementSchema } from '../domain/schemas.ts';
 import { dynamoClient } from '../shared/clients.ts';
 import { config } from '../shared/config.ts';
+import { agreementChangeCalendarWrites } from './calendar-feeds-store.ts';
 import { claimWrites, claimWritten, keyHeldFromCancellation } from './idempotency-store.ts';
 import {
   decodeCursor,
@@ -238,6 +239,8 @@ export async function saveChange(change: AgreementChange): Promise<void> {
     // Once by the agreement's condition: each notification belongs to the one change it reports.
     ...(change.notifications ?? []).flatMap((n) => notificationWrites(n, 'condition')),
     ...(change.extraWrites ?? []),
+    // Rule 15: the parties' calendar entries of the deadlines this change sets or ends.
+    ...agreementChangeCalendarWrites(before, after, change.reminders?.remove ?? []),
   ];
   // An Idempotency-Key's claim, last: the key is taken with the change or not at all.
   const claims = claimWrites();

@@ -6,10 +6,17 @@ import {
 import { type BreachRecord, breachRecordSchema } from '../domain/breach-schemas.ts';
 import { conflict } from '../domain/errors.ts';
 import { lazily } from '../domain/lazily.ts';
-import type { AgreementStatus, AuditEntry, HistoryEntry, Notification } from '../domain/schemas.ts';
+import type {
+  Agreement,
+  AgreementStatus,
+  AuditEntry,
+  HistoryEntry,
+  Notification,
+} from '../domain/schemas.ts';
 import { dynamoClient } from '../shared/clients.ts';
 import { config } from '../shared/config.ts';
 import { auditItem, historyItem } from './agreements-store.ts';
+import { breachCalendarWrites } from './calendar-feeds-store.ts';
 import { claimWrites, claimWritten, keyHeldFromCancellation } from './idempotency-store.ts';
 import { fromItem, type Item, isIssuedId, toItem } from './items.ts';
 import { notificationWrites, publishEvents } from './notifications-store.ts';
@@ -56,6 +63,8 @@ export interface BreachReport {
   history: HistoryEntry[];
   audit: AuditEntry;
   notifications: Notification[];
+  /** The agreement as read: with it, the parties' calendar entries of the report's deadlines (rule 15). */
+  agreement?: Pick<Agreement, 'id' | 'title' | 'controller' | 'processor' | 'breachNotificationHours'>;
 }
 
 /** The writes of a report, in order: the report, the agreement check, then the rest. */
@@ -73,6 +82,7 @@ export function breachReportWrites(report: BreachReport): TransactWriteItem[] {
     ...report.history.map((entry, position) => historyItem(agreementId, entry, position)),
     { Put: auditItem(agreementId, report.audit) },
     ...report.notifications.flatMap((n) => notificationWrites(n)),
+    ...(report.agreement ? breachCalendarWrites(report.agreement, record) : []),
   ];
 }
 

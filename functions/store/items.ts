@@ -30,6 +30,8 @@ export function decodeCursor(
     keys: readonly string[];
     sortKeyPrefix?: { name: string; prefix: string };
   },
+  /** The query parameter the cursor came in, named in the error. */
+  field = 'cursor',
 ): Item | undefined {
   if (!cursor) return undefined;
   const key = parseCursor(cursor);
@@ -50,9 +52,7 @@ export function decodeCursor(
     (!expected.sortKeyPrefix ||
       (key[expected.sortKeyPrefix.name] as string).startsWith(expected.sortKeyPrefix.prefix));
   if (!valid) {
-    throw validationError('Invalid cursor', [
-      { field: 'cursor', message: 'is not a cursor from this listing' },
-    ]);
+    throw validationError(`Invalid ${field}`, [{ field, message: 'is not a cursor from this listing' }]);
   }
   return toItem(key);
 }

@@ -1,10 +1,12 @@
 import { QueryCommand, type TransactWriteItem, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { type Delivery, deliveriesList } from '../domain/delivery/deliveries.ts';
 import type { Notification } from '../domain/schemas.ts';
 import { dynamoClient, eventsClient } from '../shared/clients.ts';
 import { config } from '../shared/config.ts';
 import { logError, logger } from '../shared/observability.ts';
 import type { Page } from './agreements-store.ts';
+import { storedNotificationOf } from './deliveries-store.ts';
 import { cancelledWith, decodeCursor, encodeCursor, fromItem, toItem } from './items.ts';
 
 const outboxPartition = (orgNumber: string) => `NOTIFICATIONS#${orgNumber}`;
@@ -24,7 +26,8 @@ const markerKey = (notification: Notification) => ({
   sk: 'MARKER',
 });
 
-const outboxKey = (notification: Notification) => ({
+/** The key of a notification in its recipient's outbox. */
+export const outboxKey = (notification: Pick<Notification, 'recipientOrgNumber' | 'at' | 'id'>) => ({
   pk: outboxPartition(notification.recipientOrgNumber),
   sk: `${notification.at}#${notification.id}`,
 });
@@ -135,17 +138,36 @@ export async function publishEvents(notifications: Notification[]): Promise<void
   }
 }
 
-/** The organisation's notifications, oldest first. */
+/** A notification as listed: with its deliveries so far (rule 15). */
+export type ListedNotification = Notification & { deliveries: Delivery[] };
+
+/**
+ * The organisation's notifications, oldest first: from `since` on when given (an ISO time: those
+ * written at or after it; a key: those written after that notification), of the given `types` only
+ * when given. `since` in the answer names its last item, for the next poll.
+ */
 export async function listNotifications(
   orgNumber: string,
-  options: { limit: number; cursor?: string },
-): Promise<Page<Notification>> {
+  options: { limit: number; cursor?: string; since?: string; types?: readonly string[] },
+): Promise<Page<ListedNotification> & { since?: string }> {
   const partition = outboxPartition(orgNumber);
+  const after = options.since === undefined ? undefined : sinceKey(partition, options.since);
+  const types = options.types ?? [];
   const page = await dynamoClient().send(
     new QueryCommand({
       TableName: config.tableName(),
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: toItem({ ':pk': partition }),
+      KeyConditionExpression: after ? 'pk = :pk AND sk > :after' : 'pk = :pk',
+      ...(types.length > 0
+        ? {
+            FilterExpression: `#type IN (${types.map((_, index) => `:type${index}`).join(', ')})`,
+            ExpressionAttributeNames: { '#type': 'type' },
+          }
+        : {}),
+      ExpressionAttributeValues: toItem({
+        ':pk': partition,
+        ...(after ? { ':after': after } : {}),
+        ...Object.fromEntries(types.map((type, index) => [`:type${index}`, type])),
+      }),
       Limit: options.limit,
       ExclusiveStartKey: decodeCursor(options.cursor, {
         partition: { name: 'pk', value: partition },
@@ -153,9 +175,44 @@ export async function listNotifications(
       }),
     }),
   );
-  const items = (page.Items ?? []).map((item) => {
-    const { pk: _pk, sk: _sk, entity: _entity, ...notification } = fromItem<Record<string, unknown>>(item);
-    return notification as Notification;
-  });
-  return { items, ...(page.LastEvaluatedKey ? { nextCursor: encodeCursor(page.LastEvaluatedKey) } : {}) };
+  const stored = (page.Items ?? []).map((item) =>
+    storedNotificationOf(fromItem<Record<string, unknown>>(item)),
+  );
+  const items = stored.map(({ notification, deliveries }) => ({
+    ...notification,
+    deliveries: deliveriesList(deliveries),
+  }));
+  // The last key read (past what the filter dropped), else the last item: where the next poll starts.
+  const last = page.LastEvaluatedKey ?? (stored.length > 0 ? toItem(stored.at(-1)!.key) : undefined);
+  return {
+    items,
+    ...(page.LastEvaluatedKey ? { nextCursor: encodeCursor(page.LastEvaluatedKey) } : {}),
+    ...(last ? { since: encodeCursor(last) } : options.since ? { since: options.since } : {}),
+  };
+}
+
+/** The sort key after which `since` starts: a time (at or after it), or an earlier answer's `since`. */
+function sinceKey(partition: string, since: string): string {
+  if (isIsoTime(since)) {
+    // Sort keys are `<at>#<id>`, `at` in UTC with milliseconds: just before the first written at `since`.
+    return new Date(since).toISOString();
+  }
+  const key = decodeCursor(
+    since,
+    { partition: { name: 'pk', value: partition }, keys: ['pk', 'sk'] },
+    'since',
+  );
+  return fromItem<{ sk: string }>(key!).sk;
+}
+
+const ISO_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** An ISO 8601 time with a zone, on a day the month has (Date.parse would roll 31 February over). */
+function isIsoTime(value: string): boolean {
+  const match = ISO_TIME.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }

@@ -5,9 +5,16 @@ import {
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
+import { subProcessorEntry } from '../domain/calendar-feed/deadlines.ts';
 import { conflict } from '../domain/errors.ts';
 import { lazily } from '../domain/lazily.ts';
-import type { AgreementStatus, AuditEntry, HistoryEntry, Notification } from '../domain/schemas.ts';
+import type {
+  Agreement,
+  AgreementStatus,
+  AuditEntry,
+  HistoryEntry,
+  Notification,
+} from '../domain/schemas.ts';
 import {
   type SubProcessorRecord,
   type SubProcessorStatus,
@@ -18,6 +25,7 @@ import { type AppendixHead, contentOf, EMPTY_APPENDIX, pendingUntil } from '../d
 import { dynamoClient } from '../shared/clients.ts';
 import { config } from '../shared/config.ts';
 import { auditItem, historyItem } from './agreements-store.ts';
+import { calendarEntryWrites, subProcessorCalendarWrites } from './calendar-feeds-store.ts';
 import { claimWrites, claimWritten, keyHeldFromCancellation } from './idempotency-store.ts';
 import {
   fromItem,
@@ -142,7 +150,11 @@ export interface SubProcessorChange {
   taskTokenAsRead?: { token: string | undefined };
   /** The notifications are written with the change, their events left for the caller to publish. */
   deferEvents?: boolean;
+  /** The agreement as read: with it, the parties' calendar entries of the decision deadline (rule 15). */
+  agreement?: CalendarAgreement;
 }
+
+type CalendarAgreement = Pick<Agreement, 'id' | 'title' | 'controller' | 'processor'>;
 
 /** The writes of a change, in order: the request, the agreement check, the appendix, then the rest. */
 export function subProcessorChangeWrites(change: SubProcessorChange): TransactWriteItem[] {
@@ -162,6 +174,7 @@ export function subProcessorChangeWrites(change: SubProcessorChange): TransactWr
     ...reminderPuts(agreementId, change.reminders?.put ?? []),
     ...reminderDeletes(agreementId, change.reminders?.remove ?? []),
     ...(change.notifications ?? []).flatMap((n) => notificationWrites(n)),
+    ...(change.agreement ? subProcessorCalendarWrites(change.agreement, before, after) : []),
   ];
 }
 
@@ -427,6 +440,7 @@ export async function rollBackRequest(
   reminderKind: string,
   history: HistoryEntry,
   notifications: readonly Notification[] = [],
+  agreement?: CalendarAgreement,
 ): Promise<void> {
   await dynamoClient().send(
     new TransactWriteItemsCommand({
@@ -445,6 +459,7 @@ export async function rollBackRequest(
         historyItem(agreementId, history),
         // The request's notifications were written with it: the parties are not told of it after all.
         ...notifications.flatMap((n) => notificationDeletes(n)),
+        ...(agreement ? calendarEntryWrites(agreement, subProcessorEntry(agreement, record), undefined) : []),
       ],
     }),
   );

@@ -17,10 +17,24 @@
  * | notification marker | NOTIFICATION#<id>#<org> | MARKER                     |                               |                             |
  * | idempotency record  | IDEMPOTENCY#<org>       | <Idempotency-Key>          |                               |                             |
  * | seal run            | SEALS                   | RUN                        |                               |                             |
+ * | calendar entry      | AGREEMENT#<id>          | CALENDAR#<org>#<subject>   |                               | DEADLINES#<org> / <last day>#<id>#<subject> |
+ * | calendar feed       | CALENDAR_FEEDS#<org>    | FEED#<feedId>              |                               |                             |
+ * | feed token          | CALENDAR_TOKEN#<sha256> | FEED                       |                               |                             |
  *
  * History and audit entries are also in gsi3 (`entriesByDay`, keys only): `ENTRIES#<UTC day of at>#<shard>`
  * / `<agreementId>`, so that the daily seal run finds the entries written since it last ran without a
  * Scan. The shard (0-7, from the agreement id) spreads one day's writes over eight index partitions.
+ *
+ * The calendar feed (rule 15) answers `GET /calendar/<token>.ics` in two round trips: a GetItem of the
+ * token's item (by the SHA-256 of the token; the token itself is never stored) names the organisation,
+ * and one Query of `DEADLINES#<org>` in `dueReminders` with `sort key >= <today>` returns every calendar
+ * entry of that party with a deadline still ahead. A calendar entry holds the deadlines of one subject
+ * (`agreement`: signature deadline, terminatesOn and its 30- and 7-day marks, retention review;
+ * `sub-processor-<id>`, `amendment-<id>`, `breach-<id>`) with the agreement's title, once per party,
+ * and is put or deleted in the same transaction as the change that sets or ends those deadlines
+ * (saveChange, subProcessorChangeWrites, breachReportWrites, and an amendment's proposal), so the feed
+ * never reads the agreements themselves. The reminder run reads only the `REMINDERS` partition of that
+ * index; entries carry a TTL of 90 days after their last deadline.
  */
 export const TABLE_KEYS = {
   partitionKey: 'pk',
@@ -49,6 +63,16 @@ export const partyKey = (id: string, orgNumber: string) => ({
 });
 export const reminderKey = (id: string, kind: string) => ({ pk: `AGREEMENT#${id}`, sk: `REMINDER#${kind}` });
 export const REMINDERS_PARTITION = 'REMINDERS';
+export const calendarEntryKey = (id: string, orgNumber: string, subject: string) => ({
+  pk: `AGREEMENT#${id}`,
+  sk: `CALENDAR#${orgNumber}#${subject}`,
+});
+export const deadlinesPartition = (orgNumber: string) => `DEADLINES#${orgNumber}`;
+export const calendarFeedKey = (orgNumber: string, feedId: string) => ({
+  pk: `CALENDAR_FEEDS#${orgNumber}`,
+  sk: `FEED#${feedId}`,
+});
+export const calendarTokenKey = (tokenHash: string) => ({ pk: `CALENDAR_TOKEN#${tokenHash}`, sk: 'FEED' });
 export const idempotencyKey = (orgNumber: string, key: string) => ({
   pk: `IDEMPOTENCY#${orgNumber}`,
   sk: key,

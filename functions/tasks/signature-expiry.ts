@@ -51,6 +51,7 @@ async function expire(agreement: Agreement, at: Date): Promise<Agreement> {
         type: 'agreement.expired',
         key: 'expired',
         subject: `Not signed by both parties by ${agreement.signatureDeadline}`,
+        details: { signatureDeadline: agreement.signatureDeadline },
       },
       at,
     ),

@@ -28,6 +28,8 @@ export interface OperationsProps {
   readonly reminderDeadLetterQueue: sqs.IQueue;
   /** The daily seal run's dead-letter queue (EventBridge Scheduler). */
   readonly sealDeadLetterQueue: sqs.IQueue;
+  /** Stream records of notifications the delivery function could not handle (its event source's DLQ). */
+  readonly deliveryDeadLetterQueue: sqs.IQueue;
   /** Subscribed to the alarm topic by e-mail when given (`-c alarmEmail=...`); none otherwise. */
   readonly alarmEmail?: string;
 }
@@ -119,6 +121,18 @@ export class Operations extends Construct {
       description:
         "A daily seal run is in the schedule's dead-letter queue: it failed after all retries, and the entries written since the last run are not sealed until a run succeeds.",
       runbookSection: 'seal-run-in-the-dead-letter-queue',
+    });
+
+    this.alarm(alarms, 'NotificationDeliveryDeadLettered', {
+      metric: props.deliveryDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: FIVE_MINUTES,
+        statistic: 'Maximum',
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description:
+        'Notifications the delivery function could not handle after all retries are described in its dead-letter queue: they are in the outbox (GET /notifications) but were not e-mailed.',
+      runbookSection: 'notification-delivery-in-the-dead-letter-queue',
     });
 
     this.alarm(alarms, 'ApiServerErrors', {

@@ -14,6 +14,8 @@ export interface PermissionTargets {
   /** The service signing key, and the retired ones whose public keys stay published. */
   readonly sealKey: kms.IKey;
   readonly retiredSealKeyArns: readonly string[];
+  /** The SES identity (domain or address) notifications are e-mailed from. */
+  readonly emailIdentityArn: string;
 }
 
 /** `start:<workflowId>`: granted once the state machines exist, which are built after the functions. */
@@ -88,6 +90,13 @@ export function statementsFor(
         new iam.PolicyStatement({
           actions: ['kms:GetPublicKey'],
           resources: [targets.sealKey.keyArn, ...targets.retiredSealKeyArns],
+        }),
+      ];
+    case 'notifications:email':
+      return [
+        new iam.PolicyStatement({
+          actions: ['ses:SendEmail'],
+          resources: [targets.emailIdentityArn],
         }),
       ];
     case 'notifications:publish':

@@ -141,6 +141,9 @@ interface Bench {
 async function settle(bench: Bench): Promise<void> {
   bench.gate.open();
   await bench.stack.stepFunctions.idle();
+  // The notifications of the request delivered (rule 15: the stream consumer is gated like a task).
+  await bench.stack.deliveries.drain();
+  await bench.stack.stepFunctions.idle();
   await bench.proxy.quiet();
 }
 

@@ -1268,6 +1268,26 @@ const ROUTES: Record<string, (world: World) => RouteFuzz> = {
     ],
   }),
 
+  createCalendarFeed: () => ({
+    aims: (['controller', 'processor', 'outsider'] as const).map((as) => ({ params: {}, as })),
+    body: () => ({ name: 'Personvernombudet' }),
+    bodyFields: { optional: ['name'] },
+  }),
+
+  listCalendarFeeds: () => ({
+    aims: (['controller', 'processor', 'outsider'] as const).map((as) => ({ params: {}, as })),
+  }),
+
+  deleteCalendarFeed: (world) => ({ aims: [{ params: { id: world.calendarFeed.id }, as: 'controller' }] }),
+
+  // Public: the secret address is the credential; a token, anyone's, changes nothing.
+  getCalendarFeed: (world) => ({
+    aims: [
+      { params: { file: world.calendarFeed.file }, as: 'none' },
+      { params: { file: world.calendarFeed.file }, as: 'outsider' },
+    ],
+  }),
+
   terminationNotice: (world) => {
     const valid = (givenOn?: string): JsonObject => ({
       ...(givenOn ? { givenOn } : {}),
@@ -1729,12 +1749,15 @@ export function hostileRequests(fn: HttpFunction, world: World): fc.Arbitrary<Ho
         ),
       ),
     });
-    choices.push({
-      weight: 1,
-      arbitrary: aim.map((target) =>
-        request({ ...target, as: 'outsider' }, { defect: 'a non-party', mustRefuse: true, expect: [404] }),
-      ),
-    });
+    // A public route's credential is its path (the calendar feed): the caller's token does not count.
+    if (fn.scopes.length > 0) {
+      choices.push({
+        weight: 1,
+        arbitrary: aim.map((target) =>
+          request({ ...target, as: 'outsider' }, { defect: 'a non-party', mustRefuse: true, expect: [404] }),
+        ),
+      });
+    }
   }
   if (spec.refused && spec.refused.length > 0) {
     choices.push({

@@ -51,6 +51,8 @@ export interface World {
   effectiveFrom: string;
   /** Real cursors, for handing to the listings they do not belong to. */
   cursors: { history: string; auditLog: string; notifications: string; agreements: string };
+  /** The controller's calendar feed (rule 15): its id, and `<token>.ics`, its secret address's last segment. */
+  calendarFeed: { id: string; file: string };
 }
 
 export const REQUESTED_SUB_PROCESSOR = {
@@ -258,6 +260,8 @@ export async function buildWorld(url: string, settle: () => Promise<void>): Prom
     notifications: await cursorOf(controller, '/notifications?limit=1'),
     agreements: await cursorOf(controller, '/agreements?limit=1'),
   };
+  const feed = await controller.post<{ id: string; path: string }>('/calendar-feeds', { name: 'Fuzz' });
+  expectStatus(feed, 201, 'POST /calendar-feeds');
   await settle();
 
   return {
@@ -273,5 +277,6 @@ export async function buildWorld(url: string, settle: () => Promise<void>): Prom
     today: osloDateOf(await clockNow(url)),
     effectiveFrom: current.effectiveFrom,
     cursors,
+    calendarFeed: { id: feed.body.id, file: feed.body.path.slice('/calendar/'.length) },
   };
 }

@@ -48,16 +48,24 @@ describe('the HTTP API', () => {
     expect([...(route?.AuthorizationScopes ?? [])].sort()).toEqual([...scopes].sort());
   });
 
-  it('leaves GET /openapi.json and GET /.well-known/jwks.json, and only them, public', () => {
+  it('leaves GET /openapi.json, GET /.well-known/jwks.json and the calendar feed (its address is its credential), and only them, public', () => {
     const publicRoutes = [...routes.entries()]
       .filter(([, route]) => (route.AuthorizationType ?? 'NONE') === 'NONE')
       .map(([routeKey]) => routeKey)
       .sort();
-    expect(publicRoutes).toEqual(['GET /.well-known/jwks.json', 'GET /openapi.json']);
+    expect(publicRoutes).toEqual(['GET /.well-known/jwks.json', 'GET /calendar/{file}', 'GET /openapi.json']);
     for (const routeKey of publicRoutes) {
       expect(routes.get(routeKey)?.AuthorizerId).toBeUndefined();
       expect(routes.get(routeKey)?.AuthorizationScopes).toBeUndefined();
     }
+  });
+
+  it.each(
+    httpFunctions
+      .filter((fn) => fn.scopes.length === 0)
+      .map((fn) => ({ routeKey: `${fn.method} ${fn.path}`, fn })),
+  )('says in the catalogue why $routeKey may be public', ({ fn }) => {
+    expect(fn.publicBecause?.length ?? 0).toBeGreaterThan(40);
   });
 
   it('validates tokens against the issuer and audience of the deployment settings', () => {

@@ -1,5 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { httpFunctions, type Permission, taskFunctions, workflows } from '../../functions/catalogue.ts';
+import {
+  httpFunctions,
+  notificationDelivery,
+  type Permission,
+  taskFunctions,
+  workflows,
+} from '../../functions/catalogue.ts';
 import { TABLE_KEYS } from '../../functions/store/table-layout.ts';
 import {
   catalogueFunctions,
@@ -40,8 +46,10 @@ const ACTIONS_BY_PERMISSION: Record<Permission, readonly string[]> = {
   'start:termination': ['states:StartExecution'],
   'start:amendment': ['states:StartExecution'],
   'start:subProcessorApproval': ['states:StartExecution'],
+  'start:notificationDelivery': ['states:StartExecution'],
   'workflow:callback': ['states:SendTaskSuccess', 'states:SendTaskFailure'],
   'notifications:publish': ['events:PutEvents'],
+  'notifications:email': ['ses:SendEmail'],
   'seals:sign': ['kms:Sign', 'kms:GetPublicKey'],
   'seals:publish': ['kms:GetPublicKey'],
 };
@@ -53,6 +61,23 @@ const BASELINE_ACTIONS = [
   'xray:PutTraceSegments',
   'xray:PutTelemetryRecords',
 ];
+
+/**
+ * What the event source mapping of a stream consumer grants its function: reading the table's stream
+ * (ListStreams has no resource-level permission), the table key to decrypt it, and sending the records
+ * it gives up on to its dead-letter queue.
+ */
+const STREAM_CONSUMER_ACTIONS = [
+  'dynamodb:DescribeStream',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:ListStreams',
+  'kms:DescribeKey',
+  'sqs:GetQueueAttributes',
+  'sqs:GetQueueUrl',
+  'sqs:SendMessage',
+];
+const streamConsumers: readonly string[] = [notificationDelivery.taskId];
 
 const catalogue = [...httpFunctions, ...taskFunctions];
 
@@ -109,7 +134,11 @@ describe('least privilege', () => {
     catalogue.map((fn) => ({ id: fn.id, permissions: fn.permissions })),
   )('$id is granted exactly what its catalogue permissions imply', ({ id, permissions }) => {
     const expected = [
-      ...new Set([...BASELINE_ACTIONS, ...permissions.flatMap((p) => ACTIONS_BY_PERMISSION[p])]),
+      ...new Set([
+        ...BASELINE_ACTIONS,
+        ...permissions.flatMap((p) => ACTIONS_BY_PERMISSION[p]),
+        ...(streamConsumers.includes(id) ? STREAM_CONSUMER_ACTIONS : []),
+      ]),
     ].sort();
     expect(actionsOf(statementsOfFunction(id))).toEqual(expected);
   });
@@ -119,13 +148,21 @@ describe('least privilege', () => {
     expect(actionsOf(statementsOfFunction('createAgreement'))).not.toContain('states:StartExecution');
   });
 
-  it('DynamoDB actions reach only the agreements table and its three indexes', () => {
+  it('DynamoDB actions reach only the agreements table, its three indexes and its stream', () => {
     const tableArnExport = exportNameOf(synth.dataJson, {
       'Fn::GetAtt': [singleLogicalId(synth.dataJson, 'AWS::DynamoDB::Table'), 'Arn'],
     });
     const table = { 'Fn::ImportValue': tableArnExport };
+    const stream = {
+      'Fn::ImportValue': exportNameOf(synth.dataJson, {
+        'Fn::GetAtt': [singleLogicalId(synth.dataJson, 'AWS::DynamoDB::Table'), 'StreamArn'],
+      }),
+    };
     const allowed = [
       table,
+      stream,
+      // dynamodb:ListStreams (the stream consumer's event source) has no resource-level permission.
+      '*',
       ...[TABLE_KEYS.byOrganisation, TABLE_KEYS.dueReminders, TABLE_KEYS.entriesByDay].map((index) => ({
         'Fn::Join': ['', [table, `/index/${index.indexName}`]],
       })),
@@ -217,6 +254,8 @@ describe('least privilege', () => {
       'xray:PutTelemetryRecords',
       'xray:GetSamplingRules',
       'xray:GetSamplingTargets',
+      // The stream consumer's event source lists the table's streams.
+      'dynamodb:ListStreams',
       // CloudWatch Logs vended delivery for the state machine's logging.
       'logs:CreateLogDelivery',
       'logs:GetLogDelivery',

@@ -22,6 +22,11 @@ export interface InProcessStack {
 export async function startInProcessStack(options: {
   dynamoEndpoint: string;
   tableName?: string;
+  /**
+   * Rule 15's e-mail delivery: on for the tests of it, off (the default here) for the others, which
+   * share one DynamoDB Local and do not look at deliveries.
+   */
+  deliverNotifications?: boolean;
 }): Promise<InProcessStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dpa-in-process-'));
   const tableName = options.tableName ?? `t-${randomUUID()}`;
@@ -30,6 +35,7 @@ export async function startInProcessStack(options: {
     dataDir,
     dynamoEndpoint: options.dynamoEndpoint,
     tableName,
+    deliverNotifications: options.deliverNotifications ?? false,
   });
   return {
     stack,

@@ -15,7 +15,8 @@ import { osloDateOf, osloMidday, plusDays } from './in-process-stack.ts';
  * Every route of the catalogue called once or more over HTTP on a local stack, in a realistic state:
  * an agreement in force with an approved sub-processor, a pending request whose workflow waits with its
  * token, a breach report, one awaiting its second signature, one in its notice period, and a new
- * agreement taken from draft through signing, termination and the attestation that closes it.
+ * agreement taken from draft through signing, termination and the attestation that closes it; and a
+ * calendar feed of all their deadlines.
  *
  * One scenario for the two places that count what a request costs in DynamoDB round trips (issue 8):
  * the e2e test (test/e2e/round-trips.e2e.test.ts, on the handlers' client) and the bench
@@ -316,6 +317,28 @@ export async function runRouteScenario(
   await call('listNotifications', 'first page', controller, '/notifications?limit=20', 200);
   await call('getOpenApi', 'document', controller, '/openapi.json', 200);
   await call('getJwks', 'keys', controller, '/.well-known/jwks.json', 200);
+
+  // Rule 15: a calendar feed created, listed, fetched at its secret address (no token) while the
+  // agreements above have deadlines of every kind, and revoked.
+  const calendarFeed = (
+    await call<{ id: string; path: string }>(
+      'createCalendarFeed',
+      'new',
+      controller,
+      '/calendar-feeds',
+      201,
+      { name: 'Personvernombudet' },
+    )
+  ).body;
+  await call('listCalendarFeeds', 'one', controller, '/calendar-feeds', 200);
+  await call(
+    'getCalendarFeed',
+    'deadlines of several agreements',
+    controller.withToken(undefined),
+    calendarFeed.path,
+    200,
+  );
+  await call('deleteCalendarFeed', 'own feed', controller, `/calendar-feeds/${calendarFeed.id}`, 204);
 
   // Sub-processors: a new request, decided, checked at the gate and withdrawn; the pending one withdrawn.
   const requested = (

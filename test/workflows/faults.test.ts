@@ -80,6 +80,7 @@ describe(`whole lifecycles with ${settings.rate * 100}% of task invocations fail
       dynamoEndpoint: inject('dynamoEndpoint'),
       tableName: `faults-${randomUUID()}`,
       taskFaults: { ...settings, log: (line) => faultLines.push(line) },
+      deliverNotifications: false,
       interceptTask: (taskId, payload, invoke) => {
         const agreementId = (payload as { agreementId?: string } | null)?.agreementId;
         invocations.push({ taskId, ...(agreementId ? { agreementId } : {}) });

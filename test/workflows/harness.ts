@@ -63,6 +63,8 @@ export async function startWorkflowStack(
     dataDir,
     dynamoEndpoint: inject('dynamoEndpoint'),
     tableName,
+    // Delivery has a workflow test of its own (notification-delivery-workflow.test.ts).
+    deliverNotifications: false,
     interceptTask: (taskId, payload, invoke) => {
       const agreementId = (payload as TaskPayload | null)?.agreementId;
       invocations.push({ taskId, ...(agreementId ? { agreementId } : {}) });

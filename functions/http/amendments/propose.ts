@@ -7,6 +7,7 @@ import { etagOf, httpHandler } from '../../shared/http.ts';
 import { startAmendmentWorkflow } from '../../shared/workflows.ts';
 import { saveChange } from '../../store/agreements-store.ts';
 import { amendmentDelete, amendmentWrite } from '../../store/amendments-store.ts';
+import { amendmentCalendarWrites } from '../../store/calendar-feeds-store.ts';
 import { notificationDeletes } from '../../store/notifications-store.ts';
 import { auditEntry } from '../agreement-access.ts';
 import { idempotent } from '../idempotency.ts';
@@ -44,7 +45,10 @@ export const handler = httpHandler(
       },
       reminders: { put: [{ agreementId: agreement.id, ...proposal.reminder }] },
       notifications: proposal.notifications,
-      extraWrites: [amendmentWrite(agreement.id, amendment)],
+      extraWrites: [
+        amendmentWrite(agreement.id, amendment),
+        ...amendmentCalendarWrites(agreement, amendment),
+      ],
       deferEvents: true,
     });
     await startWorkflowOrUndo({

@@ -49,6 +49,12 @@ export function givenItem(item: Item): void {
   ddb.on(GetItemCommand, { Key: marshall({ pk, sk }) }).resolves({ Item: item });
 }
 
+/** `givenItem`, unless an item with that key is given already (e.g. by the test, in another state). */
+export function givenItemUnlessStored(item: Item): void {
+  const { pk, sk } = unmarshall(item);
+  if (!storedItems.has(itemKey({ pk, sk }))) givenItem(item);
+}
+
 /** The keys each BatchGetItem call asked for, unmarshalled. */
 export function batchGetKeys(index = 0): Record<string, unknown>[] {
   const call = ddb.commandCalls(BatchGetItemCommand)[index];

@@ -83,15 +83,32 @@ describe('POST /agreements/{id}/breaches', () => {
     expect(response.headers.location).toBe(`/agreements/${AGREEMENT_ID}/breaches/${response.body.id}`);
   });
 
-  it('writes the report, the agreement check, history, audit and both notifications in one transaction', async () => {
+  it('writes the report, the agreement check, history, audit, both notifications and both parties’ calendar entries in one transaction', async () => {
     givenStored(inForceAgreement());
     const { body } = await post(PROCESSOR_ORG);
     const id = body.id as string;
 
     expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(1);
     const items = transaction();
-    expect(items).toHaveLength(8);
-    const [breach, check, history, audit, ...notifications] = items;
+    expect(items).toHaveLength(10);
+    const [breach, check, history, audit, ...rest] = items;
+    const notifications = rest.slice(0, 4);
+    // Rule 15: the report's two deadlines in each party's calendar feed.
+    expect(rest.slice(4).map((item) => unmarshall(item.Put!.Item!))).toEqual(
+      [CONTROLLER_ORG, PROCESSOR_ORG].map((org) =>
+        expect.objectContaining({
+          pk: `AGREEMENT#${AGREEMENT_ID}`,
+          sk: `CALENDAR#${org}#breach-${id}`,
+          gsi2pk: `DEADLINES#${org}`,
+          entry: expect.objectContaining({
+            deadlines: [
+              { kind: 'breach-notification', at: '2026-11-22T20:00:00.000Z' },
+              { kind: 'breach-supervisory-authority', at: '2026-11-24T08:00:00.000Z' },
+            ],
+          }),
+        }),
+      ),
+    );
 
     expect(breach!.Put!.TableName).toBe(TABLE_NAME);
     expect(breach!.Put!.ConditionExpression).toBe('attribute_not_exists(pk)');

@@ -124,6 +124,9 @@ describe('POST /agreements/{id}/sub-processors/{subId}/decision', () => {
     expect(items.filter((item) => item.Delete).map((item) => unmarshall(item.Delete!.Key!).sk)).toEqual([
       expect.stringMatching(/^SUBPROCESSOR_PENDING#[0-9a-f]{64}$/),
       `REMINDER#sub-processor-decision#${SUB_ID}`,
+      // The decision deadline leaves both parties' calendar feeds (rule 15).
+      `CALENDAR#${CONTROLLER_ORG}#sub-processor-${SUB_ID}`,
+      `CALENDAR#${PROCESSOR_ORG}#sub-processor-${SUB_ID}`,
     ]);
     expect(putsWithPartitionKey(items, 'NOTIFICATIONS#').map((n) => [n.type, n.recipientOrgNumber])).toEqual([
       ['sub-processor.approved', CONTROLLER_ORG],

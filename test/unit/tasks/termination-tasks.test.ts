@@ -110,6 +110,9 @@ describe('terminateAgreement task', () => {
     // Only the check the morning after: the reminders ahead of terminatesOn were due, and sent, before it.
     expect(items.filter((item) => item.Delete).map((item) => unmarshall(item.Delete!.Key!).sk)).toEqual([
       'REMINDER#termination-due',
+      // terminatesOn and its marks leave both parties' calendar feeds (rule 15).
+      `CALENDAR#${CONTROLLER_ORG}#agreement`,
+      `CALENDAR#${PROCESSOR_ORG}#agreement`,
     ]);
     expect(putsWithPartitionKey(items, 'NOTIFICATIONS#').map((n) => [n.recipientOrgNumber, n.type])).toEqual([
       [CONTROLLER_ORG, 'agreement.terminated'],

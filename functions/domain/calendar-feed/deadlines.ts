@@ -1,0 +1,175 @@
+import type { Amendment } from '../amendments/schemas.ts';
+import type { BreachRecord } from '../breach-schemas.ts';
+import { addDays, compareDates, osloDate } from '../calendar.ts';
+import type { Agreement } from '../schemas.ts';
+import type { SubProcessorRecord } from '../sub-processor-schemas.ts';
+
+/**
+ * Rule 15: the deadlines a party's calendar feed lists. Each comes from one subject (the agreement
+ * itself, or one of its sub-processor requests, amendments or breach reports) as that subject stands;
+ * the store keeps one calendar entry per subject and party, written with the change that set or ended
+ * the deadlines (functions/store/calendar-feeds-store.ts), so the feed reads them in one query.
+ */
+export type DeadlineKind =
+  | 'signature'
+  | 'termination-30-days'
+  | 'termination-7-days'
+  | 'termination'
+  | 'retention-review'
+  | 'sub-processor-decision'
+  | 'amendment-signature'
+  | 'breach-notification'
+  | 'breach-supervisory-authority';
+
+/** A deadline on a calendar date in Oslo (an all-day event), or at an instant (a timed event). */
+export type Deadline = { kind: DeadlineKind; on: string } | { kind: DeadlineKind; at: string };
+
+export type CalendarSubject =
+  | { type: 'agreement' }
+  | { type: 'sub-processor'; id: string; name: string }
+  | { type: 'amendment'; id: string; number: number }
+  | { type: 'breach'; id: string; reportedAt: string; notificationHours: number }
+  | { type: 'retention'; legalBasis: string };
+
+/** The deadlines of one subject of one agreement, as a party's feed shows them. */
+export interface CalendarEntry {
+  agreementId: string;
+  title: string;
+  subject: CalendarSubject;
+  deadlines: Deadline[];
+}
+
+/** The days before `terminatesOn` on which the parties are reminded (as the daily reminder run does). */
+export const TERMINATION_MARKS = [30, 7] as const;
+
+type AgreementDates = Pick<
+  Agreement,
+  'id' | 'title' | 'status' | 'signatureDeadline' | 'terminatesOn' | 'attestation'
+>;
+
+/**
+ * What the agreement's own state sets: its signature deadline while it awaits signatures; while under
+ * notice, the day it terminates and the 30- and 7-day marks before it; while data are retained under
+ * law (rule 6), the review date. None in any other state.
+ */
+export function agreementEntry(agreement: AgreementDates): CalendarEntry | undefined {
+  const base = { agreementId: agreement.id, title: agreement.title };
+  if (agreement.status === 'AWAITING_SIGNATURES' && agreement.signatureDeadline) {
+    return {
+      ...base,
+      subject: { type: 'agreement' },
+      deadlines: [{ kind: 'signature', on: agreement.signatureDeadline }],
+    };
+  }
+  if (agreement.status === 'NOTICE_PERIOD' && agreement.terminatesOn) {
+    const terminatesOn = agreement.terminatesOn;
+    return {
+      ...base,
+      subject: { type: 'agreement' },
+      deadlines: [
+        { kind: 'termination-30-days', on: addDays(terminatesOn, -30) },
+        { kind: 'termination-7-days', on: addDays(terminatesOn, -7) },
+        { kind: 'termination', on: terminatesOn },
+      ],
+    };
+  }
+  const retained = agreement.attestation?.retainedUnderLaw;
+  if (agreement.status === 'RETAINED_UNDER_LAW' && retained) {
+    return {
+      ...base,
+      subject: { type: 'retention', legalBasis: retained.legalBasis },
+      deadlines: [{ kind: 'retention-review', on: retained.reviewOn }],
+    };
+  }
+  return undefined;
+}
+
+type Titled = Pick<Agreement, 'id' | 'title'>;
+
+/** A request awaiting the controller's decision: the last day to decide (rule 7). */
+export function subProcessorEntry(agreement: Titled, record: SubProcessorRecord): CalendarEntry | undefined {
+  if (record.status !== 'REQUESTED' || !record.decisionDeadline) return undefined;
+  return {
+    agreementId: agreement.id,
+    title: agreement.title,
+    subject: { type: 'sub-processor', id: record.id, name: record.name },
+    deadlines: [{ kind: 'sub-processor-decision', on: record.decisionDeadline }],
+  };
+}
+
+/** An amendment awaiting signatures: the last day both must have signed (rule 13). */
+export function amendmentEntry(agreement: Titled, amendment: Amendment): CalendarEntry | undefined {
+  if (amendment.status !== 'AWAITING_SIGNATURES') return undefined;
+  return {
+    agreementId: agreement.id,
+    title: agreement.title,
+    subject: { type: 'amendment', id: amendment.id, number: amendment.number },
+    deadlines: [{ kind: 'amendment-signature', on: amendment.signatureDeadline }],
+  };
+}
+
+/**
+ * A breach report (rule 9): the processor's notification deadline (the agreed hours after it became
+ * aware) and the controller's deadline towards Datatilsynet (72 hours, GDPR Art. 33), as instants.
+ */
+export function breachEntry(
+  agreement: Titled & Pick<Agreement, 'breachNotificationHours'>,
+  record: BreachRecord,
+): CalendarEntry {
+  return {
+    agreementId: agreement.id,
+    title: agreement.title,
+    subject: {
+      type: 'breach',
+      id: record.id,
+      reportedAt: record.reportedAt,
+      notificationHours: agreement.breachNotificationHours,
+    },
+    deadlines: [
+      { kind: 'breach-notification', at: record.notificationDeadline },
+      { kind: 'breach-supervisory-authority', at: record.supervisoryAuthorityDeadline },
+    ],
+  };
+}
+
+/** The Oslo calendar date a deadline falls on. */
+export const dayOf = (deadline: Deadline): string =>
+  'on' in deadline ? deadline.on : osloDate(new Date(deadline.at));
+
+/** The entry's last day: it has upcoming deadlines as long as today is not after it. */
+export function lastDayOf(entry: CalendarEntry): string {
+  return entry.deadlines.map(dayOf).reduce((last, day) => (compareDates(day, last) > 0 ? day : last));
+}
+
+/** What `subject` names in stable ids: `agreement`, or the type and id of the request, amendment or report. */
+export function subjectKey(subject: CalendarSubject): string {
+  return 'id' in subject ? `${subject.type}-${subject.id}` : 'agreement';
+}
+
+/**
+ * A deadline's UID: the agreement, the kind and the subject, and nothing that changes, so a calendar
+ * client that fetches the feed again updates the event instead of adding a second one.
+ */
+export const uidOf = (entry: CalendarEntry, deadline: Deadline): string =>
+  `${entry.agreementId}.${deadline.kind}.${subjectKey(entry.subject)}@databehandleravtaler`;
+
+/**
+ * The deadlines still ahead at `now`: an all-day one until its day has ended in Oslo, a timed one
+ * until its instant; nearest first.
+ */
+export function upcomingDeadlines(
+  entries: readonly CalendarEntry[],
+  now: Date,
+): { entry: CalendarEntry; deadline: Deadline }[] {
+  const today = osloDate(now);
+  return entries
+    .flatMap((entry) => entry.deadlines.map((deadline) => ({ entry, deadline })))
+    .filter(({ deadline }) =>
+      'on' in deadline ? compareDates(deadline.on, today) >= 0 : new Date(deadline.at) >= now,
+    )
+    .sort(
+      (a, b) =>
+        compareDates(dayOf(a.deadline), dayOf(b.deadline)) ||
+        uidOf(a.entry, a.deadline).localeCompare(uidOf(b.entry, b.deadline)),
+    );
+}

@@ -1,0 +1,65 @@
+import { type EmailTemplate, osloTime, partyLabel } from './email-message.ts';
+
+/**
+ * E-mails of personal data breaches (rule 9, 003 §10, GDPR Art. 33): the controller learns of the breach
+ * and of its own 72-hour deadline towards Datatilsynet; the processor gets its receipt.
+ */
+
+const reported: EmailTemplate = (input) => {
+  const breachId = input.details.id('breachId');
+  const becameAwareAt = input.details.instant('becameAwareAt');
+  const reportedAt = input.details.instant('reportedAt');
+  const notificationDeadline = input.details.instant('notificationDeadline');
+  const reportedLate = input.details.flag('reportedLate');
+  const authorityDeadline = input.details.instant('supervisoryAuthorityDeadline');
+  const timeliness =
+    reportedLate === true
+      ? `Meldingen kom etter den avtalte fristen${notificationDeadline ? ` (${osloTime(notificationDeadline)})` : ''}.`
+      : reportedLate === false
+        ? 'Meldingen kom innen den avtalte fristen.'
+        : '';
+  const facts: [string, string][] = [
+    ...(becameAwareAt
+      ? [['Databehandleren ble kjent med avviket', osloTime(becameAwareAt)] as [string, string]]
+      : []),
+    ...(reportedAt ? [['Meldt', osloTime(reportedAt)] as [string, string]] : []),
+    ...(notificationDeadline
+      ? [['Avtalt frist for databehandlerens melding', osloTime(notificationDeadline)] as [string, string]]
+      : []),
+    ...(authorityDeadline
+      ? [['Frist for melding til Datatilsynet', osloTime(authorityDeadline)] as [string, string]]
+      : []),
+    ...(breachId ? [['Avvik-id', breachId] as [string, string]] : []),
+  ];
+  const read = {
+    text: 'Les avviksmeldingen:',
+    call: {
+      method: 'GET' as const,
+      path: breachId ? input.path(`/breaches/${breachId}`) : input.path('/breaches'),
+    },
+  };
+  if (input.recipientRole === 'processor') {
+    return {
+      headline: 'Avviksmeldingen deres er levert til den behandlingsansvarlige',
+      paragraphs: [
+        `Meldingen om brudd på personopplysningssikkerheten (avvik) er levert til ${partyLabel(input, 'controller')}. ${timeliness}`.trim(),
+        'Det er den behandlingsansvarlige som melder avviket til Datatilsynet og informerer de registrerte. Gi den behandlingsansvarlige de opplysningene den ber om, og meld fra om tiltak og nye opplysninger.',
+      ],
+      facts,
+      actions: [],
+    };
+  }
+  return {
+    headline: 'Avvik meldt av databehandleren',
+    paragraphs: [
+      `${partyLabel(input, 'processor')} har meldt et brudd på personopplysningssikkerheten (avvik). ${timeliness}`.trim(),
+      `Bare dere som behandlingsansvarlig melder avviket til Datatilsynet, uten ugrunnet opphold og senest 72 timer etter at databehandleren ble kjent med det${authorityDeadline ? `, det vil si innen ${osloTime(authorityDeadline)}` : ''} (personvernforordningen artikkel 33), med mindre det er usannsynlig at det medfører en risiko for de registrertes rettigheter og friheter. Dere informerer også de registrerte når det kreves (artikkel 34).`,
+    ],
+    facts,
+    actions: [read],
+  };
+};
+
+export const BREACH_EMAILS: Record<string, EmailTemplate> = {
+  'breach.reported': reported,
+};
