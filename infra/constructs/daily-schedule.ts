@@ -1,11 +1,12 @@
-import { Duration, TimeZone, Validations } from 'aws-cdk-lib';
+import { Duration, TimeZone } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { ScheduleTargetBase, type ScheduleTargetBaseProps } from 'aws-cdk-lib/aws-scheduler-targets';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { DailyRun } from '../../functions/catalogue.ts';
+import { deadLetterQueue } from './dead-letter-queue.ts';
 
 export interface DailyScheduleProps {
   readonly handler: lambda.IFunction;
@@ -43,16 +44,10 @@ export class DailySchedule extends Construct {
   constructor(scope: Construct, id: string, props: DailyScheduleProps) {
     super(scope, id);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        "This queue is a daily schedule's dead-letter queue (EventBridge Scheduler DeadLetterConfig, which the rule does not recognise); a DLQ for it would only move undelivered runs one queue further.",
-    });
+    this.deadLetterQueue = deadLetterQueue(
+      this,
+      "a daily schedule's dead-letter queue (EventBridge Scheduler DeadLetterConfig, which the rule does not recognise), holding undelivered runs",
+    );
 
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: props.run.description,

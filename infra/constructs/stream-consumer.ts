@@ -1,10 +1,11 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { StreamConsumer } from '../../functions/catalogue.ts';
+import { deadLetterQueue } from './dead-letter-queue.ts';
 
 export interface TableStreamConsumerProps {
   readonly table: dynamodb.ITable;
@@ -25,16 +26,10 @@ export class TableStreamConsumer extends Construct {
   constructor(scope: Construct, id: string, props: TableStreamConsumerProps) {
     super(scope, id);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        "This queue is the stream consumer's on-failure destination (it receives descriptions of stream records the function could not handle); a DLQ for it would only move them one queue further.",
-    });
+    this.deadLetterQueue = deadLetterQueue(
+      this,
+      "the stream consumer's on-failure destination (it receives descriptions of stream records the function could not handle)",
+    );
 
     props.handler.addEventSource(
       new DynamoEventSource(props.table, {
