@@ -304,6 +304,80 @@ export const httpFunctions: readonly HttpFunction[] = [
       'The deadline calendar (text/calendar) at its secret address `/calendar/<token>.ics`; the token is the credential',
   },
   {
+    id: 'createWebhook',
+    entry: 'functions/http/webhooks/create.ts',
+    method: 'POST',
+    path: '/webhooks',
+    scopes: write,
+    permissions: ['agreements:read', 'agreements:write'],
+    summary:
+      "Register a webhook endpoint (https, public address) for the caller's organisation; its signing secret is shown once",
+  },
+  {
+    id: 'listWebhooks',
+    entry: 'functions/http/webhooks/list.ts',
+    method: 'GET',
+    path: '/webhooks',
+    scopes: read,
+    permissions: ['agreements:read'],
+    summary: "The webhook endpoints of the caller's organisation, newest first (without their secrets)",
+  },
+  {
+    id: 'getWebhook',
+    entry: 'functions/http/webhooks/get.ts',
+    method: 'GET',
+    path: '/webhooks/{id}',
+    scopes: read,
+    permissions: ['agreements:read'],
+    summary: "One webhook endpoint of the caller's organisation (without its secrets)",
+  },
+  {
+    id: 'updateWebhook',
+    entry: 'functions/http/webhooks/update.ts',
+    method: 'PATCH',
+    path: '/webhooks/{id}',
+    scopes: write,
+    permissions: ['agreements:read', 'agreements:write'],
+    summary: "Change a webhook's events, description or enabled; enabling clears why it was disabled",
+  },
+  {
+    id: 'deleteWebhook',
+    entry: 'functions/http/webhooks/delete.ts',
+    method: 'DELETE',
+    path: '/webhooks/{id}',
+    scopes: write,
+    permissions: ['agreements:read', 'agreements:write'],
+    summary: "Remove a webhook endpoint of the caller's organisation: nothing is sent to it from then on",
+  },
+  {
+    id: 'rotateWebhookSecret',
+    entry: 'functions/http/webhooks/rotate-secret.ts',
+    method: 'POST',
+    path: '/webhooks/{id}/rotate-secret',
+    scopes: write,
+    permissions: ['agreements:read', 'agreements:write'],
+    summary: 'A new signing secret for a webhook, shown once; the previous one keeps signing for 24 hours',
+  },
+  {
+    id: 'listWebhookDeliveries',
+    entry: 'functions/http/webhooks/list-deliveries.ts',
+    method: 'GET',
+    path: '/webhooks/{id}/deliveries',
+    scopes: read,
+    permissions: ['agreements:read'],
+    summary:
+      "A webhook's deliveries, newest first (paged): status, attempts and the endpoint's last HTTP status",
+  },
+  {
+    id: 'redeliverWebhookDelivery',
+    entry: 'functions/http/webhooks/redeliver.ts',
+    method: 'POST',
+    path: '/webhooks/{id}/deliveries/{deliveryId}/redeliver',
+    scopes: write,
+    permissions: ['agreements:read', 'agreements:write', 'start:notificationDelivery'],
+    summary: 'Send a delivery again (same webhook-id), due at once and retried for 24 hours more',
+  },
+  {
     id: 'getEvidence',
     entry: 'functions/http/record/get-evidence.ts',
     method: 'GET',
@@ -557,7 +631,25 @@ export const taskFunctions: readonly TaskFunction[] = [
     id: 'retryDelivery',
     entry: 'functions/tasks/delivery/retry-delivery.ts',
     permissions: ['agreements:read', 'agreements:write', 'notifications:email'],
-    summary: 'One retry of a failed delivery, with the next time to try or done',
+    summary: 'One retry of a failed e-mail, with the next time to try or done',
+  },
+  {
+    id: 'deliverWebhooks',
+    entry: 'functions/tasks/delivery/deliver-webhooks.ts',
+    permissions: [
+      'agreements:read',
+      'agreements:write',
+      'notifications:publish',
+      'start:notificationDelivery',
+    ],
+    summary:
+      "Fed by the table's stream: sends each new notification, signed, to its organisation's webhook endpoints; hands failed ones to the delivery workflow",
+  },
+  {
+    id: 'retryWebhookDelivery',
+    entry: 'functions/tasks/delivery/retry-webhook-delivery.ts',
+    permissions: ['agreements:read', 'agreements:write', 'notifications:publish'],
+    summary: 'One retry of a failed webhook delivery, with the next time to try or done',
   },
 ];
 
@@ -565,7 +657,7 @@ export const workflows: readonly Workflow[] = [
   {
     id: 'notificationDelivery',
     definition: 'workflows/notification-delivery.asl.json',
-    tasks: ['retryDelivery'],
+    tasks: ['retryDelivery', 'retryWebhookDelivery'],
     arnVariable: 'NOTIFICATION_DELIVERY_STATE_MACHINE_ARN',
   },
   {
@@ -663,10 +755,29 @@ export interface StreamConsumer {
   readonly batchSize: number;
 }
 
-/** Rule 15: every notification written goes to the delivery function. */
-export const notificationDelivery = {
-  id: 'NotificationDelivery',
+/** Every notification written: what both delivery functions are fed. */
+const NEW_NOTIFICATIONS = {
+  eventName: ['INSERT'],
+  dynamodb: { NewImage: { entity: { S: ['notification'] } } },
+} as const;
+
+/** Rule 15: every notification written goes to the e-mail delivery function... */
+export const emailDelivery = {
+  id: 'EmailDelivery',
   taskId: 'deliverNotifications',
-  filter: { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['notification'] } } } },
+  filter: NEW_NOTIFICATIONS,
   batchSize: 50,
 } as const satisfies StreamConsumer;
+
+/**
+ * ...and to the webhook delivery function, on a stream position of its own: an endpoint that answers
+ * slowly never holds up the e-mail, and neither function carries the other's SDK and code.
+ */
+export const webhookDelivery = {
+  id: 'WebhookDelivery',
+  taskId: 'deliverWebhooks',
+  filter: NEW_NOTIFICATIONS,
+  batchSize: 20,
+} as const satisfies StreamConsumer;
+
+export const streamConsumers: readonly StreamConsumer[] = [emailDelivery, webhookDelivery];

@@ -45,7 +45,7 @@ export class DataStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       timeToLiveAttribute: TABLE_KEYS.ttlAttribute,
-      // New items feed the notification delivery (rule 15; catalogue `notificationDelivery`).
+      // New items feed the notification delivery (rule 15; catalogue `streamConsumers`).
       stream: dynamodb.StreamViewType.NEW_IMAGE,
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -6,9 +6,9 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import {
   httpFunctions,
-  notificationDelivery,
   reminderSchedule,
   sealSchedule,
+  streamConsumers,
   taskFunctions,
   type WorkflowId,
   workflows,
@@ -131,11 +131,16 @@ export class ServiceStack extends Stack {
         functions.get(definition.id)!.function.addEnvironment('API_BASE_URL', this.api.url);
       }
     }
-    const delivery = new TableStreamConsumer(this, notificationDelivery.id, {
-      table: props.table,
-      handler: handlerOf(notificationDelivery.taskId),
-      consumer: notificationDelivery,
-    });
+    const deliveries = new Map(
+      streamConsumers.map((consumer) => [
+        consumer.id,
+        new TableStreamConsumer(this, consumer.id, {
+          table: props.table,
+          handler: handlerOf(consumer.taskId),
+          consumer,
+        }),
+      ]),
+    );
 
     const reminders = new DailySchedule(this, reminderSchedule.id, {
       handler: handlerOf(reminderSchedule.taskId),
@@ -159,7 +164,9 @@ export class ServiceStack extends Stack {
       httpApi: this.api.api,
       reminderDeadLetterQueue: reminders.deadLetterQueue,
       sealDeadLetterQueue: seals.deadLetterQueue,
-      deliveryDeadLetterQueue: delivery.deadLetterQueue,
+      deliveryDeadLetterQueues: new Map(
+        [...deliveries].map(([consumerId, consumer]) => [consumerId, consumer.deadLetterQueue]),
+      ),
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
 

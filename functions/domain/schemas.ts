@@ -267,10 +267,10 @@ export const agreementSchema = /* @__PURE__ */ lazySchema(() =>
 );
 
 /** A page size in a query string: a whole number of 1 to 100. */
-const pageLimit = /* @__PURE__ */ lazySchema(() =>
+export const pageLimit = /* @__PURE__ */ lazySchema(() =>
   z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)),
 );
-const pageCursor = /* @__PURE__ */ lazySchema(() => z.optional(z.string().check(z.maxLength(1000))));
+export const pageCursor = /* @__PURE__ */ lazySchema(() => z.optional(z.string().check(z.maxLength(1000))));
 
 export const listAgreementsQuerySchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { fromRepoRoot, repoRoot } from '../../infra/paths.ts';
 import type { TableDefinition } from '../../infra/synthesized.ts';
-import { dailyRuns, httpFunctions, notificationDelivery, taskFunctions, workflows } from '../catalogue.ts';
+import { dailyRuns, httpFunctions, streamConsumers, taskFunctions, workflows } from '../catalogue.ts';
 import { resetClients } from '../shared/clients.ts';
 import { useClock } from '../shared/clock.ts';
 import { resetServiceSigner } from '../shared/service-signer.ts';
@@ -76,7 +76,7 @@ export interface LocalStack {
   synthesis: 'cache' | 'synthesis';
   /** The mail server standing in for SES (rule 15): its web view, and the mail it received. */
   mail: LocalMail;
-  /** The table stream feeding the delivery function; `drain()` waits until it has caught up. */
+  /** The table stream feeding the delivery functions (e-mail, webhooks); `drain()` waits until both have caught up. */
   deliveries: TableStreamPoller;
   stop(): Promise<void>;
 }
@@ -244,6 +244,8 @@ async function startOnDynamo(
     SEAL_KEY_DIR: prepared.sealKeys,
     AWS_ENDPOINT_URL_SESV2: prepared.mail.url,
     EMAIL_SENDER: LOCAL_EMAIL_SENDER,
+    // Webhook endpoints on this machine (http://127.0.0.1, http://localhost) are allowed here only.
+    WEBHOOK_ALLOW_LOOPBACK: 'true',
   });
   delete process.env.EVENT_BUS_NAME;
   delete process.env.SEAL_KEY_ARN;
@@ -314,24 +316,36 @@ async function startOnDynamo(
   // Workflows that were waiting when the stack last stopped carry on from DynamoDB's state.
   await stepFunctions.resumeInFlight();
   // Notifications written while the stack was stopped are delivered now (the stream keeps them).
-  const deliverNotifications = taskHandlers.get(functionArn(notificationDelivery.taskId))!;
-  const deliveries: TableStreamPoller =
+  const pollers =
     options.deliverNotifications === false
-      ? { drain: async () => {}, stop: async () => {} }
-      : await startTableStreamPoller({
-          endpoint: dynamo.endpoint,
-          region: REGION,
-          tableName,
-          dataDir: options.dataDir,
-          consumer: notificationDelivery,
-          // Through `interceptTask` like a workflow's task: what the stream hands over is not a request's work.
-          invoke: (event) => {
-            const invoke = () => deliverNotifications(event, lambdaContext(notificationDelivery.taskId));
-            return options.interceptTask
-              ? options.interceptTask(notificationDelivery.taskId, event, invoke)
-              : invoke();
-          },
-        });
+      ? []
+      : await Promise.all(
+          streamConsumers.map((consumer) => {
+            const handler = taskHandlers.get(functionArn(consumer.taskId))!;
+            return startTableStreamPoller({
+              endpoint: dynamo.endpoint,
+              region: REGION,
+              tableName,
+              dataDir: options.dataDir,
+              consumer,
+              // Through `interceptTask` like a workflow's task: what the stream hands over is not a request's work.
+              invoke: (event) => {
+                const invoke = () => handler(event, lambdaContext(consumer.taskId));
+                return options.interceptTask
+                  ? options.interceptTask(consumer.taskId, event, invoke)
+                  : invoke();
+              },
+            });
+          }),
+        );
+  const deliveries: TableStreamPoller = {
+    drain: async () => {
+      await Promise.all(pollers.map((poller) => poller.drain()));
+    },
+    stop: async () => {
+      await Promise.all(pollers.map((poller) => poller.stop()));
+    },
+  };
 
   return {
     url: baseUrl,

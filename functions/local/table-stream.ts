@@ -18,8 +18,8 @@ import type { StreamConsumer } from '../catalogue.ts';
  * - Records are handed over in stream order, one batch at a time per shard.
  * - A batch item failure (or a thrown error) makes the batch be tried again from the first failed
  *   record, up to `RETRY_ATTEMPTS` times with a pause that doubles; then the records are written to
- *   `<dataDir>/stream-dead-letters.jsonl` (the local dead-letter queue) and the poller moves on.
- * - Where it got to is kept in `<dataDir>/stream-checkpoint.json` after every batch, so a restart goes
+ *   `<dataDir>/stream-dead-letters.<consumer>.jsonl` (the local dead-letter queue) and the poller moves on.
+ * - Where it got to is kept in `<dataDir>/stream-checkpoint.<consumer>.json` after every batch, so a restart goes
  *   on from there: a record is handed over at least once, as on AWS.
  * - It polls every `pollIntervalMs` of real time (the stream is real time on AWS too; the virtual
  *   clock only moves what workflows and daily runs wait for).
@@ -60,8 +60,9 @@ interface Checkpoint {
 
 const RETRY_ATTEMPTS = 10;
 const DESCRIBE_EVERY_MS = 10_000;
-const CHECKPOINT_FILE = 'stream-checkpoint.json';
-const DEAD_LETTER_FILE = 'stream-dead-letters.jsonl';
+/** Each consumer keeps its own place in the stream, as each event source mapping does on AWS. */
+export const checkpointFile = (consumer: StreamConsumer) => `stream-checkpoint.${consumer.id}.json`;
+export const deadLetterFile = (consumer: StreamConsumer) => `stream-dead-letters.${consumer.id}.jsonl`;
 
 export async function startTableStreamPoller(options: TableStreamPollerOptions): Promise<TableStreamPoller> {
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -76,7 +77,7 @@ export async function startTableStreamPoller(options: TableStreamPollerOptions):
   const streamArn = described.Table?.LatestStreamArn;
   if (!streamArn) throw new Error(`The table ${options.tableName} has no stream`);
 
-  const checkpointPath = join(options.dataDir, CHECKPOINT_FILE);
+  const checkpointPath = join(options.dataDir, checkpointFile(options.consumer));
   const checkpoint = await readCheckpoint(checkpointPath, streamArn);
   const iterators = new Map<string, string | null>();
   const pollIntervalMs = options.pollIntervalMs ?? 100;
@@ -128,9 +129,9 @@ export async function startTableStreamPoller(options: TableStreamPollerOptions):
       pending = pending.slice(pending.findIndex((record) => record.dynamodb.SequenceNumber === failedFrom));
       if (attempt + 1 >= RETRY_ATTEMPTS) {
         const lines = pending.map((record) => `${JSON.stringify(record)}\n`).join('');
-        await writeFile(join(options.dataDir, DEAD_LETTER_FILE), lines, { flag: 'a' });
+        await writeFile(join(options.dataDir, deadLetterFile(options.consumer)), lines, { flag: 'a' });
         console.error(
-          `Stream consumer ${options.consumer.taskId}: ${pending.length} record(s) dead-lettered to ${DEAD_LETTER_FILE}`,
+          `Stream consumer ${options.consumer.taskId}: ${pending.length} record(s) dead-lettered to ${deadLetterFile(options.consumer)}`,
         );
         return;
       }

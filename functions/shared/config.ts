@@ -18,4 +18,10 @@ export const config = {
   notificationDeliveryStateMachineArn: () => required('NOTIFICATION_DELIVERY_STATE_MACHINE_ARN'),
   /** Unset locally: notifications then go to the outbox only. */
   eventBusName: () => process.env.EVENT_BUS_NAME || undefined,
+  /**
+   * Webhooks (rule 15) may also go to http(s)://localhost, 127.0.0.1 and [::1]: the local stack sets it,
+   * so that tests receive deliveries on their own machine. Never set on AWS, where an endpoint must be
+   * https on a public address.
+   */
+  webhookAllowLoopback: () => process.env.WEBHOOK_ALLOW_LOOPBACK === 'true',
 };

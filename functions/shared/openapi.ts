@@ -2,10 +2,12 @@ import { httpFunctions } from '../catalogue.ts';
 import * as amendmentSchemas from '../domain/amendments/schemas.ts';
 import * as breachSchemas from '../domain/breach-schemas.ts';
 import * as calendarFeedSchemas from '../domain/calendar-feed/schemas.ts';
+import * as webhookDeliverySchemas from '../domain/delivery/webhook-delivery-schemas.ts';
 import { documentQuerySchema } from '../domain/document/schemas.ts';
 import * as schemas from '../domain/schemas.ts';
 import * as subProcessorSchemas from '../domain/sub-processor-schemas.ts';
 import * as terminationSchemas from '../domain/termination-schemas.ts';
+import * as webhookSchemas from '../domain/webhooks/schemas.ts';
 import * as z from '../domain/zod.ts';
 
 /**
@@ -30,7 +32,14 @@ const requestBodies: Record<string, z.ZodMiniType> = {
   withdrawSubProcessor: subProcessorSchemas.withdrawRequestSchema,
   reportBreach: breachSchemas.breachReportRequestSchema,
   createCalendarFeed: calendarFeedSchemas.createCalendarFeedSchema,
+  createWebhook: webhookSchemas.createWebhookSchema,
+  updateWebhook: webhookSchemas.updateWebhookSchema,
+  rotateWebhookSecret: schemas.emptyBodySchema,
+  redeliverWebhookDelivery: schemas.emptyBodySchema,
 };
+
+/** The routes that change an agreement's record under its version: `If-Match` required. */
+const ifMatchRoutes: ReadonlySet<string> = new Set(['patchAgreement', 'putContact']);
 
 const queries: Record<string, z.ZodMiniObject> = {
   listAgreements: schemas.listAgreementsQuerySchema,
@@ -69,7 +78,14 @@ interface FileResponse {
   headers: Record<string, { description: string; schema: { type: 'string' } }>;
 }
 
-const responses: Record<string, { status: string; schema: z.ZodMiniType } | FileResponse | EmptyResponse> = {
+/** A JSON success; `description` where it says more than "Success". */
+interface JsonResponse {
+  status: string;
+  schema: z.ZodMiniType;
+  description?: string;
+}
+
+const responses: Record<string, JsonResponse | FileResponse | EmptyResponse> = {
   createAgreement: { status: '201', schema: schemas.agreementSchema },
   listAgreements: { status: '200', schema: page(agreementSummary) },
   getAgreement: { status: '200', schema: schemas.agreementSchema },
@@ -152,6 +168,38 @@ const responses: Record<string, { status: string; schema: z.ZodMiniType } | File
       "The organisation's upcoming deadlines as iCalendar (RFC 5545): signature deadlines, terminatesOn and the 30- and 7-day marks before it, sub-processor decision deadlines, breach notification deadlines (the processor's and the controller's 72 hours towards Datatilsynet), retention review dates and amendment signature deadlines; at most the nearest 1000. `{file}` is `<token>.ics`, the token as `POST /calendar-feeds` returned it in `url`; the token is the credential (no bearer token). Each event has a stable UID (agreement, kind, subject), so a client fetching again updates it; date deadlines are all-day events, timed ones carry TZID=Europe/Oslo; summary and description in bokmål name the agreement, what is due and the call to make. An unknown or revoked address is 404 (problem+json).",
     headers: {},
   },
+  createWebhook: {
+    status: '201',
+    schema: webhookSchemas.createdWebhookSchema,
+    description:
+      'Registered. The body is the webhook with `secret`, its signing secret (Standard Webhooks: `whsec_` and base64), shown this once; `Location` names the webhook. A retry with the same Idempotency-Key gets the 201 and the Location without the secret. A `url` that is not https, or whose host does not resolve or resolves to an address that is not public (loopback, private, link-local, carrier-grade NAT, multicast, reserved, unique-local), is 400 naming `url`.',
+  },
+  listWebhooks: { status: '200', schema: z.object({ items: z.array(webhookSchemas.webhookSchema) }) },
+  getWebhook: { status: '200', schema: webhookSchemas.webhookSchema },
+  updateWebhook: { status: '200', schema: webhookSchemas.webhookSchema },
+  deleteWebhook: {
+    status: '204',
+    description:
+      "Removed: nothing is sent to it from then on. Another organisation's webhook is 404, as one that does not exist.",
+  },
+  rotateWebhookSecret: {
+    status: '200',
+    schema: webhookSchemas.rotatedSecretSchema,
+    description:
+      'The new signing secret, shown this once. The previous one keeps verifying until `previousSecretExpiresAt` (24 hours), and deliveries carry a signature with each until then. A retry with the same Idempotency-Key gets the 200 without the secret.',
+  },
+  listWebhookDeliveries: {
+    status: '200',
+    schema: webhookDeliverySchemas.webhookDeliveriesPageSchema,
+    description:
+      "The webhook's deliveries, newest first (`limit` 1-100, default 25; `cursor` from `nextCursor`): one per notification sent to it, with its status (DELIVERED, RETRYING, FAILED, SKIPPED), attempts, the time of the next attempt while retried, the endpoint's last HTTP status (`responseStatus`) and the `webhook-id` every attempt carried (`messageId`). Another organisation's webhook is 404.",
+  },
+  redeliverWebhookDelivery: {
+    status: '202',
+    schema: webhookDeliverySchemas.webhookDeliverySchema,
+    description:
+      "Accepted: the delivery is due at once and retried with back-off for 24 hours more, with the same `webhook-id` (a receiver that had it de-duplicates). 409 while the webhook is disabled (enable it with PATCH first) or the delivery is still being retried; 404 for an unknown webhook or delivery, or another organisation's.",
+  },
   getAgreementDocument: {
     status: '200',
     mediaType: 'application/pdf',
@@ -213,7 +261,7 @@ export function openApiDocument() {
       parameters: [
         ...pathParams,
         ...queryParams,
-        ...(fn.method === 'PATCH' || fn.method === 'PUT'
+        ...(ifMatchRoutes.has(fn.id)
           ? [{ name: 'If-Match', in: 'header', required: true, schema: { type: 'string' } }]
           : []),
         ...(fn.method === 'POST' ? [idempotencyKeyHeader] : []),
@@ -237,7 +285,7 @@ export function openApiDocument() {
               }
             : 'schema' in ok
               ? {
-                  description: 'Success',
+                  description: ok.description ?? 'Success',
                   content: { 'application/json': { schema: jsonSchema(ok.schema, 'output') } },
                 }
               : { description: ok.description },

@@ -1,9 +1,8 @@
 import {
-  ConditionalCheckFailedException,
   GetItemCommand,
   TransactionCanceledException,
+  type TransactWriteItem,
   TransactWriteItemsCommand,
-  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Delivery } from '../domain/delivery/deliveries.ts';
 import type { Agreement, Notification } from '../domain/schemas.ts';
@@ -75,85 +74,98 @@ export async function readNotification(key: NotificationKey): Promise<StoredNoti
 }
 
 /** The conditional update that records a channel's delivery after `previousAttempts` recorded ones. */
-function deliveryUpdate(key: NotificationKey, delivery: Delivery, previousAttempts: number) {
+function deliveryUpdate(record: DeliveryRecord) {
+  const { key, delivery, previousAttempts, previousAt } = record;
+  // None recorded yet, or one that made no attempt (skipped) when no attempt was made before.
+  const asRead =
+    previousAttempts === 0
+      ? '(attribute_not_exists(#delivery) OR #delivery.attempts = :previous)'
+      : '#delivery.attempts = :previous';
   return {
     TableName: config.tableName(),
     Key: toItem(key),
     UpdateExpression: 'SET #delivery = :delivery',
-    ConditionExpression:
-      previousAttempts === 0
-        ? 'attribute_exists(pk) AND attribute_not_exists(#delivery)'
-        : 'attribute_exists(pk) AND #delivery.attempts = :previous',
-    ExpressionAttributeNames: { '#delivery': `${DELIVERY_ATTRIBUTE_PREFIX}${delivery.channel}` },
+    ConditionExpression: `attribute_exists(pk) AND ${asRead}${previousAt ? ' AND #delivery.#at = :previousAt' : ''}`,
+    ExpressionAttributeNames: {
+      '#delivery': `${DELIVERY_ATTRIBUTE_PREFIX}${delivery.channel}`,
+      ...(previousAt ? { '#at': 'at' } : {}),
+    },
     ExpressionAttributeValues: toItem({
       ':delivery': delivery,
-      ...(previousAttempts === 0 ? {} : { ':previous': previousAttempts }),
+      ':previous': previousAttempts,
+      ...(previousAt ? { ':previousAt': previousAt } : {}),
     }),
   };
-}
-
-/**
- * Records a channel's delivery on the notification, provided no other attempt was recorded since
- * `previousAttempts` were (two deliverers of one channel cannot overwrite each other). False when one
- * was: the caller's attempt is then not the latest word.
- */
-export async function recordDelivery(
-  key: NotificationKey,
-  delivery: Delivery,
-  previousAttempts: number,
-): Promise<boolean> {
-  try {
-    await dynamoClient().send(new UpdateItemCommand(deliveryUpdate(key, delivery, previousAttempts)));
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
 }
 
 export interface DeliveryRecord {
   key: NotificationKey;
   delivery: Delivery;
   previousAttempts: number;
+  /**
+   * The `at` of the delivery as read, for a change that makes no attempt (a redelivery): two of them
+   * at once leave `attempts` as it was, and only this tells the second that the first came before.
+   */
+  previousAt?: string;
+  /** A write that goes with this record and only with it (a webhook delivery's own item). */
+  with?: TransactWriteItem;
 }
 
 /**
- * Records many deliveries (of different notifications), each on the condition of `recordDelivery`, in
- * as few requests as DynamoDB allows (100 updates per transaction): a batch of stream records costs one
+ * Records many deliveries (of different notifications), each provided no other attempt on its channel
+ * was recorded since `previousAttempts` were (two deliverers cannot overwrite each other), in
+ * as few requests as DynamoDB allows (100 items per transaction): a batch of stream records costs one
  * write, not one per notification. Whether each was recorded, in order.
  */
 export async function recordDeliveries(records: readonly DeliveryRecord[]): Promise<boolean[]> {
   const recorded = records.map(() => false);
-  for (let start = 0; start < records.length; start += MAX_TRANSACTION_ITEMS) {
-    let pending = records.slice(start, start + MAX_TRANSACTION_ITEMS).map((record, offset) => ({
-      record,
-      index: start + offset,
-    }));
-    // A transaction is all or nothing: the updates whose condition failed are left out and the rest
-    // written again (at most once per update).
+  for (const chunk of transactionChunks(records)) {
+    let pending = chunk;
+    // A transaction is all or nothing: the records whose condition failed are left out and the rest
+    // written again (at most once per record).
     while (pending.length > 0) {
+      const writes = pending.map(({ record }) => [
+        { Update: deliveryUpdate(record) },
+        ...(record.with ? [record.with] : []),
+      ]);
       try {
-        await dynamoClient().send(
-          new TransactWriteItemsCommand({
-            TransactItems: pending.map(({ record }) => ({
-              Update: deliveryUpdate(record.key, record.delivery, record.previousAttempts),
-            })),
-          }),
-        );
+        await dynamoClient().send(new TransactWriteItemsCommand({ TransactItems: writes.flat() }));
         for (const { index } of pending) recorded[index] = true;
         pending = [];
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
         const reasons = error.CancellationReasons ?? [];
-        const refused = new Set(
-          reasons.flatMap((reason, offset) => (reason.Code === 'ConditionalCheckFailed' ? [offset] : [])),
-        );
+        let offset = 0;
+        const refused = new Set<number>();
+        writes.forEach((recordWrites, position) => {
+          if (reasons[offset]?.Code === 'ConditionalCheckFailed') refused.add(position);
+          offset += recordWrites.length;
+        });
         if (refused.size === 0) throw error;
-        pending = pending.filter((_, offset) => !refused.has(offset));
+        pending = pending.filter((_, position) => !refused.has(position));
       }
     }
   }
   return recorded;
+}
+
+/** The records in groups whose writes fit one transaction, each with its index in `records`. */
+function transactionChunks(records: readonly DeliveryRecord[]) {
+  const chunks: { record: DeliveryRecord; index: number }[][] = [];
+  let current: { record: DeliveryRecord; index: number }[] = [];
+  let items = 0;
+  records.forEach((record, index) => {
+    const size = record.with ? 2 : 1;
+    if (items + size > MAX_TRANSACTION_ITEMS) {
+      chunks.push(current);
+      current = [];
+      items = 0;
+    }
+    current.push({ record, index });
+    items += size;
+  });
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 /** DynamoDB's limit of items in one `TransactWriteItems`. */

@@ -20,6 +20,8 @@
  * | calendar entry      | AGREEMENT#<id>          | CALENDAR#<org>#<subject>   |                               | DEADLINES#<org> / <last day>#<id>#<subject> |
  * | calendar feed       | CALENDAR_FEEDS#<org>    | FEED#<feedId>              |                               |                             |
  * | feed token          | CALENDAR_TOKEN#<sha256> | FEED                       |                               |                             |
+ * | webhook             | WEBHOOKS#<org>          | WEBHOOK#<webhookId>        |                               |                             |
+ * | webhook delivery    | WEBHOOK#<webhookId>     | DELIVERY#<deliveryId>      |                               |                             |
  *
  * History and audit entries are also in gsi3 (`entriesByDay`, keys only): `ENTRIES#<UTC day of at>#<shard>`
  * / `<agreementId>`, so that the daily seal run finds the entries written since it last ran without a
@@ -35,6 +37,10 @@
  * (saveChange, subProcessorChangeWrites, breachReportWrites, and an amendment's proposal), so the feed
  * never reads the agreements themselves. The reminder run reads only the `REMINDERS` partition of that
  * index; entries carry a TTL of 90 days after their last deadline.
+ *
+ * An organisation's webhook endpoints (rule 15) share one partition, so the delivery of a notification
+ * reads them all in one Query; each holds its signing secrets (the current one first, a rotated-out one
+ * until its `expiresAt`), which no response but the one that made them ever shows.
  */
 export const TABLE_KEYS = {
   partitionKey: 'pk',
@@ -73,6 +79,14 @@ export const calendarFeedKey = (orgNumber: string, feedId: string) => ({
   sk: `FEED#${feedId}`,
 });
 export const calendarTokenKey = (tokenHash: string) => ({ pk: `CALENDAR_TOKEN#${tokenHash}`, sk: 'FEED' });
+export const webhookKey = (orgNumber: string, webhookId: string) => ({
+  pk: `WEBHOOKS#${orgNumber}`,
+  sk: `WEBHOOK#${webhookId}`,
+});
+export const webhookDeliveryKey = (webhookId: string, deliveryId: string) => ({
+  pk: `WEBHOOK#${webhookId}`,
+  sk: `DELIVERY#${deliveryId}`,
+});
 export const idempotencyKey = (orgNumber: string, key: string) => ({
   pk: `IDEMPOTENCY#${orgNumber}`,
   sk: key,

@@ -29,7 +29,7 @@ export interface OperationsProps {
   /** The daily seal run's dead-letter queue (EventBridge Scheduler). */
   readonly sealDeadLetterQueue: sqs.IQueue;
   /** Stream records of notifications the delivery function could not handle (its event source's DLQ). */
-  readonly deliveryDeadLetterQueue: sqs.IQueue;
+  readonly deliveryDeadLetterQueues: ReadonlyMap<string, sqs.IQueue>;
   /** Subscribed to the alarm topic by e-mail when given (`-c alarmEmail=...`); none otherwise. */
   readonly alarmEmail?: string;
 }
@@ -123,17 +123,18 @@ export class Operations extends Construct {
       runbookSection: 'seal-run-in-the-dead-letter-queue',
     });
 
-    this.alarm(alarms, 'NotificationDeliveryDeadLettered', {
-      metric: props.deliveryDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: FIVE_MINUTES,
-        statistic: 'Maximum',
-      }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      description:
-        'Notifications the delivery function could not handle after all retries are described in its dead-letter queue: they are in the outbox (GET /notifications) but were not e-mailed.',
-      runbookSection: 'notification-delivery-in-the-dead-letter-queue',
-    });
+    for (const [consumerId, queue] of props.deliveryDeadLetterQueues) {
+      this.alarm(alarms, `${consumerId}DeadLettered`, {
+        metric: queue.metricApproximateNumberOfMessagesVisible({
+          period: FIVE_MINUTES,
+          statistic: 'Maximum',
+        }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        description: `Notifications the ${consumerId} function could not handle after all retries are described in its dead-letter queue: they are in the outbox (GET /notifications) but were not delivered on its channel.`,
+        runbookSection: 'notification-delivery-in-the-dead-letter-queue',
+      });
+    }
 
     this.alarm(alarms, 'ApiServerErrors', {
       metric: props.httpApi.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }),

@@ -7,6 +7,7 @@ import {
   type FixtureName,
   REQUESTED_SUB_PROCESSOR,
   type Role,
+  UNREACHED_WEBHOOK,
   type Who,
   type World,
 } from './world.ts';
@@ -1285,6 +1286,82 @@ const ROUTES: Record<string, (world: World) => RouteFuzz> = {
     aims: [
       { params: { file: world.calendarFeed.file }, as: 'none' },
       { params: { file: world.calendarFeed.file }, as: 'outsider' },
+    ],
+  }),
+
+  createWebhook: () => {
+    const me: Aim = { params: {}, as: 'controller' };
+    const refuse = (url: string, defect: string, events: Json[] = ['*']): Refused => ({
+      aim: me,
+      body: { url, events },
+      expect: [400],
+      defect,
+    });
+    return {
+      aims: (['controller', 'processor', 'outsider'] as const).map((as) => ({ params: {}, as })),
+      body: () => ({
+        url: UNREACHED_WEBHOOK.url,
+        events: [...UNREACHED_WEBHOOK.events],
+        description: 'Sak/arkiv',
+      }),
+      bodyFields: { optional: ['description'] },
+      refused: [
+        refuse('https://169.254.169.254/latest/meta-data/', 'a webhook to the instance metadata address'),
+        refuse('https://10.0.0.1/hook', 'a webhook to a private address'),
+        refuse('https://[::ffff:127.0.0.1]/hook', 'a webhook to an IPv4-mapped loopback address'),
+        refuse('http://example.com/hook', 'a webhook over plain http'),
+        refuse('https://user:pass@93.184.216.34/dpa', 'a webhook URL with credentials'),
+        refuse('https://93.184.216.34/dpa#x', 'a webhook URL with a fragment'),
+        refuse(UNREACHED_WEBHOOK.url, 'an unknown event type', ['agreement.exploded']),
+        refuse(UNREACHED_WEBHOOK.url, '"*" beside another type', ['*', 'breach.reported']),
+      ],
+    };
+  },
+
+  listWebhooks: () => ({
+    aims: (['controller', 'processor', 'outsider'] as const).map((as) => ({ params: {}, as })),
+  }),
+
+  getWebhook: (world) => ({ aims: [{ params: { id: world.webhookId }, as: 'controller' }] }),
+
+  updateWebhook: (world) => {
+    const me: Aim = { params: { id: world.webhookId }, as: 'controller' };
+    const refuse = (body: JsonObject, defect: string): Refused => ({ aim: me, body, expect: [400], defect });
+    return {
+      aims: [me],
+      body: () => ({ events: ['webhook.disabled'], enabled: true, description: 'Sak/arkiv' }),
+      bodyFields: { optional: ['events', 'enabled', 'description'] },
+      refused: [
+        refuse({}, 'a change of nothing'),
+        refuse({ url: 'https://10.0.0.1/' }, 'a change of the url'),
+        refuse({ events: ['*', 'audit.sealed'] }, '"*" beside another type'),
+      ],
+    };
+  },
+
+  deleteWebhook: (world) => ({ aims: [{ params: { id: world.webhookId }, as: 'controller' }] }),
+
+  rotateWebhookSecret: (world) => ({ aims: [{ params: { id: world.webhookId }, as: 'controller' }] }),
+
+  listWebhookDeliveries: (world) => ({
+    aims: [{ params: { id: world.webhookId }, as: 'controller' }],
+    query: () => '',
+    queryDefects: () => [
+      ...pagingDefects,
+      ...unknownParameters,
+      protoParameter,
+      { query: `cursor=${world.cursors.notifications}`, defect: 'a notifications cursor', mustRefuse: true },
+      foreignCursor({ pk: `WEBHOOK#${world.webhookId}`, sk: 'SECRET' }, 'a key outside the deliveries'),
+    ],
+  }),
+
+  // The fuzz world delivers nothing, so no delivery exists: every well-formed request is a 404.
+  redeliverWebhookDelivery: (world) => ({
+    aims: [
+      {
+        params: { id: world.webhookId, deliveryId: '20261202T100000000Z-0000000000000000' },
+        as: 'controller',
+      },
     ],
   }),
 

@@ -53,7 +53,15 @@ export interface World {
   cursors: { history: string; auditLog: string; notifications: string; agreements: string };
   /** The controller's calendar feed (rule 15): its id, and `<token>.ics`, its secret address's last segment. */
   calendarFeed: { id: string; file: string };
+  /** The id of the controller's webhook endpoint (rule 15). */
+  webhookId: string;
 }
+
+/**
+ * A webhook address every deployment accepts without DNS (a public address written as such). The
+ * webhooks made with it subscribe to an event the tests never cause, so nothing is ever sent there.
+ */
+export const UNREACHED_WEBHOOK = { url: 'https://93.184.216.34/dpa', events: ['webhook.disabled'] };
 
 export const REQUESTED_SUB_PROCESSOR = {
   name: 'Driftshuset AS',
@@ -262,6 +270,8 @@ export async function buildWorld(url: string, settle: () => Promise<void>): Prom
   };
   const feed = await controller.post<{ id: string; path: string }>('/calendar-feeds', { name: 'Fuzz' });
   expectStatus(feed, 201, 'POST /calendar-feeds');
+  const webhook = await controller.post<{ id: string }>('/webhooks', UNREACHED_WEBHOOK);
+  expectStatus(webhook, 201, 'POST /webhooks');
   await settle();
 
   return {
@@ -278,5 +288,6 @@ export async function buildWorld(url: string, settle: () => Promise<void>): Prom
     effectiveFrom: current.effectiveFrom,
     cursors,
     calendarFeed: { id: feed.body.id, file: feed.body.path.slice('/calendar/'.length) },
+    webhookId: webhook.body.id,
   };
 }

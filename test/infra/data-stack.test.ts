@@ -1,4 +1,3 @@
-import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_KEYS } from '../../functions/store/table-layout.ts';
 import { exportNameOf, logicalIdOf, type Synthesized, singleLogicalId, synthesize } from './synth.ts';

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   httpFunctions,
-  notificationDelivery,
   type Permission,
+  streamConsumers,
   taskFunctions,
   workflows,
 } from '../../functions/catalogue.ts';
@@ -77,7 +77,7 @@ const STREAM_CONSUMER_ACTIONS = [
   'sqs:GetQueueUrl',
   'sqs:SendMessage',
 ];
-const streamConsumers: readonly string[] = [notificationDelivery.taskId];
+const streamConsumerIds: readonly string[] = streamConsumers.map(({ taskId }) => taskId);
 
 const catalogue = [...httpFunctions, ...taskFunctions];
 
@@ -137,7 +137,7 @@ describe('least privilege', () => {
       ...new Set([
         ...BASELINE_ACTIONS,
         ...permissions.flatMap((p) => ACTIONS_BY_PERMISSION[p]),
-        ...(streamConsumers.includes(id) ? STREAM_CONSUMER_ACTIONS : []),
+        ...(streamConsumerIds.includes(id) ? STREAM_CONSUMER_ACTIONS : []),
       ]),
     ].sort();
     expect(actionsOf(statementsOfFunction(id))).toEqual(expected);

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { notificationDelivery } from '../../functions/catalogue.ts';
+import { streamConsumers } from '../../functions/catalogue.ts';
 import { catalogueFunctions, type FunctionDefinition } from '../../infra/synthesized.ts';
 import {
   actionsOf,
@@ -14,8 +14,8 @@ import {
 } from './synth.ts';
 
 /**
- * Rule 15 as deployed: the table's stream feeds the delivery function through an event source mapping
- * with the catalogue's filter (the local stack's poller applies the same one), failures go to a
+ * Rule 15 as deployed: the table's stream feeds each delivery function (e-mail, webhooks) through an
+ * event source mapping of its own with the catalogue's filter (the local stack's poller applies the same one), failures go to a
  * dead-letter queue that alarms, and only the functions that e-mail may send, from the deployment's
  * identity only. Also the limit that made the alarms a nested stack: 500 resources per template.
  */
@@ -39,35 +39,46 @@ describe('notification delivery as deployed', () => {
     expect(table?.Properties?.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
   });
 
-  it('feeds the delivery function from the stream, filtered as the catalogue says, with a DLQ and retries', () => {
-    const mappings = resourcesOfType('AWS::Lambda::EventSourceMapping');
-    expect(mappings).toHaveLength(1);
-    const [, mapping] = mappings[0]!;
+  it('has one event source mapping per delivery function', () => {
+    const functions = resourcesOfType('AWS::Lambda::EventSourceMapping').map(
+      ([, mapping]) => mapping.Properties?.FunctionName,
+    );
+    expect(functions).toEqual(
+      expect.arrayContaining(streamConsumers.map(({ taskId }) => ({ Ref: deployed[taskId]?.logicalId }))),
+    );
+    expect(functions).toHaveLength(streamConsumers.length);
+  });
+
+  it.each(
+    streamConsumers,
+  )('feeds $taskId from the stream, filtered as the catalogue says, with a DLQ and retries', (consumer) => {
+    const [, mapping] = resourcesOfType('AWS::Lambda::EventSourceMapping').find(
+      ([, candidate]) =>
+        JSON.stringify(candidate.Properties?.FunctionName) ===
+        JSON.stringify({ Ref: deployed[consumer.taskId]?.logicalId }),
+    )!;
     const properties = mapping.Properties ?? {};
-    expect(properties.FunctionName).toEqual({ Ref: deployed[notificationDelivery.taskId]?.logicalId });
     expect(properties.EventSourceArn).toEqual({
       'Fn::ImportValue': exportNameOf(synth.dataJson, {
         'Fn::GetAtt': [singleLogicalId(synth.dataJson, 'AWS::DynamoDB::Table'), 'StreamArn'],
       }),
     });
-    expect(properties.FilterCriteria).toEqual({
-      Filters: [{ Pattern: JSON.stringify(notificationDelivery.filter) }],
-    });
+    expect(properties.FilterCriteria).toEqual({ Filters: [{ Pattern: JSON.stringify(consumer.filter) }] });
     expect(properties).toMatchObject({
       StartingPosition: 'TRIM_HORIZON',
-      BatchSize: notificationDelivery.batchSize,
+      BatchSize: consumer.batchSize,
       BisectBatchOnFunctionError: true,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       MaximumRetryAttempts: 10,
     });
-    const queue = logicalIdOf(synth.serviceJson, 'AWS::SQS::Queue', notificationDelivery.id);
+    const queue = logicalIdOf(synth.serviceJson, 'AWS::SQS::Queue', consumer.id);
     expect(properties.DestinationConfig).toEqual({
       OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } },
     });
   });
 
-  it('alarms when a notification lands in the dead-letter queue', () => {
-    const queue = logicalIdOf(synth.serviceJson, 'AWS::SQS::Queue', notificationDelivery.id);
+  it.each(streamConsumers)("alarms when a notification lands in $taskId's dead-letter queue", (consumer) => {
+    const queue = logicalIdOf(synth.serviceJson, 'AWS::SQS::Queue', consumer.id);
     const alarms = resourcesOfType('AWS::CloudWatch::Alarm')
       .map(([, alarm]) => alarm.Properties ?? {})
       .filter((alarm) => JSON.stringify(alarm.Dimensions).includes(queue));

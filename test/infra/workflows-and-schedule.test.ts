@@ -7,7 +7,7 @@ import {
   type WorkflowDefinition,
   workflowDefinitions,
 } from '../../infra/synthesized.ts';
-import { logicalIdOf, type Synthesized, singleLogicalId, synthesize } from './synth.ts';
+import { logicalIdOf, type Synthesized, synthesize } from './synth.ts';
 
 /** The logical id CloudFormation knows the signing state machine by; a new one would replace it. */
 const DEPLOYED_SIGNING_STATE_MACHINE = 'SigningWorkflowStateMachineD3C55507';

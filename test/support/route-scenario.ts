@@ -15,8 +15,8 @@ import { osloDateOf, osloMidday, plusDays } from './in-process-stack.ts';
  * Every route of the catalogue called once or more over HTTP on a local stack, in a realistic state:
  * an agreement in force with an approved sub-processor, a pending request whose workflow waits with its
  * token, a breach report, one awaiting its second signature, one in its notice period, and a new
- * agreement taken from draft through signing, termination and the attestation that closes it; and a
- * calendar feed of all their deadlines.
+ * agreement taken from draft through signing, termination and the attestation that closes it; a
+ * calendar feed of all their deadlines; and a webhook endpoint.
  *
  * One scenario for the two places that count what a request costs in DynamoDB round trips (issue 8):
  * the e2e test (test/e2e/round-trips.e2e.test.ts, on the handlers' client) and the bench
@@ -339,6 +339,30 @@ export async function runRouteScenario(
     200,
   );
   await call('deleteCalendarFeed', 'own feed', controller, `/calendar-feeds/${calendarFeed.id}`, 204);
+
+  // Rule 15: a webhook endpoint registered, listed, read, changed, its secret rotated, and removed. Its
+  // address is a public one written as such (no DNS), and it subscribes to an event nothing here causes.
+  const webhook = (
+    await call<{ id: string }>('createWebhook', 'new', controller, '/webhooks', 201, {
+      url: 'https://93.184.216.34/dpa',
+      events: ['webhook.disabled'],
+      description: 'Sak/arkiv',
+    })
+  ).body;
+  await call('listWebhooks', 'one', controller, '/webhooks', 200);
+  await call('listWebhookDeliveries', 'none yet', controller, `/webhooks/${webhook.id}/deliveries`, 200);
+  // The scenario's stack delivers nothing, so no delivery exists to send again: the read, and its 404.
+  await call(
+    'redeliverWebhookDelivery',
+    'unknown delivery',
+    controller,
+    `/webhooks/${webhook.id}/deliveries/20261202T100000000Z-0000000000000000/redeliver`,
+    404,
+  );
+  await call('getWebhook', 'own', controller, `/webhooks/${webhook.id}`, 200);
+  await call('updateWebhook', 'disable', controller, `/webhooks/${webhook.id}`, 200, { enabled: false });
+  await call('rotateWebhookSecret', 'own', controller, `/webhooks/${webhook.id}/rotate-secret`, 200);
+  await call('deleteWebhook', 'own', controller, `/webhooks/${webhook.id}`, 204);
 
   // Sub-processors: a new request, decided, checked at the gate and withdrawn; the pending one withdrawn.
   const requested = (

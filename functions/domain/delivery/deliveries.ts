@@ -1,3 +1,5 @@
+import { nextAttempt } from './retry.ts';
+
 /**
  * How a notification reached (or did not reach) its recipient, per channel (rule 15): shown in
  * `GET /notifications` as `deliveries: [{channel, status, at, attempts}]`.
@@ -49,4 +51,53 @@ export function afterAttempt(
     };
   }
   return { ...common, status: 'FAILED', reason: outcome.reason };
+}
+
+/**
+ * The state after a failed attempt: retried on the back-off schedule (see `nextAttempt`) while the 24
+ * hours from the first attempt last, failed for good after that, or at once when `retry` is false (a
+ * failure no retry can mend, such as an endpoint whose address is not public).
+ */
+export function afterFailure(
+  channel: string,
+  previous: Pick<Delivery, 'attempts' | 'firstAttemptAt'> | undefined,
+  at: Date,
+  reason: string,
+  retry = true,
+): Delivery {
+  const attempts = (previous?.attempts ?? 0) + 1;
+  const first = new Date(previous?.firstAttemptAt ?? at.toISOString());
+  const next = retry ? nextAttempt(attempts, first, at) : { giveUp: true as const };
+  return afterAttempt(
+    channel,
+    previous,
+    at,
+    'retryAt' in next ? { delivered: false, reason, retryAt: next.retryAt } : { delivered: false, reason },
+  );
+}
+
+/** Nothing to send on this channel (e.g. no such party, a disabled endpoint): said, not retried. */
+export function skipped(
+  channel: string,
+  previous: Pick<Delivery, 'attempts'> | undefined,
+  at: Date,
+  reason: string,
+): Delivery {
+  return { channel, status: 'SKIPPED', at: at.toISOString(), attempts: previous?.attempts ?? 0, reason };
+}
+
+/**
+ * A delivery sent again on request (`POST /webhooks/{id}/deliveries/{deliveryId}/redeliver`): due at
+ * once, with a fresh 24 hours of retries; the attempts made so far still count.
+ */
+export function redelivery(channel: string, attempts: number, at: Date): Delivery {
+  return {
+    channel,
+    status: 'RETRYING',
+    at: at.toISOString(),
+    attempts,
+    firstAttemptAt: at.toISOString(),
+    nextAttemptAt: at.toISOString(),
+    reason: 'Sent again on request',
+  };
 }

@@ -25,7 +25,7 @@ export interface RenderedEmail {
 }
 
 export interface ApiCall {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
   /** From the API's root, with the real ids: `/agreements/<id>/signatures`. */
   path: string;
   /** An outline of the JSON body, when the call takes one. */

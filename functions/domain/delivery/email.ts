@@ -12,6 +12,7 @@ import {
 } from './email-message.ts';
 import { SUB_PROCESSOR_EMAILS } from './sub-processor-emails.ts';
 import { TERMINATION_EMAILS } from './termination-emails.ts';
+import { WEBHOOK_EMAILS } from './webhook-emails.ts';
 
 export type { EmailContext, RenderedEmail } from './email-message.ts';
 
@@ -31,6 +32,7 @@ const TEMPLATES: Readonly<Record<string, EmailTemplate>> = {
   ...AMENDMENT_EMAILS,
   ...SUB_PROCESSOR_EMAILS,
   ...BREACH_EMAILS,
+  ...WEBHOOK_EMAILS,
 };
 
 /** Every notification type that has its own template (a test checks each type the code emits is here). */

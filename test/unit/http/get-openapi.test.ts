@@ -99,6 +99,34 @@ describe('GET /openapi.json', () => {
     expect(operation.responses).toHaveProperty('404');
   });
 
+  it('documents the webhook routes with their schemas and statuses; no If-Match on their PATCH', async () => {
+    const doc = await document();
+    const create = doc.paths['/webhooks']!.post!;
+    const patch = doc.paths['/webhooks/{id}']!.patch!;
+    const success = (operation: Operation, status: string) =>
+      (operation.responses[status] as { content?: Record<string, { schema: Record<string, unknown> }> })
+        .content?.['application/json']?.schema;
+
+    expect(create.requestBody!.content['application/json']!.schema).toMatchObject({
+      additionalProperties: false,
+      required: ['url', 'events'],
+    });
+    expect(success(create, '201')).toMatchObject({ required: expect.arrayContaining(['id', 'secret']) });
+    expect(success(doc.paths['/webhooks']!.get!, '200')).toMatchObject({ required: ['items'] });
+    expect(success(doc.paths['/webhooks/{id}']!.get!, '200')).toMatchObject({
+      additionalProperties: false,
+      properties: expect.not.objectContaining({ secret: expect.anything() }),
+    });
+    expect(patch.requestBody!.content['application/json']!.schema).toMatchObject({
+      additionalProperties: false,
+    });
+    expect(patch.parameters.map((parameter) => parameter.name)).toEqual(['id']);
+    expect(doc.paths['/webhooks/{id}']!.delete!.responses).toHaveProperty('204');
+    expect(success(doc.paths['/webhooks/{id}/rotate-secret']!.post!, '200')).toMatchObject({
+      required: ['secret', 'previousSecretExpiresAt'],
+    });
+  });
+
   it('documents the optional Idempotency-Key header and its 422 on every POST, and on nothing else', async () => {
     const doc = await document();
     for (const fn of httpFunctions) {

@@ -1,6 +1,6 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { notificationDelivery } from '../../../functions/catalogue.ts';
+import { emailDelivery, webhookDelivery } from '../../../functions/catalogue.ts';
 import { matches } from '../../../functions/local/table-stream.ts';
 import { draftAgreement } from '../domain/agreement-fixture.ts';
 import { notification, streamRecord } from '../tasks/delivery/delivery-fixture.ts';
@@ -39,7 +39,11 @@ describe('matches: the subset of Lambda event filtering the local poller applies
 });
 
 describe("the catalogue's notification-delivery filter", () => {
-  const filter = notificationDelivery.filter;
+  const filter = emailDelivery.filter;
+
+  it('is the filter of the webhook delivery too: both see every notification written', () => {
+    expect(webhookDelivery.filter).toEqual(filter);
+  });
 
   it('lets an INSERT of a notification item through', () => {
     expect(matches(filter, streamRecord(notification(), '100', 'INSERT'))).toBe(true);

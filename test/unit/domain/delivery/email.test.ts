@@ -236,6 +236,15 @@ const SAMPLES: Record<string, { recipients: PartyRole[]; details?: Record<string
     recipients: ['controller'],
     details: { subProcessorId: SUB_ID, name: 'Skyleverandør AB', decisionDeadline: '2027-04-30' },
   },
+  // functions/domain/delivery/webhook-message.ts
+  'webhook.disabled': {
+    recipients: ['controller', 'processor'],
+    details: {
+      webhookId: '5d0c6a8e-2f7b-4c1e-9a3d-7b8e6f5a4c3b',
+      url: 'https://saksbehandling.example.no/hooks',
+      failingSince: '2027-02-24T08:00:00.000Z',
+    },
+  },
   // functions/domain/breaches.ts
   'breach.reported': {
     recipients: ['controller', 'processor'],
@@ -373,6 +382,19 @@ describe.each(Object.entries(SAMPLES))('the %s e-mail', (type, sample) => {
 });
 
 // --- Per type: what matters ----------------------------------------------------------------------------
+
+describe('the webhook e-mail', () => {
+  it('says which endpoint was disabled since when, and the calls that enable it and send again', () => {
+    const { subject, text } = render('webhook.disabled', 'controller', SAMPLES['webhook.disabled']!.details);
+    expect(subject).toContain('Webhook slått av');
+    expect(text).toContain('5d0c6a8e-2f7b-4c1e-9a3d-7b8e6f5a4c3b');
+    expect(text).toContain('24. februar 2027 kl. 09:00 (norsk tid)');
+    expect(text).toContain(`PATCH ${API}/webhooks/5d0c6a8e-2f7b-4c1e-9a3d-7b8e6f5a4c3b`);
+    expect(text).toContain(`GET ${API}/webhooks/5d0c6a8e-2f7b-4c1e-9a3d-7b8e6f5a4c3b/deliveries`);
+    // The endpoint's address is not repeated in the e-mail: only what the recipient needs to act.
+    expect(text).not.toContain('saksbehandling.example.no');
+  });
+});
 
 describe('signing e-mails', () => {
   it('awaiting signatures: both parties are told to read and sign, with the real path', () => {
@@ -786,9 +808,9 @@ describe('HTML', () => {
 
 describe('a type without its own template', () => {
   it('gets a correct generic e-mail and never throws', () => {
-    const email = render('webhook.disabled', 'controller', { endpoint: 'https://x' });
+    const email = render('something.new', 'controller', { endpoint: 'https://x' });
     expect(email.subject).toBe(`Nytt varsel om avtalen: ${TITLE}`);
-    expect(email.text).toContain('Varseltype: webhook.disabled');
+    expect(email.text).toContain('Varseltype: something.new');
     expect(email.text).toContain(`Sammendrag (engelsk): Something happened: ${TITLE}`);
     expect(email.text).toContain(`GET ${API}/notifications`);
     expect(email.text).toContain(`Avtale-id: ${AGREEMENT_ID}`);

@@ -1,6 +1,6 @@
 import {
   BatchGetItemCommand,
-  TransactionCanceledException,
+  QueryCommand,
   TransactWriteItemsCommand,
   type TransactWriteItemsCommandInput,
 } from '@aws-sdk/client-dynamodb';
@@ -9,7 +9,8 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Delivery } from '../../../../functions/domain/delivery/deliveries.ts';
-import { handler, retrySeriesName } from '../../../../functions/tasks/delivery/deliver-notifications.ts';
+import { retrySeriesName } from '../../../../functions/domain/delivery/retry.ts';
+import { handler } from '../../../../functions/tasks/delivery/deliver-notifications.ts';
 import {
   AGREEMENT_ID,
   awaitingAgreement,
@@ -30,14 +31,18 @@ import {
 import {
   awsError,
   DELIVERY_STATE_MACHINE_ARN,
+  givenWebhook,
   notification,
   notificationItem,
   notificationKey,
   recipients,
+  recordedDeliveries,
+  refusedAt,
   sentEmails,
   ses,
   streamRecord,
   useDeliveryMocks,
+  webhook,
 } from './delivery-fixture.ts';
 
 useAwsMocks();
@@ -54,26 +59,6 @@ const toController = notification({ id: 'agreement.signed:c:1', recipientOrgNumb
 const sealed = notification({ id: 'audit.sealed:2026-11-21', type: 'audit.sealed', subject: 'Log sealed' });
 
 const deliver = (...records: ReturnType<typeof streamRecord>[]) => handler({ Records: records });
-
-/** The deliveries the batch recorded, from its transactions' updates. */
-const recordedDeliveries = () =>
-  ddb
-    .commandCalls(TransactWriteItemsCommand)
-    .flatMap((call) => call.args[0].input.TransactItems ?? [])
-    .map(({ Update }) => ({
-      key: unmarshall(Update!.Key!),
-      delivery: unmarshall(Update!.ExpressionAttributeValues!)[':delivery'] as Delivery,
-    }));
-
-/** A transaction refused because the condition of the update at `index` failed. */
-const refusedAt = (index: number, size: number) =>
-  new TransactionCanceledException({
-    message: 'Transaction cancelled',
-    $metadata: {},
-    CancellationReasons: Array.from({ length: size }, (_, offset) => ({
-      Code: offset === index ? 'ConditionalCheckFailed' : 'None',
-    })),
-  });
 
 /** The table once an attempt is recorded: a first attempt's condition (nothing recorded yet) fails. */
 const givenDeliveryRecorded = (delivery: Delivery) => {
@@ -103,6 +88,9 @@ describe('deliverNotifications (the stream consumer)', () => {
       {
         key: notificationKey(toProcessor),
         delivery: { channel: 'email', status: 'DELIVERED', at: NOW, attempts: 1, firstAttemptAt: NOW },
+        previous: 0,
+        condition:
+          'attribute_exists(pk) AND (attribute_not_exists(#delivery) OR #delivery.attempts = :previous)',
       },
     ]);
     expect(sfn.commandCalls(StartExecutionCommand)).toEqual([]);
@@ -202,7 +190,7 @@ describe('deliverNotifications (the stream consumer)', () => {
     const starts = sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
     expect(starts).toHaveLength(1);
     expect(starts[0]!.stateMachineArn).toBe(DELIVERY_STATE_MACHINE_ARN);
-    expect(starts[0]!.name).toBe(retrySeriesName({ key: notificationKey(toProcessor) }, 'email'));
+    expect(starts[0]!.name).toBe(retrySeriesName(notificationKey(toProcessor), 'email'));
     expect(JSON.parse(starts[0]!.input!)).toEqual({
       notification: notificationKey(toProcessor),
       channel: 'email',
@@ -256,7 +244,7 @@ describe('deliverNotifications (the stream consumer)', () => {
     await expect(deliver(streamRecord(toProcessor, '100'))).resolves.toEqual({ batchItemFailures: [] });
   });
 
-  it('reports every e-mailed record, and sends nothing, when the agreements cannot be read', async () => {
+  it('reports every record of the batch, and sends nothing, when the agreements cannot be read', async () => {
     ddb.on(BatchGetItemCommand).rejects(awsError('InternalServerError'));
 
     const result = await deliver(
@@ -265,9 +253,23 @@ describe('deliverNotifications (the stream consumer)', () => {
       streamRecord(toController, '102'),
     );
 
-    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '100' }, { itemIdentifier: '102' }] });
+    // The event source goes on from the first record reported: reporting the machine event, which
+    // needs no e-mail, too changes nothing.
+    expect(result).toEqual({
+      batchItemFailures: [{ itemIdentifier: '100' }, { itemIdentifier: '101' }, { itemIdentifier: '102' }],
+    });
     expect(sentEmails()).toEqual([]);
     expect(tableWrites()).toEqual([]);
+  });
+
+  it("reads no webhooks: the endpoints are the webhook deliverer's", async () => {
+    givenStored(awaitingAgreement());
+    givenWebhook(webhook());
+
+    await deliver(streamRecord(toProcessor, '100'));
+
+    expect(ddb.commandCalls(QueryCommand)).toEqual([]);
+    expect(recordedDeliveries().map(({ delivery }) => delivery.channel)).toEqual(['email']);
   });
 
   it('sends nothing again for a record handed over again after its e-mail was delivered', async () => {
@@ -287,6 +289,21 @@ describe('deliverNotifications (the stream consumer)', () => {
 
     expect(result).toEqual({ batchItemFailures: [] });
     expect(sentEmails()).toEqual([]);
+  });
+
+  it.each([
+    ['FAILED', { status: 'FAILED', attempts: 32, reason: 'gave up' }],
+    ['SKIPPED', { status: 'SKIPPED', attempts: 0, reason: 'no party' }],
+  ] as const)('sends nothing, records nothing and starts nothing for an e-mail already %s', async (_status, settled) => {
+    givenStored(awaitingAgreement());
+    givenItem(notificationItem(toProcessor, [{ channel: 'email', at: NOW, ...settled }]));
+
+    const result = await deliver(streamRecord(toProcessor, '100'));
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(sentEmails()).toEqual([]);
+    expect(tableWrites()).toEqual([]);
+    expect(sfn.commandCalls(StartExecutionCommand)).toEqual([]);
   });
 
   it('starts the retry series when the record comes again after the first start of it failed', async () => {
@@ -310,7 +327,7 @@ describe('deliverNotifications (the stream consumer)', () => {
     expect(second).toEqual({ batchItemFailures: [] });
     const starts = sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
     expect(starts).toHaveLength(2);
-    expect(starts[1]!.name).toBe(retrySeriesName({ key: notificationKey(toProcessor) }, 'email'));
+    expect(starts[1]!.name).toBe(retrySeriesName(notificationKey(toProcessor), 'email'));
   });
 });
 
@@ -319,24 +336,35 @@ describe('retrySeriesName', () => {
 
   it('is a valid Step Functions execution name (at most 80 of [A-Za-z0-9_-])', () => {
     for (const channel of ['email', 'webhook:9f0e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f']) {
-      expect(retrySeriesName({ key }, channel)).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
+      expect(retrySeriesName(key, channel)).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
+      expect(retrySeriesName(key, channel, 40)).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
     }
   });
 
   it('is the same for the same notification and channel, so a repeated start finds the series', () => {
-    expect(retrySeriesName({ key: { ...key } }, 'email')).toBe(retrySeriesName({ key }, 'email'));
+    expect(retrySeriesName({ ...key }, 'email')).toBe(retrySeriesName(key, 'email'));
+    expect(retrySeriesName(key, 'email', 0)).toBe(retrySeriesName(key, 'email'));
   });
 
   it('differs per channel and per notification', () => {
     const other = notificationKey(notification({ id: 'agreement.signed:x:2' }));
     const otherOrg = notificationKey(notification({ recipientOrgNumber: CONTROLLER_ORG }));
     const names = new Set([
-      retrySeriesName({ key }, 'email'),
-      retrySeriesName({ key }, 'webhook:w1'),
-      retrySeriesName({ key: other }, 'email'),
-      retrySeriesName({ key: otherOrg }, 'email'),
+      retrySeriesName(key, 'email'),
+      retrySeriesName(key, 'webhook:w1'),
+      retrySeriesName(other, 'email'),
+      retrySeriesName(otherOrg, 'email'),
     ]);
     expect(names.size).toBe(4);
     expect(PROCESSOR_ORG).not.toBe(CONTROLLER_ORG);
+  });
+
+  it('gives each redelivery a series of its own', () => {
+    const names = new Set([
+      retrySeriesName(key, 'webhook:w1'),
+      retrySeriesName(key, 'webhook:w1', 32),
+      retrySeriesName(key, 'webhook:w1', 33),
+    ]);
+    expect(names.size).toBe(3);
   });
 });

@@ -1,13 +1,22 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { Delivery } from '../../../../functions/domain/delivery/deliveries.ts';
 import { renderEmail } from '../../../../functions/domain/delivery/email.ts';
+import {
+  webhookDeliveryId,
+  webhookMessageId,
+} from '../../../../functions/domain/delivery/webhook-message.ts';
 import type { Agreement, Notification, PartyRole } from '../../../../functions/domain/schemas.ts';
+import type { StoredWebhook } from '../../../../functions/domain/webhooks/schemas.ts';
+import type { NotificationKey } from '../../../../functions/store/deliveries-store.ts';
+import type { StoredWebhookDelivery } from '../../../../functions/store/webhook-deliveries-store.ts';
 import { AGREEMENT_ID, PROCESSOR_ORG } from '../../domain/agreement-fixture.ts';
-import { givenItemUnlessStored } from '../../http/aws-mocks.ts';
+import { ddb, givenItem, givenItemUnlessStored } from '../../http/aws-mocks.ts';
 
 export const EMAIL_SENDER = 'varsel@dpa.example.no';
 export const API_BASE_URL = 'https://api.example.no';
@@ -94,13 +103,201 @@ export const sentEmails = () => ses.commandCalls(SendEmailCommand).map((call) =>
 /** The address each SendEmail went to, in order. */
 export const recipients = () => sentEmails().flatMap((input) => input.Destination?.ToAddresses ?? []);
 
-/** What DynamoDB throws when an UpdateItem's condition fails. */
-export const conditionalCheckFailed = () =>
-  new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
-
 /** An error as the SDK throws it, with its name. */
 export function awsError(name: string, message = name): Error {
   const error = new Error(message);
   error.name = name;
   return error;
+}
+
+/** A transaction DynamoDB cancelled because the condition of its item at `index` (of `size`) failed. */
+export const refusedAt = (index: number, size: number) =>
+  new TransactionCanceledException({
+    message: 'Transaction cancelled',
+    $metadata: {},
+    CancellationReasons: Array.from({ length: size }, (_, offset) => ({
+      Code: offset === index ? 'ConditionalCheckFailed' : 'None',
+    })),
+  });
+
+export interface RecordedDelivery {
+  key: NotificationKey;
+  delivery: Delivery;
+  /** The attempts the record was conditioned on (`:previous`). */
+  previous: unknown;
+  condition: string | undefined;
+}
+
+/** Every delivery the transactions sent recorded on a notification (refused ones included), in order. */
+export const recordedDeliveries = (): RecordedDelivery[] =>
+  ddb
+    .commandCalls(TransactWriteItemsCommand)
+    .flatMap((call) => call.args[0].input.TransactItems ?? [])
+    .flatMap(({ Update }) => {
+      if (Update?.UpdateExpression !== 'SET #delivery = :delivery') return [];
+      const values = unmarshall(Update.ExpressionAttributeValues!);
+      return [
+        {
+          key: unmarshall(Update.Key!) as NotificationKey,
+          delivery: values[':delivery'] as Delivery,
+          previous: values[':previous'],
+          condition: Update.ConditionExpression,
+        },
+      ];
+    });
+
+/** The webhook delivery items the transactions sent put (`WEBHOOK#<id>` / `DELIVERY#<id>`), unmarshalled. */
+export const webhookDeliveryItems = (): Record<string, unknown>[] =>
+  ddb
+    .commandCalls(TransactWriteItemsCommand)
+    .flatMap((call) => call.args[0].input.TransactItems ?? [])
+    .flatMap(({ Put }) => (Put ? [unmarshall(Put.Item!)] : []))
+    .filter((item) => String(item.sk).startsWith('DELIVERY#'));
+
+export const WEBHOOK_ID = '7d3e2f1a-5b4c-4a9d-8e7f-6c5b4a3d2e1f';
+/** A Standard Webhooks secret: `whsec_` and the base64 of 24 bytes. */
+export const WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+export const WEBHOOK_CREATED_AT = '2026-11-01T08:00:00.000Z';
+
+/** The processor's webhook endpoint for every event type, enabled, with one secret. */
+export function webhook(overrides: Partial<StoredWebhook> = {}): StoredWebhook {
+  return {
+    id: WEBHOOK_ID,
+    orgNumber: PROCESSOR_ORG,
+    url: 'https://hooks.example.no/dpa',
+    events: ['*'],
+    enabled: true,
+    createdAt: WEBHOOK_CREATED_AT,
+    createdBy: { orgNumber: PROCESSOR_ORG, clientId: 'test-client' },
+    secrets: [{ secret: WEBHOOK_SECRET, createdAt: WEBHOOK_CREATED_AT }],
+    ...overrides,
+  };
+}
+
+/** The webhook's item as the table holds it, in its organisation's partition. */
+export const webhookItem = (stored: StoredWebhook) =>
+  marshall(
+    { pk: `WEBHOOKS#${stored.orgNumber}`, sk: `WEBHOOK#${stored.id}`, entity: 'webhook', ...stored },
+    { removeUndefinedValues: true },
+  );
+
+/** The webhook is in the table: read by its key, and found by the Query of its organisation's webhooks. */
+export const givenWebhook = (stored: StoredWebhook): void => givenItem(webhookItem(stored));
+
+/** The notification's delivery to the webhook as its item holds it: FAILED after the 24 hours of retries. */
+export function webhookDelivery(
+  overrides: Partial<StoredWebhookDelivery> = {},
+  n: Notification = notification(),
+): StoredWebhookDelivery {
+  return {
+    id: webhookDeliveryId(n),
+    webhookId: WEBHOOK_ID,
+    messageId: webhookMessageId(n),
+    notificationId: n.id,
+    type: n.type,
+    agreementId: n.agreementId,
+    status: 'FAILED',
+    at: '2026-11-21T09:00:00.000Z',
+    attempts: 31,
+    firstAttemptAt: '2026-11-20T09:00:00.000Z',
+    reason: 'The endpoint answered HTTP 503',
+    responseStatus: 503,
+    notificationKey: notificationKey(n),
+    ...overrides,
+  };
+}
+
+/** The delivery's item as the table holds it, under its webhook, expiring 90 days after its last attempt. */
+export const webhookDeliveryItem = (delivery: StoredWebhookDelivery) =>
+  marshall(
+    {
+      pk: `WEBHOOK#${delivery.webhookId}`,
+      sk: `DELIVERY#${delivery.id}`,
+      entity: 'webhook-delivery',
+      ...delivery,
+      expiresAt: Math.floor(Date.parse(delivery.at) / 1000) + 90 * 24 * 3600,
+    },
+    { removeUndefinedValues: true },
+  );
+
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** How a receiver answers a request it has read in full. */
+export type Answer = (response: ServerResponse, request: IncomingMessage) => void;
+
+export const answerStatus =
+  (status: number): Answer =>
+  (response) => {
+    response.writeHead(status).end();
+  };
+
+/** An HTTP server on 127.0.0.1 that keeps what it receives and answers as a test says (204 unless told). */
+export class WebhookReceiver {
+  readonly requests: ReceivedRequest[] = [];
+  private answer: Answer = answerStatus(204);
+  private readonly server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      this.requests.push({
+        method: request.method ?? '',
+        path: request.url ?? '',
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      this.answer(response, request);
+    });
+  });
+
+  /** `http://127.0.0.1:<port>/hooks`, once started. */
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks`;
+  }
+
+  start(): Promise<void> {
+    // The sender keeps connections alive between requests: one the server closed as idle just as it is
+    // reused would fail a test at random.
+    this.server.keepAliveTimeout = 60_000;
+    return new Promise((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+  }
+
+  answerWith(answer: Answer): void {
+    this.answer = answer;
+  }
+
+  reset(): void {
+    this.requests.length = 0;
+    this.answer = answerStatus(204);
+  }
+
+  stop(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve, reject) =>
+      this.server.close((error) => (error ? reject(error) : resolve())),
+    );
+  }
+}
+
+/**
+ * A webhook receiver for the file's tests, started once and reset before each test, with webhooks to
+ * loopback addresses allowed (WEBHOOK_ALLOW_LOOPBACK, as the local stack sets it); a test that needs
+ * the AWS policy deletes that setting, and it is set again for the next.
+ */
+export function useWebhookReceiver(): WebhookReceiver {
+  const receiver = new WebhookReceiver();
+  beforeAll(() => receiver.start());
+  beforeEach(() => {
+    receiver.reset();
+    process.env.WEBHOOK_ALLOW_LOOPBACK = 'true';
+  });
+  afterEach(() => {
+    delete process.env.WEBHOOK_ALLOW_LOOPBACK;
+  });
+  afterAll(() => receiver.stop());
+  return receiver;
 }

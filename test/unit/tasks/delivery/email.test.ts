@@ -1,21 +1,22 @@
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { SendEmailCommand, TooManyRequestsException } from '@aws-sdk/client-sesv2';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Delivery } from '../../../../functions/domain/delivery/deliveries.ts';
 import type { Agreement } from '../../../../functions/domain/schemas.ts';
 import type { StoredNotification } from '../../../../functions/store/deliveries-store.ts';
-import { attemptEmail } from '../../../../functions/tasks/delivery/email.ts';
+import { recordAttempts } from '../../../../functions/tasks/delivery/attempts.ts';
+import { sendEmail } from '../../../../functions/tasks/delivery/email.ts';
 import { awaitingAgreement, CONTROLLER_ORG, OUTSIDER_ORG } from '../../domain/agreement-fixture.ts';
 import { ddb, tableWrites, useAwsMocks } from '../../http/aws-mocks.ts';
 import {
   awsError,
-  conditionalCheckFailed,
   EMAIL_SENDER,
   expectedEmail,
   notification,
   notificationKey,
   recipients,
+  recordedDeliveries,
+  refusedAt,
   sentEmails,
   ses,
   useDeliveryMocks,
@@ -47,25 +48,24 @@ const retrying = (attempts: number, firstAttemptAt = FIRST): Delivery => ({
   reason: 'The mail service refused or did not answer (TooManyRequestsException)',
 });
 
+/** The one delivery recorded, with the condition it was recorded on. */
 const recorded = () => {
-  const calls = ddb.commandCalls(UpdateItemCommand);
-  expect(calls).toHaveLength(1);
-  const input = calls[0]!.args[0].input;
-  return {
-    condition: input.ConditionExpression,
-    key: unmarshall(input.Key!),
-    values: unmarshall(input.ExpressionAttributeValues!),
-  };
+  const deliveries = recordedDeliveries();
+  expect(deliveries).toHaveLength(1);
+  return deliveries[0]!;
 };
+
+const FIRST_ATTEMPT_CONDITION =
+  'attribute_exists(pk) AND (attribute_not_exists(#delivery) OR #delivery.attempts = :previous)';
 
 const sesRefuses = (message = 'Maximum sending rate exceeded') =>
   ses.on(SendEmailCommand).rejects(new TooManyRequestsException({ message, $metadata: {} }));
 
-describe('attemptEmail', () => {
+describe('sendEmail', () => {
   it("sends the rendered e-mail from the deployment's sender to the processor's contact person", async () => {
     const agreement = awaitingAgreement();
 
-    await attemptEmail(stored(), agreement, AT);
+    await sendEmail(stored(), agreement, AT);
 
     const email = expectedEmail(notification(), agreement, 'processor');
     expect(sentEmails()).toEqual([
@@ -89,7 +89,7 @@ describe('attemptEmail', () => {
     const n = notification({ recipientOrgNumber: CONTROLLER_ORG });
     const agreement = awaitingAgreement();
 
-    await attemptEmail(stored(n), agreement, AT);
+    await sendEmail(stored(n), agreement, AT);
 
     expect(recipients()).toEqual(['kari@example.kommune.no']);
     expect(sentEmails()[0]!.Content!.Simple!.Subject!.Data).toBe(
@@ -105,7 +105,7 @@ describe('attemptEmail', () => {
       },
     });
 
-    await attemptEmail(stored(), agreement, AT);
+    await sendEmail(stored(), agreement, AT);
 
     expect(recipients()).toEqual(['per.hansen@example.no']);
     expect(sentEmails()[0]!.Content!.Simple!.Body!.Text!.Data).toBe(
@@ -113,28 +113,24 @@ describe('attemptEmail', () => {
     );
   });
 
-  it('records a first attempt that was sent as DELIVERED, on condition that none was recorded', async () => {
-    const delivery = await attemptEmail(stored(), awaitingAgreement(), AT);
+  it('comes to DELIVERED for a first attempt that was sent, and writes nothing itself', async () => {
+    const delivery = await sendEmail(stored(), awaitingAgreement(), AT);
 
-    const expected = {
+    expect(delivery).toEqual({
       channel: 'email',
       status: 'DELIVERED',
       at: AT.toISOString(),
       attempts: 1,
       firstAttemptAt: AT.toISOString(),
-    };
-    expect(delivery).toEqual(expected);
-    const { condition, key, values } = recorded();
-    expect(key).toEqual(notificationKey(notification()));
-    expect(condition).toBe('attribute_exists(pk) AND attribute_not_exists(#delivery)');
-    expect(values).toEqual({ ':delivery': expected });
+    });
+    expect(tableWrites()).toEqual([]);
   });
 
-  it('records a refused send as RETRYING, the retry drawn within the first 30 seconds', async () => {
+  it('comes to RETRYING for a refused send, the retry drawn within the first 30 seconds', async () => {
     sesRefuses();
     vi.spyOn(Math, 'random').mockReturnValue(0.5);
 
-    const delivery = await attemptEmail(stored(), awaitingAgreement(), AT);
+    const delivery = await sendEmail(stored(), awaitingAgreement(), AT);
 
     expect(delivery).toEqual({
       channel: 'email',
@@ -145,29 +141,24 @@ describe('attemptEmail', () => {
       nextAttemptAt: '2026-11-22T10:00:15.000Z',
       reason: 'The mail service refused or did not answer (TooManyRequestsException)',
     });
-    expect(recorded().values[':delivery']).toEqual(delivery);
   });
 
-  it('keeps personal data in the error out of the recorded reason', async () => {
+  it('keeps personal data in the error out of the reason', async () => {
     ses
       .on(SendEmailCommand)
       .rejects(awsError('MessageRejected', 'Email address is not verified: ola@example.no'));
 
-    const delivery = await attemptEmail(stored(), awaitingAgreement(), AT);
+    const delivery = await sendEmail(stored(), awaitingAgreement(), AT);
 
-    expect(delivery?.status).toBe('RETRYING');
-    expect(JSON.stringify(recorded().values)).not.toContain('ola@example.no');
+    expect(delivery.status).toBe('RETRYING');
+    expect(JSON.stringify(delivery)).not.toContain('ola@example.no');
   });
 
   it('counts a failed retry on top of the earlier attempts, backing off from the first attempt on', async () => {
     sesRefuses();
     vi.spyOn(Math, 'random').mockReturnValue(0.5);
 
-    const delivery = await attemptEmail(
-      stored(notification(), { email: retrying(3) }),
-      awaitingAgreement(),
-      AT,
-    );
+    const delivery = await sendEmail(stored(notification(), { email: retrying(3) }), awaitingAgreement(), AT);
 
     // The fourth attempt failed: up to 240 s, half of it drawn.
     expect(delivery).toMatchObject({
@@ -176,9 +167,6 @@ describe('attemptEmail', () => {
       firstAttemptAt: FIRST,
       nextAttemptAt: '2026-11-22T10:02:00.000Z',
     });
-    const { condition, values } = recorded();
-    expect(condition).toBe('attribute_exists(pk) AND #delivery.attempts = :previous');
-    expect(values[':previous']).toBe(3);
   });
 
   it('makes the last retry at the end of the 24 hours after the first attempt', async () => {
@@ -186,7 +174,7 @@ describe('attemptEmail', () => {
     vi.spyOn(Math, 'random').mockReturnValue(0.9);
     const at = new Date('2026-11-23T08:59:00.000Z');
 
-    const delivery = await attemptEmail(
+    const delivery = await sendEmail(
       stored(notification(), { email: retrying(30) }),
       awaitingAgreement(),
       at,
@@ -195,11 +183,11 @@ describe('attemptEmail', () => {
     expect(delivery).toMatchObject({ status: 'RETRYING', nextAttemptAt: '2026-11-23T09:00:00.000Z' });
   });
 
-  it('marks the delivery FAILED when the try at the end of the 24 hours fails too', async () => {
+  it('comes to FAILED when the try at the end of the 24 hours fails too', async () => {
     sesRefuses();
     const at = new Date('2026-11-23T09:00:00.000Z');
 
-    const delivery = await attemptEmail(
+    const delivery = await sendEmail(
       stored(notification(), { email: retrying(31) }),
       awaitingAgreement(),
       at,
@@ -213,15 +201,10 @@ describe('attemptEmail', () => {
       firstAttemptAt: FIRST,
       reason: 'The mail service refused or did not answer (TooManyRequestsException)',
     });
-    expect(recorded().values[':delivery']).toEqual(delivery);
   });
 
-  it('records a retry that goes through as DELIVERED, with every attempt counted', async () => {
-    const delivery = await attemptEmail(
-      stored(notification(), { email: retrying(2) }),
-      awaitingAgreement(),
-      AT,
-    );
+  it('comes to DELIVERED for a retry that goes through, with every attempt counted', async () => {
+    const delivery = await sendEmail(stored(notification(), { email: retrying(2) }), awaitingAgreement(), AT);
 
     expect(delivery).toEqual({
       channel: 'email',
@@ -233,22 +216,8 @@ describe('attemptEmail', () => {
     expect(recipients()).toEqual(['ola@example.no']);
   });
 
-  it.each([
-    ['DELIVERED', { status: 'DELIVERED', attempts: 1 }],
-    ['FAILED', { status: 'FAILED', attempts: 40, reason: 'gave up' }],
-    ['SKIPPED', { status: 'SKIPPED', attempts: 0, reason: 'no party' }],
-  ] as const)('sends nothing and records nothing for a delivery already %s', async (_status, settled) => {
-    const previous: Delivery = { channel: 'email', at: FIRST, ...settled };
-
-    const delivery = await attemptEmail(stored(notification(), { email: previous }), awaitingAgreement(), AT);
-
-    expect(delivery).toEqual(previous);
-    expect(sentEmails()).toEqual([]);
-    expect(tableWrites()).toEqual([]);
-  });
-
   it('skips, without sending, a notification whose agreement does not exist', async () => {
-    const delivery = await attemptEmail(stored(), undefined, AT);
+    const delivery = await sendEmail(stored(), undefined, AT);
 
     expect(delivery).toEqual({
       channel: 'email',
@@ -258,14 +227,10 @@ describe('attemptEmail', () => {
       reason: 'The agreement does not exist (any more)',
     });
     expect(sentEmails()).toEqual([]);
-    expect(recorded()).toMatchObject({
-      condition: 'attribute_exists(pk) AND attribute_not_exists(#delivery)',
-      values: { ':delivery': delivery },
-    });
   });
 
   it('skips, without sending, a notification to an organisation that is no party to the agreement', async () => {
-    const delivery = await attemptEmail(
+    const delivery = await sendEmail(
       stored(notification({ recipientOrgNumber: OUTSIDER_ORG })),
       awaitingAgreement(),
       AT,
@@ -278,8 +243,79 @@ describe('attemptEmail', () => {
     expect(sentEmails()).toEqual([]);
   });
 
-  it('answers undefined when another attempt was recorded first', async () => {
-    ddb.on(UpdateItemCommand).rejects(conditionalCheckFailed());
-    await expect(attemptEmail(stored(), awaitingAgreement(), AT)).resolves.toBeUndefined();
+  it('keeps the attempts made so far when a retry is skipped', async () => {
+    const delivery = await sendEmail(stored(notification(), { email: retrying(2) }), undefined, AT);
+
+    expect(delivery).toMatchObject({ status: 'SKIPPED', attempts: 2 });
+  });
+});
+
+describe('an e-mail attempt, recorded (sendEmail + recordAttempts)', () => {
+  const attemptAndRecord = async (s: StoredNotification, agreement: Agreement | undefined) => {
+    const made = { stored: s, delivery: await sendEmail(s, agreement, AT) };
+    const [wasRecorded] = await recordAttempts([made]);
+    return { made, wasRecorded };
+  };
+
+  it('records a first attempt that was sent as DELIVERED, on condition that none was recorded', async () => {
+    const { made, wasRecorded } = await attemptAndRecord(stored(), awaitingAgreement());
+
+    expect(wasRecorded).toBe(true);
+    // The e-mail has no item of its own: one update, alone in its transaction.
+    expect(ddb.commandCalls(TransactWriteItemsCommand)[0]!.args[0].input.TransactItems).toHaveLength(1);
+    expect(recorded()).toEqual({
+      key: notificationKey(notification()),
+      delivery: made.delivery,
+      previous: 0,
+      condition: FIRST_ATTEMPT_CONDITION,
+    });
+  });
+
+  it('records a refused send as RETRYING', async () => {
+    sesRefuses();
+
+    const { made } = await attemptAndRecord(stored(), awaitingAgreement());
+
+    expect(made.delivery.status).toBe('RETRYING');
+    expect(recorded().delivery).toEqual(made.delivery);
+  });
+
+  it('records a retry on condition that the attempts stored are still the ones read', async () => {
+    sesRefuses();
+
+    await attemptAndRecord(stored(notification(), { email: retrying(3) }), awaitingAgreement());
+
+    expect(recorded()).toMatchObject({
+      previous: 3,
+      condition: 'attribute_exists(pk) AND #delivery.attempts = :previous',
+      delivery: { status: 'RETRYING', attempts: 4 },
+    });
+  });
+
+  it('records a skipped notification, without sending, on the condition of a first attempt', async () => {
+    const { made } = await attemptAndRecord(stored(), undefined);
+
+    expect(sentEmails()).toEqual([]);
+    expect(recorded()).toMatchObject({ condition: FIRST_ATTEMPT_CONDITION, delivery: made.delivery });
+  });
+
+  it('keeps personal data in the error out of what is recorded', async () => {
+    ses
+      .on(SendEmailCommand)
+      .rejects(awsError('MessageRejected', 'Email address is not verified: ola@example.no'));
+
+    await attemptAndRecord(stored(), awaitingAgreement());
+
+    expect(JSON.stringify(ddb.commandCalls(TransactWriteItemsCommand)[0]!.args[0].input)).not.toContain(
+      'ola@example.no',
+    );
+  });
+
+  it('answers false when another attempt was recorded first', async () => {
+    ddb.on(TransactWriteItemsCommand).rejects(refusedAt(0, 1));
+
+    const { wasRecorded } = await attemptAndRecord(stored(), awaitingAgreement());
+
+    expect(wasRecorded).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { SendEmailCommand, TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -8,11 +8,12 @@ import { handler } from '../../../../functions/tasks/delivery/retry-delivery.ts'
 import { awaitingAgreement } from '../../domain/agreement-fixture.ts';
 import { ddb, givenItem, givenStored, NOW, tableWrites, useAwsMocks } from '../../http/aws-mocks.ts';
 import {
-  conditionalCheckFailed,
   notification,
   notificationItem,
   notificationKey,
   recipients,
+  recordedDeliveries,
+  refusedAt,
   sentEmails,
   ses,
   useDeliveryMocks,
@@ -42,13 +43,12 @@ const retrying = (attempts: number): Delivery => ({
 const givenNotification = (...deliveries: Delivery[]) =>
   givenItem(notificationItem(notification(), deliveries));
 
+/** The one delivery recorded, with its condition and the values it was written with. */
 const recordedDelivery = () => {
-  const calls = ddb.commandCalls(UpdateItemCommand);
-  expect(calls).toHaveLength(1);
-  return {
-    condition: calls[0]!.args[0].input.ConditionExpression,
-    values: unmarshall(calls[0]!.args[0].input.ExpressionAttributeValues!),
-  };
+  const recorded = recordedDeliveries();
+  expect(recorded).toHaveLength(1);
+  const { condition, delivery, previous } = recorded[0]!;
+  return { condition, values: { ':delivery': delivery, ':previous': previous } };
 };
 
 const sesRefuses = () =>
@@ -121,15 +121,13 @@ describe('retryDelivery task', () => {
     expect(recordedDelivery().values[':delivery']).toMatchObject({ status: 'FAILED', attempts: 31 });
   });
 
-  it('sends nothing and is DONE when another attempt already delivered it', async () => {
+  it.each([
+    ['DELIVERED', { status: 'DELIVERED', attempts: 2, firstAttemptAt: FIRST }],
+    ['FAILED', { status: 'FAILED', attempts: 31, firstAttemptAt: FIRST, reason: 'gave up' }],
+    ['SKIPPED', { status: 'SKIPPED', attempts: 1, reason: 'no party' }],
+  ] as const)('sends nothing, records nothing and is DONE when another attempt already left it %s', async (_status, settled) => {
     givenStored(awaitingAgreement());
-    givenNotification({
-      channel: 'email',
-      status: 'DELIVERED',
-      at: FIRST,
-      attempts: 2,
-      firstAttemptAt: FIRST,
-    });
+    givenNotification({ channel: 'email', at: FIRST, ...settled });
 
     await expect(handler(input)).resolves.toEqual({ ...input, outcome: 'DONE' });
     expect(sentEmails()).toEqual([]);
@@ -152,7 +150,7 @@ describe('retryDelivery task', () => {
     expect(recordedDelivery().values[':delivery']).toMatchObject({ status: 'SKIPPED', attempts: 1 });
   });
 
-  it('is DONE without sending for a channel it does not deliver', async () => {
+  it('is DONE without sending for a channel with no delivery being retried', async () => {
     givenStored(awaitingAgreement());
     givenNotification(retrying(1));
 
@@ -171,7 +169,7 @@ describe('retryDelivery task', () => {
       .on(GetItemCommand, { Key: marshall(KEY) })
       .resolvesOnce({ Item: notificationItem(notification(), [retrying(1)]) })
       .resolves({ Item: notificationItem(notification(), [delivered]) });
-    ddb.on(UpdateItemCommand).rejects(conditionalCheckFailed());
+    ddb.on(TransactWriteItemsCommand).rejects(refusedAt(0, 1));
 
     await expect(handler(input)).resolves.toEqual({ ...input, outcome: 'DONE' });
   });
@@ -183,7 +181,7 @@ describe('retryDelivery task', () => {
       .on(GetItemCommand, { Key: marshall(KEY) })
       .resolvesOnce({ Item: notificationItem(notification(), [retrying(1)]) })
       .resolves({ Item: notificationItem(notification(), [{ ...retrying(2), nextAttemptAt: later }]) });
-    ddb.on(UpdateItemCommand).rejects(conditionalCheckFailed());
+    ddb.on(TransactWriteItemsCommand).rejects(refusedAt(0, 1));
 
     await expect(handler(input)).resolves.toEqual({ ...input, outcome: 'RETRY', retryAt: later });
   });
