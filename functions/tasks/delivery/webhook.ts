@@ -81,9 +81,7 @@ export async function sendWebhook(
 
 /** The secrets that sign at `at`: the current one and a previous one in its 24 hours after rotation. */
 export const signaturesOf = (webhook: Pick<StoredWebhook, 'secrets'>, at: Date): string[] =>
-  webhook.secrets
-    .filter((secret) => isSecretValid(secret, at))
-    .map(({ secret }) => secret);
+  webhook.secrets.filter((secret) => isSecretValid(secret, at)).map(({ secret }) => secret);
 
 /** POSTs `body` to the address checked, within the timeout: the status of the answer. */
 function post(
