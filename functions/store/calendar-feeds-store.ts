@@ -22,7 +22,7 @@ import type { Agreement } from '../domain/schemas.ts';
 import type { SubProcessorRecord } from '../domain/sub-processor-schemas.ts';
 import { dynamoClient } from '../shared/clients.ts';
 import { config } from '../shared/config.ts';
-import { claimWrites, claimWritten, keyHeldFromCancellation } from './idempotency-store.ts';
+import { writeWithClaim } from './idempotency-store.ts';
 import { cancelledWith, fromItem, isIssuedId, toItem } from './items.ts';
 import { queryItems } from './query.ts';
 import {
@@ -174,38 +174,27 @@ export interface StoredFeed extends CalendarFeed {
 /** The feed and its token's item, both new, in one transaction (with an Idempotency-Key's claim). */
 export async function createFeed(feed: StoredFeed): Promise<void> {
   const table = config.tableName();
-  const claims = claimWrites();
-  try {
-    await dynamoClient().send(
-      new TransactWriteItemsCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: table,
-              Item: toItem({ ...calendarFeedKey(feed.orgNumber, feed.id), entity: 'calendar-feed', ...feed }),
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          {
-            Put: {
-              TableName: table,
-              Item: toItem({
-                ...calendarTokenKey(feed.tokenHash),
-                entity: 'calendar-token',
-                orgNumber: feed.orgNumber,
-                feedId: feed.id,
-              }),
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          ...claims,
-        ],
-      }),
-    );
-  } catch (error) {
-    throw keyHeldFromCancellation(error, claims) ?? error;
-  }
-  claimWritten(claims);
+  await writeWithClaim([
+    {
+      Put: {
+        TableName: table,
+        Item: toItem({ ...calendarFeedKey(feed.orgNumber, feed.id), entity: 'calendar-feed', ...feed }),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    {
+      Put: {
+        TableName: table,
+        Item: toItem({
+          ...calendarTokenKey(feed.tokenHash),
+          entity: 'calendar-token',
+          orgNumber: feed.orgNumber,
+          feedId: feed.id,
+        }),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+  ]);
 }
 
 const feedOf = (raw: StoredFeed): CalendarFeed => ({

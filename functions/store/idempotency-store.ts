@@ -5,6 +5,7 @@ import {
   PutItemCommand,
   TransactionCanceledException,
   type TransactWriteItem,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { dynamoClient } from '../shared/clients.ts';
@@ -150,6 +151,20 @@ export function claimWrites(): TransactWriteItem[] {
   const scope = scopes.getStore();
   if (!scope || scope.claimed) return [];
   return [{ Put: claimPut(scope) }];
+}
+
+/**
+ * Writes `items` in one transaction with the request's Idempotency-Key claim, if it has one: a key
+ * held by another request is `IdempotencyKeyHeld`; any other cancellation is thrown as it came.
+ */
+export async function writeWithClaim(items: readonly TransactWriteItem[]): Promise<void> {
+  const claims = claimWrites();
+  try {
+    await dynamoClient().send(new TransactWriteItemsCommand({ TransactItems: [...items, ...claims] }));
+  } catch (error) {
+    throw keyHeldFromCancellation(error, claims) ?? error;
+  }
+  claimWritten(claims);
 }
 
 /** After the transaction carrying `claimWrites()` was written. */

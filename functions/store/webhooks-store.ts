@@ -10,7 +10,7 @@ import { type StoredWebhook, type Webhook, webhookOf } from '../domain/webhooks/
 import { rotatedSecrets } from '../domain/webhooks/secrets.ts';
 import { dynamoClient } from '../shared/clients.ts';
 import { config } from '../shared/config.ts';
-import { claimWrites, claimWritten, keyHeldFromCancellation } from './idempotency-store.ts';
+import { claimWrites, claimWritten, keyHeldFromCancellation, writeWithClaim } from './idempotency-store.ts';
 import { fromItem, type Item, isIssuedId, StaleRead, toItem } from './items.ts';
 import { queryItems } from './query.ts';
 import { webhookKey } from './table-layout.ts';
@@ -39,26 +39,15 @@ const storedOf = (item: Item): StoredWebhook => {
 
 /** A new webhook (its id is new), in one transaction with an Idempotency-Key's claim. */
 export async function createWebhook(stored: StoredWebhook): Promise<void> {
-  const claims = claimWrites();
-  try {
-    await dynamoClient().send(
-      new TransactWriteItemsCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: config.tableName(),
-              Item: toItem({ ...webhookKey(stored.orgNumber, stored.id), entity: ENTITY, ...stored }),
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          ...claims,
-        ],
-      }),
-    );
-  } catch (error) {
-    throw keyHeldFromCancellation(error, claims) ?? error;
-  }
-  claimWritten(claims);
+  await writeWithClaim([
+    {
+      Put: {
+        TableName: config.tableName(),
+        Item: toItem({ ...webhookKey(stored.orgNumber, stored.id), entity: ENTITY, ...stored }),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+  ]);
 }
 
 /** Every webhook of the organisation, secrets and all: one Query of its partition (a handful of items). */

@@ -1,5 +1,5 @@
 import { lazySchema } from '../lazy-schema.ts';
-import { pageCursor, pageLimit } from '../schemas.ts';
+import { deliverySchema, pageCursor, pageLimit } from '../schemas.ts';
 import * as z from '../zod.ts';
 
 /** `GET /webhooks/{id}/deliveries`: a page, newest first. */
@@ -9,19 +9,13 @@ export const webhookDeliveriesQuerySchema = /* @__PURE__ */ lazySchema(() =>
 
 /** One notification's delivery to one endpoint (see webhook-message.ts), as listed. */
 export const webhookDeliverySchema = /* @__PURE__ */ lazySchema(() =>
-  z.object({
+  z.extend(z.omit(deliverySchema, { channel: true }), {
     id: z.string(),
     webhookId: z.string(),
     messageId: z.string(),
     notificationId: z.string(),
     type: z.string(),
     agreementId: z.string(),
-    status: z.enum(['DELIVERED', 'RETRYING', 'FAILED', 'SKIPPED']),
-    at: z.string(),
-    attempts: z.int(),
-    firstAttemptAt: z.optional(z.string()),
-    nextAttemptAt: z.optional(z.string()),
-    reason: z.optional(z.string()),
     responseStatus: z.optional(z.int()),
   }),
 );
