@@ -19,7 +19,7 @@ export const handler = streamDelivery<Map<string, StoredWebhook[]>, WebhookAttem
   read: readCurrent,
   sends: (stored, webhooks) =>
     (webhooks.get(stored.notification.recipientOrgNumber) ?? [])
-      .filter((webhook) => webhook.enabled && matchesEvent(webhook, stored.notification.type))
+      .filter((webhook) => matchesEvent(webhook, stored.notification.type))
       .map((webhook) => ({
         channel: webhookChannel(webhook.id),
         send: (at: Date) => attemptWebhook(stored, webhook, at),
@@ -37,6 +37,7 @@ async function readCurrent(images: readonly StoredNotification[]) {
   const webhooks = new Map<string, StoredWebhook[]>();
   const organisations = [...new Set(images.map(({ notification }) => notification.recipientOrgNumber))];
   await eachAtMost(QUERIES_AT_ONCE, organisations, async (orgNumber) => {
+    // Enabled ones only: a disabled endpoint gets nothing, not even a SKIPPED delivery per notification.
     const endpoints = (await webhooksOf(orgNumber)).filter(({ enabled }) => enabled);
     if (endpoints.length > 0) webhooks.set(orgNumber, endpoints);
   });
