@@ -52,7 +52,12 @@ export function decideSubProcessorDecisionReminder(
         type: 'reminder.sub-processor-decision',
         key: `${subject.id}:${reminder.dueOn}`,
         subject: `Sub-processor ${subject.name} (${city}, ${countryCode}) awaits your decision by ${deadline}`,
-        details: { subProcessorId: subject.id, name: subject.name, decisionDeadline: deadline },
+        details: {
+          subProcessorId: subject.id,
+          name: subject.name,
+          processingLocation: subject.processingLocation,
+          decisionDeadline: deadline,
+        },
       },
       now,
     ),

@@ -24,7 +24,7 @@ export const handler = httpHandler(
   { body: cancelRequestSchema },
   idempotent(async ({ caller, body, params, route }) => {
     const { cancelled, tokens } = await retryOnStaleRead(async () => {
-      const { stored, agreement } = await loadForParty(params.id, caller);
+      const { stored, agreement, role } = await loadForParty(params.id, caller);
       if (agreement.createdBy.orgNumber !== caller.orgNumber) {
         throw forbidden('Only the party that created the agreement may cancel it');
       }
@@ -51,7 +51,13 @@ export const handler = httpHandler(
         notifications: notificationsFor(
           cancelled,
           BOTH_PARTIES,
-          { type: 'agreement.cancelled', key: 'cancelled', subject: 'Agreement withdrawn' },
+          {
+            type: 'agreement.cancelled',
+            key: 'cancelled',
+            subject: 'Agreement withdrawn',
+            // Who withdrew it and why, in the creator's own words (rule 15).
+            details: { cancelledBy: role, ...(body.reason ? { reason: body.reason } : {}) },
+          },
           at,
         ),
         signingTokensAsRead: { roles: ['controller', 'processor'], tokens: stored.signingTokens },

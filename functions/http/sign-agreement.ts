@@ -83,7 +83,15 @@ export const handler = httpHandler(
               type: 'agreement.signed',
               key: role,
               subject: `Signed by the ${role}`,
-              details: { party: role, signedOn: signature.signedOn },
+              // What the e-mail needs to say what is left (rule 15): the other party's deadline, or
+              // that this signature put the agreement in force and from when.
+              details: {
+                party: role,
+                signedOn: signature.signedOn,
+                status: signed.status,
+                signatureDeadline: agreement.signatureDeadline,
+                ...(completes ? { effectiveFrom } : {}),
+              },
             },
             at,
           ),

@@ -34,7 +34,16 @@ export const handler = taskHandler(input, async ({ agreementId, step, round, las
   const at = now();
   const handedOver = round >= lastRound;
   const actor = workflowActor('termination');
-  const details = { step, round, lastRound, terminatesOn: agreement.terminatesOn, handedOver };
+  // The processor attests what the controller chose: the e-mail names it and fills in the call.
+  const chosen = step === 'attestation' ? agreement.dataDisposition : undefined;
+  const details = {
+    step,
+    round,
+    lastRound,
+    terminatesOn: agreement.terminatesOn,
+    handedOver,
+    ...(chosen ? { method: chosen.method, chosenOn: chosen.chosenOn } : {}),
+  };
   await sendNotifications(
     notificationsFor(
       agreement,

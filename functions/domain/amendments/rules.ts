@@ -514,6 +514,12 @@ function closing(
           amendmentId: amendment.id,
           number: amendment.number,
           ...(amendment.expiredBecause ? { because: amendment.expiredBecause } : {}),
+          ...(amendment.expiredBecause === 'SIGNATURE_DEADLINE'
+            ? { signatureDeadline: amendment.signatureDeadline }
+            : {}),
+          // Only the proposer withdraws (withdrawAmendment), in its own words.
+          ...(amendment.status === 'WITHDRAWN' ? { withdrawnBy: amendment.proposedBy } : {}),
+          ...(amendment.withdrawReason ? { reason: amendment.withdrawReason } : {}),
         },
       },
       now,

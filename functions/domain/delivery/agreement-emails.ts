@@ -53,12 +53,35 @@ const awaitingSignatures: EmailTemplate = (input) => {
 const signed: EmailTemplate = (input) => {
   const party = input.details.oneOf('party', ['controller', 'processor'] as const);
   const signedOn = input.details.date('signedOn');
+  const status = input.details.oneOf('status', ['AWAITING_SIGNATURES', 'IN_FORCE'] as const);
+  const deadline = input.details.date('signatureDeadline');
+  const effectiveFrom = input.details.date('effectiveFrom');
   const on = signedOn ? ` ${norwegianDate(signedOn)}` : '';
+  const facts: [string, string][] = [
+    ...(signedOn ? [['Signert', norwegianDate(signedOn)] as [string, string]] : []),
+    ...(status === 'IN_FORCE' && effectiveFrom
+      ? [['Gjelder fra', norwegianDate(effectiveFrom)] as [string, string]]
+      : []),
+    ...(status === 'IN_FORCE' ? [] : deadlineFact(deadline)),
+  ];
   if (!party) {
     return {
       headline: 'Avtalen er signert av en part',
       paragraphs: ['En av partene har signert avtalen.'],
+      facts,
       actions: [{ text: 'Se signaturene:', call: { method: 'GET', path: input.path() } }],
+    };
+  }
+  if (status === 'IN_FORCE') {
+    return {
+      headline:
+        party === input.recipientRole
+          ? 'Dere har signert avtalen, som nå er i kraft'
+          : `${input.agreement[party].name} har signert avtalen, som nå er i kraft`,
+      paragraphs: [
+        `${partyLabel(input, party)} har signert avtalen${on}. Begge parter har nå signert, og avtalen gjelder${effectiveFrom ? ` fra ${norwegianDate(effectiveFrom)}` : ''}. Dere får eget varsel om at avtalen er i kraft.`,
+      ],
+      facts,
     };
   }
   if (party === input.recipientRole) {
@@ -66,18 +89,20 @@ const signed: EmailTemplate = (input) => {
       headline: 'Dere har signert avtalen',
       paragraphs: [
         `Signaturen til ${partyLabel(input, party)} er registrert${on}.`,
-        `Avtalen trer i kraft når også ${partyLabel(input, otherRole(party))} har signert. Dere får eget varsel da.`,
+        `Avtalen trer i kraft når også ${partyLabel(input, otherRole(party))} har signert${deadline ? `, innen ${endOfDayDeadline(deadline)}` : ''}. Dere får eget varsel da.`,
       ],
-      ...(signedOn ? { facts: [['Signert', norwegianDate(signedOn)]] } : {}),
+      facts,
     };
   }
   return {
     headline: `${input.agreement[party].name} har signert avtalen`,
     paragraphs: [
       `${partyLabel(input, party)} har signert avtalen${on}.`,
-      'Har dere ikke signert ennå, gjør det før signaturfristen (feltet signatureDeadline på avtalen). Avtalen trer i kraft når begge parter har signert. Har dere allerede signert, får dere eget varsel om at avtalen er i kraft.',
+      status === 'AWAITING_SIGNATURES'
+        ? `Avtalen venter nå bare på deres signatur. ${deadlineSentence(deadline)}`
+        : `Har dere ikke signert ennå, gjør det før signaturfristen${deadline ? ` ${endOfDayDeadline(deadline)}` : ' (feltet signatureDeadline på avtalen)'}. Avtalen trer i kraft når begge parter har signert. Har dere allerede signert, får dere eget varsel om at avtalen er i kraft.`,
     ],
-    ...(signedOn ? { facts: [['Signert', norwegianDate(signedOn)]] } : {}),
+    facts,
     actions: signActions(input),
   };
 };
@@ -102,13 +127,24 @@ const inForce: EmailTemplate = (input) => {
   };
 };
 
-const cancelled: EmailTemplate = (input) => ({
-  headline: 'Avtalen er trukket tilbake',
-  paragraphs: [
-    'Avtalen ble trukket tilbake av parten som opprettet den, før den trådte i kraft. Den kan ikke lenger signeres, og ingen personopplysninger skal behandles etter den.',
-  ],
-  actions: [{ text: 'Se historikken:', call: { method: 'GET', path: input.path('/history') } }],
-});
+const cancelled: EmailTemplate = (input) => {
+  const by = input.details.oneOf('cancelledBy', ['controller', 'processor'] as const);
+  const reason = input.details.text('reason', 2000);
+  const who =
+    by === input.recipientRole
+      ? 'Dere trakk avtalen tilbake'
+      : by
+        ? `${partyLabel(input, by)} trakk avtalen tilbake`
+        : 'Avtalen ble trukket tilbake av parten som opprettet den';
+  return {
+    headline: 'Avtalen er trukket tilbake',
+    paragraphs: [
+      `${who} før den trådte i kraft. Den kan ikke lenger signeres, og ingen personopplysninger skal behandles etter den.`,
+      ...(reason ? [`Begrunnelse: ${reason}`] : []),
+    ],
+    actions: [{ text: 'Se historikken:', call: { method: 'GET', path: input.path('/history') } }],
+  };
+};
 
 const expired: EmailTemplate = (input) => {
   const deadline = input.details.date('signatureDeadline');

@@ -105,22 +105,40 @@ const signed: EmailTemplate = (input) => {
   const amendment = amendmentOf(input);
   const party = input.details.oneOf('party', ['controller', 'processor'] as const);
   const status = input.details.oneOf('status', ['AWAITING_SIGNATURES', 'SIGNED', 'IN_FORCE'] as const);
+  const signedOn = input.details.date('signedOn');
+  const contentHash = input.details.id('contentHash');
+  const deadline = input.details.date('signatureDeadline');
+  const effectiveFrom = input.details.date('effectiveFrom');
+  const from = effectiveFrom ? ` fra ${norwegianDate(effectiveFrom)}` : '';
   const mine = party === input.recipientRole;
   const who = mine ? 'Dere' : party ? partyLabel(input, party) : 'En av partene';
+  const byDeadline = deadline ? ` innen ${endOfDayDeadline(deadline)}` : '';
   const next =
     status === 'SIGNED'
-      ? `Begge parter har nå signert. ${amendment.Name} gjelder fra den avtalte datoen; dere får eget varsel da.`
+      ? `Begge parter har nå signert. ${amendment.Name} gjelder${from || ' fra den avtalte datoen'}; dere får eget varsel da.`
       : status === 'IN_FORCE'
-        ? `Begge parter har nå signert, og ${amendment.name} gjelder. Dere får eget varsel med avtalens nye versjon.`
+        ? `Begge parter har nå signert, og ${amendment.name} gjelder${from}. Dere får eget varsel med avtalens nye versjon.`
         : mine && party
-          ? `${amendment.Name} gjelder når også ${partyLabel(input, otherRole(party))} har signert.`
-          : `${amendment.Name} venter på deres signatur, innen fristen for signatur (feltet signatureDeadline på endringen).`;
+          ? `${amendment.Name} gjelder når også ${partyLabel(input, otherRole(party))} har signert${byDeadline}. Blir den ikke signert av begge innen fristen, bortfaller den.`
+          : deadline
+            ? `${amendment.Name} venter på deres signatur. Fristen for signatur er ${endOfDayDeadline(deadline)}; blir den ikke signert av begge innen da, bortfaller den.`
+            : `${amendment.Name} venter på deres signatur, innen fristen for signatur (feltet signatureDeadline på endringen).`;
   const mustSign = status === 'AWAITING_SIGNATURES' && !mine;
+  const open = status === 'AWAITING_SIGNATURES';
   return {
     headline: mine ? `Dere har signert ${amendment.name}` : `${amendment.Name} er signert av motparten`,
-    paragraphs: [`${who} har signert ${amendment.name} av avtalen.`, next],
-    facts: idFacts(amendment),
-    actions: mustSign ? signActions(input, amendment, undefined) : [],
+    paragraphs: [
+      `${who} har signert ${amendment.name} av avtalen${signedOn ? ` ${norwegianDate(signedOn)}` : ''}.`,
+      next,
+    ],
+    facts: [
+      ...(signedOn ? [['Signert', norwegianDate(signedOn)] as [string, string]] : []),
+      ...(open && deadline ? [['Signaturfrist', endOfDayDeadline(deadline)] as [string, string]] : []),
+      ...(!open && effectiveFrom ? [['Gjelder fra', norwegianDate(effectiveFrom)] as [string, string]] : []),
+      ...idFacts(amendment),
+      ...(mustSign && contentHash ? [['contentHash', contentHash] as [string, string]] : []),
+    ],
+    actions: mustSign ? signActions(input, amendment, contentHash) : [],
   };
 };
 
@@ -154,10 +172,14 @@ const inForce: EmailTemplate = (input) => {
 
 const withdrawn: EmailTemplate = (input) => {
   const amendment = amendmentOf(input);
+  const by = input.details.oneOf('withdrawnBy', ['controller', 'processor'] as const);
+  const reason = input.details.text('reason', 2000);
+  const who = by === input.recipientRole ? 'dere' : by ? partyLabel(input, by) : 'parten som foreslo det';
   return {
     headline: `${amendment.Name} er trukket tilbake`,
     paragraphs: [
-      `Forslaget om ${amendment.name} av avtalen er trukket tilbake av parten som foreslo det, og kan ikke lenger signeres. Avtalen gjelder uendret.`,
+      `Forslaget om ${amendment.name} av avtalen er trukket tilbake av ${who}, og kan ikke lenger signeres. Avtalen gjelder uendret.`,
+      ...(reason ? [`Begrunnelse: ${reason}`] : []),
     ],
     facts: idFacts(amendment),
     actions: [],
@@ -167,9 +189,10 @@ const withdrawn: EmailTemplate = (input) => {
 const expired: EmailTemplate = (input) => {
   const amendment = amendmentOf(input);
   const because = input.details.oneOf('because', ['SIGNATURE_DEADLINE', 'AGREEMENT_TERMINATED'] as const);
+  const deadline = input.details.date('signatureDeadline');
   const why =
     because === 'SIGNATURE_DEADLINE'
-      ? 'Den ble ikke signert av begge parter innen fristen.'
+      ? `Den ble ikke signert av begge parter innen fristen${deadline ? ` ${endOfDayDeadline(deadline)}` : ''}.`
       : because === 'AGREEMENT_TERMINATED'
         ? 'Avtalen opphørte før endringen trådte i kraft.'
         : '';
@@ -180,7 +203,12 @@ const expired: EmailTemplate = (input) => {
         .filter(Boolean)
         .join(' '),
     ],
-    facts: idFacts(amendment),
+    facts: [
+      ...(because === 'SIGNATURE_DEADLINE' && deadline
+        ? [['Signaturfrist', endOfDayDeadline(deadline)] as [string, string]]
+        : []),
+      ...idFacts(amendment),
+    ],
     actions:
       because === 'SIGNATURE_DEADLINE'
         ? [

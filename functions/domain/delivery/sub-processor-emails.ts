@@ -41,17 +41,24 @@ function decideActions(input: TemplateInput, sub: SubProcessorRef): EmailAction[
 
 const idFacts = (sub: SubProcessorRef): [string, string][] => (sub.id ? [['Forespørsel-id', sub.id]] : []);
 
-const requested: EmailTemplate = (input) => {
-  const sub = subProcessorOf(input);
+/** `Stockholm, Sverige`, or empty when the details lack the processing location. */
+function processingLocationOf(input: TemplateInput): string {
   const location = input.details.nested('processingLocation');
   const city = location.text('city', 200);
   const code = location.id('countryCode');
   const country = code && /^[A-Z]{2}$/.test(code) ? countryName(code) : undefined;
-  const where = [city, country].filter(Boolean).join(', ');
+  return [city, country].filter(Boolean).join(', ');
+}
+
+const locationFacts = (where: string): [string, string][] => (where ? [['Behandlingssted', where]] : []);
+
+const requested: EmailTemplate = (input) => {
+  const sub = subProcessorOf(input);
+  const where = processingLocationOf(input);
   const deadline = input.details.date('decisionDeadline');
   const facts: [string, string][] = [
     ['Underdatabehandler', sub.name],
-    ...(where ? [['Behandlingssted', where] as [string, string]] : []),
+    ...locationFacts(where),
     ...(deadline ? [['Frist for beslutning', endOfDayDeadline(deadline)] as [string, string]] : []),
     ...idFacts(sub),
   ];
@@ -161,14 +168,16 @@ const withdrawn: EmailTemplate = (input) => {
 const decisionReminder: EmailTemplate = (input) => {
   const sub = subProcessorOf(input);
   const deadline = input.details.date('decisionDeadline');
+  const where = processingLocationOf(input);
   return {
     headline: `Påminnelse – underdatabehandler ${sub.name} venter på deres beslutning`,
     paragraphs: [
-      `${partyLabel(input, 'processor')} venter fortsatt på deres beslutning om ${sub.name} som underdatabehandler.`,
+      `${partyLabel(input, 'processor')} venter fortsatt på deres beslutning om ${sub.name} som underdatabehandler${where ? `, med behandling i ${where}` : ''}.`,
       `Kommer det ingen beslutning innen fristen${deadline ? ` ${endOfDayDeadline(deadline)}` : ''}, bortfaller forespørselen: taushet er aldri godkjenning.`,
     ],
     facts: [
       ['Underdatabehandler', sub.name],
+      ...locationFacts(where),
       ...(deadline ? [['Frist for beslutning', endOfDayDeadline(deadline)] as [string, string]] : []),
       ...idFacts(sub),
     ],

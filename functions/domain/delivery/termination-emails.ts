@@ -283,10 +283,12 @@ function escalation(step: 'disposition' | 'attestation'): EmailTemplate {
     const lastRound = input.details.int('lastRound');
     const terminatesOn = input.details.date('terminatesOn');
     const handedOver = input.details.flag('handedOver');
+    const method = step === 'attestation' ? input.details.oneOf('method', METHODS) : undefined;
+    const chosenOn = input.details.date('chosenOn');
     const what =
       step === 'disposition'
         ? 'valgt om personopplysningene skal tilbakeleveres eller slettes'
-        : 'bekreftet skriftlig at personopplysningene er tilbakelevert eller slettet';
+        : `bekreftet skriftlig at personopplysningene er ${method ? METHOD_DONE[method] : 'tilbakelevert eller slettet'}`;
     const mine = input.recipientRole === actor;
     const message: EmailMessage = {
       headline:
@@ -294,12 +296,13 @@ function escalation(step: 'disposition' | 'attestation'): EmailTemplate {
           ? 'Forsinket – tilbakelevering eller sletting er ikke valgt'
           : 'Forsinket – tilbakelevering eller sletting er ikke bekreftet',
       paragraphs: [
-        `Avtalen opphørte${terminatesOn ? ` ved utgangen av ${norwegianDate(terminatesOn)}` : ''}, og ${mine ? 'dere' : partyLabel(input, actor)} har ennå ikke ${what}.`,
+        `Avtalen opphørte${terminatesOn ? ` ved utgangen av ${norwegianDate(terminatesOn)}` : ''}, og ${mine ? 'dere' : partyLabel(input, actor)} har ennå ikke ${what}.${method ? ` Den behandlingsansvarlige valgte${chosenOn ? ` ${norwegianDate(chosenOn)}` : ''} ${METHOD_NOUN[method]}.` : ''}`,
         `Dette er varsel${round && lastRound ? ` ${round} av ${lastRound}` : ''} til begge parter.${handedOver ? ' Etter dette kommer ukentlige påminnelser til det er gjort.' : ''}`,
         ...(mine ? [] : ['Dere trenger ikke gjøre noe selv, men kan følge opp med motparten.']),
       ],
       facts: [
         ...(terminatesOn ? [['Opphørt', endOfDayDeadline(terminatesOn)] as [string, string]] : []),
+        ...(method ? [['Valgt', METHOD_NOUN[method]] as [string, string]] : []),
         ...(round && lastRound ? [['Varsel', `${round} av ${lastRound}`] as [string, string]] : []),
       ],
       actions: !mine
@@ -309,8 +312,10 @@ function escalation(step: 'disposition' | 'attestation'): EmailTemplate {
           : [
               attestAction(
                 input,
-                undefined,
-                'Gjennomfør det den behandlingsansvarlige valgte, og bekreft det:',
+                method,
+                method
+                  ? `Gjennomfør ${METHOD_NOUN[method]} og bekreft det:`
+                  : 'Gjennomfør det den behandlingsansvarlige valgte, og bekreft det:',
               ),
             ],
     };

@@ -75,11 +75,17 @@ export const handler = httpHandler(
                 type: 'amendment.signed',
                 key: `${amendment.id}:${role}`,
                 subject: `Amendment ${amendment.number} signed by the ${role}`,
+                // What is left (rule 15): the other party signs the same content by the deadline, or
+                // both have signed and the amendment applies from its date.
                 details: {
                   amendmentId: amendment.id,
                   number: amendment.number,
                   party: role,
                   status: amendment.status,
+                  signedOn: signature.signedOn,
+                  contentHash: amendment.contentHash,
+                  signatureDeadline: amendment.signatureDeadline,
+                  ...(amendment.effectiveFrom ? { effectiveFrom: amendment.effectiveFrom } : {}),
                 },
               },
               at,

@@ -356,6 +356,49 @@ describe('rule 13: withdrawal and expiry', () => {
     expect(again.extra.currentStatus).toBe('WITHDRAWN');
   });
 
+  it('tells both parties who withdrew it and why', () => {
+    const { amendment, agreement } = opened();
+    const withdrawn = withdrawAmendment(
+      agreement,
+      amendment,
+      'controller',
+      controllerActor,
+      'Feil tekst',
+      NOW,
+    );
+    expect(withdrawn.notifications.map((n) => n.details)).toEqual([
+      {
+        amendmentId: amendment.id,
+        number: amendment.number,
+        withdrawnBy: 'controller',
+        reason: 'Feil tekst',
+      },
+      {
+        amendmentId: amendment.id,
+        number: amendment.number,
+        withdrawnBy: 'controller',
+        reason: 'Feil tekst',
+      },
+    ]);
+  });
+
+  it('tells both parties which signature deadline passed when it expires by it', () => {
+    const { amendment, agreement } = opened();
+    const expired = expireAmendment(
+      agreement,
+      amendment,
+      'SIGNATURE_DEADLINE',
+      undefined,
+      new Date('2026-12-31T23:00:00.000Z'),
+    );
+    expect(expired?.notifications[0]?.details).toEqual({
+      amendmentId: amendment.id,
+      number: amendment.number,
+      because: 'SIGNATURE_DEADLINE',
+      signatureDeadline: amendment.signatureDeadline,
+    });
+  });
+
   it('expires by the deadline only once it has passed', () => {
     const { amendment, agreement } = opened();
     expect(expireAmendment(agreement, amendment, 'SIGNATURE_DEADLINE', undefined, NOW)).toBeUndefined();

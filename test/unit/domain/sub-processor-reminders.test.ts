@@ -31,7 +31,13 @@ describe('the "sub-processor request awaiting a decision" reminder', () => {
       expect.objectContaining({
         id: `reminder.sub-processor-decision:${AGREEMENT_ID}:${SUB_ID}:2026-11-27`,
         recipientOrgNumber: CONTROLLER_ORG,
-        details: { subProcessorId: SUB_ID, name: 'Driftshuset AS', decisionDeadline: '2026-12-20' },
+        // Where it would process the data, for the controller deciding (rule 7).
+        details: {
+          subProcessorId: SUB_ID,
+          name: 'Driftshuset AS',
+          processingLocation: { city: 'Oslo', countryCode: 'NO' },
+          decisionDeadline: '2026-12-20',
+        },
       }),
     ]);
   });

@@ -253,6 +253,32 @@ describe('POST /agreements/{id}/amendments/{amendmentId}/signatures', () => {
     expect(JSON.parse(completed.output!)).toEqual({ status: 'IN_FORCE', secondsLeft: 1, effectiveAt: null });
   });
 
+  it('tells the other party the deadline and the content hash to sign', async () => {
+    const { amendment } = withOpenAmendment();
+    await signAs(PROCESSOR_ORG, amendment.contentHash);
+    const notifications = putsWithPartitionKey(transaction(), 'NOTIFICATIONS#');
+    expect(notifications.map((n) => n.type)).toEqual(['amendment.signed', 'amendment.signed']);
+    expect(notifications[0]!.details).toEqual({
+      amendmentId: amendment.id,
+      number: amendment.number,
+      party: 'processor',
+      status: 'AWAITING_SIGNATURES',
+      signedOn: NOW.slice(0, 10),
+      contentHash: amendment.contentHash,
+      signatureDeadline: amendment.signatureDeadline,
+    });
+  });
+
+  it('tells both parties, with the second signature, the date the amendment applies from', async () => {
+    const { amendment } = withOpenAmendment();
+    withOpenAmendment([signatureBy('processor', amendment.contentHash)], TOKEN);
+    await signAs(CONTROLLER_ORG, amendment.contentHash);
+    const signed = putsWithPartitionKey(transaction(), 'NOTIFICATIONS#').find(
+      (n) => n.type === 'amendment.signed',
+    );
+    expect(signed?.details).toMatchObject({ status: 'IN_FORCE', effectiveFrom: '2026-11-22' });
+  });
+
   it('refuses the hash of other content (409 naming the amended one) and changes nothing', async () => {
     const { amendment } = withOpenAmendment();
     const response = await signAs(PROCESSOR_ORG, inForce().contentHash);

@@ -21,6 +21,7 @@ import {
   decodeUpdate,
   givenStored,
   NOW,
+  putsWithPartitionKey,
   putsWithSortKey,
   sfn,
   tableWrites,
@@ -89,6 +90,29 @@ describe('POST /agreements/{id}/cancel', () => {
       { pk: `AGREEMENT#${AGREEMENT_ID}`, sk: `CALENDAR#${CONTROLLER_ORG}#agreement` },
       { pk: `AGREEMENT#${AGREEMENT_ID}`, sk: `CALENDAR#${PROCESSOR_ORG}#agreement` },
     ]);
+  });
+
+  it('tells both parties who withdrew the agreement and the reason it gave', async () => {
+    givenStored(awaitingAgreement());
+    await cancel(CONTROLLER_ORG, { reason: 'Feil avtalemal' });
+    expect(
+      putsWithPartitionKey(transaction(), 'NOTIFICATIONS#').map((n) => [
+        n.recipientOrgNumber,
+        n.type,
+        n.details,
+      ]),
+    ).toEqual([
+      [CONTROLLER_ORG, 'agreement.cancelled', { cancelledBy: 'controller', reason: 'Feil avtalemal' }],
+      [PROCESSOR_ORG, 'agreement.cancelled', { cancelledBy: 'controller', reason: 'Feil avtalemal' }],
+    ]);
+  });
+
+  it('leaves the reason out of the notification when none was given', async () => {
+    givenStored(draftAgreement());
+    await cancel(CONTROLLER_ORG);
+    expect(putsWithPartitionKey(transaction(), 'NOTIFICATIONS#')[0]!.details).toEqual({
+      cancelledBy: 'controller',
+    });
   });
 
   it('ends every waiting signature task with SigningClosed', async () => {

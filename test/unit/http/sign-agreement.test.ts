@@ -253,6 +253,38 @@ describe('POST /agreements/{id}/signatures', () => {
     ]);
   });
 
+  it("tells the other party its deadline while the agreement awaits that party's signature", async () => {
+    givenStored(awaitingAgreement());
+    await sign(PROCESSOR_ORG);
+    expect(putsWithPartitionKey(transaction(), 'NOTIFICATIONS#').map((n) => n.details)).toEqual([
+      {
+        party: 'processor',
+        signedOn: '2026-11-22',
+        status: 'AWAITING_SIGNATURES',
+        signatureDeadline: '2026-12-15',
+      },
+      {
+        party: 'processor',
+        signedOn: '2026-11-22',
+        status: 'AWAITING_SIGNATURES',
+        signatureDeadline: '2026-12-15',
+      },
+    ]);
+  });
+
+  it('tells both parties that the second signature put the agreement in force, and from when', async () => {
+    givenStored(awaitingAgreement({ signatures: [signature('processor', '2026-11-20')] }));
+    await sign(CONTROLLER_ORG);
+    const [details] = putsWithPartitionKey(transaction(), 'NOTIFICATIONS#').map((n) => n.details);
+    expect(details).toEqual({
+      party: 'controller',
+      signedOn: '2026-11-22',
+      status: 'IN_FORCE',
+      signatureDeadline: '2026-12-15',
+      effectiveFrom: '2026-11-22',
+    });
+  });
+
   it('answers 409 with the current status when another request changed the agreement first', async () => {
     givenStored(awaitingAgreement(), { controller: 'token-controller' });
     ddb

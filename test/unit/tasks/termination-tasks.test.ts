@@ -299,6 +299,21 @@ describe('escalateDisposition task', () => {
     ]);
   });
 
+  it('names the method the processor must attest, and when it was chosen', async () => {
+    givenStored(terminatedAgreement({ dataDisposition: chosenDisposition('DELETE', '2026-11-01') }));
+    await escalate({ agreementId: AGREEMENT_ID, step: 'attestation', round: 2, lastRound: 6 });
+    const notifications = putsWithPartitionKey(transaction(), 'NOTIFICATIONS#');
+    expect(notifications.map((n) => n.type)).toEqual([
+      'escalation.attestation-overdue',
+      'escalation.attestation-overdue',
+    ]);
+    expect(notifications[0]!.details).toMatchObject({
+      step: 'attestation',
+      method: 'DELETE',
+      chosenOn: '2026-11-01',
+    });
+  });
+
   it('sends nothing when the awaited fact arrived meanwhile', async () => {
     givenStored(terminatedAgreement({ dataDisposition: chosenDisposition('RETURN') }));
     const result = await escalate({ agreementId: AGREEMENT_ID, step: 'disposition', round: 6, lastRound: 6 });

@@ -72,19 +72,33 @@ const agreementUrl = (suffix = '') => `${API}/agreements/${AGREEMENT_ID}${suffix
  * the parties it goes to.
  */
 const SAMPLES: Record<string, { recipients: PartyRole[]; details?: Record<string, unknown> }> = {
-  // functions/http/submit-agreement.ts (no details today: the deadline is only in the subject)
-  'agreement.awaiting-signatures': { recipients: ['controller', 'processor'] },
+  // functions/http/submit-agreement.ts
+  'agreement.awaiting-signatures': {
+    recipients: ['controller', 'processor'],
+    details: { signatureDeadline: '2027-03-31', contentHash: HASH },
+  },
   // functions/http/sign-agreement.ts
   'agreement.signed': {
     recipients: ['controller', 'processor'],
-    details: { party: 'processor', signedOn: '2027-03-01' },
+    details: {
+      party: 'processor',
+      signedOn: '2027-03-01',
+      status: 'AWAITING_SIGNATURES',
+      signatureDeadline: '2027-03-31',
+    },
   },
   // functions/tasks/activate-agreement.ts
   'agreement.in-force': { recipients: ['controller', 'processor'], details: { effectiveFrom: '2027-03-02' } },
   // functions/http/cancel-agreement.ts
-  'agreement.cancelled': { recipients: ['controller', 'processor'] },
+  'agreement.cancelled': {
+    recipients: ['controller', 'processor'],
+    details: { cancelledBy: 'controller', reason: 'Feil avtalemal' },
+  },
   // functions/tasks/signature-expiry.ts
-  'agreement.expired': { recipients: ['controller', 'processor'] },
+  'agreement.expired': {
+    recipients: ['controller', 'processor'],
+    details: { signatureDeadline: '2027-03-31' },
+  },
   // functions/domain/reminders.ts
   'reminder.signature-missing': {
     recipients: ['processor'],
@@ -152,7 +166,15 @@ const SAMPLES: Record<string, { recipients: PartyRole[]; details?: Record<string
   },
   'escalation.attestation-overdue': {
     recipients: ['controller', 'processor'],
-    details: { step: 'attestation', round: 3, lastRound: 3, terminatesOn: '2027-02-28', handedOver: true },
+    details: {
+      step: 'attestation',
+      round: 3,
+      lastRound: 3,
+      terminatesOn: '2027-02-28',
+      handedOver: true,
+      method: 'DELETE',
+      chosenOn: '2027-01-10',
+    },
   },
   // functions/domain/amendments/rules.ts
   'amendment.proposed': {
@@ -169,7 +191,15 @@ const SAMPLES: Record<string, { recipients: PartyRole[]; details?: Record<string
   // functions/http/amendments/sign.ts
   'amendment.signed': {
     recipients: ['controller', 'processor'],
-    details: { amendmentId: AMENDMENT_ID, number: 2, party: 'controller', status: 'AWAITING_SIGNATURES' },
+    details: {
+      amendmentId: AMENDMENT_ID,
+      number: 2,
+      party: 'controller',
+      status: 'AWAITING_SIGNATURES',
+      signedOn: '2027-06-01',
+      contentHash: HASH,
+      signatureDeadline: '2027-06-30',
+    },
   },
   'amendment.in-force': {
     recipients: ['controller', 'processor'],
@@ -183,11 +213,16 @@ const SAMPLES: Record<string, { recipients: PartyRole[]; details?: Record<string
   },
   'amendment.withdrawn': {
     recipients: ['controller', 'processor'],
-    details: { amendmentId: AMENDMENT_ID, number: 2 },
+    details: { amendmentId: AMENDMENT_ID, number: 2, withdrawnBy: 'controller', reason: 'Feil vedlegg' },
   },
   'amendment.expired': {
     recipients: ['controller', 'processor'],
-    details: { amendmentId: AMENDMENT_ID, number: 2, because: 'SIGNATURE_DEADLINE' },
+    details: {
+      amendmentId: AMENDMENT_ID,
+      number: 2,
+      because: 'SIGNATURE_DEADLINE',
+      signatureDeadline: '2027-06-30',
+    },
   },
   // functions/domain/amendments/reminders.ts
   'reminder.amendment-signature-missing': {
@@ -234,7 +269,12 @@ const SAMPLES: Record<string, { recipients: PartyRole[]; details?: Record<string
   // functions/domain/sub-processor-reminders.ts
   'reminder.sub-processor-decision': {
     recipients: ['controller'],
-    details: { subProcessorId: SUB_ID, name: 'Skyleverandør AB', decisionDeadline: '2027-04-30' },
+    details: {
+      subProcessorId: SUB_ID,
+      name: 'Skyleverandør AB',
+      processingLocation: { city: 'Stockholm', countryCode: 'SE' },
+      decisionDeadline: '2027-04-30',
+    },
   },
   // functions/domain/delivery/webhook-message.ts
   'webhook.disabled': {
@@ -424,6 +464,34 @@ describe('signing e-mails', () => {
     expect(other.text).toContain(`POST ${agreementUrl('/signatures')}`);
   });
 
+  it('signed, awaiting the other: the other party is told its deadline in Oslo time', () => {
+    const details = SAMPLES['agreement.signed']!.details;
+    const other = render('agreement.signed', 'controller', details);
+    expect(other.text).toContain('Avtalen venter nå bare på deres signatur.');
+    expect(other.text).toContain('Signaturfrist: 31. mars 2027 kl. 23:59 (norsk tid)');
+    const receipt = render('agreement.signed', 'processor', details);
+    expect(receipt.text).toContain('har signert, innen 31. mars 2027 kl. 23:59 (norsk tid)');
+  });
+
+  it('signed by the second party: both are told it is in force and from when, nothing to sign', () => {
+    const details = {
+      party: 'controller',
+      signedOn: '2027-03-02',
+      status: 'IN_FORCE',
+      effectiveFrom: '2027-03-02',
+    };
+    for (const role of ['controller', 'processor'] as const) {
+      const { subject, text } = render('agreement.signed', role, {
+        ...details,
+        signatureDeadline: '2027-03-31',
+      });
+      expect(subject).toContain('som nå er i kraft');
+      expect(text).toContain('Gjelder fra: 2. mars 2027');
+      expect(text).not.toContain('Signaturfrist');
+      expect(text).not.toContain('/signatures');
+    }
+  });
+
   it('in force: the date it applies from and the PDF to archive', () => {
     const { text } = render('agreement.in-force', 'controller', { effectiveFrom: '2027-03-02' });
     expect(text).toContain('gjelder fra 2. mars 2027');
@@ -441,6 +509,16 @@ describe('signing e-mails', () => {
     const { subject, text } = render('agreement.cancelled', 'processor');
     expect(subject).toContain('trukket tilbake');
     expect(text).not.toContain('/signatures');
+  });
+
+  it('cancelled: who withdrew it, and the reason it gave', () => {
+    const details = SAMPLES['agreement.cancelled']!.details;
+    const processor = render('agreement.cancelled', 'processor', details).text;
+    expect(processor).toContain(
+      'Radøy kommune (behandlingsansvarlig) trakk avtalen tilbake før den trådte i kraft',
+    );
+    expect(processor).toContain('Begrunnelse: Feil avtalemal');
+    expect(render('agreement.cancelled', 'controller', details).text).toContain('Dere trakk avtalen tilbake');
   });
 
   it('signature reminder: the deadline in Oslo time (summer) and the call to sign', () => {
@@ -571,6 +649,16 @@ describe('termination e-mails', () => {
     expect(attestation.text).toContain(`POST ${agreementUrl('/data-disposition/attestation')}`);
     expect(attestation.text).toContain('ukentlige påminnelser');
   });
+
+  it('attestation overdue: names the method chosen and fills it into the call', () => {
+    const details = SAMPLES['escalation.attestation-overdue']!.details;
+    const processor = render('escalation.attestation-overdue', 'processor', details).text;
+    expect(processor).toContain('bekreftet skriftlig at personopplysningene er slettet');
+    expect(processor).toContain('valgte 10. januar 2027 sletting');
+    expect(processor).toContain('Valgt: sletting');
+    expect(processor).toContain('"method": "DELETE"');
+    expect(render('escalation.attestation-overdue', 'controller', details).text).toContain('Valgt: sletting');
+  });
 });
 
 describe('amendment e-mails', () => {
@@ -596,6 +684,37 @@ describe('amendment e-mails', () => {
       `POST ${amendmentUrl('/signatures')}`,
     );
     expect(render('amendment.signed', 'controller', details).text).not.toContain('POST ');
+  });
+
+  it('signed by one party: the other gets the deadline and the hash to sign with', () => {
+    const { text } = render('amendment.signed', 'processor', SAMPLES['amendment.signed']!.details);
+    expect(text).toContain('Signaturfrist: 30. juni 2027 kl. 23:59 (norsk tid)');
+    expect(text).toContain('har signert endring 2 av avtalen 1. juni 2027');
+    expect(text).toContain(`"contentHash": "${HASH}"`);
+  });
+
+  it('signed by both, in force later: the date it applies from', () => {
+    const { text } = render('amendment.signed', 'controller', {
+      ...SAMPLES['amendment.signed']!.details,
+      status: 'SIGNED',
+      effectiveFrom: '2027-07-01',
+    });
+    expect(text).toContain('Endring 2 gjelder fra 1. juli 2027; dere får eget varsel da.');
+    expect(text).toContain('Gjelder fra: 1. juli 2027');
+    expect(text).not.toContain('Signaturfrist');
+  });
+
+  it('withdrawn: by whom and why; expired: the deadline that passed', () => {
+    const withdrawn = render(
+      'amendment.withdrawn',
+      'processor',
+      SAMPLES['amendment.withdrawn']!.details,
+    ).text;
+    expect(withdrawn).toContain('trukket tilbake av Radøy kommune (behandlingsansvarlig)');
+    expect(withdrawn).toContain('Begrunnelse: Feil vedlegg');
+    expect(render('amendment.expired', 'processor', SAMPLES['amendment.expired']!.details).text).toContain(
+      'innen fristen 30. juni 2027 kl. 23:59 (norsk tid)',
+    );
   });
 
   it('in force: the version and its document', () => {
@@ -664,6 +783,16 @@ describe('sub-processor e-mails', () => {
         SAMPLES['reminder.sub-processor-decision']!.details,
       ).text,
     ).toContain(`POST ${subUrl('/decision')}`);
+  });
+
+  it('decision reminder: where the sub-processor would process the data', () => {
+    const { text } = render(
+      'reminder.sub-processor-decision',
+      'controller',
+      SAMPLES['reminder.sub-processor-decision']!.details,
+    );
+    expect(text).toContain('Behandlingssted: Stockholm, Sverige');
+    expect(text).toContain('med behandling i Stockholm, Sverige');
   });
 
   it('approved: the processor checks the processing gate before it starts', () => {
