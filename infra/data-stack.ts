@@ -60,12 +60,12 @@ export class DataStack extends Stack {
         projectionType: dynamodb.ProjectionType.ALL,
       });
     }
-    // Keys only: the seal run reads the entries themselves from the table, consistently.
+    // The whole entry: the seal run reads a day's entries from the index alone, not one by one.
     this.table.addGlobalSecondaryIndex({
       indexName: TABLE_KEYS.entriesByDay.indexName,
       partitionKey: stringKey(TABLE_KEYS.entriesByDay.partitionKey),
       sortKey: stringKey(TABLE_KEYS.entriesByDay.sortKey),
-      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+      projectionType: dynamodb.ProjectionType.ALL,
     });
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'The agreements table' });

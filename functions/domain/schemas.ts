@@ -320,7 +320,8 @@ export const notificationSchema = /* @__PURE__ */ lazySchema(() =>
     at: z.string(),
     type: z.string(),
     recipientOrgNumber: z.string(),
-    agreementId: z.string(),
+    /** Absent only for what concerns no one agreement (`audit.sealed`: a seal run over all of them). */
+    agreementId: z.optional(z.string()),
     subject: z.string(),
     details: z.optional(z.record(z.string(), z.unknown())),
   }),

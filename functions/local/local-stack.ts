@@ -397,7 +397,7 @@ export async function ensureTable(
   try {
     const existing = await describedTable(client, tableName);
     if (existing) {
-      await addMissingIndexes(client, tableName, table, existing);
+      await reconcileIndexes(client, tableName, table, existing);
       if (table.streamViewType && !existing.StreamSpecification?.StreamEnabled) {
         await client.send(
           new UpdateTableCommand({
@@ -447,18 +447,28 @@ async function describedTable(client: DynamoDBClient, tableName: string) {
 }
 
 /**
- * A data folder from before an index was added (e.g. the seal run's `entriesByDay`) gets it, as a
- * CloudFormation update would add it on AWS; DynamoDB Local fills it from the existing items.
+ * A data folder from before an index was added (e.g. the seal run's `entriesByDay`) gets it, and one
+ * whose index projects other attributes than defined (`entriesByDay` once held keys only) gets it
+ * made again, as a CloudFormation update would on AWS; DynamoDB Local fills it from the existing items.
  */
-async function addMissingIndexes(
+async function reconcileIndexes(
   client: DynamoDBClient,
   tableName: string,
   table: TableDefinition,
   existing: NonNullable<Awaited<ReturnType<typeof describedTable>>>,
 ): Promise<void> {
-  const present = new Set((existing.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  const present = new Map((existing.GlobalSecondaryIndexes ?? []).map((index) => [index.IndexName, index]));
   for (const index of table.GlobalSecondaryIndexes) {
-    if (present.has(index.IndexName)) continue;
+    const found = present.get(index.IndexName);
+    if (found?.Projection?.ProjectionType === index.Projection.ProjectionType) continue;
+    if (found) {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: index.IndexName } }],
+        }),
+      );
+    }
     const keyNames = new Set(index.KeySchema.map((key) => key.AttributeName));
     await client.send(
       new UpdateTableCommand({

@@ -7,7 +7,7 @@ import { AMENDMENT_PREFIX, toContentVersion, toStoredAmendment, VERSION_PREFIX }
 import { toBreachRecord } from './breaches-store.ts';
 import { type Item, toItem } from './items.ts';
 import { queryItems } from './query.ts';
-import { isLogEntryKey, type LogEntry, SEAL_PREFIX, type StoredSeal, storedSealOf } from './seals-store.ts';
+import { currentSeals, isLogEntryKey, type LogEntry, SEAL_PREFIX, type StoredSeal } from './seals-store.ts';
 import { toStoredSubProcessor } from './sub-processors-store.ts';
 
 /** Everything an evidence pack holds of one agreement, as the API returns each part. */
@@ -19,7 +19,7 @@ export interface AgreementRecord {
   versions: ContentVersion[];
   breaches: Record<string, unknown>[];
   entries: LogEntry[];
-  /** Oldest first. */
+  /** Oldest first; the last is the latest (stored under its own key). */
   seals: StoredSeal[];
 }
 
@@ -37,14 +37,17 @@ export async function readAgreementRecord(agreementId: string): Promise<Agreemen
     entries: [],
     seals: [],
   };
+  const sealItems: Item[] = [];
   for await (const item of queryItems({
     TableName: config.tableName(),
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: toItem({ ':pk': `AGREEMENT#${agreementId}` }),
     ConsistentRead: true,
   })) {
-    file(record, item);
+    if (item.sk?.S?.startsWith(SEAL_PREFIX)) sealItems.push(item);
+    else file(record, item);
   }
+  record.seals = currentSeals(sealItems);
   return record;
 }
 
@@ -54,7 +57,6 @@ function file(record: AgreementRecord, item: Item): void {
   else if (sk.startsWith(AMENDMENT_PREFIX)) record.amendments.push(toStoredAmendment(item).amendment);
   else if (sk.startsWith(VERSION_PREFIX)) record.versions.push(toContentVersion(item));
   else if (isLogEntryKey(sk)) record.entries.push(logEntryOf(item));
-  else if (sk.startsWith(SEAL_PREFIX)) record.seals.push(storedSealOf(item));
   else if (sk.startsWith('SUBPROCESSOR#'))
     record.subProcessors.push(toStoredSubProcessor(item).record as unknown as Record<string, unknown>);
   else if (sk.startsWith('BREACH#'))

@@ -1,15 +1,17 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import canonicalize from 'canonicalize';
 import {
-  decodeJwsPayload,
   leafHash,
   logLine,
+  RUN_JWS_TYPE,
+  type RunBody,
+  SEAL_FORMAT,
   type SealBody,
   type SealedEntry,
   type SealRecord,
   sealBody,
+  sealRun,
 } from '../domain/evidence/log-seal.ts';
-import { BOTH_PARTIES, notificationsFor } from '../domain/notifications.ts';
 import type { Agreement, Notification } from '../domain/schemas.ts';
 import { config } from '../shared/config.ts';
 import { serviceSigner } from '../shared/service-signer.ts';
@@ -23,18 +25,26 @@ export interface LogEntry {
   entry: Record<string, unknown>;
 }
 
-/** A seal as stored: the signed body (a compact JWS) and the entries it covers, in order. */
-export interface StoredSeal extends SealRecord {
-  seq: number;
-  sealedAt: string;
+/** A seal as stored: its body, the entries it covers in order, and its place in its run's signed tree. */
+export type StoredSeal = SealRecord;
+
+/** The parties of a sealed agreement: who is told of the run (rule 14). */
+export type SealedParties = Pick<Agreement, 'controller' | 'processor'>;
+
+/** An agreement's seals made by a run, before the run is signed. */
+export interface AgreementSealing {
+  agreementId: string;
+  parties: SealedParties;
+  /** The agreement's latest seal as read (stored under {@link latestSealKey}), if any. */
+  latest: StoredSeal | undefined;
+  seals: { body: SealBody; entries: SealedEntry[] }[];
 }
 
-/** A new seal with the writes that store it and tell both parties its root (rule 14). */
-export interface NewSeal {
-  seal: StoredSeal;
-  body: SealBody;
-  writes: TransactWriteItem[];
-  notifications: Notification[];
+/** A signed run: every sealing's seals with their proofs, and the writes and notifications. */
+export interface SignedRun {
+  body: RunBody;
+  jws: string;
+  sealings: (AgreementSealing & { stored: StoredSeal[] })[];
 }
 
 /**
@@ -45,22 +55,62 @@ export interface NewSeal {
  */
 export const LONGEST_WRITE_MS = 15 * 60 * 1000;
 
+export const SEAL_PREFIX = 'SEAL#';
+/**
+ * An agreement's latest seal is kept under one key, so a run finds it by key (many agreements per
+ * `BatchGetItem`) instead of a query per agreement; sealing again moves it to `SEAL#<seq>`. (`L`
+ * sorts after digits: a query of the seals in key order ends with the latest.)
+ */
+export const LATEST_SEAL_SK = `${SEAL_PREFIX}LATEST`;
+
 export const sealKey = (agreementId: string, seq: number) => ({
   pk: `AGREEMENT#${agreementId}`,
-  sk: `SEAL#${String(seq).padStart(6, '0')}`,
+  sk: `${SEAL_PREFIX}${String(seq).padStart(6, '0')}`,
+});
+export const latestSealKey = (agreementId: string) => ({
+  pk: `AGREEMENT#${agreementId}`,
+  sk: LATEST_SEAL_SK,
 });
 
-export const SEAL_PREFIX = 'SEAL#';
 export const isLogEntryKey = (sk: string) => sk.startsWith('HISTORY#') || sk.startsWith('AUDIT#');
 
 export function storedSealOf(item: Item): StoredSeal {
-  const { seq, sealedAt, jws, entries } = fromItem<StoredSeal>(item);
-  return { seq, sealedAt, jws, entries };
+  const { body, entries, run } = fromItem<StoredSeal>(item);
+  return { body, entries, run };
+}
+
+/** A seal of format 2 (a data folder from before holds seals of format 1, which are not read). */
+const isCurrentFormat = (item: Item) => item.body?.M?.format?.S === SEAL_FORMAT;
+
+/** The latest seal from its item as read by key, if it is one of this format. */
+export const latestSealOf = (item: Item): StoredSeal | undefined =>
+  isCurrentFormat(item) ? storedSealOf(item) : undefined;
+
+const sealItem = (key: { pk: string; sk: string }, seal: StoredSeal) =>
+  toItem({ ...key, entity: 'seal', seq: seal.body.seq, ...seal });
+
+/**
+ * An agreement's seals, oldest first, from the seal items of its partition: the latest and those
+ * numbered up to it (any numbered after it was left by a sealing that failed part way).
+ */
+export function currentSeals(items: readonly Item[]): StoredSeal[] {
+  const latest = items.find((item) => item.sk?.S === LATEST_SEAL_SK && isCurrentFormat(item));
+  if (!latest) return [];
+  const last = storedSealOf(latest).body.seq;
+  return items
+    .map((item) => ({ item, seal: storedSealOf(item) }))
+    .filter(
+      ({ item, seal }) => item.sk?.S !== LATEST_SEAL_SK && isCurrentFormat(item) && seal.body.seq < last,
+    )
+    .map(({ seal }) => seal)
+    .sort((a, b) => a.body.seq - b.body.seq)
+    .concat(storedSealOf(latest));
 }
 
 /**
  * The seals that may cover entries written at or after `since`, newest first: a seal made before
- * `since` cannot have seen them. One query, usually answered by the first seal it reads.
+ * `since` cannot have seen them. One query (the latest comes first: `L` sorts after digits),
+ * usually answered by the first seal or two it reads.
  */
 export async function sealsSince(agreementId: string, since: string): Promise<StoredSeal[]> {
   const seals: StoredSeal[] = [];
@@ -71,51 +121,14 @@ export async function sealsSince(agreementId: string, since: string): Promise<St
     ScanIndexForward: false,
     ConsistentRead: true,
   })) {
+    if (!isCurrentFormat(item)) continue;
     const seal = storedSealOf(item);
+    if (seals.length > 0 && seal.body.seq >= seals[0]!.body.seq) continue;
+    if (seals.length === 0 && item.sk?.S !== LATEST_SEAL_SK) break;
     seals.push(seal);
-    if (seal.sealedAt < since) break;
+    if (seal.body.sealedAt < since) break;
   }
   return seals;
-}
-
-/**
- * Seals `entries` (in the given order) as the seal after `previous`: the Merkle root of their leaves,
- * signed with the service key, chained to the previous seal by the hash of its JWS.
- */
-export async function newSeal(
-  agreement: Pick<Agreement, 'id' | 'title' | 'controller' | 'processor'>,
-  entries: readonly LogEntry[],
-  previous: StoredSeal | undefined,
-  at: Date,
-): Promise<NewSeal> {
-  const sealedAt = at.toISOString();
-  const seq = (previous?.seq ?? 0) + 1;
-  const sealed: SealedEntry[] = entries.map(({ id, entry }) => ({ id, leaf: leafHash(logLine(id, entry)) }));
-  const body = sealBody(agreement.id, seq, sealedAt, sealed, previous?.jws);
-  const jws = await (await serviceSigner()).sign(canonicalize(body) as string, 'dpa-seal+jws');
-  const seal: StoredSeal = { seq, sealedAt, jws, entries: sealed };
-  const notifications = notificationsFor(
-    agreement,
-    BOTH_PARTIES,
-    {
-      type: 'audit.sealed',
-      key: String(seq),
-      subject: 'History and audit log sealed',
-      details: { seq, sealedAt, size: body.size, root: body.root, previous: body.previous, jws },
-    },
-    at,
-  );
-  const writes: TransactWriteItem[] = [
-    {
-      Put: {
-        TableName: config.tableName(),
-        Item: toItem({ ...sealKey(agreement.id, seq), entity: 'seal', ...seal }),
-        // Two runs sealing at once: one seal per number, the other is refused and seals again later.
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    },
-  ];
-  return { seal, body, writes, notifications };
 }
 
 /**
@@ -124,28 +137,117 @@ export async function newSeal(
  */
 export const ENTRIES_PER_SEAL = 1000;
 
-/** Seals `entries` after `previous`, as one seal or, for very many entries, several chained ones. */
-export async function newSeals(
-  agreement: Pick<Agreement, 'id' | 'title' | 'controller' | 'processor'>,
+/**
+ * The seals of `entries` (in the given order) after `latest`: one, or for very many entries several
+ * chained ones, each the root of its entries' leaves and the hash of the seal before it.
+ */
+export function sealingOf(
+  agreement: Pick<Agreement, 'id' | 'controller' | 'processor'>,
   entries: readonly LogEntry[],
-  previous: StoredSeal | undefined,
+  latest: StoredSeal | undefined,
   at: Date,
-): Promise<NewSeal[]> {
-  const seals: NewSeal[] = [];
+): AgreementSealing {
+  const sealedAt = at.toISOString();
+  const seals: AgreementSealing['seals'] = [];
+  let previous = latest?.body;
   for (let start = 0; start < entries.length; start += ENTRIES_PER_SEAL) {
-    const next = await newSeal(agreement, entries.slice(start, start + ENTRIES_PER_SEAL), previous, at);
-    seals.push(next);
-    previous = next.seal;
+    const sealed = entries
+      .slice(start, start + ENTRIES_PER_SEAL)
+      .map(({ id, entry }) => ({ id, leaf: leafHash(logLine(id, entry)) }));
+    const body = sealBody(agreement.id, (previous?.seq ?? 0) + 1, sealedAt, sealed, previous);
+    seals.push({ body, entries: sealed });
+    previous = body;
   }
-  return seals;
+  return {
+    agreementId: agreement.id,
+    parties: { controller: agreement.controller, processor: agreement.processor },
+    latest,
+    seals,
+  };
+}
+
+/**
+ * Signs one run over every seal of `sealings` (rule 14): the seals' bodies are the leaves of one
+ * RFC 6962 tree, whose root the service key signs once, however many agreements the run sealed.
+ */
+export async function signRun(at: Date, sealings: readonly AgreementSealing[]): Promise<SignedRun> {
+  const bodies = sealings.flatMap(({ seals }) => seals.map(({ body }) => body));
+  const { body, proofs } = sealRun(at.toISOString(), bodies);
+  const jws = await (await serviceSigner()).sign(canonicalize(body) as string, RUN_JWS_TYPE);
+  let next = 0;
+  return {
+    body,
+    jws,
+    sealings: sealings.map((sealing) => ({
+      ...sealing,
+      stored: sealing.seals.map((seal) => ({ ...seal, run: { jws, ...proofs[next++]! } })),
+    })),
+  };
+}
+
+/**
+ * The writes of an agreement's new seals: the latest seal as read moves to its numbered key, the
+ * new ones follow it and the last becomes the latest. Conditional on the latest being the one read,
+ * so two runs (or a run and an export) sealing at once cannot both succeed: the other is refused and
+ * seals again later. The numbered seals are written unconditionally: one numbered after the latest
+ * is left only by a sealing that failed part way (thousands of seals, written in pieces), is no part
+ * of the agreement's seals ({@link currentSeals}) and is overwritten by the next sealing.
+ */
+export function sealWrites(sealing: AgreementSealing & { stored: StoredSeal[] }): TransactWriteItem[] {
+  const table = config.tableName();
+  const { agreementId, latest, stored } = sealing;
+  const writes: TransactWriteItem[] = [];
+  const archived = [...(latest ? [latest] : []), ...stored.slice(0, -1)];
+  for (const seal of archived) {
+    writes.push({
+      Put: { TableName: table, Item: sealItem(sealKey(agreementId, seal.body.seq), seal) },
+    });
+  }
+  writes.push({
+    Put: {
+      TableName: table,
+      Item: sealItem(latestSealKey(agreementId), stored.at(-1)!),
+      ...(latest
+        ? {
+            ConditionExpression: '#seq = :seq',
+            ExpressionAttributeNames: { '#seq': 'seq' },
+            ExpressionAttributeValues: toItem({ ':seq': latest.body.seq }),
+          }
+        : { ConditionExpression: 'attribute_not_exists(pk)' }),
+    },
+  });
+  return writes;
+}
+
+/**
+ * `audit.sealed` (rule 14): one notification per organisation and run, to every organisation party to
+ * an agreement the run sealed, with the run's signed root. A party that keeps them can check that the
+ * seals of any later evidence pack are in a tree it was sent.
+ */
+export function runNotifications(
+  run: Pick<SignedRun, 'body' | 'jws'>,
+  sealed: readonly Pick<AgreementSealing, 'parties'>[],
+): Notification[] {
+  const agreements = new Map<string, number>();
+  for (const { parties } of sealed) {
+    for (const orgNumber of new Set([parties.controller.orgNumber, parties.processor.orgNumber])) {
+      agreements.set(orgNumber, (agreements.get(orgNumber) ?? 0) + 1);
+    }
+  }
+  const { sealedAt, size, root } = run.body;
+  return [...agreements].map(([recipientOrgNumber, count]) => ({
+    id: `audit.sealed:${sealedAt}:${root.slice(0, 16)}`,
+    at: sealedAt,
+    type: 'audit.sealed',
+    recipientOrgNumber,
+    subject: `History and audit logs of ${count === 1 ? 'one agreement' : `${count} agreements`} sealed`,
+    details: { sealedAt, size, root, jws: run.jws, agreements: count },
+  }));
 }
 
 /** Oldest first by time, then by id: the order in which a seal lists the entries it covers. */
 export const chronologically = (a: LogEntry, b: LogEntry) =>
   String(a.entry.at).localeCompare(String(b.entry.at)) || a.id.localeCompare(b.id);
-
-/** The body of a stored seal, as signed. */
-export const bodyOf = (seal: Pick<StoredSeal, 'jws'>) => decodeJwsPayload(seal.jws) as SealBody;
 
 /** The days (UTC, `YYYY-MM-DD`) from `from` through `to`, both included. */
 export function daysBetween(from: string, to: string): string[] {
@@ -158,12 +260,15 @@ export function daysBetween(from: string, to: string): string[] {
 }
 
 /**
- * The keys of every history and audit entry written on `day`, by agreement: the `entriesByDay` index,
- * one query per shard (eventually consistent, so an entry written in the last moments may show up in
- * the next run instead).
+ * Every history and audit entry written on `day`, by agreement: the `entriesByDay` index (which
+ * projects the whole entry, so nothing more is read), one query per shard (eventually consistent, so
+ * an entry written in the last moments may show up in the next run instead).
  */
-export async function entriesWrittenOn(day: string): Promise<Map<string, string[]>> {
-  const byAgreement = new Map<string, string[]>();
+export async function entriesWrittenOn(
+  day: string,
+  entryOf: (item: Item) => LogEntry,
+): Promise<Map<string, LogEntry[]>> {
+  const byAgreement = new Map<string, LogEntry[]>();
   await Promise.all(
     Array.from({ length: ENTRY_SHARDS }, (_, shard) => `ENTRIES#${day}#${shard}`).map(async (partition) => {
       for await (const item of queryItems({
@@ -173,10 +278,11 @@ export async function entriesWrittenOn(day: string): Promise<Map<string, string[
         ExpressionAttributeNames: { '#pk': TABLE_KEYS.entriesByDay.partitionKey },
         ExpressionAttributeValues: toItem({ ':pk': partition }),
       })) {
-        const { sk, gsi3sk: agreementId } = fromItem<{ sk: string; gsi3sk: string }>(item);
-        const keys = byAgreement.get(agreementId) ?? [];
-        keys.push(sk);
-        byAgreement.set(agreementId, keys);
+        const agreementId = item[TABLE_KEYS.entriesByDay.sortKey]?.S;
+        if (!agreementId) continue;
+        const entries = byAgreement.get(agreementId) ?? [];
+        entries.push(entryOf(item));
+        byAgreement.set(agreementId, entries);
       }
     }),
   );

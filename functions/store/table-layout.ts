@@ -7,7 +7,7 @@
  * | party membership    | AGREEMENT#<id>          | PARTY#<org>                | ORG#<org> / <createdAt>#<id>  |                             |
  * | history entry       | AGREEMENT#<id>          | HISTORY#<at>#<seq>         |                               |                             |
  * | audit entry         | AGREEMENT#<id>          | AUDIT#<at>#<seq>           |                               |                             |
- * | log seal            | AGREEMENT#<id>          | SEAL#<seq, 6 digits>       |                               |                             |
+ * | log seal            | AGREEMENT#<id>          | SEAL#<seq, 6 digits>, the latest SEAL#LATEST |                |                             |
  * | reminder            | AGREEMENT#<id>          | REMINDER#<kind>            |                               | REMINDERS / <dueOn>#<id>#<kind> |
  * | task token          | AGREEMENT#<id>          | TASK_TOKEN#<workflow>#<step> |                             |                             |
  * | sub-processor       | AGREEMENT#<id>          | SUBPROCESSOR#<subId>       |                               |                             |
@@ -23,9 +23,9 @@
  * | webhook             | WEBHOOKS#<org>          | WEBHOOK#<webhookId>        |                               |                             |
  * | webhook delivery    | WEBHOOK#<webhookId>     | DELIVERY#<deliveryId>      |                               |                             |
  *
- * History and audit entries are also in gsi3 (`entriesByDay`, keys only): `ENTRIES#<UTC day of at>#<shard>`
- * / `<agreementId>`, so that the daily seal run finds the entries written since it last ran without a
- * Scan. The shard (0-7, from the agreement id) spreads one day's writes over eight index partitions.
+ * History and audit entries are also in gsi3 (`entriesByDay`, the whole entry): `ENTRIES#<UTC day of
+ * at>#<shard>` / `<agreementId>`, so that the daily seal run reads the entries written since it last ran
+ * without a Scan and without reading each entry. The shard (0-7, from the agreement id) spreads one day's writes over eight index partitions.
  *
  * The calendar feed (rule 15) answers `GET /calendar/<token>.ics` in two round trips: a GetItem of the
  * token's item (by the SHA-256 of the token; the token itself is never stored) names the organisation,

@@ -10,20 +10,27 @@ import { cancelledWith, fromItem, toItem } from '../store/items.ts';
 import { notificationWrites, publishEvents } from '../store/notifications-store.ts';
 import { getItems } from '../store/query.ts';
 import {
+  type AgreementSealing,
   chronologically,
   daysBetween,
   entriesWrittenOn,
   type LogEntry,
-  type NewSeal,
-  newSeals,
+  latestSealKey,
+  latestSealOf,
+  runNotifications,
+  type SignedRun,
+  type StoredSeal,
+  sealingOf,
   sealsSince,
+  sealWrites,
+  signRun,
 } from '../store/seals-store.ts';
 import { agreementKey, SEAL_RUN_KEY } from '../store/table-layout.ts';
 
-const AGREEMENTS_AT_ONCE = 8;
 /** BatchGetItem reads at most 100 items. */
 const KEYS_PER_READ = 100;
 const READS_AT_ONCE = 4;
+const QUERIES_AT_ONCE = 8;
 /** DynamoDB's limit of items in one `TransactWriteItems`. */
 const MAX_TRANSACTION_ITEMS = 100;
 const WRITES_AT_ONCE = 4;
@@ -38,12 +45,16 @@ interface Outcome {
   failed: number;
 }
 
+type Sealing = SignedRun['sealings'][number];
+
 /**
  * The daily seal run (rule 14): every history and audit entry written since the last run is sealed
- * within 24 hours. The entries come from the `entriesByDay` index (no Scan); per agreement, those in
- * no seal yet are sealed in order, signed with the service key, chained to the agreement's previous
- * seal, and both parties are sent the root (`audit.sealed`). An agreement that fails (e.g. an export
- * sealing it at the same moment) is left for the next run, which reads the same days again.
+ * within 24 hours. The entries come whole from the `entriesByDay` index (no Scan, no read of each
+ * entry); per agreement, those in no seal yet are sealed in order and chained to the agreement's
+ * latest seal (read by key, many agreements per request). All the seals of the run are leaves of one
+ * tree whose root is signed once, and every organisation party to a sealed agreement is sent that
+ * root (`audit.sealed`). An agreement that fails (e.g. an export sealing it at the same moment) is
+ * left for the next run, which reads the same days again.
  */
 export const handler = observedTask(async (): Promise<Outcome> => {
   const at = now();
@@ -53,37 +64,48 @@ export const handler = observedTask(async (): Promise<Outcome> => {
   const through = run ? fromItem<{ through: string }>(run).through : yesterday;
   const days = daysBetween(through < today ? through : today, today);
 
-  const written = new Map<string, Set<string>>();
+  const written = new Map<string, Map<string, LogEntry>>();
   for (const day of days) {
-    for (const [agreementId, keys] of await entriesWrittenOn(day)) {
-      const known = written.get(agreementId) ?? new Set<string>();
-      for (const key of keys) known.add(key);
+    for (const [agreementId, entries] of await entriesWrittenOn(day, logEntryOf)) {
+      const known = written.get(agreementId) ?? new Map<string, LogEntry>();
+      for (const entry of entries) known.set(entry.id, entry);
       written.set(agreementId, known);
     }
   }
 
   const outcome: Outcome = { days, agreements: written.size, seals: 0, entries: 0, failed: 0 };
-  const entries = await readEntries(written);
-  const pending: AgreementSeals[] = [];
-  await eachAtMost(AGREEMENTS_AT_ONCE, [...entries], async ([agreementId, read]) => {
+  const records = await readAgreements([...written.keys()]);
+  const sealings: AgreementSealing[] = [];
+  await eachAtMost(QUERIES_AT_ONCE, [...written], async ([agreementId, entries]) => {
+    const { agreement, latest } = records.get(agreementId) ?? {};
+    if (!agreement) return;
     try {
-      const sealing = await sealsOf(agreementId, read, at);
-      if (sealing) pending.push(sealing);
+      const unsealed = await unsealedOf(agreementId, [...entries.values()], latest);
+      if (unsealed.length > 0) sealings.push(sealingOf(agreement, unsealed, latest, at));
     } catch (error) {
       outcome.failed += 1;
       logError('Sealing failed; the next run seals these entries', error, { agreementId });
     }
   });
-  for (const written of await writeSeals(pending)) {
-    if (written.error) {
-      outcome.failed += 1;
-      logError('Sealing failed; the next run seals these entries', written.error, {
-        agreementId: written.agreementId,
-      });
-    } else {
-      outcome.seals += written.seals.length;
-      outcome.entries += written.entries;
+
+  if (sealings.length > 0) {
+    const signed = await signRun(at, sealings);
+    const written = await writeSeals(signed.sealings);
+    for (const sealing of written) {
+      if (sealing.error) {
+        outcome.failed += 1;
+        logError('Sealing failed; the next run seals these entries', sealing.error, {
+          agreementId: sealing.agreementId,
+        });
+      } else {
+        outcome.seals += sealing.stored.length;
+        outcome.entries += sealing.stored.reduce((sum, seal) => sum + seal.entries.length, 0);
+      }
     }
+    await notifyParties(
+      signed,
+      written.filter((sealing) => !sealing.error),
+    );
   }
   if (outcome.failed === 0) {
     await dynamoClient().send(
@@ -96,22 +118,18 @@ export const handler = observedTask(async (): Promise<Outcome> => {
   return outcome;
 });
 
-interface ReadAgreement {
+interface AgreementRecord {
   agreement?: Agreement;
-  entries: LogEntry[];
+  latest?: StoredSeal;
 }
 
 /**
- * The agreements and their written entries, read many agreements per `BatchGetItem` (at most 100
- * keys each): a night after many agreements were busy costs a request per hundred entries, not
- * one per agreement.
+ * Each agreement and its latest seal, read many agreements per `BatchGetItem` (at most 100 keys
+ * each): a night after many agreements were busy costs a request per fifty agreements.
  */
-async function readEntries(written: ReadonlyMap<string, Set<string>>): Promise<Map<string, ReadAgreement>> {
-  const keys = [...written].flatMap(([agreementId, entryKeys]) => [
-    agreementKey(agreementId),
-    ...[...entryKeys].map((sk) => ({ pk: `AGREEMENT#${agreementId}`, sk })),
-  ]);
-  const read = new Map<string, ReadAgreement>([...written.keys()].map((id) => [id, { entries: [] }]));
+async function readAgreements(agreementIds: readonly string[]): Promise<Map<string, AgreementRecord>> {
+  const keys = agreementIds.flatMap((agreementId) => [agreementKey(agreementId), latestSealKey(agreementId)]);
+  const read = new Map<string, AgreementRecord>(agreementIds.map((id) => [id, {}]));
   const chunks: (typeof keys)[] = [];
   for (let start = 0; start < keys.length; start += KEYS_PER_READ)
     chunks.push(keys.slice(start, start + KEYS_PER_READ));
@@ -120,58 +138,54 @@ async function readEntries(written: ReadonlyMap<string, Set<string>>): Promise<M
     items.forEach((item, index) => {
       if (!item) return;
       const { pk, sk } = chunk[index]!;
-      const agreement = read.get(pk.slice('AGREEMENT#'.length))!;
-      if (sk === 'AGREEMENT') agreement.agreement = fromItem<Agreement>(item);
-      else agreement.entries.push(logEntryOf(item));
+      const record = read.get(pk.slice('AGREEMENT#'.length))!;
+      if (sk === 'AGREEMENT') record.agreement = fromItem<Agreement>(item);
+      else record.latest = latestSealOf(item);
     });
   });
   return read;
 }
 
-interface AgreementSeals {
-  agreementId: string;
-  seals: NewSeal[];
-  entries: number;
-}
-
-/** The seals of an agreement's entries that no seal covers yet, chained to its earlier seals. */
-async function sealsOf(
+/**
+ * The entries no seal covers yet, oldest first. Those in the latest seal are sealed; one written
+ * after it was made (allowing for clock skew) cannot be in any seal. Only when an entry is older
+ * than the latest seal and not in it (an export sealed it before the run before, or it reached the
+ * index late) are the earlier seals read.
+ */
+async function unsealedOf(
   agreementId: string,
-  read: ReadAgreement,
-  at: Date,
-): Promise<AgreementSeals | undefined> {
-  const { agreement, entries } = read;
-  if (!agreement || entries.length === 0) return undefined;
-  const earliest = entries.reduce((min, { entry }) => (String(entry.at) < min ? String(entry.at) : min), '~');
-  const since = new Date(new Date(earliest).getTime() - CLOCK_SKEW_MS).toISOString();
-  const seals = await sealsSince(agreementId, since);
-  const sealedIds = new Set(seals.flatMap((seal) => seal.entries.map((entry) => entry.id)));
-  const unsealed = entries.filter(({ id }) => !sealedIds.has(id)).sort(chronologically);
-  if (unsealed.length === 0) return undefined;
-  return { agreementId, seals: await newSeals(agreement, unsealed, seals[0], at), entries: unsealed.length };
+  entries: readonly LogEntry[],
+  latest: StoredSeal | undefined,
+): Promise<LogEntry[]> {
+  const inLatest = new Set(latest?.entries.map(({ id }) => id));
+  let candidates = entries.filter(({ id }) => !inLatest.has(id));
+  const skewFrom = (at: string) => new Date(new Date(at).getTime() - CLOCK_SKEW_MS).toISOString();
+  if (latest && candidates.some(({ entry }) => skewFrom(String(entry.at)) <= latest.body.sealedAt)) {
+    const earliest = candidates.reduce(
+      (min, { entry }) => (String(entry.at) < min ? String(entry.at) : min),
+      '~',
+    );
+    const sealed = new Set(
+      (await sealsSince(agreementId, skewFrom(earliest))).flatMap((seal) => seal.entries.map(({ id }) => id)),
+    );
+    candidates = candidates.filter(({ id }) => !sealed.has(id));
+  }
+  return candidates.sort(chronologically);
 }
-
-const writesOf = (sealing: AgreementSeals) =>
-  sealing.seals.flatMap(({ writes, notifications }) => [
-    ...writes,
-    ...notifications.flatMap((n) => notificationWrites(n, 'condition')),
-  ]);
 
 /**
  * Writes the seals of many agreements per transaction (at most 100 items), each agreement's seals
  * together. A transaction that fails (an export sealed one of them at the same moment) is written
  * again one agreement at a time, so only that agreement is left for the next run.
  */
-async function writeSeals(
-  pending: readonly AgreementSeals[],
-): Promise<(AgreementSeals & { error?: unknown })[]> {
-  const batches: AgreementSeals[][] = [];
-  let batch: AgreementSeals[] = [];
+async function writeSeals(sealings: readonly Sealing[]): Promise<(Sealing & { error?: unknown })[]> {
+  const batches: Sealing[][] = [];
+  let batch: Sealing[] = [];
   let size = 0;
-  const large: AgreementSeals[] = [];
-  for (const sealing of pending) {
-    const items = writesOf(sealing).length;
-    // Thousands of entries (several seals): one transaction per seal, in order, as the chain needs.
+  const large: Sealing[] = [];
+  for (const sealing of sealings) {
+    const items = sealWrites(sealing).length;
+    // Thousands of entries (several seals): a transaction of its own, in pieces if need be.
     if (items > MAX_TRANSACTION_ITEMS) {
       large.push(sealing);
       continue;
@@ -186,10 +200,10 @@ async function writeSeals(
   }
   if (batch.length > 0) batches.push(batch);
 
-  const results: (AgreementSeals & { error?: unknown })[] = [];
+  const results: (Sealing & { error?: unknown })[] = [];
   await eachAtMost(WRITES_AT_ONCE, batches, async (together) => {
     try {
-      await transact(together.flatMap(writesOf));
+      await transact(together.flatMap(sealWrites));
       results.push(...together);
     } catch (error) {
       if (together.length === 1) {
@@ -197,7 +211,7 @@ async function writeSeals(
         return;
       }
       for (const sealing of together) {
-        await transact(writesOf(sealing)).then(
+        await transact(sealWrites(sealing)).then(
           () => results.push(sealing),
           (alone: unknown) => results.push({ ...sealing, error: alone }),
         );
@@ -205,24 +219,29 @@ async function writeSeals(
     }
   });
   for (const sealing of large) {
+    // The numbered seals first (each conditional on being new), the latest last: a failure part way
+    // leaves the latest as it was, and the next run seals the same entries again after it.
+    const writes = sealWrites(sealing);
     try {
-      for (const seal of sealing.seals) {
-        await transact([
-          ...seal.writes,
-          ...seal.notifications.flatMap((n) => notificationWrites(n, 'condition')),
-        ]);
+      for (let start = 0; start < writes.length; start += MAX_TRANSACTION_ITEMS) {
+        await transact(writes.slice(start, start + MAX_TRANSACTION_ITEMS));
       }
       results.push(sealing);
     } catch (error) {
       results.push({ ...sealing, error });
     }
   }
-  await publishEvents(
-    results
-      .filter((result) => !result.error)
-      .flatMap((result) => result.seals.flatMap((seal) => seal.notifications)),
-  );
   return results;
+}
+
+/** `audit.sealed` to every organisation party to an agreement sealed: a few items, whatever the run's size. */
+async function notifyParties(signed: SignedRun, sealed: readonly Sealing[]): Promise<void> {
+  const notifications = runNotifications(signed, sealed);
+  const writes = notifications.flatMap((notification) => notificationWrites(notification, 'condition'));
+  for (let start = 0; start < writes.length; start += MAX_TRANSACTION_ITEMS) {
+    await transact(writes.slice(start, start + MAX_TRANSACTION_ITEMS));
+  }
+  await publishEvents(notifications);
 }
 
 async function transact(items: TransactWriteItem[]): Promise<void> {

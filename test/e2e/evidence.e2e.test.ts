@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readZip } from '../../verifier/zip-reader.mjs';
 import {
   ApiClient,
   agreementRequest,
@@ -72,15 +73,17 @@ describe('sealed logs and the evidence pack on the local stack', () => {
     );
     expect(report.status).toBe(201);
 
-    // The seal run at 01:30 Oslo time seals what was written today.
+    // The seal run at 01:30 Oslo time seals what was written today: one signed tree over every
+    // agreement it sealed, announced once to each organisation party to one of them.
     expect((await controller.post('/local/clock', { advanceBy: 'P1D' })).status).toBe(200);
-    const sealed = (
-      await controller.get<{ items: Record<string, unknown>[] }>('/notifications?limit=100')
-    ).body.items.filter(
-      (notification) => notification.type === 'audit.sealed' && notification.agreementId === id,
-    );
+    const sealed = (await sealRunsToldTo(controller)).filter(({ sealedAt }) => sealedAt > now.toISOString());
     expect(sealed).toHaveLength(1);
-    expect(sealed[0]!.details).toMatchObject({ seq: 1, root: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(sealed[0]).toMatchObject({
+      root: expect.stringMatching(/^[0-9a-f]{64}$/),
+      size: expect.any(Number),
+      agreements: expect.any(Number),
+      jws: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
+    });
 
     const jwks = (await outsider.get('/.well-known/jwks.json')).body;
     expect(jwks.keys).toEqual([expect.objectContaining({ kty: 'EC', crv: 'P-256', alg: 'ES256' })]);
@@ -94,15 +97,19 @@ describe('sealed logs and the evidence pack on the local stack', () => {
     // The bash sketch of docs/evidence-format.md, on standard tools only, agrees.
     expect(await runStandardToolsSketch(pack.body, jwks)).toEqual({ status: 0, output: 'OK\n' });
 
-    // The export sealed its own audit entry: seal 2, announced to both parties.
-    const processorNotices = (
-      await processor.get<{ items: Record<string, unknown>[] }>('/notifications?limit=100')
-    ).body.items;
-    expect(
-      processorNotices
-        .filter((n) => n.type === 'audit.sealed' && n.agreementId === id)
-        .map((n) => (n.details as { seq?: number } | undefined)?.seq),
-    ).toEqual(expect.arrayContaining([1, 2]));
+    // Seal 1 is in the nightly run's tree, and the export sealed its own audit entry as seal 2, a run of
+    // its own: each party was sent both runs' signed roots, so it can check the pack's seals itself.
+    const files = readZip(pack.body) as Map<string, Uint8Array>;
+    const runOf = (path: string) =>
+      (JSON.parse(Buffer.from(files.get(path)!).toString('utf8')) as { run: { jws: string } }).run.jws;
+    expect([...files.keys()].filter((path) => path.startsWith('seals/'))).toEqual([
+      'seals/000001.json',
+      'seals/000002.json',
+    ]);
+    for (const party of [controller, processor]) {
+      const told = (await sealRunsToldTo(party)).map(({ jws }) => jws);
+      expect(told).toEqual(expect.arrayContaining([runOf('seals/000001.json'), runOf('seals/000002.json')]));
+    }
 
     // A pack changed by one byte fails verification.
     const tampered = Buffer.from(pack.body);
@@ -110,6 +117,24 @@ describe('sealed logs and the evidence pack on the local stack', () => {
     tampered.writeUInt8(tampered.readUInt8(middle) ^ 0x01, middle);
     expect((await verify(tampered, jwks)).code).toBe(1);
   });
+
+  /** The seal runs an organisation was told of (`audit.sealed`, of no one agreement). */
+  async function sealRunsToldTo(party: ApiClient) {
+    const items = (await party.get<{ items: Record<string, unknown>[] }>('/notifications?limit=100')).body
+      .items;
+    return items
+      .filter((notification) => notification.type === 'audit.sealed')
+      .map((notification) => {
+        expect(notification.agreementId).toBeUndefined();
+        return notification.details as {
+          sealedAt: string;
+          size: number;
+          root: string;
+          jws: string;
+          agreements: number;
+        };
+      });
+  }
 
   it('gives a non-party the same 404 as a missing agreement, and writes nothing', async () => {
     const created = await controller.post('/agreements', agreementRequest());

@@ -205,8 +205,8 @@ describe(`whole lifecycles with ${settings.rate * 100}% of task invocations fail
   }
 
   /**
-   * Each party was told exactly `types` (in any order), each notification once; the nightly seals'
-   * `audit.sealed` (one per day with entries) are counted apart, each once as well.
+   * Each party was told exactly `types` (in any order), each notification once (the nightly seal
+   * runs' `audit.sealed` are of no one agreement, and counted apart if any slip in).
    */
   async function expectNotified(id: string, expected: { controller: string[]; processor: string[] }) {
     const told = {

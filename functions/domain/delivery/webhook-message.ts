@@ -32,12 +32,15 @@ export const webhookMessageId = (notification: Pick<Notification, 'id' | 'recipi
 export const webhookDeliveryId = (notification: Pick<Notification, 'id' | 'recipientOrgNumber' | 'at'>) =>
   `${notification.at.replace(/[-:.]/g, '')}-${digestOf(notification).slice(0, 16)}`;
 
-/** The JSON body: the event type, the time it happened, the agreement and the notification itself. */
+/**
+ * The JSON body: the event type, the time it happened, the agreement (absent for `audit.sealed`, a
+ * seal run over all of the organisation's agreements) and the notification itself.
+ */
 export function webhookPayload(notification: Notification): string {
   return JSON.stringify({
     type: notification.type,
     timestamp: notification.at,
-    agreementId: notification.agreementId,
+    ...(notification.agreementId === undefined ? {} : { agreementId: notification.agreementId }),
     data: notification,
   });
 }
@@ -56,7 +59,8 @@ export interface WebhookDelivery extends Omit<Delivery, 'channel'> {
   messageId: string;
   notificationId: string;
   type: string;
-  agreementId: string;
+  /** Absent for a notification of no one agreement (`audit.sealed`). */
+  agreementId?: string;
   /** The HTTP status of the last answer, when there was one. */
   responseStatus?: number;
 }
@@ -74,7 +78,7 @@ export function webhookDeliveryOf(
     messageId: webhookMessageId(notification),
     notificationId: notification.id,
     type: notification.type,
-    agreementId: notification.agreementId,
+    ...(notification.agreementId === undefined ? {} : { agreementId: notification.agreementId }),
     ...state,
     ...(responseStatus === undefined ? {} : { responseStatus }),
   };
@@ -85,7 +89,9 @@ export const WEBHOOK_DISABLED = 'webhook.disabled';
 /**
  * The notice to an organisation that one of its endpoints was disabled after failing every delivery
  * since `failingSince` (rule 15). It is about the agreement whose notification failed last, so that
- * it also reaches the contact person on that agreement by e-mail; once per failing streak.
+ * it also reaches the contact person on that agreement by e-mail (when the last was of no one
+ * agreement, `audit.sealed`, it is in the organisation's notifications and on its other endpoints
+ * only); once per failing streak.
  */
 export function webhookDisabledNotification(
   webhook: { id: string; orgNumber: string; url: string },
@@ -94,11 +100,11 @@ export function webhookDisabledNotification(
   at: Date,
 ): Notification {
   return {
-    id: `${WEBHOOK_DISABLED}:${failed.agreementId}:${webhook.id}:${failingSince}`,
+    id: `${WEBHOOK_DISABLED}:${failed.agreementId ?? 'all'}:${webhook.id}:${failingSince}`,
     at: at.toISOString(),
     type: WEBHOOK_DISABLED,
     recipientOrgNumber: webhook.orgNumber,
-    agreementId: failed.agreementId,
+    ...(failed.agreementId === undefined ? {} : { agreementId: failed.agreementId }),
     subject: `Webhook ${webhook.id} was disabled: every delivery since ${failingSince} failed`,
     details: { webhookId: webhook.id, url: webhook.url, failingSince },
   };

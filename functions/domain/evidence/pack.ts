@@ -3,21 +3,14 @@ import { strToU8, zipSync } from 'fflate';
 import { type AgreementContent, canonicalContent } from '../content-hash.ts';
 import type { Actor, Agreement, Signature } from '../schemas.ts';
 import { APPENDIX_VERSION_ENTRY } from '../sub-processors.ts';
-import {
-  decodeJwsPayload,
-  type LogName,
-  logLine,
-  logOf,
-  type SealBody,
-  type SealRecord,
-} from './log-seal.ts';
+import { type LogName, logLine, logOf, type SealBody, type SealRecord } from './log-seal.ts';
 
 /**
  * Rule 14, the evidence pack: everything either party needs to show what was agreed and what happened,
  * as a ZIP that anyone verifies offline (docs/evidence-format.md; verifier/dpa-evidence.mjs).
  */
 
-export const EVIDENCE_FORMAT = 'dpa-evidence/1';
+export const EVIDENCE_FORMAT = 'dpa-evidence/2';
 /** The `typ` header of the manifest's JWS. */
 export const MANIFEST_JWS_TYPE = 'dpa-manifest+jws';
 
@@ -132,7 +125,7 @@ export async function buildEvidencePack(
   input.seals.forEach((seal, index) => {
     add(
       `seals/${String(index + 1).padStart(6, '0')}.json`,
-      jsonFile({ jws: seal.jws, entries: seal.entries }),
+      jsonFile({ body: seal.body, entries: seal.entries, run: seal.run }),
     );
   });
   add('keys/jwks.json', jsonFile(input.jwks));
@@ -167,7 +160,7 @@ export async function buildEvidencePack(
 /** The seals' bodies, checked to be numbered 1..n in order and to belong to this agreement. */
 function sealBodiesOf(input: EvidenceInput): SealBody[] {
   return input.seals.map((seal, index) => {
-    const body = decodeJwsPayload(seal.jws) as SealBody;
+    const { body } = seal;
     if (body.seq !== index + 1) throw new Error(`Seal ${index + 1} of the pack is numbered ${body.seq}`);
     if (body.agreementId !== input.agreementId) {
       throw new Error(`Seal ${body.seq} is of agreement ${body.agreementId}, not ${input.agreementId}`);

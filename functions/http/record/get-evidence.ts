@@ -13,13 +13,19 @@ import { auditItem, logEntryOf } from '../../store/agreements-store.ts';
 import { readAgreementRecord } from '../../store/evidence-store.ts';
 import { cancelledWith, isIssuedId } from '../../store/items.ts';
 import { notificationWrites, publishEvents } from '../../store/notifications-store.ts';
-import { chronologically, newSeals } from '../../store/seals-store.ts';
+import {
+  chronologically,
+  runNotifications,
+  sealingOf,
+  sealWrites,
+  signRun,
+} from '../../store/seals-store.ts';
 import { auditEntry } from '../agreement-access.ts';
 
 /**
  * Rule 14: the evidence pack (docs/evidence-format.md). The export is itself a read, audited; its
- * audit entry and every entry not yet sealed are sealed now, in the transaction that writes them, so
- * the pack covers its whole log. Two round trips: the partition, then that transaction.
+ * audit entry and every entry not yet sealed are sealed now (a seal run of this agreement alone), in
+ * the transaction that writes them, so the pack covers its whole log. Two round trips: the partition, then that transaction.
  */
 export const handler = httpHandler({}, async ({ caller, params, route }) => {
   if (!params.id || !isIssuedId(params.id)) throw notFound();
@@ -34,7 +40,8 @@ export const handler = httpHandler({}, async ({ caller, params, route }) => {
   const unsealed = [...record.entries.filter(({ id: entryId }) => !sealedIds.has(entryId)), exportEntry].sort(
     chronologically,
   );
-  const created = await newSeals(agreement, unsealed, record.seals.at(-1), at);
+  const run = await signRun(at, [sealingOf(agreement, unsealed, record.seals.at(-1), at)]);
+  const sealing = run.sealings[0]!;
   const entries = [...record.entries, exportEntry];
   const logs = (prefix: string) => entries.filter((entry) => entry.id.startsWith(prefix));
 
@@ -54,19 +61,19 @@ export const handler = httpHandler({}, async ({ caller, params, route }) => {
       breaches: record.breaches,
       history: logs('HISTORY#'),
       audit: logs('AUDIT#'),
-      seals: [...record.seals, ...created.map(({ seal }) => seal)],
+      seals: [...record.seals, ...sealing.stored],
       jwks: { keys: (await signer.publicKeys()).map((key) => ({ ...key })) },
     },
     (manifest) => signer.sign(manifest, MANIFEST_JWS_TYPE),
   );
 
-  const notifications = created.flatMap((seal) => seal.notifications);
+  const notifications = runNotifications(run, [sealing]);
   try {
     await dynamoClient().send(
       new TransactWriteItemsCommand({
         TransactItems: [
           { Put: audit },
-          ...created.flatMap((seal) => seal.writes),
+          ...sealWrites(sealing),
           ...notifications.flatMap((notification) => notificationWrites(notification, 'condition')),
         ],
       }),

@@ -25,12 +25,16 @@ export const handler = streamDelivery<Map<string, DeliveryAgreement>, Attempt>({
       ? [
           {
             channel: EMAIL_CHANNEL,
-            send: (at) => attempt(stored, agreements.get(stored.notification.agreementId), at),
+            send: (at) => attempt(stored, agreementOf(stored, agreements), at),
           },
         ]
       : [],
   record: (attempts) => recordAttempts(attempts),
 });
+
+/** The agreement whose contact person is e-mailed (none for a notification of no one agreement). */
+const agreementOf = (stored: StoredNotification, agreements: ReadonlyMap<string, DeliveryAgreement>) =>
+  stored.notification.agreementId === undefined ? undefined : agreements.get(stored.notification.agreementId);
 
 async function attempt(
   stored: StoredNotification,
@@ -48,7 +52,7 @@ async function readCurrent(images: readonly StoredNotification[]) {
   const emailed = images.filter(({ notification }) => isEmailed(notification.type));
   // Each key once: BatchGetItem refuses a request that names one twice.
   const notificationKeys = [...new Map(emailed.map(({ key }) => [keyOf(key), key])).values()];
-  const agreementIds = [...new Set(emailed.map(({ notification }) => notification.agreementId))];
+  const agreementIds = [...new Set(emailed.flatMap(({ notification }) => notification.agreementId ?? []))];
   const keys = [...notificationKeys, ...agreementIds.map(agreementKey)];
   const notifications = new Map<string, StoredNotification>();
   const agreements = new Map<string, DeliveryAgreement>();
