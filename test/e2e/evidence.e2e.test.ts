@@ -151,7 +151,7 @@ describe('sealed logs and the evidence pack on the local stack', () => {
  * Rule 14: an entry changed or removed directly in DynamoDB after it was sealed is not hidden by the
  * next export: the pack carries the break, and the verifier names the entry.
  */
-describe('a log edited in the table after sealing', () => {
+describe('seal runs and a log edited in the table, on an in-process stack', () => {
   let local: InProcessStack;
   let dynamo: DynamoDBClient;
 
@@ -180,6 +180,123 @@ describe('a log edited in the table after sealing', () => {
         }),
       )
     ).Items ?? [];
+
+  /** What the stack's clock reads now. */
+  const clockOf = async (client: ApiClient) => (await client.get<{ now: string }>('/local/clock')).body.now;
+
+  /** The `audit.sealed` an organisation was sent for runs after `after`. */
+  const runsToldTo = async (client: ApiClient, after: string) =>
+    (await client.get<{ items: Record<string, unknown>[] }>('/notifications?limit=100')).body.items
+      .filter((notification) => notification.type === 'audit.sealed' && String(notification.at) > after)
+      .map(
+        (notification) =>
+          notification.details as { root: string; jws: string; size: number; agreements: number },
+      );
+
+  /** An agreement's seal items of format 2 as stored: sort key, seq and the hash it names as previous. */
+  const sealItems = async (id: string) =>
+    (await logItems(id, 'SEAL#'))
+      .filter((item) => item.body !== undefined)
+      .map((item) => ({
+        sk: item.sk!.S,
+        seq: Number(item.seq!.N),
+        previous: item.body!.M!.previous!.S ?? null,
+      }));
+
+  it('seals a night as one signed tree, tells each organisation once, and keeps each agreement’s chain', async () => {
+    // Organisations of their own: what they are told is of these agreements alone.
+    const [municipality, host, other] = ['910000004', '910000012', '910000020'];
+    const controller = await ApiClient.forOrganisation(local.url, municipality);
+    const create = async (processor: string) =>
+      (
+        await controller.post(
+          '/agreements',
+          agreementRequest({
+            controller: { orgNumber: municipality, name: 'Prøve kommune' },
+            processor: { orgNumber: processor, name: `Leverandør ${processor}` },
+          }),
+        )
+      ).body.id as string;
+    const [first, second, third] = [await create(host), await create(host), await create(other)];
+
+    // Night 1 seals all three in one run: each organisation is sent that run once, with how many of
+    // its agreements it sealed, and all are sent the same signed root.
+    const beforeFirst = await clockOf(controller);
+    expect((await controller.post('/local/clock', { advanceBy: 'P1D' })).status).toBe(200);
+    const told = {
+      municipality: await runsToldTo(controller, beforeFirst),
+      host: await runsToldTo(await ApiClient.forOrganisation(local.url, host), beforeFirst),
+      other: await runsToldTo(await ApiClient.forOrganisation(local.url, other), beforeFirst),
+    };
+    expect(told.municipality.map(({ agreements }) => agreements)).toEqual([3]);
+    expect(told.host.map(({ agreements }) => agreements)).toEqual([2]);
+    expect(told.other.map(({ agreements }) => agreements)).toEqual([1]);
+    expect(new Set([told.municipality, told.host, told.other].map(([run]) => run!.jws)).size).toBe(1);
+    expect(told.municipality[0]!.size).toBeGreaterThanOrEqual(3);
+    for (const id of [first, second, third]) {
+      expect(await sealItems(id)).toEqual([{ sk: 'SEAL#LATEST', seq: 1, previous: null }]);
+    }
+
+    // Night 2 seals only the agreement read since: its first seal is archived under its number and
+    // the new latest names it; the other processor is told nothing.
+    expect((await controller.get(`/agreements/${first}`)).status).toBe(200);
+    const beforeSecond = await clockOf(controller);
+    expect((await controller.post('/local/clock', { advanceBy: 'P1D' })).status).toBe(200);
+    expect((await runsToldTo(controller, beforeSecond)).map(({ agreements }) => agreements)).toEqual([1]);
+    expect(await runsToldTo(await ApiClient.forOrganisation(local.url, other), beforeSecond)).toEqual([]);
+    const [archived, latest] = await sealItems(first);
+    expect(archived).toMatchObject({ sk: 'SEAL#000001', seq: 1, previous: null });
+    expect(latest).toMatchObject({
+      sk: 'SEAL#LATEST',
+      seq: 2,
+      previous: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+
+    // An export racing the night's run over the same agreement: whichever loses is refused whole (the
+    // export with 409, the run leaving it for the next night), and the chain stays unbroken.
+    expect((await controller.get(`/agreements/${second}`)).status).toBe(200);
+    const [raced] = await Promise.all([
+      controller.getBytes(`/agreements/${second}/evidence`),
+      controller.post('/local/clock', { advanceBy: 'P1D' }),
+    ]);
+    expect([200, 409]).toContain(raced.status);
+    const jwks = (await controller.get('/.well-known/jwks.json')).body;
+    const pack = await controller.getBytes(`/agreements/${second}/evidence`);
+    expect(pack.status).toBe(200);
+    expect((await verify(pack.body, jwks)).output).toMatch(/^OK/m);
+    const seqs = (await sealItems(second)).map(({ seq }) => seq);
+    expect(seqs.at(-1)).toBe(seqs.length);
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs.map((_, index) => index + 1));
+
+    // Seals of format 1, left in a data folder from before format 2, are not read: an agreement with
+    // only those has no seal yet, so the export's seal is its first, and the pack verifies.
+    const fourth = await create(other);
+    for (const seq of [1, 2]) {
+      await dynamo.send(
+        new PutItemCommand({
+          TableName: local.tableName,
+          Item: {
+            pk: { S: `AGREEMENT#${fourth}` },
+            sk: { S: `SEAL#00000${seq}` },
+            entity: { S: 'seal' },
+            seq: { N: String(seq) },
+            jws: { S: 'eyJhbGciOiJFUzI1NiJ9.e30.AA' },
+            entries: { L: [] },
+          },
+        }),
+      );
+    }
+    const upgraded = await controller.getBytes(`/agreements/${fourth}/evidence`);
+    expect(upgraded.status).toBe(200);
+    expect((await verify(upgraded.body, jwks)).output).toMatch(/^OK/m);
+    const files = readZip(upgraded.body) as Map<string, Uint8Array>;
+    expect([...files.keys()].filter((path) => path.startsWith('seals/'))).toEqual(['seals/000001.json']);
+    expect((await sealItems(fourth)).find(({ sk }) => sk === 'SEAL#LATEST')).toEqual({
+      sk: 'SEAL#LATEST',
+      seq: 1,
+      previous: null,
+    });
+  });
 
   it('makes the next export fail verification, naming the changed and then the removed entry', async () => {
     const controller = await ApiClient.forOrganisation(local.url, CONTROLLER_ORG);

@@ -4,9 +4,13 @@ import { contentHashOf } from '../../../functions/domain/content-hash.ts';
 import {
   leafHash,
   logLine,
+  RUN_JWS_TYPE,
+  SEAL_FORMAT,
+  type SealBody,
   type SealedEntry,
   type SealRecord,
   sealBody,
+  sealRun,
 } from '../../../functions/domain/evidence/log-seal.ts';
 import { buildEvidencePack, type EvidenceInput } from '../../../functions/domain/evidence/pack.ts';
 import type { Actor, Agreement } from '../../../functions/domain/schemas.ts';
@@ -218,9 +222,25 @@ export const chronologically = (a: LogEntry, b: LogEntry) =>
   String(a.entry.at).localeCompare(String(b.entry.at)) || a.id.localeCompare(b.id);
 
 /**
+ * A seal body of another agreement, made in the same run: what puts a pack's seal at an inner place of
+ * a larger tree, so its audit path is not empty.
+ */
+const neighbourBody = (agreementId: string, sealedAt: string): SealBody => ({
+  format: SEAL_FORMAT,
+  agreementId,
+  seq: 1,
+  sealedAt,
+  size: 1,
+  root: leafHash(agreementId),
+  previous: null,
+});
+
+/**
  * Seals `entries` as the service does: seal k, made at `sealTimes[k]`, covers the entries written
  * before then and not sealed yet, in time order; the entries given in `late` are left for the seal at
- * the index given (as an entry the daily run had not seen yet).
+ * the index given (as an entry the daily run had not seen yet). Every seal but the last (the export's
+ * own, a run of one) is made in a run with `neighbours` other agreements' seals, the pack's seal at
+ * index k mod (neighbours + 1), and the run's root is signed once.
  */
 export function sealEntries(
   key: ServiceKey,
@@ -228,6 +248,7 @@ export function sealEntries(
   entries: readonly LogEntry[],
   sealTimes: readonly string[],
   late: ReadonlyMap<string, number> = new Map(),
+  neighbours = 4,
 ): SealRecord[] {
   const seals: SealRecord[] = [];
   const sealed = new Set<string>();
@@ -242,8 +263,16 @@ export function sealEntries(
       id,
       leaf: leafHash(logLine(id, entry)),
     }));
-    const body = sealBody(agreementId, index + 1, sealedAt, listed, seals.at(-1)?.jws);
-    seals.push({ jws: compactJws(key, 'dpa-seal+jws', canonicalize(body) as string), entries: listed });
+    const body = sealBody(agreementId, index + 1, sealedAt, listed, seals.at(-1)?.body);
+    const others =
+      index === sealTimes.length - 1
+        ? []
+        : Array.from({ length: neighbours }, (_, n) => neighbourBody(`other-${n}`, sealedAt));
+    const at = others.length === 0 ? 0 : index % (neighbours + 1);
+    const bodies = [...others.slice(0, at), body, ...others.slice(at)];
+    const run = sealRun(sealedAt, bodies);
+    const jws = compactJws(key, RUN_JWS_TYPE, canonicalize(run.body) as string);
+    seals.push({ body, entries: listed, run: { jws, ...run.proofs[at]! } });
   });
   return seals;
 }
