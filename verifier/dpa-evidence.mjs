@@ -12,7 +12,8 @@ const USAGE = `Usage: dpa-evidence verify <pack.zip> [--jwks <file-or-url>]
 
 Verifies an evidence pack (GET /agreements/{id}/evidence) offline: the signed manifest, the hash of
 every file, every content version against its content hash, every signature against its version,
-every seal (signature, chain, Merkle root) and every history and audit entry against its seal.
+every seal (its run's signature, its audit path to the run's root, chain, Merkle root) and every
+history and audit entry against its seal.
 
   --jwks <file-or-url>  the service's public keys (a JWKS, e.g. saved from /.well-known/jwks.json)
                         to pin; without it the pack's own keys/jwks.json is used, with a warning

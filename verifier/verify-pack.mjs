@@ -9,10 +9,11 @@ import { readZip, ZipError } from './zip-reader.mjs';
  * implementation of it.
  */
 
-export const EVIDENCE_FORMAT = 'dpa-evidence/1';
-export const SEAL_FORMAT = 'dpa-seal/1';
+export const EVIDENCE_FORMAT = 'dpa-evidence/2';
+export const SEAL_FORMAT = 'dpa-seal/2';
+export const RUN_FORMAT = 'dpa-seal-run/1';
 export const MANIFEST_TYPE = 'dpa-manifest+jws';
-export const SEAL_TYPE = 'dpa-seal+jws';
+export const RUN_TYPE = 'dpa-seal-run+jws';
 /** The history entry type that records a version of Vedlegg 3. */
 export const APPENDIX_VERSION_ENTRY = 'APPENDIX_3_VERSION';
 /** No writer of the service runs longer than this (Lambda's own limit): see "Backdating" in the format. */
@@ -254,7 +255,8 @@ export function verifyPack(zipBytes, options = {}) {
   // Check 8: content versions and their signatures.
   const { versions, signatures } = checkVersions(files, warnings);
 
-  // Check 9: the seals: signed, numbered, chained, each root the root of its leaves, as the manifest lists.
+  // Check 9: the seals: each in its run's signed tree, numbered, chained, each root the root of its
+  // leaves, as the manifest lists.
   const seals = checkSeals(files, manifest, keySet);
 
   // Check 10: the logs against the seals.
@@ -292,6 +294,12 @@ export function verifyPack(zipBytes, options = {}) {
 function manifestOf(value) {
   const where = 'manifest.json';
   if (!isObject(value)) throw new VerificationFailure(where, 'is not a JSON object');
+  if (value.format === 'dpa-evidence/1') {
+    throw new VerificationFailure(
+      where,
+      `format is "dpa-evidence/1", an earlier format whose seals were signed one by one; this verifier reads "${EVIDENCE_FORMAT}" only`,
+    );
+  }
   if (value.format !== EVIDENCE_FORMAT) {
     throw new VerificationFailure(
       where,
@@ -404,6 +412,7 @@ function checkVersions(files, warnings) {
 
 /**
  * @typedef {{ seq: number, sealedAt: string, sealedAtMs: number, size: number, root: string, kid: string, path: string, entries: { id: string, leaf: string }[] }} Seal
+ * @typedef {{ format: string, sealedAt: string, size: number, root: string }} RunBody
  * @param {Map<string, Uint8Array>} files
  * @param {{ agreementId: string, seals: { seq: number, root: string, size: number }[] }} manifest
  * @param {KeySet} keySet
@@ -418,7 +427,8 @@ function checkSeals(files, manifest, keySet) {
   if (paths.length === 0) throw new VerificationFailure('seals/', 'the pack has no seal');
   /** @type {Seal[]} */
   const seals = [];
-  let previousJws = null;
+  /** @type {string | null} */
+  let previousDigest = null;
   for (const [index, path] of paths.entries()) {
     const seq = index + 1;
     const expectedPath = `seals/${String(seq).padStart(6, '0')}.json`;
@@ -428,14 +438,41 @@ function checkSeals(files, manifest, keySet) {
         `missing: the pack has ${path} but not this seal (seals are numbered from 1 without gaps)`,
       );
     const record = parseJson(text(/** @type {Uint8Array} */ (files.get(path)), path), path);
-    if (!isObject(record) || typeof record.jws !== 'string' || !Array.isArray(record.entries)) {
-      throw new VerificationFailure(path, 'is not {jws, entries}');
+    exactMembers(record, SEAL_FILE_MEMBERS, path, 'it');
+    const { body, run } = /** @type {{ body: unknown, entries: unknown, run: unknown }} */ (record);
+    if (!Array.isArray(record.entries)) throw new VerificationFailure(path, 'entries is not a list');
+    exactMembers(run, RUN_MEMBERS, path, 'run');
+    if (typeof run.jws !== 'string' || !Array.isArray(run.proof)) {
+      throw new VerificationFailure(
+        path,
+        'run is not {jws, index, proof} with a JWS string and a proof list',
+      );
     }
-    const { payload, kid } = verifyJws(record.jws, SEAL_TYPE, keySet, `${path} (jws)`);
-    const body = parseJson(text(payload, `${path} (jws payload)`), `${path} (jws payload)`);
-    if (!isObject(body) || body.format !== SEAL_FORMAT) {
-      throw new VerificationFailure(path, `the signed body's format is not "${SEAL_FORMAT}"`);
+
+    // The run's signature, and what it signs.
+    const runBody = checkRunJws(run.jws, keySet, `${path} (run jws)`);
+    const kid = runBody.kid;
+
+    // The body, and that it is a leaf of the run's signed tree.
+    exactMembers(body, SEAL_BODY_MEMBERS, path, 'body');
+    if (body.format !== SEAL_FORMAT) {
+      throw new VerificationFailure(
+        path,
+        `body.format is ${JSON.stringify(body.format)}, not "${SEAL_FORMAT}"`,
+      );
     }
+    let canonicalBody;
+    try {
+      canonicalBody = canonicalize(body);
+    } catch (error) {
+      throw new VerificationFailure(
+        path,
+        `the body has no canonical form (RFC 8785): ${/** @type {Error} */ (error).message}`,
+      );
+    }
+    checkInclusion(leafHashOf(canonicalBody), run.index, run.proof, runBody, path);
+
+    // What the body says: this agreement, this number, this run, chained to the seal before it.
     if (body.agreementId !== manifest.agreementId) {
       throw new VerificationFailure(
         path,
@@ -443,9 +480,15 @@ function checkSeals(files, manifest, keySet) {
       );
     }
     if (body.seq !== seq)
-      throw new VerificationFailure(path, `the signed body is seal ${JSON.stringify(body.seq)}, not ${seq}`);
+      throw new VerificationFailure(path, `the body is seal ${JSON.stringify(body.seq)}, not ${seq}`);
     const sealedAtMs = typeof body.sealedAt === 'string' ? Date.parse(body.sealedAt) : Number.NaN;
-    if (Number.isNaN(sealedAtMs)) throw new VerificationFailure(path, 'sealedAt is not a time');
+    if (Number.isNaN(sealedAtMs)) throw new VerificationFailure(path, 'body.sealedAt is not a time');
+    if (body.sealedAt !== runBody.sealedAt) {
+      throw new VerificationFailure(
+        path,
+        `body.sealedAt ${body.sealedAt} is not the run's sealedAt ${runBody.sealedAt}`,
+      );
+    }
     const before = seals.at(-1);
     if (before && sealedAtMs < before.sealedAtMs) {
       throw new VerificationFailure(
@@ -453,15 +496,16 @@ function checkSeals(files, manifest, keySet) {
         `sealed at ${body.sealedAt}, before seal ${before.seq} (${before.sealedAt})`,
       );
     }
-    const previous = previousJws === null ? null : sha256Hex(Buffer.from(previousJws, 'ascii'));
-    if (body.previous !== previous) {
+    if (body.previous !== previousDigest) {
       throw new VerificationFailure(
         path,
-        previous === null
+        previousDigest === null
           ? 'seal 1 names a previous seal'
-          : `previous is not the SHA-256 of seal ${seq - 1}'s JWS (a seal was removed, replaced or reordered)`,
+          : `previous is not the SHA-256 of seal ${seq - 1}'s body (a seal was removed, replaced or reordered)`,
       );
     }
+
+    // The entries it covers: their leaves' root is the body's root.
     /** @type {{ id: string, leaf: string }[]} */
     const entries = [];
     for (const [position, entry] of record.entries.entries()) {
@@ -481,14 +525,14 @@ function checkSeals(files, manifest, keySet) {
     if (body.size !== entries.length) {
       throw new VerificationFailure(
         path,
-        `lists ${entries.length} entries, the signed body says ${JSON.stringify(body.size)}`,
+        `lists ${entries.length} entries, the body says ${JSON.stringify(body.size)}`,
       );
     }
     if (entries.length === 0) throw new VerificationFailure(path, 'an empty seal');
     if (body.root !== merkleRootOf(entries.map(({ leaf }) => leaf))) {
       throw new VerificationFailure(
         path,
-        'the Merkle root of the listed leaves is not the signed root (entries changed, added, removed or reordered)',
+        "the Merkle root of the listed leaves is not the body's root (entries changed, added, removed or reordered)",
       );
     }
     const listed = manifest.seals[index];
@@ -497,7 +541,7 @@ function checkSeals(files, manifest, keySet) {
     }
     seals.push({
       seq,
-      sealedAt: String(body.sealedAt),
+      sealedAt: body.sealedAt,
       sealedAtMs,
       size: entries.length,
       root: body.root,
@@ -505,7 +549,7 @@ function checkSeals(files, manifest, keySet) {
       path,
       entries,
     });
-    previousJws = record.jws;
+    previousDigest = sha256Hex(Buffer.from(canonicalBody, 'utf8'));
   }
   if (manifest.seals.length !== seals.length) {
     throw new VerificationFailure(
@@ -514,6 +558,166 @@ function checkSeals(files, manifest, keySet) {
     );
   }
   return seals;
+}
+
+const SEAL_FILE_MEMBERS = ['body', 'entries', 'run'];
+const RUN_MEMBERS = ['jws', 'index', 'proof'];
+const RUN_BODY_MEMBERS = ['format', 'sealedAt', 'size', 'root'];
+const SEAL_BODY_MEMBERS = ['format', 'agreementId', 'seq', 'sealedAt', 'size', 'root', 'previous'];
+
+/**
+ * That `value` is a JSON object with exactly `members`: none missing, none more.
+ * @param {unknown} value
+ * @param {readonly string[]} members
+ * @param {string} where
+ * @param {string} what `it` for the file itself, else the member's name
+ * @returns {asserts value is Record<string, unknown>}
+ */
+function exactMembers(value, members, where, what) {
+  const shape = `{${members.join(', ')}}`;
+  if (!isObject(value) || members.some((member) => !Object.hasOwn(value, member))) {
+    throw new VerificationFailure(where, what === 'it' ? `is not ${shape}` : `${what} is not ${shape}`);
+  }
+  const extra = Object.keys(value).find((member) => !members.includes(member));
+  if (extra !== undefined) {
+    throw new VerificationFailure(
+      where,
+      `${what === 'it' ? 'has' : `${what} has`} ${JSON.stringify(extra)} besides ${members.slice(0, -1).join(', ')} and ${members.at(-1)}`,
+    );
+  }
+}
+
+/**
+ * A seal run's JWS: ES256 by a key of `keySet`, `typ` `dpa-seal-run+jws`, its payload the canonical
+ * JSON of exactly {format, sealedAt, size, root}.
+ * @param {string} jws
+ * @param {KeySet} keySet
+ * @param {string} where
+ * @returns {RunBody & { kid: string }}
+ */
+function checkRunJws(jws, keySet, where) {
+  const { payload, kid } = verifyJws(jws, RUN_TYPE, keySet, where);
+  const payloadText = text(payload, where);
+  const body = parseJson(payloadText, where, 'the payload');
+  if (!isCanonicalJson(payloadText))
+    throw new VerificationFailure(where, 'the payload is not canonical JSON (RFC 8785)');
+  exactMembers(body, RUN_BODY_MEMBERS, where, 'the signed run body');
+  if (body.format !== RUN_FORMAT) {
+    throw new VerificationFailure(
+      where,
+      `the signed run body's format is ${JSON.stringify(body.format)}, not "${RUN_FORMAT}"`,
+    );
+  }
+  if (typeof body.sealedAt !== 'string' || Number.isNaN(Date.parse(body.sealedAt)))
+    throw new VerificationFailure(where, "the signed run body's sealedAt is not a time");
+  if (!Number.isSafeInteger(body.size) || /** @type {number} */ (body.size) < 1)
+    throw new VerificationFailure(
+      where,
+      "the signed run body's size is not a whole number of seals (1 or more)",
+    );
+  if (typeof body.root !== 'string' || !HEX_DIGEST.test(body.root))
+    throw new VerificationFailure(where, "the signed run body's root is not 64 lower-case hex digits");
+  return { .../** @type {RunBody} */ (body), kid };
+}
+
+/**
+ * The number of hashes in the audit path of leaf `index` of a tree of `size` leaves: the steps of
+ * RFC 9162 §2.1.3.2 until `sn` is 0.
+ * @param {number} index
+ * @param {number} size
+ */
+export function auditPathLength(index, size) {
+  let fn = index;
+  let sn = size - 1;
+  let length = 0;
+  while (sn > 0) {
+    if (fn % 2 === 1 || fn === sn) {
+      while (fn % 2 === 0 && fn !== 0) {
+        fn = Math.floor(fn / 2);
+        sn = Math.floor(sn / 2);
+      }
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+    length += 1;
+  }
+  return length;
+}
+
+/**
+ * RFC 9162 §2.1.3.2: the root that the audit path `proof` (hex, leaf upward) leads to from `leaf`,
+ * leaf `index` of a tree of `size` leaves. The caller has checked the index and the path's length.
+ * @param {string} leaf
+ * @param {number} index
+ * @param {number} size
+ * @param {readonly string[]} proof
+ * @returns {string}
+ */
+export function rootFromAuditPath(leaf, index, size, proof) {
+  /** @type {(left: Buffer, right: Buffer) => Buffer} */
+  const node = (left, right) =>
+    createHash('sha256').update(Uint8Array.of(1)).update(left).update(right).digest();
+  let fn = index;
+  let sn = size - 1;
+  /** @type {Buffer} */
+  let r = Buffer.from(leaf, 'hex');
+  for (const sibling of proof) {
+    if (sn === 0) throw new Error('the audit path is longer than the tree is high');
+    const p = Buffer.from(sibling, 'hex');
+    if (fn % 2 === 1 || fn === sn) {
+      r = node(p, r);
+      while (fn % 2 === 0 && fn !== 0) {
+        fn = Math.floor(fn / 2);
+        sn = Math.floor(sn / 2);
+      }
+    } else {
+      r = node(r, p);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  if (sn !== 0) throw new Error('the audit path is shorter than the tree is high');
+  return r.toString('hex');
+}
+
+/**
+ * That the seal body whose leaf hash is `leaf` is leaf `index` of the run's tree: its audit path,
+ * hashed up from the leaf, reaches exactly the run's signed root.
+ * @param {string} leaf
+ * @param {unknown} index
+ * @param {unknown[]} proof
+ * @param {RunBody} run
+ * @param {string} where
+ */
+function checkInclusion(leaf, index, proof, run, where) {
+  if (!Number.isSafeInteger(index) || /** @type {number} */ (index) < 0) {
+    throw new VerificationFailure(where, `run.index ${JSON.stringify(index)} is not a whole number`);
+  }
+  const at = /** @type {number} */ (index);
+  if (at >= run.size) {
+    throw new VerificationFailure(
+      where,
+      `run.index ${at} is not a leaf of the run's tree of ${run.size} seal${run.size === 1 ? '' : 's'}`,
+    );
+  }
+  for (const [position, sibling] of proof.entries()) {
+    if (typeof sibling !== 'string' || !HEX_DIGEST.test(sibling)) {
+      throw new VerificationFailure(where, `run.proof[${position}] is not 64 lower-case hex digits`);
+    }
+  }
+  const expected = auditPathLength(at, run.size);
+  if (proof.length !== expected) {
+    throw new VerificationFailure(
+      where,
+      `run.proof has ${proof.length} hash${proof.length === 1 ? '' : 'es'}, but the audit path of leaf ${at} of a tree of ${run.size} has ${expected} (${proof.length < expected ? 'too short' : 'too long'})`,
+    );
+  }
+  if (rootFromAuditPath(leaf, at, run.size, /** @type {string[]} */ (proof)) !== run.root) {
+    throw new VerificationFailure(
+      where,
+      `the audit path from the body (leaf ${at} of ${run.size}) does not lead to the run's signed root (the body, run.index or run.proof changed, or the run is not this seal's)`,
+    );
+  }
 }
 
 /**

@@ -118,7 +118,7 @@ const responses: Record<string, JsonResponse | FileResponse | EmptyResponse> = {
     status: '200',
     mediaType: 'application/zip',
     description:
-      'The evidence pack (rule 14; docs/evidence-format.md): every content version as JSON and PDF, the signatures, sub-processor requests, Vedlegg 3, breaches, the termination, the whole history and audit log with their seals, and manifest.json signed as manifest.jws (ES256, keys at /.well-known/jwks.json). The export is audited, and seals every entry not sealed yet (both parties get `audit.sealed`). Verify offline with `npx dpa-evidence verify pack.zip`.',
+      'The evidence pack (rule 14; docs/evidence-format.md): every content version as JSON and PDF, the signatures, sub-processor requests, Vedlegg 3, breaches, the termination, the whole history and audit log with their seals, and manifest.json signed as manifest.jws (ES256, keys at /.well-known/jwks.json). The export is audited, and seals every entry not sealed yet as a seal run of its own (each party organisation gets the run’s signed root as `audit.sealed`). Verify offline with `npx dpa-evidence verify pack.zip`.',
     headers: {
       'Content-Disposition': {
         description: 'attachment; filename="<id>-evidence.zip"',

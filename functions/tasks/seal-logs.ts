@@ -219,8 +219,9 @@ async function writeSeals(sealings: readonly Sealing[]): Promise<(Sealing & { er
     }
   });
   for (const sealing of large) {
-    // The numbered seals first (each conditional on being new), the latest last: a failure part way
-    // leaves the latest as it was, and the next run seals the same entries again after it.
+    // The numbered seals first, the latest last (conditional on it being the one read): a failure part
+    // way leaves the latest as it was, and the next run seals the same entries again after it,
+    // overwriting the numbered seals written here.
     const writes = sealWrites(sealing);
     try {
       for (let start = 0; start < writes.length; start += MAX_TRANSACTION_ITEMS) {

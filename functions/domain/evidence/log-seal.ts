@@ -163,6 +163,7 @@ export function rootFromProof(
 ): string | undefined {
   if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size)
     return undefined;
+  if (!HEX_DIGEST.test(leaf)) return undefined;
   let fn = index;
   let sn = size - 1;
   let node = Buffer.from(leaf, 'hex');

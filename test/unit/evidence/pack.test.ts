@@ -1,10 +1,30 @@
 import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterEach, describe, expect, it } from 'vitest';
 import { canonicalContent } from '../../../functions/domain/content-hash.ts';
-import { decodeJwsPayload, logLine } from '../../../functions/domain/evidence/log-seal.ts';
-import { buildEvidencePack, type EvidenceInput } from '../../../functions/domain/evidence/pack.ts';
-import { historyEntry, lifecycleInput, packOf, serviceKey } from './evidence-fixture.ts';
+import {
+  decodeJwsPayload,
+  logLine,
+  RUN_JWS_TYPE,
+  rootFromProof,
+  type SealRecord,
+  sealDigest,
+  sealLeaf,
+} from '../../../functions/domain/evidence/log-seal.ts';
+import {
+  buildEvidencePack,
+  EVIDENCE_FORMAT,
+  type EvidenceInput,
+} from '../../../functions/domain/evidence/pack.ts';
+import {
+  DAILY_SEALS,
+  EXPORTED_AT,
+  historyEntry,
+  lifecycleInput,
+  packOf,
+  serviceKey,
+} from './evidence-fixture.ts';
 
 const key = serviceKey();
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -45,8 +65,9 @@ describe('rule 14: the evidence pack', () => {
     const input = lifecycleInput(key);
     const files = unzipSync(await packOf(input, key));
     const manifest = JSON.parse(strFromU8(files['manifest.json']!));
+    expect(EVIDENCE_FORMAT).toBe('dpa-evidence/2');
     expect(manifest).toMatchObject({
-      format: 'dpa-evidence/1',
+      format: 'dpa-evidence/2',
       agreementId: input.agreementId,
       exportedAt: input.exportedAt,
       exportedBy: input.exportedBy,
@@ -56,11 +77,9 @@ describe('rule 14: the evidence pack', () => {
         .filter((path) => path !== 'manifest.json' && path !== 'manifest.jws')
         .map((path) => ({ path, sha256: sha256(files[path]!), size: files[path]!.length })),
     );
-    expect(manifest.seals).toEqual(
-      input.seals.map(({ jws }) => {
-        const { seq, root, size } = decodeJwsPayload(jws) as { seq: number; root: string; size: number };
-        return { seq, root, size };
-      }),
+    expect(manifest.seals).toEqual(input.seals.map(({ body: { seq, root, size } }) => ({ seq, root, size })));
+    expect(manifest.seals.map(({ seq, size }: { seq: number; size: number }) => [seq, size])).toEqual(
+      input.seals.map(({ entries }, index) => [index + 1, entries.length]),
     );
     expect(strFromU8(files['manifest.json']!)).toBe(`${JSON.stringify(manifest, null, 2)}\n`);
   });
@@ -138,10 +157,107 @@ describe('rule 14: the evidence pack', () => {
     expect(strFromU8(files['logs/history.jsonl']!).split('\n')).toHaveLength(input.history.length + 1);
   });
 
-  it('writes each seal as its JWS and the entries it covers', async () => {
+  it('writes each seal as exactly its body, the entries it covers and its run, as given', async () => {
     const input = lifecycleInput(key);
     const files = unzipSync(await packOf(input, key));
-    expect(JSON.parse(strFromU8(files['seals/000002.json']!))).toEqual(input.seals[1]);
+    expect(input.seals).toHaveLength(3);
+    input.seals.forEach((seal, index) => {
+      const path = `seals/${String(index + 1).padStart(6, '0')}.json`;
+      const written = JSON.parse(strFromU8(files[path]!));
+      expect(Object.keys(written), path).toEqual(['body', 'entries', 'run']);
+      expect(written, path).toEqual({ body: seal.body, entries: seal.entries, run: seal.run });
+      // Written with sorted keys, as every JSON file of the pack.
+      expect(Object.keys(written.run), path).toEqual(['index', 'jws', 'proof']);
+      expect(Object.keys(written.body), path).toEqual([
+        'agreementId',
+        'format',
+        'previous',
+        'root',
+        'sealedAt',
+        'seq',
+        'size',
+      ]);
+      expect(strFromU8(files[path]!), path).toBe(`${JSON.stringify(written, null, 2)}\n`);
+    });
+    expect(JSON.parse(strFromU8(files['seals/000001.json']!)).body as SealRecord['body']).toMatchObject({
+      format: 'dpa-seal/2',
+      seq: 1,
+      sealedAt: DAILY_SEALS[0],
+      previous: null,
+    });
+  });
+
+  it('chains each written seal to the digest of the body before it', async () => {
+    const files = unzipSync(await packOf(lifecycleInput(key), key));
+    const bodies = ['000001', '000002', '000003'].map(
+      (seq) => JSON.parse(strFromU8(files[`seals/${seq}.json`]!)).body as SealRecord['body'],
+    );
+    expect(bodies.map(({ seq, sealedAt }) => [seq, sealedAt])).toEqual([
+      [1, DAILY_SEALS[0]],
+      [2, DAILY_SEALS[1]],
+      [3, EXPORTED_AT],
+    ]);
+    expect(bodies.map(({ previous }) => previous)).toEqual([
+      null,
+      sealDigest(bodies[0]!),
+      sealDigest(bodies[1]!),
+    ]);
+  });
+
+  it('carries in each seal the run’s JWS, whose payload is the run body that the seal’s path leads to', async () => {
+    const files = unzipSync(await packOf(lifecycleInput(key), key));
+    const seals = ['000001', '000002', '000003'].map(
+      (seq) => JSON.parse(strFromU8(files[`seals/${seq}.json`]!)) as SealRecord,
+    );
+    // The daily seals share a run with four other agreements' seals (at index k mod 5); the export's
+    // own seal is a run of one.
+    const expected = [
+      { sealedAt: DAILY_SEALS[0], size: 5, index: 0, pathLength: 3 },
+      { sealedAt: DAILY_SEALS[1], size: 5, index: 1, pathLength: 3 },
+      { sealedAt: EXPORTED_AT, size: 1, index: 0, pathLength: 0 },
+    ];
+    seals.forEach(({ body, run }, k) => {
+      const [header, payload, signature] = run.jws.split('.');
+      expect(JSON.parse(Buffer.from(header!, 'base64url').toString('utf8'))).toEqual({
+        alg: 'ES256',
+        kid: key.kid,
+        typ: RUN_JWS_TYPE,
+      });
+      expect(RUN_JWS_TYPE).toBe('dpa-seal-run+jws');
+      expect(Buffer.from(signature!, 'base64url')).toHaveLength(64);
+      // The payload is the RFC 8785 form of the run body.
+      expect(Buffer.from(payload!, 'base64url').toString('utf8')).toBe(
+        canonicalize(decodeJwsPayload(run.jws)),
+      );
+      const runBody = decodeJwsPayload(run.jws) as {
+        format: string;
+        sealedAt: string;
+        size: number;
+        root: string;
+      };
+      expect(Object.keys(runBody).sort()).toEqual(['format', 'root', 'sealedAt', 'size']);
+      expect(runBody).toMatchObject({
+        format: 'dpa-seal-run/1',
+        sealedAt: expected[k]!.sealedAt,
+        size: expected[k]!.size,
+      });
+      expect(runBody.sealedAt).toBe(body.sealedAt);
+      expect(run.index, `seal ${k + 1}`).toBe(expected[k]!.index);
+      expect(run.proof, `seal ${k + 1}`).toHaveLength(expected[k]!.pathLength);
+      expect(rootFromProof(sealLeaf(body), run.index, runBody.size, run.proof), `seal ${k + 1}`).toBe(
+        runBody.root,
+      );
+      // Another body (here one more entry claimed) does not lead there.
+      const changed = { ...body, size: body.size + 1 };
+      expect(rootFromProof(sealLeaf(changed), run.index, runBody.size, run.proof)).not.toBe(runBody.root);
+    });
+    expect(seals[2]!.run.proof).toEqual([]);
+    expect((decodeJwsPayload(seals[2]!.run.jws) as { root: string }).root).toBe(sealLeaf(seals[2]!.body));
+    // Nor does the seal at another place of its run.
+    expect(rootFromProof(sealLeaf(seals[1]!.body), 0, 5, seals[1]!.run.proof)).not.toBe(
+      (decodeJwsPayload(seals[1]!.run.jws) as { root: string }).root,
+    );
+    expect(seals[0]!.run.jws).not.toBe(seals[1]!.run.jws);
   });
 
   it('is the same bytes for the same input, whatever the machine’s time zone', async () => {
@@ -180,9 +296,16 @@ describe('rule 14: the evidence pack', () => {
     expect(strFromU8(files['seals/000001.json']!)).toContain(gone!.id);
   });
 
-  it('refuses seals out of order and entries filed in the wrong log', async () => {
+  it('refuses seals out of order, a seal of another agreement and entries filed in the wrong log', async () => {
     const input = lifecycleInput(key);
-    await expect(packOf({ ...input, seals: [...input.seals].reverse() }, key)).rejects.toThrow(/numbered 3/);
+    await expect(packOf({ ...input, seals: [...input.seals].reverse() }, key)).rejects.toThrow(
+      'Seal 1 of the pack is numbered 3',
+    );
+    const [first, ...rest] = input.seals;
+    const foreign = { ...first!, body: { ...first!.body, agreementId: 'other-0' } };
+    await expect(packOf({ ...input, seals: [foreign, ...rest] }, key)).rejects.toThrow(
+      `Seal 1 is of agreement other-0, not ${input.agreementId}`,
+    );
     await expect(
       packOf({ ...input, history: [...input.history, ...input.audit], audit: [] }, key),
     ).rejects.toThrow(/is not a history entry/);

@@ -7,7 +7,19 @@ import { fileURLToPath } from 'node:url';
 import canonicalize from 'canonicalize';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { leafHash, logLine, type SealBody, sealBody } from '../../../functions/domain/evidence/log-seal.ts';
+import {
+  leafHash,
+  logLine,
+  merkleTree,
+  RUN_FORMAT,
+  RUN_JWS_TYPE,
+  type RunBody,
+  type RunProof,
+  type SealBody,
+  type SealedEntry,
+  sealBody,
+  sealLeaf,
+} from '../../../functions/domain/evidence/log-seal.ts';
 import {
   buildEvidencePack,
   type EvidenceInput,
@@ -15,7 +27,9 @@ import {
 } from '../../../functions/domain/evidence/pack.ts';
 import { localSigner } from '../../../functions/shared/service-signer.ts';
 import { canonicalize as verifierCanonicalize } from '../../../verifier/canonical-json.mjs';
+import { auditPathLength, rootFromAuditPath } from '../../../verifier/verify-pack.mjs';
 import { runStandardToolsSketch, standardToolsSketch } from '../../support/standard-tools-sketch.ts';
+import { AGREEMENT_ID } from '../domain/agreement-fixture.ts';
 import {
   compactJws,
   DAILY_SEALS,
@@ -98,6 +112,36 @@ const withLines = (files: Files, path: string, list: string[]): Files => ({
   [path]: strToU8(`${list.join('\n')}\n`),
 });
 const idOf = (line: string) => JSON.parse(line).id as string;
+
+const [SEAL_1, SEAL_2, SEAL_3] = ['seals/000001.json', 'seals/000002.json', 'seals/000003.json'] as const;
+interface SealFile {
+  body: SealBody;
+  entries: SealedEntry[];
+  run: RunProof;
+}
+const sealOf = (files: Files, path: string) => JSON.parse(textOf(files, path)) as SealFile;
+const withSeal = (files: Files, path: string, seal: unknown): Files => ({
+  ...files,
+  [path]: strToU8(`${JSON.stringify(seal, null, 2)}\n`),
+});
+const runBodyOf = (jws: string) =>
+  JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString('utf8')) as RunBody;
+
+/**
+ * The run of `bodies` as whoever holds the service's key could sign it (with `run` changing the signed
+ * run body), and the place in it of the body at `index`.
+ */
+function runOver(bodies: SealBody[], index: number, run: Partial<RunBody> = {}): RunProof {
+  const { root, proofs } = merkleTree(bodies.map(sealLeaf));
+  const signed: RunBody = {
+    format: RUN_FORMAT,
+    sealedAt: bodies[index]!.sealedAt,
+    size: bodies.length,
+    root,
+    ...run,
+  };
+  return { jws: compactJws(key, RUN_JWS_TYPE, canonicalize(signed) as string), index, proof: proofs[index]! };
+}
 
 describe('the offline verifier (npx dpa-evidence verify)', () => {
   it('passes the pack of a whole lifecycle with the keys pinned', () => {
@@ -292,19 +336,19 @@ describe('the offline verifier (npx dpa-evidence verify)', () => {
   });
 
   describe('seals', () => {
-    it('names a seal whose JWS payload was changed', () => {
+    it('names a seal whose run JWS payload was changed', () => {
       const files = filesOf(goodPack);
-      const seal = JSON.parse(textOf(files, 'seals/000002.json'));
-      const [header, payload, signature] = seal.jws.split('.');
-      const body = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as SealBody;
-      const forged = Buffer.from(canonicalize({ ...body, size: body.size - 1 }) as string).toString(
+      const seal = sealOf(files, SEAL_2);
+      const [header, payload, signature] = seal.run.jws.split('.');
+      const body = JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8')) as RunBody;
+      const forged = Buffer.from(canonicalize({ ...body, root: leafHash('forged') }) as string).toString(
         'base64url',
       );
-      seal.jws = `${header}.${forged}.${signature}`;
-      const { status, output } = verifyPack(
-        resigned({ ...files, 'seals/000002.json': strToU8(JSON.stringify(seal, null, 2)) }),
+      seal.run.jws = `${header}.${forged}.${signature}`;
+      const { status, output } = verifyPack(resigned(withSeal(files, SEAL_2, seal)));
+      expect(output).toContain(
+        `FAIL seals/000002.json (run jws): the signature does not verify with key ${key.kid}`,
       );
-      expect(output).toContain('FAIL seals/000002.json (jws): the signature does not verify');
       expect(status).toBe(1);
     });
 
@@ -318,38 +362,330 @@ describe('the offline verifier (npx dpa-evidence verify)', () => {
       expect(again.status).toBe(1);
     });
 
-    it('names the seal after one replaced by a validly signed other seal (the chain breaks)', () => {
+    it('names the seal after one replaced by another in a validly signed run (the chain breaks)', () => {
       const files = filesOf(goodPack);
-      const first = JSON.parse(textOf(files, 'seals/000001.json'));
-      const second = JSON.parse(textOf(files, 'seals/000002.json'));
+      const first = sealOf(files, SEAL_1);
+      const second = sealOf(files, SEAL_2);
       const entries = second.entries.slice(0, -1);
-      const body = sealBody('3f1c2a4e-8b7d-4c21-9e5f-0a1b2c3d4e5f', 2, DAILY_SEALS[1]!, entries, first.jws);
-      const replaced = { jws: compactJws(key, 'dpa-seal+jws', canonicalize(body) as string), entries };
+      const body = sealBody(AGREEMENT_ID, 2, DAILY_SEALS[1]!, entries, first.body);
       const manifest = JSON.parse(textOf(files, 'manifest.json'));
       manifest.seals[1] = { seq: 2, root: body.root, size: body.size };
       const { status, output } = verifyPack(
         resigned({
-          ...files,
-          'seals/000002.json': strToU8(JSON.stringify(replaced)),
+          ...withSeal(files, SEAL_2, { body, entries, run: runOver([body], 0) }),
           'manifest.json': strToU8(JSON.stringify(manifest)),
         }),
       );
-      expect(output).toContain("FAIL seals/000003.json: previous is not the SHA-256 of seal 2's JWS");
+      expect(output).toContain(
+        "FAIL seals/000003.json: previous is not the SHA-256 of seal 2's body (a seal was removed, replaced or reordered)",
+      );
       expect(status).toBe(1);
     });
 
-    it('names a seal whose listed leaves are not those it signed', () => {
+    it('names a seal whose listed leaves are not those it sealed', () => {
       const files = filesOf(goodPack);
-      const seal = JSON.parse(textOf(files, 'seals/000001.json'));
-      seal.entries[0].leaf = leafHash('something else');
-      const { status, output } = verifyPack(
-        resigned({ ...files, 'seals/000001.json': strToU8(JSON.stringify(seal)) }),
-      );
+      const seal = sealOf(files, SEAL_1);
+      seal.entries[0]!.leaf = leafHash('something else');
+      const { status, output } = verifyPack(resigned(withSeal(files, SEAL_1, seal)));
       expect(output).toContain(
-        'FAIL seals/000001.json: the Merkle root of the listed leaves is not the signed root',
+        "FAIL seals/000001.json: the Merkle root of the listed leaves is not the body's root (entries changed, added, removed or reordered)",
       );
       expect(status).toBe(1);
     });
+
+    it('names a seal file with a member more or one missing', () => {
+      const files = filesOf(goodPack);
+      const extra = verifyPack(resigned(withSeal(files, SEAL_2, { ...sealOf(files, SEAL_2), note: 'x' })));
+      expect(extra.output).toContain('FAIL seals/000002.json: has "note" besides body, entries and run');
+      expect(extra.status).toBe(1);
+      const { run: _run, ...withoutRun } = sealOf(files, SEAL_2);
+      const missing = verifyPack(resigned(withSeal(files, SEAL_2, withoutRun)));
+      expect(missing.output).toContain('FAIL seals/000002.json: is not {body, entries, run}');
+      expect(missing.status).toBe(1);
+      const seal = sealOf(files, SEAL_2);
+      const runMore = verifyPack(
+        resigned(withSeal(files, SEAL_2, { ...seal, run: { ...seal.run, root: leafHash('x') } })),
+      );
+      expect(runMore.output).toContain('FAIL seals/000002.json: run has "root" besides jws, index and proof');
+      expect(runMore.status).toBe(1);
+    });
+
+    describe('the audit path from the body to the run’s signed root', () => {
+      /** Seal 2 was made in a run of five, at index 1: its path is [leaf 0, node(2, 3), leaf 4]. */
+      const notLeading = (index: number, size = 5) =>
+        `FAIL seals/000002.json: the audit path from the body (leaf ${index} of ${size}) does not lead to the run's signed root (the body, run.index or run.proof changed, or the run is not this seal's)`;
+
+      it('is in place in the pack of a whole lifecycle: seals in runs of five, the last a run of one', () => {
+        const files = filesOf(goodPack);
+        expect([SEAL_1, SEAL_2, SEAL_3].map((path) => sealOf(files, path).run.index)).toEqual([0, 1, 0]);
+        expect(sealOf(files, SEAL_2).run.proof).toHaveLength(3);
+        expect(runBodyOf(sealOf(files, SEAL_2).run.jws)).toMatchObject({ format: RUN_FORMAT, size: 5 });
+        expect(sealOf(files, SEAL_3).run.proof).toEqual([]);
+      });
+
+      it('names a seal with one hash of its proof changed', () => {
+        const files = filesOf(goodPack);
+        const seal = sealOf(files, SEAL_2);
+        seal.run.proof[1] = leafHash('another subtree');
+        const { status, output } = verifyPack(resigned(withSeal(files, SEAL_2, seal)));
+        expect(output).toContain(notLeading(1));
+        expect(status).toBe(1);
+      });
+
+      it('names a proof hash that is not 64 lower-case hex digits', () => {
+        const files = filesOf(goodPack);
+        const seal = sealOf(files, SEAL_2);
+        seal.run.proof[2] = seal.run.proof[2]!.toUpperCase();
+        const { status, output } = verifyPack(resigned(withSeal(files, SEAL_2, seal)));
+        expect(output).toContain('FAIL seals/000002.json: run.proof[2] is not 64 lower-case hex digits');
+        expect(status).toBe(1);
+      });
+
+      it('names a proof one hash too short and one too long', () => {
+        const files = filesOf(goodPack);
+        const seal = sealOf(files, SEAL_2);
+        const short = verifyPack(
+          resigned(
+            withSeal(files, SEAL_2, { ...seal, run: { ...seal.run, proof: seal.run.proof.slice(0, -1) } }),
+          ),
+        );
+        expect(short.output).toContain(
+          'FAIL seals/000002.json: run.proof has 2 hashes, but the audit path of leaf 1 of a tree of 5 has 3 (too short)',
+        );
+        expect(short.status).toBe(1);
+        const long = verifyPack(
+          resigned(
+            withSeal(files, SEAL_2, {
+              ...seal,
+              run: { ...seal.run, proof: [...seal.run.proof, seal.run.proof[0]!] },
+            }),
+          ),
+        );
+        expect(long.output).toContain(
+          'FAIL seals/000002.json: run.proof has 4 hashes, but the audit path of leaf 1 of a tree of 5 has 3 (too long)',
+        );
+        expect(long.status).toBe(1);
+      });
+
+      it('names a wrong index: another leaf, one outside the tree, one not a whole number', () => {
+        const files = filesOf(goodPack);
+        const seal = sealOf(files, SEAL_2);
+        const at = (index: unknown) =>
+          verifyPack(resigned(withSeal(files, SEAL_2, { ...seal, run: { ...seal.run, index } })));
+        // Leaf 3 of 5 also has a path of three hashes, so only the root it leads to differs.
+        const other = at(3);
+        expect(other.output).toContain(notLeading(3));
+        expect(other.status).toBe(1);
+        // Leaf 4 of 5 has a path of one hash.
+        const last = at(4);
+        expect(last.output).toContain(
+          'FAIL seals/000002.json: run.proof has 3 hashes, but the audit path of leaf 4 of a tree of 5 has 1 (too long)',
+        );
+        expect(last.status).toBe(1);
+        const outside = at(5);
+        expect(outside.output).toContain(
+          "FAIL seals/000002.json: run.index 5 is not a leaf of the run's tree of 5 seals",
+        );
+        expect(outside.status).toBe(1);
+        for (const index of [1.5, -1, '1', null]) {
+          const result = at(index);
+          expect(result.output, String(index)).toContain(
+            `FAIL seals/000002.json: run.index ${JSON.stringify(index)} is not a whole number`,
+          );
+          expect(result.status).toBe(1);
+        }
+      });
+
+      it('names a seal whose run is another seal’s run', () => {
+        const files = filesOf(goodPack);
+        const seal = sealOf(files, SEAL_2);
+        // Seal 1's run: validly signed, a tree of five, but not with seal 2's body at index 0.
+        const ofSeal1 = verifyPack(
+          resigned(withSeal(files, SEAL_2, { ...seal, run: sealOf(files, SEAL_1).run })),
+        );
+        expect(ofSeal1.output).toContain(notLeading(0));
+        expect(ofSeal1.status).toBe(1);
+        // The export's run of one, whose root is seal 3's body.
+        const ofSeal3 = verifyPack(
+          resigned(withSeal(files, SEAL_2, { ...seal, run: sealOf(files, SEAL_3).run })),
+        );
+        expect(ofSeal3.output).toContain(notLeading(0, 1));
+        expect(ofSeal3.status).toBe(1);
+      });
+
+      it('reaches exactly the root of the domain’s tree, for every leaf of trees of 1 to 17 leaves', () => {
+        for (let size = 1; size <= 17; size++) {
+          const leaves = Array.from({ length: size }, (_, n) => leafHash(`leaf ${n}`));
+          const { root, proofs } = merkleTree(leaves);
+          leaves.forEach((leaf, index) => {
+            const proof = proofs[index]!;
+            expect(auditPathLength(index, size), `${index} of ${size}`).toBe(proof.length);
+            expect(rootFromAuditPath(leaf, index, size, proof), `${index} of ${size}`).toBe(root);
+            expect(() => rootFromAuditPath(leaf, index, size, [...proof, leaf])).toThrow(/longer/);
+            if (proof.length > 0) {
+              expect(() => rootFromAuditPath(leaf, index, size, proof.slice(0, -1))).toThrow(/shorter/);
+            }
+          });
+        }
+      });
+
+      it('follows the worked example of docs/evidence-format.md (five leaves, leaves 2 and 4)', () => {
+        const [La, Lb, Lc, Ld, Le] = ['a', 'b', 'c', 'd', 'e'].map(leafHash) as [
+          string,
+          string,
+          string,
+          string,
+          string,
+        ];
+        const node = (left: string, right: string) =>
+          createHash('sha256')
+            .update(Uint8Array.of(1))
+            .update(Buffer.from(left, 'hex'))
+            .update(Buffer.from(right, 'hex'))
+            .digest('hex');
+        const Nab = node(La, Lb);
+        const Nabcd = node(Nab, node(Lc, Ld));
+        const root = 'fe14a5426fbd70c0fa73f52342afed0da0bd23c4838662ccf6b88a3070ead97b';
+        expect(node(Nabcd, Le)).toBe(root);
+        expect(
+          merkleTree([La, Lb, Lc, Ld, Le]).proofs.filter((_, index) => index === 2 || index === 4),
+        ).toEqual([[Ld, Nab, Le], [Nabcd]]);
+        expect(rootFromAuditPath(Lc, 2, 5, [Ld, Nab, Le])).toBe(root);
+        expect(rootFromAuditPath(Le, 4, 5, [Nabcd])).toBe(root);
+        const documented = readFileSync(join(repository, 'docs/evidence-format.md'), 'utf8');
+        for (const hash of [Ld, Le, Nab, Nabcd, root]) expect(documented).toContain(hash);
+      });
+    });
+
+    describe('the seal body', () => {
+      it('names a body with its root, previous or sealedAt changed: no longer the leaf the run signed', () => {
+        const files = filesOf(goodPack);
+        const seal = sealOf(files, SEAL_2);
+        for (const change of [
+          { root: leafHash('other entries') },
+          { previous: leafHash('another seal 1') },
+          { sealedAt: '2027-02-01T02:05:00.000Z' },
+        ]) {
+          const { status, output } = verifyPack(
+            resigned(withSeal(files, SEAL_2, { ...seal, body: { ...seal.body, ...change } })),
+          );
+          expect(output, Object.keys(change)[0]).toContain(
+            "FAIL seals/000002.json: the audit path from the body (leaf 1 of 5) does not lead to the run's signed root",
+          );
+          expect(status).toBe(1);
+        }
+      });
+
+      /** Seal 2 with its body changed and put in a run signed again with the service's key. */
+      const resealed = (change: Partial<SealBody>, run: Partial<RunBody> = {}) => {
+        const files = filesOf(goodPack);
+        const seal = sealOf(files, SEAL_2);
+        const body = { ...seal.body, ...change };
+        return resigned(withSeal(files, SEAL_2, { ...seal, body, run: runOver([body], 0, run) }));
+      };
+
+      it('names a body whose root is not that of its entries, even in a validly signed run', () => {
+        const { status, output } = verifyPack(resealed({ root: leafHash('other entries') }));
+        expect(output).toContain(
+          "FAIL seals/000002.json: the Merkle root of the listed leaves is not the body's root",
+        );
+        expect(status).toBe(1);
+      });
+
+      it('names a body whose previous is not seal 1’s, even in a validly signed run', () => {
+        const { status, output } = verifyPack(resealed({ previous: leafHash('another seal 1') }));
+        expect(output).toContain(
+          "FAIL seals/000002.json: previous is not the SHA-256 of seal 1's body (a seal was removed, replaced or reordered)",
+        );
+        expect(status).toBe(1);
+      });
+
+      it('names a body whose sealedAt is not its run’s', () => {
+        const { status, output } = verifyPack(
+          resealed({ sealedAt: '2027-02-01T02:05:00.000Z' }, { sealedAt: DAILY_SEALS[1]! }),
+        );
+        expect(output).toContain(
+          "FAIL seals/000002.json: body.sealedAt 2027-02-01T02:05:00.000Z is not the run's sealedAt 2027-02-01T02:00:00.000Z",
+        );
+        expect(status).toBe(1);
+      });
+
+      it('names a body of another agreement, number or format, even in a validly signed run', () => {
+        const cases: [Partial<SealBody>, string][] = [
+          [{ agreementId: 'other-0' }, `seals agreement "other-0", not ${AGREEMENT_ID}`],
+          [{ seq: 3 }, 'the body is seal 3, not 2'],
+          [{ format: 'dpa-seal/1' as SealBody['format'] }, 'body.format is "dpa-seal/1", not "dpa-seal/2"'],
+        ];
+        for (const [change, why] of cases) {
+          const { status, output } = verifyPack(resealed(change));
+          expect(output).toContain(`FAIL seals/000002.json: ${why}`);
+          expect(status).toBe(1);
+        }
+      });
+    });
+
+    describe('the run’s JWS', () => {
+      const withRunJws = (jws: (payload: string) => string) => {
+        const files = filesOf(goodPack);
+        const seal = sealOf(files, SEAL_2);
+        const payload = Buffer.from(seal.run.jws.split('.')[1]!, 'base64url').toString('utf8');
+        return resigned(withSeal(files, SEAL_2, { ...seal, run: { ...seal.run, jws: jws(payload) } }));
+      };
+
+      it('names a run JWS of another typ (a format-1 seal’s)', () => {
+        const { status, output } = verifyPack(
+          withRunJws((payload) => compactJws(key, 'dpa-seal+jws', payload)),
+        );
+        expect(output).toContain(
+          'FAIL seals/000002.json (run jws): typ is "dpa-seal+jws", not "dpa-seal-run+jws"',
+        );
+        expect(status).toBe(1);
+      });
+
+      it('names a run JWS signed by a key that is not pinned', () => {
+        const { status, output } = verifyPack(
+          withRunJws((payload) => compactJws(otherKey, RUN_JWS_TYPE, payload)),
+        );
+        expect(output).toContain(
+          `FAIL seals/000002.json (run jws): signed with key ${otherKey.kid}, which is not among the pinned keys (${pinned})`,
+        );
+        expect(status).toBe(1);
+      });
+
+      it('names a run body with a member more, of another format, or not in canonical form', () => {
+        const cases: [(run: RunBody) => string, string][] = [
+          [
+            (run) => canonicalize({ ...run, agreements: 5 }) as string,
+            'the signed run body has "agreements" besides format, sealedAt, size and root',
+          ],
+          [
+            (run) => canonicalize({ ...run, format: 'dpa-seal-run/0' }) as string,
+            `the signed run body's format is "dpa-seal-run/0", not "${RUN_FORMAT}"`,
+          ],
+          [(run) => JSON.stringify(run, null, 1), 'the payload is not canonical JSON (RFC 8785)'],
+        ];
+        for (const [payloadOf, why] of cases) {
+          const { status, output } = verifyPack(
+            withRunJws((payload) => compactJws(key, RUN_JWS_TYPE, payloadOf(JSON.parse(payload)))),
+          );
+          expect(output).toContain(`FAIL seals/000002.json (run jws): ${why}`);
+          expect(status).toBe(1);
+        }
+      });
+    });
+  });
+
+  it('refuses a pack of format dpa-evidence/1, naming it as the earlier format', () => {
+    const files = filesOf(goodPack);
+    const manifest = JSON.parse(textOf(files, 'manifest.json'));
+    manifest.format = 'dpa-evidence/1';
+    const { status, output } = verifyPack(
+      resigned({ ...files, 'manifest.json': strToU8(JSON.stringify(manifest, null, 2)) }),
+    );
+    expect(output.trim()).toBe(
+      'FAIL manifest.json: format is "dpa-evidence/1", an earlier format whose seals were signed one by one; this verifier reads "dpa-evidence/2" only',
+    );
+    expect(status).toBe(1);
   });
 
   describe('content versions', () => {
@@ -597,5 +933,51 @@ describe('the standard-tools sketch of docs/evidence-format.md', () => {
     const { status, output } = await runSketch(resigned(filesOf(goodPack), otherKey));
     expect(output).not.toMatch(/^OK$/m);
     expect(status).not.toBe(0);
+  });
+
+  it('fails a seal with one hash of its audit path changed (the root it leads to is not the signed one)', async () => {
+    const files = filesOf(goodPack);
+    const seal = sealOf(files, SEAL_1);
+    seal.run.proof[2] = leafHash('another subtree');
+    expect(await runSketch(resigned(withSeal(files, SEAL_1, seal)))).toEqual({ status: 1, output: '' });
+  });
+
+  it('fails a seal whose audit path is one hash too long or too short', async () => {
+    const files = filesOf(goodPack);
+    const seal = sealOf(files, SEAL_1);
+    for (const proof of [[...seal.run.proof, seal.run.proof[0]!], seal.run.proof.slice(0, -1)]) {
+      const tampered = withSeal(files, SEAL_1, { ...seal, run: { ...seal.run, proof } });
+      expect(await runSketch(resigned(tampered)), String(proof.length)).toEqual({ status: 1, output: '' });
+    }
+  });
+
+  it('fails a seal whose run is another seal’s', async () => {
+    const files = filesOf(goodPack);
+    const tampered = withSeal(files, SEAL_1, { ...sealOf(files, SEAL_1), run: sealOf(files, SEAL_3).run });
+    expect(await runSketch(resigned(tampered))).toEqual({ status: 1, output: '' });
+  });
+
+  it('fails a seal whose run JWS is of another typ, or whose previous is not the seal before’s', async () => {
+    const files = filesOf(goodPack);
+    const seal = sealOf(files, SEAL_2);
+    const payload = Buffer.from(seal.run.jws.split('.')[1]!, 'base64url').toString('utf8');
+    const typ = withSeal(files, SEAL_2, {
+      ...seal,
+      run: { ...seal.run, jws: compactJws(key, 'dpa-seal+jws', payload) },
+    });
+    expect(await runSketch(resigned(typ))).toEqual({ status: 1, output: '' });
+    const body = { ...seal.body, previous: leafHash('another seal 1') };
+    const chain = withSeal(files, SEAL_2, { ...seal, body, run: runOver([body], 0) });
+    expect(await runSketch(resigned(chain))).toEqual({ status: 1, output: '' });
+  });
+
+  it('fails a pack of format dpa-evidence/1', async () => {
+    const files = filesOf(goodPack);
+    const manifest = JSON.parse(textOf(files, 'manifest.json'));
+    manifest.format = 'dpa-evidence/1';
+    const { status } = await runSketch(
+      resigned({ ...files, 'manifest.json': strToU8(JSON.stringify(manifest)) }),
+    );
+    expect(status).toBe(1);
   });
 });
