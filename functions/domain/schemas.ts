@@ -200,6 +200,11 @@ export const actorSchema = /* @__PURE__ */ lazySchema(() =>
     orgNumber: z.string(),
     clientId: z.string(),
     person: z.optional(z.string()),
+    /**
+     * Who acted for the organisation: the vendor (`supplier`) of a Maskinporten token delegated through
+     * Altinn, or the vendor (`consumer`) of an Altinn system user's token, with the system user's id.
+     */
+    via: z.optional(z.strictObject({ orgNumber: z.string(), systemUserId: z.optional(z.string()) })),
   }),
 );
 

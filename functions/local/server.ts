@@ -29,11 +29,20 @@ export interface LocalServerOptions {
   mail: { url: string; messages(): Promise<LocalMailMessage[]> };
 }
 
-const tokenRequestSchema = z.strictObject({
-  orgNumber: orgNumberSchema,
-  scopes: z.optional(z.array(z.enum(['dpa:read', 'dpa:write'])).check(z.maxLength(2))),
-  name: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
-});
+const tokenRequestSchema = z
+  .strictObject({
+    orgNumber: orgNumberSchema,
+    scopes: z.optional(z.array(z.enum(['dpa:read', 'dpa:write'])).check(z.maxLength(2))),
+    name: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+    supplierOrgNumber: z.optional(orgNumberSchema),
+    systemUser: z.optional(z.strictObject({ id: z.optional(z.uuid()) })),
+  })
+  .check(
+    z.refine((request) => !request.systemUser || request.supplierOrgNumber !== undefined, {
+      path: ['supplierOrgNumber'],
+      message: 'A system user token needs supplierOrgNumber: the vendor whose system acts',
+    }),
+  );
 
 const clockRequestSchema = z.union([
   z.strictObject({ advanceBy: z.string().check(z.minLength(2), z.maxLength(40)) }),

@@ -20,8 +20,46 @@ export const LOCAL_ISSUER = 'http://127.0.0.1/local-issuer';
 export const LOCAL_AUDIENCE = 'dpa-local';
 const TOKEN_LIFETIME_SECONDS = 3600;
 
+/**
+ * A token request: Maskinporten's own (`orgNumber` alone), one delegated through Altinn to a vendor
+ * (`supplierOrgNumber`: the vendor, in the `supplier` claim), or an Altinn system user's (`systemUser`:
+ * `orgNumber` is the system user's organisation, `supplierOrgNumber` the vendor, who is then the
+ * token's `consumer`).
+ */
+export interface TokenRequest {
+  orgNumber: string;
+  scopes?: string[];
+  name?: string;
+  supplierOrgNumber?: string;
+  systemUser?: { id?: string };
+}
+
+const orgClaim = (orgNumber: string) => ({ authority: 'iso6523-actorid-upis', ID: `0192:${orgNumber}` });
+
+/** The claims that say who the token acts for, as Maskinporten and Altinn issue them. */
+function actingClaims({ orgNumber, supplierOrgNumber, systemUser }: TokenRequest): Record<string, unknown> {
+  if (systemUser) {
+    if (!supplierOrgNumber) throw new Error('A system user token needs supplierOrgNumber (the vendor)');
+    return {
+      consumer: orgClaim(supplierOrgNumber),
+      authorization_details: [
+        {
+          type: 'urn:altinn:systemuser',
+          systemuser_org: orgClaim(orgNumber),
+          systemuser_id: [systemUser.id ?? crypto.randomUUID()],
+          system_id: `local-system-${supplierOrgNumber}`,
+        },
+      ],
+    };
+  }
+  return {
+    consumer: orgClaim(orgNumber),
+    ...(supplierOrgNumber ? { supplier: orgClaim(supplierOrgNumber) } : {}),
+  };
+}
+
 export interface TokenIssuer {
-  issue(request: { orgNumber: string; scopes?: string[]; name?: string }): Promise<string>;
+  issue(request: TokenRequest): Promise<string>;
   verify(token: string): Promise<JWTPayload>;
 }
 
@@ -31,14 +69,17 @@ export async function openTokenIssuer(
 ): Promise<TokenIssuer> {
   const { privateKey, publicKey } = await loadOrCreateKeys(dataDir);
   return {
-    async issue({ orgNumber, scopes = ['dpa:read', 'dpa:write'], name }) {
-      if (!isValidOrgNumber(orgNumber))
-        throw new Error('orgNumber must be a valid Norwegian organisation number');
+    async issue(request) {
+      const { orgNumber, scopes = ['dpa:read', 'dpa:write'], name, supplierOrgNumber } = request;
+      for (const number of [orgNumber, supplierOrgNumber ?? orgNumber]) {
+        if (!isValidOrgNumber(number))
+          throw new Error(`${number} is not a valid Norwegian organisation number`);
+      }
       const issuedAt = Math.floor(realNow().getTime() / 1000);
       return new SignJWT({
-        consumer: { authority: 'iso6523-actorid-upis', ID: `0192:${orgNumber}` },
+        ...actingClaims(request),
         scope: scopes.join(' '),
-        client_id: `local-${orgNumber}`,
+        client_id: `local-${supplierOrgNumber ?? orgNumber}`,
         ...(name ? { name } : {}),
       })
         .setProtectedHeader({ alg: 'RS256', kid: 'local' })

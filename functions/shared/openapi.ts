@@ -315,7 +315,8 @@ export function openApiDocument() {
       securitySchemes: {
         maskinporten: {
           type: 'oauth2',
-          description: 'Maskinporten-shaped JWT: consumer.ID "0192:<orgnr>", scope dpa:read / dpa:write',
+          description:
+            'Maskinporten-shaped JWT: consumer.ID "0192:<orgnr>", scope dpa:read / dpa:write. A vendor acts for an organisation with a token delegated through Altinn (consumer: the organisation, supplier: the vendor) or as an Altinn system user (authorization_details type urn:altinn:systemuser, systemuser_org.ID: the organisation, consumer: the vendor); the vendor is recorded as actor.via.',
           flows: {
             clientCredentials: {
               tokenUrl: 'https://maskinporten.no/token',
