@@ -2,6 +2,10 @@
  * The one list of functions: CDK deploys exactly these, and the local stack runs exactly these.
  * Entries are paths from the repository root; every module exports `handler`.
  */
+import type { Scope } from './shared/deployment-settings.ts';
+
+export type { Scope };
+
 export type WorkflowId =
   | 'signing'
   | 'termination'
@@ -25,8 +29,6 @@ export type Permission =
   | 'notifications:email'
   | 'seals:sign'
   | 'seals:publish';
-
-export type Scope = 'dpa:read' | 'dpa:write';
 
 export interface HttpFunction {
   readonly id: string;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { DEFAULT_SCOPE_NAMES, SCOPE_NAME, type ScopeNames } from '../functions/shared/deployment-settings.ts';
 import { DataStack } from './data-stack.ts';
 import { fromRepoRoot } from './paths.ts';
 import { ServiceStack } from './service-stack.ts';
@@ -70,6 +71,7 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
     retiredSealKeyArns: listContext(app, 'retiredSealKeyArns'),
     jwtIssuer: requiredContext(app, 'jwtIssuer'),
     jwtAudience: requiredContext(app, 'jwtAudience'),
+    scopeNames: scopeNamesContext(app),
     emailSender: emailContext(app, 'emailSender'),
     emailIdentity: requiredContext(app, 'emailIdentity'),
     ...optionalEmailContext(app, 'alarmEmail'),
@@ -106,6 +108,32 @@ function requiredContext(app: App, key: string): string {
     throw new Error(`Set the CDK context value "${key}" (cdk.json or -c ${key}=...)`);
   }
   return value;
+}
+
+/**
+ * `-c readScope=<prefix>:dpa.read -c writeScope=<prefix>:dpa.write`: the scope names Digdir assigned
+ * the deployment; `dpa:read` and `dpa:write` (the local stack's) when not given.
+ */
+function scopeNamesContext(app: App): ScopeNames {
+  const nameOf = (key: string, fallback: string) => {
+    const value: unknown = app.node.tryGetContext(key) ?? fallback;
+    if (typeof value !== 'string' || !SCOPE_NAME.test(value)) {
+      throw new Error(
+        `The CDK context value "${key}" must be a Maskinporten scope name, <prefix>:<subscope> (got ${String(value)})`,
+      );
+    }
+    return value;
+  };
+  const names = {
+    'dpa:read': nameOf('readScope', DEFAULT_SCOPE_NAMES['dpa:read']),
+    'dpa:write': nameOf('writeScope', DEFAULT_SCOPE_NAMES['dpa:write']),
+  };
+  if (names['dpa:read'] === names['dpa:write']) {
+    throw new Error(
+      'The CDK context values "readScope" and "writeScope" must differ: a read-only token would write',
+    );
+  }
+  return names;
 }
 
 /** `-c alarmEmail=oncall@example.no`: one address, or nothing (then nobody is subscribed). */

@@ -13,6 +13,7 @@ import {
   type WorkflowId,
   workflows,
 } from '../functions/catalogue.ts';
+import type { ScopeNames } from '../functions/shared/deployment-settings.ts';
 import { CatalogueFunction } from './constructs/catalogue-function.ts';
 import { DailySchedule } from './constructs/daily-schedule.ts';
 import { CatalogueHttpApi } from './constructs/http-api.ts';
@@ -33,6 +34,8 @@ export interface ServiceStackProps extends StackProps {
   readonly retiredSealKeyArns?: readonly string[];
   readonly jwtIssuer: string;
   readonly jwtAudience: string;
+  /** The names of the scopes in the issuer (Digdir assigns them under the provider's prefix). */
+  readonly scopeNames: ScopeNames;
   /** The address notifications are e-mailed from, and the SES identity (its domain or itself) it belongs to. */
   readonly emailSender: string;
   readonly emailIdentity: string;
@@ -123,7 +126,14 @@ export class ServiceStack extends Stack {
       routes: httpFunctions.map((definition) => ({ definition, handler: handlerOf(definition.id) })),
       jwtIssuer: props.jwtIssuer,
       jwtAudience: props.jwtAudience,
+      scopeNames: props.scopeNames,
     });
+
+    // The OpenAPI document tells clients the scope names, where tokens come from and which audience.
+    const openApi = functions.get('getOpenApi')!.function;
+    openApi.addEnvironment('SCOPE_NAMES', JSON.stringify(props.scopeNames));
+    openApi.addEnvironment('TOKEN_URL', `${props.jwtIssuer.replace(/\/?$/, '/')}token`);
+    openApi.addEnvironment('JWT_AUDIENCE', props.jwtAudience);
 
     // E-mails tell their readers which call to make, so the functions that send them know the API's URL.
     for (const { definition } of catalogue) {

@@ -1,6 +1,10 @@
 import { publicHttpHandler } from '../shared/http.ts';
 import { openApiDocument } from '../shared/openapi.ts';
 
-const document = openApiDocument();
+/** Built on the first request (the deployment's settings are in the environment by then), then kept. */
+let document: ReturnType<typeof openApiDocument> | undefined;
 
-export const handler = publicHttpHandler(async () => ({ status: 200, body: document }));
+export const handler = publicHttpHandler(async () => {
+  document ??= openApiDocument();
+  return { status: 200, body: document };
+});

@@ -25,7 +25,7 @@ import { createStepFunctionsFacade } from './step-functions/facade.ts';
 import { type LocalDeployment, loadDeployment } from './synthesis-cache.ts';
 import { startTableStreamPoller, type TableStreamPoller } from './table-stream.ts';
 import { createTaskFaults, type TaskFaultOptions } from './task-faults.ts';
-import { openTokenIssuer, type TokenIssuer } from './tokens.ts';
+import { LOCAL_AUDIENCE, openTokenIssuer, type TokenIssuer } from './tokens.ts';
 import { VirtualClock } from './virtual-clock.ts';
 
 /**
@@ -246,7 +246,10 @@ async function startOnDynamo(
     EMAIL_SENDER: LOCAL_EMAIL_SENDER,
     // Webhook endpoints on this machine (http://127.0.0.1, http://localhost) are allowed here only.
     WEBHOOK_ALLOW_LOOPBACK: 'true',
+    // The local issuer's audience; the scopes keep their default names (dpa:read, dpa:write).
+    JWT_AUDIENCE: LOCAL_AUDIENCE,
   });
+  delete process.env.SCOPE_NAMES;
   delete process.env.EVENT_BUS_NAME;
   delete process.env.SEAL_KEY_ARN;
   resetServiceSigner();
@@ -311,6 +314,7 @@ async function startOnDynamo(
   const port = await listen(server, options.port, options.host ?? '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${port}`;
   process.env.API_BASE_URL = baseUrl;
+  process.env.TOKEN_URL = `${baseUrl}/local/tokens`;
   process.env.AWS_ENDPOINT_URL_SFN = `http://127.0.0.1:${controlPlanePort}`;
   resetClients();
   // Workflows that were waiting when the stack last stopped carry on from DynamoDB's state.

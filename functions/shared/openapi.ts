@@ -9,6 +9,7 @@ import * as subProcessorSchemas from '../domain/sub-processor-schemas.ts';
 import * as terminationSchemas from '../domain/termination-schemas.ts';
 import * as webhookSchemas from '../domain/webhooks/schemas.ts';
 import * as z from '../domain/zod.ts';
+import { type ClientSettings, clientSettings, type Scope } from './deployment-settings.ts';
 
 /**
  * The OpenAPI 3.1 document, generated from the catalogue (routes, scopes) and the same zod schemas the
@@ -232,7 +233,8 @@ const idempotencyKeyHeader = {
   schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]+$' },
 };
 
-export function openApiDocument() {
+export function openApiDocument(settings: ClientSettings = clientSettings()) {
+  const scopeName = (scope: Scope) => settings.scopeNames[scope];
   const paths: Record<string, Record<string, unknown>> = {};
   for (const fn of httpFunctions) {
     const pathParams = [...fn.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
@@ -257,7 +259,7 @@ export function openApiDocument() {
     paths[fn.path]![fn.method.toLowerCase()] = {
       operationId: fn.id,
       summary: fn.summary,
-      ...(fn.scopes.length ? { security: [{ maskinporten: [...fn.scopes] }] } : { security: [] }),
+      ...(fn.scopes.length ? { security: [{ maskinporten: fn.scopes.map(scopeName) }] } : { security: [] }),
       parameters: [
         ...pathParams,
         ...queryParams,
@@ -315,12 +317,14 @@ export function openApiDocument() {
       securitySchemes: {
         maskinporten: {
           type: 'oauth2',
-          description:
-            'Maskinporten-shaped JWT: consumer.ID "0192:<orgnr>", scope dpa:read / dpa:write. A vendor acts for an organisation with a token delegated through Altinn (consumer: the organisation, supplier: the vendor) or as an Altinn system user (authorization_details type urn:altinn:systemuser, systemuser_org.ID: the organisation, consumer: the vendor); the vendor is recorded as actor.via.',
+          description: `Maskinporten JWT: consumer.ID "0192:<orgnr>", scope ${scopeName('dpa:read')} / ${scopeName('dpa:write')}${settings.audience ? `; request it with resource=${settings.audience} in the JWT grant (RFC 8707): the API refuses a token without that audience` : ''}. A vendor acts for an organisation with a token delegated through Altinn (consumer: the organisation, supplier: the vendor) or as an Altinn system user (authorization_details type urn:altinn:systemuser, systemuser_org.ID: the organisation, consumer: the vendor); the vendor is recorded as actor.via.`,
           flows: {
             clientCredentials: {
-              tokenUrl: 'https://maskinporten.no/token',
-              scopes: { 'dpa:read': 'Read agreements', 'dpa:write': 'Create and change agreements' },
+              tokenUrl: settings.tokenUrl,
+              scopes: {
+                [scopeName('dpa:read')]: 'Read agreements',
+                [scopeName('dpa:write')]: 'Create and change agreements',
+              },
             },
           },
         },

@@ -7,12 +7,15 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { HttpFunction } from '../../functions/catalogue.ts';
+import type { ScopeNames } from '../../functions/shared/deployment-settings.ts';
 
 export interface CatalogueHttpApiProps {
   readonly routes: readonly { readonly definition: HttpFunction; readonly handler: lambda.IFunction }[];
   /** Token issuer (Maskinporten), checked by API Gateway against its JWKS. */
   readonly jwtIssuer: string;
   readonly jwtAudience: string;
+  /** The names the deployment's scopes were given (Digdir assigns them under the provider's prefix). */
+  readonly scopeNames: ScopeNames;
 }
 
 /** Fields of each access log line; `client_id` says which integration called (accountability). */
@@ -32,7 +35,8 @@ const ACCESS_LOG_FORMAT = {
 
 /**
  * The HTTP API: one route per catalogue HTTP function, each guarded by the Maskinporten JWT
- * authorizer with the catalogue's scopes; routes the catalogue lists without scopes are public.
+ * authorizer with the catalogue's scopes (by the names the deployment gave them); routes the catalogue
+ * lists without scopes are public.
  */
 export class CatalogueHttpApi extends Construct {
   readonly api: apigw.HttpApi;
@@ -72,7 +76,7 @@ export class CatalogueHttpApi extends Construct {
           payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
         }),
         authorizer: isPublic ? new apigw.HttpNoneAuthorizer() : authorizer,
-        authorizationScopes: isPublic ? undefined : [...definition.scopes],
+        authorizationScopes: isPublic ? undefined : definition.scopes.map((scope) => props.scopeNames[scope]),
       });
       if (isPublic && route) {
         if (!definition.publicBecause) {

@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { Match } from 'aws-cdk-lib/assertions';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { httpFunctions } from '../../functions/catalogue.ts';
+import { buildApp } from '../../infra/build-app.ts';
+import { CatalogueHttpApi } from '../../infra/constructs/http-api.ts';
 import { catalogueFunctions } from '../../infra/synthesized.ts';
 import { type Synthesized, singleLogicalId, synthesize } from './synth.ts';
 
@@ -105,5 +109,54 @@ describe('the HTTP API', () => {
     synth.service.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() },
     });
+  });
+});
+
+describe('the scope names of a deployment', () => {
+  const scopeNames = { 'dpa:read': 'kommune:dpa.read', 'dpa:write': 'kommune:dpa.write' };
+
+  it('are what the routes require (Digdir names them under the provider’s prefix)', () => {
+    const stack = new Stack(new App(), 'ScopeNames');
+    new CatalogueHttpApi(stack, 'HttpApi', {
+      routes: httpFunctions.map((definition, index) => ({
+        definition,
+        handler: lambda.Function.fromFunctionArn(
+          stack,
+          `Fn${index}`,
+          `arn:aws:lambda:eu-north-1:123456789012:function:fn${index}`,
+        ),
+      })),
+      jwtIssuer: 'https://test.maskinporten.no/',
+      jwtAudience: 'https://dpa.test.kommune.no',
+      scopeNames,
+    });
+    const required = new Map(
+      Object.values(Template.fromStack(stack).findResources('AWS::ApiGatewayV2::Route')).map((route) => [
+        route.Properties.RouteKey as string,
+        route.Properties.AuthorizationScopes as string[] | undefined,
+      ]),
+    );
+    for (const fn of protectedRoutes) {
+      expect(required.get(`${fn.method} ${fn.path}`), fn.id).toEqual(
+        fn.scopes.map((scope) => scopeNames[scope]),
+      );
+    }
+  });
+
+  it('default to dpa:read and dpa:write, told to the OpenAPI function with the token URL and audience', () => {
+    expect(catalogueFunctions(synth.serviceJson).getOpenApi?.environment).toMatchObject({
+      SCOPE_NAMES: JSON.stringify({ 'dpa:read': 'dpa:read', 'dpa:write': 'dpa:write' }),
+      TOKEN_URL: `${cdkJson.context.jwtIssuer}token`,
+      JWT_AUDIENCE: cdkJson.context.jwtAudience,
+    });
+  });
+
+  it('refuse a name that is not a Maskinporten scope, and one name for both', () => {
+    expect(() => buildApp({ context: { readScope: 'Read Agreements' }, nag: false })).toThrow(
+      'The CDK context value "readScope" must be a Maskinporten scope name, <prefix>:<subscope> (got Read Agreements)',
+    );
+    expect(() =>
+      buildApp({ context: { readScope: 'kommune:dpa', writeScope: 'kommune:dpa' }, nag: false }),
+    ).toThrow('The CDK context values "readScope" and "writeScope" must differ');
   });
 });

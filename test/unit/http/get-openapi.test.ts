@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { httpFunctions } from '../../../functions/catalogue.ts';
 import { handler } from '../../../functions/http/get-openapi.ts';
+import { clientSettings } from '../../../functions/shared/deployment-settings.ts';
+import { openApiDocument } from '../../../functions/shared/openapi.ts';
 import { ddb, useAwsMocks } from './aws-mocks.ts';
 import { httpEvent, invoke } from './events.ts';
 
@@ -141,3 +143,50 @@ describe('GET /openapi.json', () => {
     }
   });
 });
+
+describe('the OpenAPI document of a deployment', () => {
+  const settings = {
+    scopeNames: { 'dpa:read': 'kommune:dpa.read', 'dpa:write': 'kommune:dpa.write' },
+    tokenUrl: 'https://test.maskinporten.no/token',
+    audience: 'https://dpa.test.kommune.no',
+  };
+
+  it('names the scopes, the token endpoint and the audience the deployment was given', () => {
+    const doc = openApiDocument(settings) as unknown as {
+      paths: Record<string, Record<string, Operation>>;
+      components: { securitySchemes: { maskinporten: OAuthScheme } };
+    };
+    for (const fn of httpFunctions) {
+      const expected = fn.scopes.map((scope) => settings.scopeNames[scope]);
+      expect(doc.paths[fn.path]![fn.method.toLowerCase()]!.security, fn.id).toEqual(
+        fn.scopes.length ? [{ maskinporten: expected }] : [],
+      );
+    }
+    const scheme = doc.components.securitySchemes.maskinporten;
+    expect(scheme.flows.clientCredentials).toEqual({
+      tokenUrl: 'https://test.maskinporten.no/token',
+      scopes: { 'kommune:dpa.read': 'Read agreements', 'kommune:dpa.write': 'Create and change agreements' },
+    });
+    expect(scheme.description).toContain('resource=https://dpa.test.kommune.no');
+    expect(JSON.stringify(doc)).not.toContain('"dpa:read"');
+  });
+
+  it('reads the settings from the environment CDK sets on the function', () => {
+    expect(
+      clientSettings({
+        SCOPE_NAMES: JSON.stringify(settings.scopeNames),
+        TOKEN_URL: settings.tokenUrl,
+        JWT_AUDIENCE: settings.audience,
+      }),
+    ).toEqual(settings);
+    expect(clientSettings({})).toEqual({
+      scopeNames: { 'dpa:read': 'dpa:read', 'dpa:write': 'dpa:write' },
+      tokenUrl: 'https://maskinporten.no/token',
+    });
+  });
+});
+
+interface OAuthScheme {
+  description: string;
+  flows: { clientCredentials: { tokenUrl: string; scopes: Record<string, string> } };
+}
