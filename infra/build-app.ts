@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DEFAULT_SCOPE_NAMES, SCOPE_NAME, type ScopeNames } from '../functions/shared/deployment-settings.ts';
@@ -37,8 +37,41 @@ const APP_DEFAULT_CONTEXT: Record<string, unknown> = {
   '@aws-cdk/core:defaultCrossStackReferences': 'strong',
 };
 
-/** Names of the two stacks (also their CloudFormation stack names). */
+/** Names of the two stacks of the default stage (also their CloudFormation stack names). */
 export const STACK_IDS = { data: 'DpaData', service: 'DpaService' } as const;
+
+/** The stage when `-c stage=…` names none: the settings of `infra/stages/default.json`. */
+export const DEFAULT_STAGE = 'default';
+
+/** A stage's stacks: the default stage's are `DpaData` and `DpaService`, another's end in `-<stage>`. */
+export const stackIdsOf = (stage: string) =>
+  stage === DEFAULT_STAGE
+    ? STACK_IDS
+    : { data: `${STACK_IDS.data}-${stage}`, service: `${STACK_IDS.service}-${stage}` };
+
+/** A deployment setting: `-c key=value` first, then the stage's file. */
+type Setting = (key: string) => unknown;
+
+/**
+ * `-c stage=<name>` (default `default`): the settings of `infra/stages/<name>.json` (issuer, audience,
+ * scopes, region, e-mail sender and identity, alarm e-mail), each overridden by a `-c` of its own.
+ */
+function stageOf(app: App): { name: string; settings: Record<string, unknown> } {
+  const name: unknown = app.node.tryGetContext('stage') ?? DEFAULT_STAGE;
+  const stages = readdirSync(fromRepoRoot('infra/stages'))
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => file.slice(0, -'.json'.length));
+  if (typeof name !== 'string' || !stages.includes(name)) {
+    throw new Error(
+      `Unknown stage ${String(name)}: -c stage= takes one of ${stages.sort().join(', ')} (infra/stages/)`,
+    );
+  }
+  const settings = JSON.parse(readFileSync(fromRepoRoot(`infra/stages/${name}.json`), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  return { name, settings };
+}
 
 /**
  * The CDK app, built in-process: `infra/app.ts` synthesizes it for the CLI; tests and the local
@@ -52,29 +85,38 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
     ...(options.outdir ? { outdir: options.outdir } : {}),
   });
 
-  // Environment-agnostic unless the CLI resolved an account/region, so synth works offline.
+  const stage = stageOf(app);
+  const setting: Setting = (key) => app.node.tryGetContext(key) ?? stage.settings[key];
+  const ids = stackIdsOf(stage.name);
+
+  // The stage's region where it names one (a data-residency choice: eu-north-1, Stockholm); else
+  // environment-agnostic unless the CLI resolved an account/region. Synth works offline either way.
+  const region = setting('region');
+  if (region !== undefined && (typeof region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region))) {
+    throw new Error(`The setting "region" must be an AWS region such as eu-north-1 (got ${String(region)})`);
+  }
   const env = {
     account: process.env.CDK_DEFAULT_ACCOUNT || undefined,
-    region: process.env.CDK_DEFAULT_REGION || undefined,
+    region: (region as string | undefined) ?? (process.env.CDK_DEFAULT_REGION || undefined),
   };
 
-  const dataStack = new DataStack(app, STACK_IDS.data, {
+  const dataStack = new DataStack(app, ids.data, {
     env,
-    description: 'Data processing agreements: the agreements table and its key (retained)',
+    description: `Data processing agreements${stage.name === DEFAULT_STAGE ? '' : ` (${stage.name})`}: the agreements table and its key (retained)`,
   });
-  const serviceStack = new ServiceStack(app, STACK_IDS.service, {
+  const serviceStack = new ServiceStack(app, ids.service, {
     env,
-    description: 'Data processing agreements: API, functions, workflows, schedule and notifications',
+    description: `Data processing agreements${stage.name === DEFAULT_STAGE ? '' : ` (${stage.name})`}: API, functions, workflows, schedule and notifications`,
     table: dataStack.table,
     tableKey: dataStack.tableKey,
     sealKey: dataStack.sealKey,
-    retiredSealKeyArns: listContext(app, 'retiredSealKeyArns'),
-    jwtIssuer: requiredContext(app, 'jwtIssuer'),
-    jwtAudience: requiredContext(app, 'jwtAudience'),
-    scopeNames: scopeNamesContext(app),
-    emailSender: emailContext(app, 'emailSender'),
-    emailIdentity: requiredContext(app, 'emailIdentity'),
-    ...optionalEmailContext(app, 'alarmEmail'),
+    retiredSealKeyArns: listContext(setting, 'retiredSealKeyArns'),
+    jwtIssuer: requiredContext(setting, 'jwtIssuer'),
+    jwtAudience: requiredContext(setting, 'jwtAudience'),
+    scopeNames: scopeNamesContext(setting),
+    emailSender: emailContext(setting, 'emailSender'),
+    emailIdentity: requiredContext(setting, 'emailIdentity'),
+    ...optionalEmailContext(setting, 'alarmEmail'),
   });
 
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -83,8 +125,8 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
 }
 
 /** `-c retiredSealKeyArns=arn1,arn2` (or a list in cdk.json): KMS keys that signed earlier seals. */
-function listContext(app: App, key: string): string[] {
-  const value: unknown = app.node.tryGetContext(key);
+function listContext(setting: Setting, key: string): string[] {
+  const value = setting(key);
   if (value === undefined || value === '') return [];
   const list = Array.isArray(value) ? value : String(value).split(',');
   for (const arn of list) {
@@ -102,8 +144,8 @@ function cdkJsonContext(): Record<string, unknown> {
   return cdkJson.context ?? {};
 }
 
-function requiredContext(app: App, key: string): string {
-  const value: unknown = app.node.tryGetContext(key);
+function requiredContext(setting: Setting, key: string): string {
+  const value = setting(key);
   if (typeof value !== 'string' || value === '') {
     throw new Error(`Set the CDK context value "${key}" (cdk.json or -c ${key}=...)`);
   }
@@ -114,9 +156,9 @@ function requiredContext(app: App, key: string): string {
  * `-c readScope=<prefix>:dpa.read -c writeScope=<prefix>:dpa.write`: the scope names Digdir assigned
  * the deployment; `dpa:read` and `dpa:write` (the local stack's) when not given.
  */
-function scopeNamesContext(app: App): ScopeNames {
+function scopeNamesContext(setting: Setting): ScopeNames {
   const nameOf = (key: string, fallback: string) => {
-    const value: unknown = app.node.tryGetContext(key) ?? fallback;
+    const value = setting(key) ?? fallback;
     if (typeof value !== 'string' || !SCOPE_NAME.test(value)) {
       throw new Error(
         `The CDK context value "${key}" must be a Maskinporten scope name, <prefix>:<subscope> (got ${String(value)})`,
@@ -137,15 +179,15 @@ function scopeNamesContext(app: App): ScopeNames {
 }
 
 /** `-c alarmEmail=oncall@example.no`: one address, or nothing (then nobody is subscribed). */
-function optionalEmailContext(app: App, key: string): { alarmEmail?: string } {
-  const value: unknown = app.node.tryGetContext(key);
+function optionalEmailContext(setting: Setting, key: string): { alarmEmail?: string } {
+  const value = setting(key);
   if (value === undefined || value === '') return {};
-  return { alarmEmail: emailContext(app, key) };
+  return { alarmEmail: emailContext(setting, key) };
 }
 
 /** A context value that must be one e-mail address. */
-function emailContext(app: App, key: string): string {
-  const value: unknown = app.node.tryGetContext(key);
+function emailContext(setting: Setting, key: string): string {
+  const value = setting(key);
   if (typeof value !== 'string' || !/^[^@\s,]+@[^@\s,]+\.[^@\s,]+$/.test(value)) {
     throw new Error(
       `The CDK context value "${key}" must be one e-mail address (-c ${key}=varsel@example.no)`,

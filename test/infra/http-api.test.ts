@@ -17,9 +17,10 @@ interface RouteJson {
   Target: unknown;
 }
 
-const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
-  context: { jwtIssuer: string; jwtAudience: string };
-};
+/** The default stage's settings (what `cdk synth` without `-c stage=` deploys). */
+const defaultStage = JSON.parse(
+  readFileSync(new URL('../../infra/stages/default.json', import.meta.url), 'utf8'),
+) as { jwtIssuer: string; jwtAudience: string };
 
 let synth: Synthesized;
 let routes: Map<string, RouteJson>;
@@ -76,7 +77,7 @@ describe('the HTTP API', () => {
     synth.service.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
-      JwtConfiguration: { Issuer: cdkJson.context.jwtIssuer, Audience: [cdkJson.context.jwtAudience] },
+      JwtConfiguration: { Issuer: defaultStage.jwtIssuer, Audience: [defaultStage.jwtAudience] },
     });
   });
 
@@ -146,8 +147,8 @@ describe('the scope names of a deployment', () => {
   it('default to dpa:read and dpa:write, told to the OpenAPI function with the token URL and audience', () => {
     expect(catalogueFunctions(synth.serviceJson).getOpenApi?.environment).toMatchObject({
       SCOPE_NAMES: JSON.stringify({ 'dpa:read': 'dpa:read', 'dpa:write': 'dpa:write' }),
-      TOKEN_URL: `${cdkJson.context.jwtIssuer}token`,
-      JWT_AUDIENCE: cdkJson.context.jwtAudience,
+      TOKEN_URL: `${defaultStage.jwtIssuer}token`,
+      JWT_AUDIENCE: defaultStage.jwtAudience,
     });
   });
 

@@ -20,9 +20,10 @@ import {
   workflowDefinitions,
 } from '../../infra/synthesized.ts';
 
-const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
-  context: { jwtIssuer: string; jwtAudience: string };
-};
+/** The default stage's settings (what `cdk synth` without `-c stage=` deploys). */
+const defaultStage = JSON.parse(
+  readFileSync(new URL('../../infra/stages/default.json', import.meta.url), 'utf8'),
+) as { jwtIssuer: string; jwtAudience: string };
 const fakeArn = (taskId: string) => `arn:aws:lambda:eu-north-1:000000000000:function:${taskId}`;
 
 /** Every `FunctionName` of a Task state, through Parallel branches. */
@@ -133,8 +134,8 @@ describe('reading the synthesized templates (for the local stack)', () => {
 
   it('jwtAuthorizer gives the issuer and audience the API checks', () => {
     expect(jwtAuthorizer(templates.service)).toEqual({
-      issuer: cdkJson.context.jwtIssuer,
-      audience: [cdkJson.context.jwtAudience],
+      issuer: defaultStage.jwtIssuer,
+      audience: [defaultStage.jwtAudience],
       identitySource: ['$request.header.Authorization'],
     });
   });

@@ -942,30 +942,15 @@ describe('the standard-tools sketch of docs/evidence-format.md', () => {
     expect(await runSketch(resigned(withSeal(files, SEAL_1, seal)))).toEqual({ status: 1, output: '' });
   });
 
-  it('fails a seal whose audit path is one hash too long or too short', async () => {
-    const files = filesOf(goodPack);
-    const seal = sealOf(files, SEAL_1);
-    for (const proof of [[...seal.run.proof, seal.run.proof[0]!], seal.run.proof.slice(0, -1)]) {
-      const tampered = withSeal(files, SEAL_1, { ...seal, run: { ...seal.run, proof } });
-      expect(await runSketch(resigned(tampered)), String(proof.length)).toEqual({ status: 1, output: '' });
-    }
-  });
-
   it('fails a seal whose run is another seal’s', async () => {
     const files = filesOf(goodPack);
     const tampered = withSeal(files, SEAL_1, { ...sealOf(files, SEAL_1), run: sealOf(files, SEAL_3).run });
     expect(await runSketch(resigned(tampered))).toEqual({ status: 1, output: '' });
   });
 
-  it('fails a seal whose run JWS is of another typ, or whose previous is not the seal before’s', async () => {
+  it('fails a seal whose previous is not the seal before’s, in a run signed anew', async () => {
     const files = filesOf(goodPack);
     const seal = sealOf(files, SEAL_2);
-    const payload = Buffer.from(seal.run.jws.split('.')[1]!, 'base64url').toString('utf8');
-    const typ = withSeal(files, SEAL_2, {
-      ...seal,
-      run: { ...seal.run, jws: compactJws(key, 'dpa-seal+jws', payload) },
-    });
-    expect(await runSketch(resigned(typ))).toEqual({ status: 1, output: '' });
     const body = { ...seal.body, previous: leafHash('another seal 1') };
     const chain = withSeal(files, SEAL_2, { ...seal, body, run: runOver([body], 0) });
     expect(await runSketch(resigned(chain))).toEqual({ status: 1, output: '' });
