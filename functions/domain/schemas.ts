@@ -376,8 +376,12 @@ export const subProcessorStatusSchema = /* @__PURE__ */ lazySchema(() =>
   z.enum(['REQUESTED', 'APPROVED', 'REJECTED', 'EXPIRED', 'WITHDRAWN']),
 );
 
+/**
+ * A problem (RFC 9457), open for extension members: a client must ignore members it does not know,
+ * so the document promises none are absent (`additionalProperties` is not false).
+ */
 export const problemSchema = /* @__PURE__ */ lazySchema(() =>
-  z.object({
+  z.looseObject({
     type: z.string(),
     title: z.string(),
     status: z.int(),

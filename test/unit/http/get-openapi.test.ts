@@ -190,3 +190,20 @@ interface OAuthScheme {
   description: string;
   flows: { clientCredentials: { tokenUrl: string; scopes: Record<string, string> } };
 }
+
+describe('the problem schema', () => {
+  it('stays open for extension members (RFC 9457: clients ignore the ones they do not know)', () => {
+    const doc = openApiDocument() as unknown as { paths: Record<string, Record<string, Operation>> };
+    const responses = Object.values(doc.paths).flatMap((methods) =>
+      Object.values(methods).flatMap((operation) => Object.values(operation.responses)),
+    ) as { content?: Record<string, { schema: { additionalProperties?: unknown; required?: string[] } }> }[];
+    const problems = responses.flatMap(
+      (response) => response.content?.['application/problem+json']?.schema ?? [],
+    );
+    expect(problems.length).toBeGreaterThan(0);
+    for (const schema of problems) {
+      expect(schema.additionalProperties).not.toBe(false);
+      expect(schema.required).toEqual(['type', 'title', 'status', 'detail']);
+    }
+  });
+});
