@@ -20,14 +20,17 @@ export interface ClientSettings {
   tokenUrl: string;
   /** The audience tokens must carry: clients ask for it with `resource` in their JWT grant. */
   audience?: string;
+  /** The API's base URL, where the deployment knows it. */
+  apiBaseUrl?: string;
 }
 
-/** The settings from the environment (`SCOPE_NAMES` as JSON, `TOKEN_URL`, `JWT_AUDIENCE`). */
+/** The settings from the environment (`SCOPE_NAMES` as JSON, `TOKEN_URL`, `JWT_AUDIENCE`, `API_BASE_URL`). */
 export function clientSettings(env: NodeJS.ProcessEnv = process.env): ClientSettings {
   const names = env.SCOPE_NAMES ? (JSON.parse(env.SCOPE_NAMES) as Partial<ScopeNames>) : {};
   return {
     scopeNames: { ...DEFAULT_SCOPE_NAMES, ...names },
     tokenUrl: env.TOKEN_URL || 'https://maskinporten.no/token',
     ...(env.JWT_AUDIENCE ? { audience: env.JWT_AUDIENCE } : {}),
+    ...(env.API_BASE_URL ? { apiBaseUrl: env.API_BASE_URL } : {}),
   };
 }

@@ -233,6 +233,59 @@ const idempotencyKeyHeader = {
   schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]+$' },
 };
 
+/** Each route's group, for generated clients and documentation viewers: by its path. */
+const TAGS: readonly { name: string; description: string; matches: (path: string) => boolean }[] = [
+  {
+    name: 'Sub-processors',
+    description: 'Vedlegg 3: requests, decisions and the processing gate (rule 5)',
+    matches: (path) => path.includes('/sub-processors') || path.endsWith('/processing-authorization'),
+  },
+  {
+    name: 'Amendments',
+    description: 'Changes to an agreement in force (rule 13)',
+    matches: (path) => path.includes('/amendments') || path.includes('/versions'),
+  },
+  {
+    name: 'Breaches',
+    description: 'Personal data breach reports (rule 9)',
+    matches: (path) => path.includes('/breaches'),
+  },
+  {
+    name: 'Termination',
+    description: 'Notice, data return or deletion, and its attestation',
+    matches: (path) => path.endsWith('/termination-notice') || path.includes('/data-disposition'),
+  },
+  {
+    name: 'Records',
+    description: 'History, audit log, the document and the evidence pack (rules 12 and 14)',
+    matches: (path) =>
+      /\/(history|audit-log|document|evidence)$/.test(path) || path === '/.well-known/jwks.json',
+  },
+  {
+    name: 'Notifications',
+    description: 'What each organisation is told',
+    matches: (path) => path === '/notifications',
+  },
+  {
+    name: 'Webhooks',
+    description: 'Notifications pushed to the organisation (rule 15)',
+    matches: (path) => path.startsWith('/webhooks'),
+  },
+  {
+    name: 'Calendar',
+    description: 'Deadlines as an iCalendar feed',
+    matches: (path) => path.startsWith('/calendar'),
+  },
+  { name: 'Service', description: 'This document', matches: (path) => path === '/openapi.json' },
+  {
+    name: 'Agreements',
+    description: 'Create, read, edit, submit, sign and cancel (rules 1-4)',
+    matches: () => true,
+  },
+];
+
+const tagOf = (path: string) => TAGS.find(({ matches }) => matches(path))!.name;
+
 export function openApiDocument(settings: ClientSettings = clientSettings()) {
   const scopeName = (scope: Scope) => settings.scopeNames[scope];
   const paths: Record<string, Record<string, unknown>> = {};
@@ -259,6 +312,7 @@ export function openApiDocument(settings: ClientSettings = clientSettings()) {
     paths[fn.path]![fn.method.toLowerCase()] = {
       operationId: fn.id,
       summary: fn.summary,
+      tags: [tagOf(fn.path)],
       ...(fn.scopes.length ? { security: [{ maskinporten: fn.scopes.map(scopeName) }] } : { security: [] }),
       parameters: [
         ...pathParams,
@@ -307,6 +361,9 @@ export function openApiDocument(settings: ClientSettings = clientSettings()) {
   }
   return {
     openapi: '3.1.0',
+    // The API's own address where it knows it (the local stack), else relative to this document's.
+    servers: [{ url: settings.apiBaseUrl ?? '/' }],
+    tags: TAGS.map(({ name, description }) => ({ name, description })),
     info: {
       title: 'Databehandleravtaler API',
       version: '1.0.0',

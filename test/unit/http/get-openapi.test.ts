@@ -207,3 +207,49 @@ describe('the problem schema', () => {
     }
   });
 });
+
+describe('servers and tags', () => {
+  const base = {
+    scopeNames: { 'dpa:read': 'dpa:read', 'dpa:write': 'dpa:write' },
+    tokenUrl: 'https://maskinporten.no/token',
+  };
+  type Doc = {
+    servers: { url: string }[];
+    tags: { name: string; description: string }[];
+    paths: Record<string, Record<string, Operation & { tags: string[] }>>;
+  };
+
+  it('names the API’s address where the deployment knows it, else the document’s own', () => {
+    expect(
+      (openApiDocument({ ...base, apiBaseUrl: 'http://127.0.0.1:3000' }) as unknown as Doc).servers,
+    ).toEqual([{ url: 'http://127.0.0.1:3000' }]);
+    expect((openApiDocument(base) as unknown as Doc).servers).toEqual([{ url: '/' }]);
+  });
+
+  it('puts every operation under one declared tag, by what it is about', () => {
+    const doc = openApiDocument(base) as unknown as Doc;
+    const declared = new Set(doc.tags.map(({ name }) => name));
+    const tagOf = new Map<string, string[]>();
+    for (const methods of Object.values(doc.paths)) {
+      for (const operation of Object.values(methods)) tagOf.set(operation.operationId, operation.tags);
+    }
+    for (const [id, tags] of tagOf) {
+      expect(tags, id).toHaveLength(1);
+      expect(declared.has(tags[0]!), id).toBe(true);
+    }
+    const tagsById = Object.fromEntries(
+      httpFunctions
+        .filter(
+          (fn) =>
+            ['createAgreement', 'getEvidence', 'getOpenApi'].includes(fn.id) || fn.path.endsWith('/decision'),
+        )
+        .map((fn) => [fn.path, tagOf.get(fn.id)![0]]),
+    );
+    expect(tagsById).toEqual({
+      '/agreements': 'Agreements',
+      '/agreements/{id}/evidence': 'Records',
+      '/agreements/{id}/sub-processors/{subId}/decision': 'Sub-processors',
+      '/openapi.json': 'Service',
+    });
+  });
+});
