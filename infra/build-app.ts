@@ -100,13 +100,14 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
     region: (region as string | undefined) ?? (process.env.CDK_DEFAULT_REGION || undefined),
   };
 
+  const product = `Data processing agreements${stage.name === DEFAULT_STAGE ? '' : ` (${stage.name})`}`;
   const dataStack = new DataStack(app, ids.data, {
     env,
-    description: `Data processing agreements${stage.name === DEFAULT_STAGE ? '' : ` (${stage.name})`}: the agreements table and its key (retained)`,
+    description: `${product}: the agreements table and its key (retained)`,
   });
   const serviceStack = new ServiceStack(app, ids.service, {
     env,
-    description: `Data processing agreements${stage.name === DEFAULT_STAGE ? '' : ` (${stage.name})`}: API, functions, workflows, schedule and notifications`,
+    description: `${product}: API, functions, workflows, schedule and notifications`,
     table: dataStack.table,
     tableKey: dataStack.tableKey,
     sealKey: dataStack.sealKey,

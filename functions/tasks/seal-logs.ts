@@ -90,8 +90,8 @@ export const handler = observedTask(async (): Promise<Outcome> => {
 
   if (sealings.length > 0) {
     const signed = await signRun(at, sealings);
-    const written = await writeSeals(signed.sealings);
-    for (const sealing of written) {
+    const stored = await writeSeals(signed.sealings);
+    for (const sealing of stored) {
       if (sealing.error) {
         outcome.failed += 1;
         logError('Sealing failed; the next run seals these entries', sealing.error, {
@@ -104,7 +104,7 @@ export const handler = observedTask(async (): Promise<Outcome> => {
     }
     await notifyParties(
       signed,
-      written.filter((sealing) => !sealing.error),
+      stored.filter((sealing) => !sealing.error),
     );
   }
   if (outcome.failed === 0) {

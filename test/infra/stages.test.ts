@@ -4,6 +4,12 @@ import { type CfnTemplate, catalogueFunctions } from '../../infra/synthesized.ts
 
 /** Issue 12: one app, deployed as several stages, each with its own settings and its own stacks. */
 describe('stages (-c stage=test|prod)', () => {
+  /** The issuer and audience of the service template's JWT authorizer. */
+  const jwtConfigurationOf = (template: CfnTemplate) =>
+    Object.values(template.Resources ?? {}).find(
+      (resource) => resource.Type === 'AWS::ApiGatewayV2::Authorizer',
+    )?.Properties?.JwtConfiguration;
+
   const build = (context: Record<string, unknown>) =>
     buildApp({ context: { ...context, [BUNDLING_STACKS_CONTEXT]: [] }, nag: false });
 
@@ -23,10 +29,7 @@ describe('stages (-c stage=test|prod)', () => {
     const { app, serviceStack } = build({ stage: 'prod' });
     expect(serviceStack.region).toBe('eu-north-1');
     const template = app.synth().getStackByName('DpaService-prod').template as CfnTemplate;
-    const authorizer = Object.values(template.Resources ?? {}).find(
-      (resource) => resource.Type === 'AWS::ApiGatewayV2::Authorizer',
-    );
-    expect(authorizer?.Properties?.JwtConfiguration).toEqual({
+    expect(jwtConfigurationOf(template)).toEqual({
       Issuer: 'https://maskinporten.no/',
       Audience: ['https://dpa.example.kommune.no'],
     });
@@ -42,10 +45,7 @@ describe('stages (-c stage=test|prod)', () => {
   it('takes the test stage’s issuer, and lets a -c value override the stage’s', () => {
     const { app } = build({ stage: 'test', jwtAudience: 'https://dpa.test.radoy.kommune.no' });
     const template = app.synth().getStackByName('DpaService-test').template as CfnTemplate;
-    const authorizer = Object.values(template.Resources ?? {}).find(
-      (resource) => resource.Type === 'AWS::ApiGatewayV2::Authorizer',
-    );
-    expect(authorizer?.Properties?.JwtConfiguration).toEqual({
+    expect(jwtConfigurationOf(template)).toEqual({
       Issuer: 'https://test.maskinporten.no/',
       Audience: ['https://dpa.test.radoy.kommune.no'],
     });
