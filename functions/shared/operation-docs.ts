@@ -689,7 +689,7 @@ export const operationDocs: Readonly<Record<string, OperationDoc>> = {
 
   withdrawSubProcessor: {
     description:
-      'The processor withdraws a request still awaiting the decision (the approval workflow ends), or stops using an approved sub-processor, which leaves Vedlegg 3 from now on as a new appendix version and needs a reason (rules 7 and 10). Both parties are notified. Not in the contract table of product.md, which names the WITHDRAWN state but no route to it.',
+      'The processor withdraws a request still awaiting the decision (the approval workflow ends), or stops using an approved sub-processor, which leaves Vedlegg 3 from now on as a new appendix version and needs a reason (rules 7 and 10). Both parties are notified.',
     errors: {
       '400': `The body is invalid, an approved sub-processor withdrawn without a reason, or ${BAD_KEY}`,
       '401': NO_VALID_TOKEN,
