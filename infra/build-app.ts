@@ -118,6 +118,7 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
     emailSender: emailContext(setting, 'emailSender'),
     emailIdentity: requiredContext(setting, 'emailIdentity'),
     ...optionalEmailContext(setting, 'alarmEmail'),
+    ...optionalEmailContext(setting, 'apiContactEmail'),
   });
 
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -179,11 +180,14 @@ function scopeNamesContext(setting: Setting): ScopeNames {
   return names;
 }
 
-/** `-c alarmEmail=oncall@example.no`: one address, or nothing (then nobody is subscribed). */
-function optionalEmailContext(setting: Setting, key: string): { alarmEmail?: string } {
+/**
+ * `-c alarmEmail=oncall@example.no` (nobody is subscribed without it), `-c apiContactEmail=...` (the
+ * OpenAPI document names no address without it): one address, or nothing.
+ */
+function optionalEmailContext<Key extends string>(setting: Setting, key: Key): Partial<Record<Key, string>> {
   const value = setting(key);
   if (value === undefined || value === '') return {};
-  return { alarmEmail: emailContext(setting, key) };
+  return { [key]: emailContext(setting, key) } as Partial<Record<Key, string>>;
 }
 
 /** A context value that must be one e-mail address. */

@@ -41,6 +41,8 @@ export interface ServiceStackProps extends StackProps {
   readonly emailIdentity: string;
   /** Subscribed by e-mail to the alarm topic when given; no subscription otherwise. */
   readonly alarmEmail?: string;
+  /** Whom integrators ask about this deployment: the OpenAPI document's `info.contact`. */
+  readonly apiContactEmail?: string;
 }
 
 /**
@@ -134,6 +136,7 @@ export class ServiceStack extends Stack {
     openApi.addEnvironment('SCOPE_NAMES', JSON.stringify(props.scopeNames));
     openApi.addEnvironment('TOKEN_URL', `${props.jwtIssuer.replace(/\/?$/, '/')}token`);
     openApi.addEnvironment('JWT_AUDIENCE', props.jwtAudience);
+    if (props.apiContactEmail) openApi.addEnvironment('API_CONTACT_EMAIL', props.apiContactEmail);
 
     // E-mails tell their readers which call to make, so the functions that send them know the API's URL.
     for (const { definition } of catalogue) {

@@ -22,9 +22,14 @@ export interface ClientSettings {
   audience?: string;
   /** The API's base URL, where the deployment knows it. */
   apiBaseUrl?: string;
+  /** Whom integrators ask about this deployment (the OpenAPI document's `info.contact`). */
+  contact: { name: string; email?: string };
 }
 
-/** The settings from the environment (`SCOPE_NAMES` as JSON, `TOKEN_URL`, `JWT_AUDIENCE`, `API_BASE_URL`). */
+/**
+ * The settings from the environment (`SCOPE_NAMES` as JSON, `TOKEN_URL`, `JWT_AUDIENCE`, `API_BASE_URL`,
+ * `API_CONTACT_EMAIL`).
+ */
 export function clientSettings(env: NodeJS.ProcessEnv = process.env): ClientSettings {
   const names = env.SCOPE_NAMES ? (JSON.parse(env.SCOPE_NAMES) as Partial<ScopeNames>) : {};
   return {
@@ -32,5 +37,9 @@ export function clientSettings(env: NodeJS.ProcessEnv = process.env): ClientSett
     tokenUrl: env.TOKEN_URL || 'https://maskinporten.no/token',
     ...(env.JWT_AUDIENCE ? { audience: env.JWT_AUDIENCE } : {}),
     ...(env.API_BASE_URL ? { apiBaseUrl: env.API_BASE_URL } : {}),
+    contact: {
+      name: 'The operator of this deployment',
+      ...(env.API_CONTACT_EMAIL ? { email: env.API_CONTACT_EMAIL } : {}),
+    },
   };
 }

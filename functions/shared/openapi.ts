@@ -1,42 +1,49 @@
 import { httpFunctions } from '../catalogue.ts';
-import * as amendmentSchemas from '../domain/amendments/schemas.ts';
-import * as breachSchemas from '../domain/breach-schemas.ts';
-import * as calendarFeedSchemas from '../domain/calendar-feed/schemas.ts';
-import * as webhookDeliverySchemas from '../domain/delivery/webhook-delivery-schemas.ts';
 import { documentQuerySchema } from '../domain/document/schemas.ts';
 import * as schemas from '../domain/schemas.ts';
 import * as subProcessorSchemas from '../domain/sub-processor-schemas.ts';
-import * as terminationSchemas from '../domain/termination-schemas.ts';
-import * as webhookSchemas from '../domain/webhooks/schemas.ts';
 import * as z from '../domain/zod.ts';
 import { type ClientSettings, clientSettings, type Scope } from './deployment-settings.ts';
+import {
+  componentSchemas,
+  type RequestSchemaName,
+  type ResponseSchemaName,
+  requestBodySchemas,
+  requestSchemas,
+  schemaRef,
+} from './openapi-schemas.ts';
+import { operationDocs } from './operation-docs.ts';
 
 /**
- * The OpenAPI 3.1 document, generated from the catalogue (routes, scopes) and the same zod schemas the
- * handlers validate with, so the document cannot drift from the behaviour.
+ * The OpenAPI 3.1 document, generated from the catalogue (routes, scopes), the same zod schemas the
+ * handlers validate with (named once in `components`, openapi-schemas.ts) and each operation's
+ * description, statuses and example (operation-docs.ts), so the document cannot drift from the
+ * behaviour: test/e2e/round-trips.e2e.test.ts checks every answer of every route against it.
  */
-const requestBodies: Record<string, z.ZodMiniType> = {
-  createAgreement: schemas.createAgreementSchema,
-  patchAgreement: schemas.patchAgreementSchema,
-  putContact: schemas.contactSchema,
-  proposeAmendment: amendmentSchemas.amendmentProposalSchema,
-  signAmendment: amendmentSchemas.amendmentSignatureRequestSchema,
-  withdrawAmendment: amendmentSchemas.withdrawAmendmentRequestSchema,
-  submitAgreement: schemas.emptyBodySchema,
-  signAgreement: schemas.signatureRequestSchema,
-  cancelAgreement: schemas.cancelRequestSchema,
-  terminationNotice: terminationSchemas.terminationNoticeRequestSchema,
-  chooseDataDisposition: terminationSchemas.dataDispositionRequestSchema,
-  attestDataDisposition: terminationSchemas.attestationRequestSchema,
-  requestSubProcessor: subProcessorSchemas.subProcessorRequestSchema,
-  decideSubProcessor: subProcessorSchemas.decisionRequestSchema,
-  withdrawSubProcessor: subProcessorSchemas.withdrawRequestSchema,
-  reportBreach: breachSchemas.breachReportRequestSchema,
-  createCalendarFeed: calendarFeedSchemas.createCalendarFeedSchema,
-  createWebhook: webhookSchemas.createWebhookSchema,
-  updateWebhook: webhookSchemas.updateWebhookSchema,
-  rotateWebhookSecret: schemas.emptyBodySchema,
-  redeliverWebhookDelivery: schemas.emptyBodySchema,
+
+/** Each route's JSON request body, by its name in openapi-schemas.ts. */
+const requestBodies: Record<string, RequestSchemaName> = {
+  createAgreement: 'CreateAgreementRequest',
+  patchAgreement: 'PatchAgreementRequest',
+  putContact: 'Contact',
+  proposeAmendment: 'AmendmentProposal',
+  signAmendment: 'SignatureRequest',
+  withdrawAmendment: 'WithdrawAmendmentRequest',
+  submitAgreement: 'EmptyRequest',
+  signAgreement: 'SignatureRequest',
+  cancelAgreement: 'CancelRequest',
+  terminationNotice: 'TerminationNoticeRequest',
+  chooseDataDisposition: 'DataDispositionRequest',
+  attestDataDisposition: 'AttestationRequest',
+  requestSubProcessor: 'SubProcessor',
+  decideSubProcessor: 'SubProcessorDecisionRequest',
+  withdrawSubProcessor: 'SubProcessorWithdrawRequest',
+  reportBreach: 'BreachReportRequest',
+  createCalendarFeed: 'CreateCalendarFeedRequest',
+  createWebhook: 'CreateWebhookRequest',
+  updateWebhook: 'UpdateWebhookRequest',
+  rotateWebhookSecret: 'EmptyRequest',
+  redeliverWebhookDelivery: 'EmptyRequest',
 };
 
 /** The routes that change an agreement's record under its version: `If-Match` required. */
@@ -53,110 +60,65 @@ const queries: Record<string, z.ZodMiniObject> = {
   getAgreement: schemas.agreementAsOfQuerySchema,
 };
 
-const page = (item: z.ZodMiniType) => z.object({ items: z.array(item), nextCursor: z.optional(z.string()) });
-const agreementSummary = z.object({
-  id: z.string(),
-  title: z.string(),
-  status: schemas.agreementStatusSchema,
-  role: schemas.partyRoleSchema,
-  controller: schemas.partySchema,
-  processor: schemas.partySchema,
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+/** A header a success carries besides the correlation id. */
+type SuccessHeader = 'ETag' | 'Location';
 
-/** A success without a body (204). */
-interface EmptyResponse {
-  status: '204';
-  description: string;
-}
-
-/** A success that is a file, not JSON: its media type, what it is, and the headers it comes with. */
-interface FileResponse {
-  status: string;
-  mediaType: string;
-  description: string;
-  headers: Record<string, { description: string; schema: { type: 'string' } }>;
-}
-
-/** A JSON success; `description` where it says more than "Success". */
-interface JsonResponse {
-  status: string;
-  schema: z.ZodMiniType;
+interface Success {
+  status: '200' | '201' | '202' | '204';
+  /** Where it says more than "Success". */
   description?: string;
+  /** A JSON body, by its component name. */
+  schema?: ResponseSchemaName;
+  /** A file rather than JSON: its media type and how it is named (`Content-Disposition`), if it is. */
+  file?: { mediaType: string; disposition?: string };
+  headers?: readonly SuccessHeader[];
 }
 
-const responses: Record<string, JsonResponse | FileResponse | EmptyResponse> = {
-  createAgreement: { status: '201', schema: schemas.agreementSchema },
-  listAgreements: { status: '200', schema: page(agreementSummary) },
-  getAgreement: { status: '200', schema: schemas.agreementSchema },
-  patchAgreement: { status: '200', schema: schemas.agreementSchema },
-  putContact: { status: '200', schema: schemas.agreementSchema },
-  proposeAmendment: { status: '201', schema: amendmentSchemas.amendmentSchema },
-  listAmendments: { status: '200', schema: z.object({ items: z.array(amendmentSchemas.amendmentSchema) }) },
-  getAmendment: { status: '200', schema: amendmentSchemas.amendmentSchema },
-  signAmendment: { status: '201', schema: amendmentSchemas.amendmentSchema },
-  withdrawAmendment: { status: '200', schema: amendmentSchemas.amendmentSchema },
-  listVersions: {
-    status: '200',
-    schema: z.object({ items: z.array(amendmentSchemas.contentVersionSummarySchema) }),
-  },
-  getVersion: { status: '200', schema: amendmentSchemas.contentVersionSchema },
-  submitAgreement: { status: '200', schema: schemas.agreementSchema },
-  signAgreement: { status: '201', schema: schemas.agreementSchema },
-  cancelAgreement: { status: '200', schema: schemas.agreementSchema },
-  terminationNotice: { status: '200', schema: schemas.agreementSchema },
-  chooseDataDisposition: { status: '200', schema: schemas.agreementSchema },
-  attestDataDisposition: { status: '201', schema: schemas.agreementSchema },
-  getHistory: { status: '200', schema: page(schemas.historyEntrySchema) },
-  getAuditLog: { status: '200', schema: page(schemas.auditEntrySchema) },
-  listNotifications: {
-    status: '200',
-    schema: z.extend(page(schemas.listedNotificationSchema), { since: z.optional(z.string()) }),
-  },
-  getOpenApi: { status: '200', schema: z.looseObject({ openapi: z.string() }) },
+const versioned: readonly SuccessHeader[] = ['ETag'];
+const created: readonly SuccessHeader[] = ['Location'];
+
+/** Each route's success: status, body and headers (the e2e check holds them to what the handlers send). */
+const successes: Record<string, Success> = {
+  createAgreement: { status: '201', schema: 'Agreement', headers: ['Location', 'ETag'] },
+  listAgreements: { status: '200', schema: 'AgreementPage' },
+  getAgreement: { status: '200', schema: 'Agreement', headers: versioned },
+  patchAgreement: { status: '200', schema: 'Agreement', headers: versioned },
+  putContact: { status: '200', schema: 'Agreement', headers: versioned },
+  proposeAmendment: { status: '201', schema: 'Amendment', headers: ['Location', 'ETag'] },
+  listAmendments: { status: '200', schema: 'AmendmentList' },
+  getAmendment: { status: '200', schema: 'Amendment' },
+  signAmendment: { status: '201', schema: 'Amendment' },
+  withdrawAmendment: { status: '200', schema: 'Amendment' },
+  listVersions: { status: '200', schema: 'ContentVersionList' },
+  getVersion: { status: '200', schema: 'ContentVersion' },
+  submitAgreement: { status: '200', schema: 'Agreement', headers: versioned },
+  signAgreement: { status: '201', schema: 'Agreement', headers: versioned },
+  cancelAgreement: { status: '200', schema: 'Agreement', headers: versioned },
+  terminationNotice: { status: '200', schema: 'Agreement', headers: versioned },
+  chooseDataDisposition: { status: '200', schema: 'Agreement', headers: versioned },
+  attestDataDisposition: { status: '201', schema: 'Agreement', headers: versioned },
+  getHistory: { status: '200', schema: 'HistoryPage' },
+  getAuditLog: { status: '200', schema: 'AuditLogPage' },
+  listNotifications: { status: '200', schema: 'NotificationPage' },
+  getOpenApi: { status: '200', schema: 'OpenApiDocument' },
   getEvidence: {
     status: '200',
-    mediaType: 'application/zip',
+    file: { mediaType: 'application/zip', disposition: 'attachment; filename="<id>-evidence.zip"' },
     description:
       'The evidence pack (rule 14; docs/evidence-format.md): every content version as JSON and PDF, the signatures, sub-processor requests, Vedlegg 3, breaches, the termination, the whole history and audit log with their seals, and manifest.json signed as manifest.jws (ES256, keys at /.well-known/jwks.json). The export is audited, and seals every entry not sealed yet as a seal run of its own (each party organisation gets the run’s signed root as `audit.sealed`). Verify offline with `npx dpa-evidence verify pack.zip`.',
-    headers: {
-      'Content-Disposition': {
-        description: 'attachment; filename="<id>-evidence.zip"',
-        schema: { type: 'string' },
-      },
-    },
   },
-  getJwks: {
-    status: '200',
-    schema: z.object({
-      keys: z.array(
-        z.object({
-          kty: z.literal('EC'),
-          crv: z.literal('P-256'),
-          x: z.string(),
-          y: z.string(),
-          kid: z.string(),
-          alg: z.literal('ES256'),
-          use: z.literal('sig'),
-        }),
-      ),
-    }),
-  },
-  requestSubProcessor: { status: '202', schema: subProcessorSchemas.subProcessorRecordSchema },
-  listSubProcessors: { status: '200', schema: page(subProcessorSchemas.subProcessorRecordSchema) },
-  getSubProcessor: { status: '200', schema: subProcessorSchemas.subProcessorRecordSchema },
-  decideSubProcessor: { status: '200', schema: subProcessorSchemas.subProcessorRecordSchema },
-  withdrawSubProcessor: { status: '200', schema: subProcessorSchemas.subProcessorRecordSchema },
-  getProcessingAuthorization: { status: '200', schema: subProcessorSchemas.processingAuthorizationSchema },
-  reportBreach: { status: '201', schema: breachSchemas.breachRecordSchema },
-  listBreaches: { status: '200', schema: z.object({ items: z.array(breachSchemas.breachRecordSchema) }) },
-  getBreach: { status: '200', schema: breachSchemas.breachRecordSchema },
-  createCalendarFeed: { status: '201', schema: calendarFeedSchemas.createdCalendarFeedSchema },
-  listCalendarFeeds: {
-    status: '200',
-    schema: z.object({ items: z.array(calendarFeedSchemas.calendarFeedSchema) }),
-  },
+  getJwks: { status: '200', schema: 'Jwks' },
+  requestSubProcessor: { status: '202', schema: 'SubProcessorRequest', headers: created },
+  listSubProcessors: { status: '200', schema: 'SubProcessorRequestPage' },
+  getSubProcessor: { status: '200', schema: 'SubProcessorRequest' },
+  decideSubProcessor: { status: '200', schema: 'SubProcessorRequest' },
+  withdrawSubProcessor: { status: '200', schema: 'SubProcessorRequest' },
+  getProcessingAuthorization: { status: '200', schema: 'ProcessingAuthorization' },
+  reportBreach: { status: '201', schema: 'Breach', headers: created },
+  listBreaches: { status: '200', schema: 'BreachList' },
+  getBreach: { status: '200', schema: 'Breach' },
+  createCalendarFeed: { status: '201', schema: 'CreatedCalendarFeed', headers: created },
+  listCalendarFeeds: { status: '200', schema: 'CalendarFeedList' },
   deleteCalendarFeed: {
     status: '204',
     description:
@@ -164,20 +126,20 @@ const responses: Record<string, JsonResponse | FileResponse | EmptyResponse> = {
   },
   getCalendarFeed: {
     status: '200',
-    mediaType: 'text/calendar',
+    file: { mediaType: 'text/calendar', disposition: 'inline; filename="frister.ics"' },
     description:
       "The organisation's upcoming deadlines as iCalendar (RFC 5545): signature deadlines, terminatesOn and the 30- and 7-day marks before it, sub-processor decision deadlines, breach notification deadlines (the processor's and the controller's 72 hours towards Datatilsynet), retention review dates and amendment signature deadlines; at most the nearest 1000. `{file}` is `<token>.ics`, the token as `POST /calendar-feeds` returned it in `url`; the token is the credential (no bearer token). Each event has a stable UID (agreement, kind, subject), so a client fetching again updates it; date deadlines are all-day events, timed ones carry TZID=Europe/Oslo; summary and description in bokmål name the agreement, what is due and the call to make. An unknown or revoked address is 404 (problem+json).",
-    headers: {},
   },
   createWebhook: {
     status: '201',
-    schema: webhookSchemas.createdWebhookSchema,
+    schema: 'CreatedWebhook',
+    headers: created,
     description:
       'Registered. The body is the webhook with `secret`, its signing secret (Standard Webhooks: `whsec_` and base64), shown this once; `Location` names the webhook. A retry with the same Idempotency-Key gets the 201 and the Location without the secret. A `url` that is not https, or whose host does not resolve or resolves to an address that is not public (loopback, private, link-local, carrier-grade NAT, multicast, reserved, unique-local), is 400 naming `url`.',
   },
-  listWebhooks: { status: '200', schema: z.object({ items: z.array(webhookSchemas.webhookSchema) }) },
-  getWebhook: { status: '200', schema: webhookSchemas.webhookSchema },
-  updateWebhook: { status: '200', schema: webhookSchemas.webhookSchema },
+  listWebhooks: { status: '200', schema: 'WebhookList' },
+  getWebhook: { status: '200', schema: 'Webhook' },
+  updateWebhook: { status: '200', schema: 'Webhook' },
   deleteWebhook: {
     status: '204',
     description:
@@ -185,53 +147,90 @@ const responses: Record<string, JsonResponse | FileResponse | EmptyResponse> = {
   },
   rotateWebhookSecret: {
     status: '200',
-    schema: webhookSchemas.rotatedSecretSchema,
+    schema: 'RotatedWebhookSecret',
     description:
       'The new signing secret, shown this once. The previous one keeps verifying until `previousSecretExpiresAt` (24 hours), and deliveries carry a signature with each until then. A retry with the same Idempotency-Key gets the 200 without the secret.',
   },
   listWebhookDeliveries: {
     status: '200',
-    schema: webhookDeliverySchemas.webhookDeliveriesPageSchema,
+    schema: 'WebhookDeliveryPage',
     description:
       "The webhook's deliveries, newest first (`limit` 1-100, default 25; `cursor` from `nextCursor`): one per notification sent to it, with its status (DELIVERED, RETRYING, FAILED, SKIPPED), attempts, the time of the next attempt while retried, the endpoint's last HTTP status (`responseStatus`) and the `webhook-id` every attempt carried (`messageId`). Another organisation's webhook is 404.",
   },
   redeliverWebhookDelivery: {
     status: '202',
-    schema: webhookDeliverySchemas.webhookDeliverySchema,
+    schema: 'WebhookDelivery',
     description:
       "Accepted: the delivery is due at once and retried with back-off for 24 hours more, with the same `webhook-id` (a receiver that had it de-duplicates). 409 while the webhook is disabled (enable it with PATCH first) or the delivery is still being retried; 404 for an unknown webhook or delivery, or another organisation's.",
   },
   getAgreementDocument: {
     status: '200',
-    mediaType: 'application/pdf',
+    file: { mediaType: 'application/pdf', disposition: 'inline; filename="<id>.pdf"' },
+    headers: versioned,
     description:
       'The agreement as a PDF in bokmål (structure of seed agreement 003, the content hash on every page). The same content renders the same bytes; CreationDate is the latest signature time, or the creation time while unsigned. A content version the agreement does not have is 404 naming `version`.',
-    headers: {
-      ETag: { description: "The agreement record's version", schema: { type: 'string' } },
-      'Content-Disposition': { description: 'inline; filename="<id>.pdf"', schema: { type: 'string' } },
-    },
   },
 };
 
-const jsonSchema = (schema: z.ZodMiniType, io: 'input' | 'output') =>
-  z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' });
+const headerRef = (name: string) => ({ $ref: `#/components/headers/${name}` });
+const parameterRef = (name: string) => ({ $ref: `#/components/parameters/${name}` });
 
-const problem = {
-  description: 'Problem details (RFC 9457)',
-  content: { 'application/problem+json': { schema: jsonSchema(schemas.problemSchema, 'output') } },
+/** Headers of every answer, success or problem. */
+const everyResponseHeaders = { 'X-Correlation-Id': headerRef('CorrelationId') };
+
+const headers = {
+  CorrelationId: {
+    description:
+      "The request's correlation id: the caller's own `X-Correlation-Id` when it sent a sane one (1-128 characters of letters, digits and `._:-`, not only digits), else a new UUID. It is in every log line of the request, and in a problem's body as `correlationId`.",
+    schema: { type: 'string' },
+  },
+  ETag: {
+    description:
+      'The agreement record\'s version (a strong ETag, e.g. `"3"`): send it back as `If-Match` to edit.',
+    schema: { type: 'string' },
+  },
+  Location: { description: 'The address of what was created.', schema: { type: 'string' } },
+  IdempotentReplayed: {
+    description: '`true` when this is the stored answer to an earlier request with the same Idempotency-Key.',
+    schema: { type: 'string', enum: ['true'] },
+  },
 };
 
-const errorStatuses = ['400', '401', '403', '404', '409', '412', '413', '415', '428'] as const;
-
-/** Every POST takes an Idempotency-Key (IETF httpapi idempotency-key draft). */
-const idempotencyKeyHeader = {
-  name: 'Idempotency-Key',
-  in: 'header',
-  required: false,
-  description:
-    'Makes a retry safe: the same key from the same organisation within 24 hours gets the first response again (with the header `Idempotent-Replayed: true`) without the work being done twice. 1-255 visible ASCII characters, e.g. a UUID. The same key on a different request is 422; while the first request is still running, 409.',
-  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]+$' },
+const parameters = {
+  /** Every POST takes an Idempotency-Key (IETF httpapi idempotency-key draft). */
+  IdempotencyKey: {
+    name: 'Idempotency-Key',
+    in: 'header',
+    required: false,
+    description:
+      'Makes a retry safe: the same key from the same organisation within 24 hours gets the first response again (with the header `Idempotent-Replayed: true`) without the work being done twice. 1-255 visible ASCII characters, e.g. a UUID. The same key on a different request is 422; while the first request is still running, 409.',
+    schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]+$' },
+  },
+  IfMatch: {
+    name: 'If-Match',
+    in: 'header',
+    required: true,
+    description:
+      "The agreement's ETag as last read: the change is made only if nobody changed the agreement since (412 otherwise, with the current ETag; 428 without the header).",
+    schema: { type: 'string' },
+  },
+  CorrelationId: {
+    name: 'X-Correlation-Id',
+    in: 'header',
+    required: false,
+    description:
+      'Your own id for this request, to find it in our logs; echoed in the answer (see the header).',
+    schema: { type: 'string', maxLength: 128 },
+  },
 };
+
+const GATEWAY_TOO_LARGE = 'The request is over the 10 MB the gateway takes';
+
+const problem = (description: string) => ({
+  description,
+  headers: everyResponseHeaders,
+  content: { 'application/problem+json': { schema: schemaRef('Problem') } },
+});
 
 /** Each route's group, for generated clients and documentation viewers: by its path. */
 const TAGS: readonly { name: string; description: string; matches: (path: string) => boolean }[] = [
@@ -286,10 +285,35 @@ const TAGS: readonly { name: string; description: string; matches: (path: string
 
 const tagOf = (path: string) => TAGS.find(({ matches }) => matches(path))!.name;
 
+function successResponse(fn: (typeof httpFunctions)[number], success: Success) {
+  const { description, schema, file, headers: named = [] } = success;
+  const responseHeaders: Record<string, unknown> = {
+    ...everyResponseHeaders,
+    ...Object.fromEntries(named.map((name) => [name, headerRef(name)])),
+    ...(file?.disposition
+      ? { 'Content-Disposition': { description: file.disposition, schema: { type: 'string' } } }
+      : {}),
+    ...(fn.method === 'POST' && fn.scopes.length
+      ? { 'Idempotent-Replayed': headerRef('IdempotentReplayed') }
+      : {}),
+  };
+  return {
+    description: description ?? 'Success',
+    headers: responseHeaders,
+    ...(schema ? { content: { 'application/json': { schema: schemaRef(schema) } } } : {}),
+    ...(file
+      ? { content: { [file.mediaType]: { schema: { type: 'string', contentMediaType: file.mediaType } } } }
+      : {}),
+  };
+}
+
 export function openApiDocument(settings: ClientSettings = clientSettings()) {
   const scopeName = (scope: Scope) => settings.scopeNames[scope];
+  const accepted = requestSchemas();
+  const bodySchemas = requestBodySchemas();
   const paths: Record<string, Record<string, unknown>> = {};
   for (const fn of httpFunctions) {
+    const docs = operationDocs[fn.id]!;
     const pathParams = [...fn.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
       name: m[1],
       in: 'path',
@@ -303,59 +327,49 @@ export function openApiDocument(settings: ClientSettings = clientSettings()) {
           in: 'query',
           // Required when the schema refuses its absence (e.g. the gate's subProcessorId).
           required: !(schema as z.ZodMiniType).safeParse(undefined).success,
-          schema: jsonSchema(schema as z.ZodMiniType, 'input'),
+          schema: z.toJSONSchema(schema as z.ZodMiniType, {
+            io: 'input',
+            target: 'draft-2020-12',
+            unrepresentable: 'any',
+          }),
         }))
       : [];
     const body = requestBodies[fn.id];
-    const ok = responses[fn.id]!;
     paths[fn.path] ??= {};
     paths[fn.path]![fn.method.toLowerCase()] = {
       operationId: fn.id,
       summary: fn.summary,
+      description: docs.description,
       tags: [tagOf(fn.path)],
-      ...(fn.scopes.length ? { security: [{ maskinporten: fn.scopes.map(scopeName) }] } : { security: [] }),
+      security: fn.scopes.length ? [{ maskinporten: fn.scopes.map(scopeName) }] : [],
       parameters: [
         ...pathParams,
         ...queryParams,
-        ...(ifMatchRoutes.has(fn.id)
-          ? [{ name: 'If-Match', in: 'header', required: true, schema: { type: 'string' } }]
-          : []),
-        ...(fn.method === 'POST' ? [idempotencyKeyHeader] : []),
+        ...(ifMatchRoutes.has(fn.id) ? [parameterRef('IfMatch')] : []),
+        ...(fn.method === 'POST' && fn.scopes.length ? [parameterRef('IdempotencyKey')] : []),
+        parameterRef('CorrelationId'),
       ],
       ...(body
         ? {
             requestBody: {
               // Optional when an empty body is valid (submit, cancel, withdraw).
-              required: !body.safeParse({}).success,
-              content: { 'application/json': { schema: jsonSchema(body, 'input') } },
+              required: !accepted[body].safeParse({}).success,
+              content: {
+                'application/json': {
+                  schema: bodySchemas[body],
+                  ...(docs.requestExample === undefined ? {} : { example: docs.requestExample }),
+                },
+              },
             },
           }
         : {}),
       responses: {
-        [ok.status]:
-          'mediaType' in ok
-            ? {
-                description: ok.description,
-                headers: ok.headers,
-                content: { [ok.mediaType]: { schema: { type: 'string', contentMediaType: ok.mediaType } } },
-              }
-            : 'schema' in ok
-              ? {
-                  description: ok.description ?? 'Success',
-                  content: { 'application/json': { schema: jsonSchema(ok.schema, 'output') } },
-                }
-              : { description: ok.description },
-        ...(fn.scopes.length ? Object.fromEntries(errorStatuses.map((status) => [status, problem])) : {}),
-        // A public route whose credential is in its path: an address that opens nothing.
-        ...(fn.id === 'getCalendarFeed' ? { '404': problem } : {}),
-        ...(fn.method === 'POST' && fn.scopes.length
-          ? {
-              '422': {
-                ...problem,
-                description: 'The Idempotency-Key was already used for a different request',
-              },
-            }
-          : {}),
+        [successes[fn.id]!.status]: successResponse(fn, successes[fn.id]!),
+        // Any route, before its handler: the gateway's own limit (a route's body limit is lower).
+        '413': problem(GATEWAY_TOO_LARGE),
+        ...Object.fromEntries(
+          Object.entries(docs.errors).map(([status, reason]) => [status, problem(reason!)]),
+        ),
       },
     };
   }
@@ -369,8 +383,13 @@ export function openApiDocument(settings: ClientSettings = clientSettings()) {
       version: '1.0.0',
       description:
         'Data processing agreements (databehandleravtaler) between Norwegian municipalities (controllers) and their processors: draft, dual signature, in force, notice and termination with data return or deletion, sub-processor approval (Vedlegg 3) and the processing gate, breach reports, history and audit log, and the agreement as a PDF document.',
+      contact: settings.contact,
+      license: { name: 'MIT', identifier: 'MIT' },
     },
     components: {
+      schemas: componentSchemas(),
+      headers,
+      parameters,
       securitySchemes: {
         maskinporten: {
           type: 'oauth2',

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { httpFunctions } from '../../functions/catalogue.ts';
+import { openApiDocument } from '../../functions/shared/openapi.ts';
+import { conformanceProblems } from '../support/openapi-conformance.ts';
 import {
   type CountingStack,
   formatRoundTrips,
@@ -54,6 +56,13 @@ describe('DynamoDB round trips per HTTP request', () => {
     const over = keyed.filter((row) => row.roundTrips > (row.idempotencyKey ? KEYED_BUDGET : BUDGET));
 
     expect(over.map((row) => `${row.route} (${row.variant}): ${row.commands.join(', ')}`)).toEqual([]);
+  });
+
+  it('answers every request as the OpenAPI document says: status, media type, body schema and headers', () => {
+    // The document as the local stack serves it: the same routes and schemas, whatever the settings.
+    const document = openApiDocument() as unknown as Parameters<typeof conformanceProblems>[0];
+
+    expect(conformanceProblems(document, [...unkeyed, ...keyed])).toEqual([]);
   });
 
   it('never scans the table', () => {

@@ -37,9 +37,10 @@ describe('stages (-c stage=test|prod)', () => {
       .filter((resource) => resource.Type === 'AWS::ApiGatewayV2::Route')
       .flatMap((route) => (route.Properties?.AuthorizationScopes as string[] | undefined) ?? []);
     expect(new Set(scopes)).toEqual(new Set(['example:dpa.read', 'example:dpa.write']));
-    expect(catalogueFunctions(template).getOpenApi?.environment.TOKEN_URL).toBe(
-      'https://maskinporten.no/token',
-    );
+    expect(catalogueFunctions(template).getOpenApi?.environment).toMatchObject({
+      TOKEN_URL: 'https://maskinporten.no/token',
+      API_CONTACT_EMAIL: 'dpa@example.kommune.no',
+    });
   });
 
   it('takes the test stage’s issuer, and lets a -c value override the stage’s', () => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalStack, startLocalStack } from '../../functions/local/local-stack.ts';
 import { dynamoClient } from '../../functions/shared/clients.ts';
+import type { ApiResponse } from './api-client.ts';
 import { runRouteScenario } from './route-scenario.ts';
 
 /**
@@ -33,6 +34,8 @@ export interface RouteRoundTrips {
   roundTrips: number;
   /** The commands in order, e.g. `['GetItem', 'TransactWriteItems']`. */
   commands: string[];
+  /** What came back: headers, and the body parsed (JSON) or as bytes. */
+  response: ApiResponse<unknown>;
 }
 
 const inTask = new AsyncLocalStorage<string>();
@@ -117,7 +120,13 @@ export async function measureRoutes(
       settle: () => local.stack.stepFunctions.idle(),
       measure: async (request, send) => {
         const { result, commands } = await local.counter.measure(send);
-        rows.push({ ...request, status: result.status, roundTrips: commands.length, commands });
+        rows.push({
+          ...request,
+          status: result.status,
+          roundTrips: commands.length,
+          commands,
+          response: result,
+        });
         return result;
       },
     },

@@ -8,19 +8,41 @@ import { httpEvent, invoke } from './events.ts';
 
 useAwsMocks();
 
+type Parameter = { name: string; in: string; required: boolean; schema?: Record<string, unknown> };
 type Operation = {
   operationId: string;
   security: { maskinporten: string[] }[];
-  parameters: { name: string; in: string; required: boolean }[];
-  requestBody?: { content: Record<string, { schema: Record<string, unknown> }> };
+  parameters: (Parameter | { $ref: string })[];
+  requestBody?: { content: Record<string, { schema: Record<string, unknown>; example?: unknown }> };
   responses: Record<string, unknown>;
+};
+type Document = {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: {
+    schemas: Record<string, Record<string, unknown>>;
+    parameters: Record<string, Parameter>;
+    headers: Record<string, unknown>;
+  };
 };
 
 async function document() {
   const response = await invoke(handler, httpEvent('GET /openapi.json', '/openapi.json', { claims: null }));
   expect(response.statusCode).toBe(200);
-  return response.body as { openapi: string; paths: Record<string, Record<string, Operation>> };
+  return response.body as Document;
 }
+
+/** A named schema in place of its `$ref` (`#/components/schemas/<name>`). */
+function resolved(doc: Document, schema: Record<string, unknown> | undefined): Record<string, unknown> {
+  const name = /^#\/components\/schemas\/(\w+)$/.exec(String(schema?.$ref))?.[1];
+  return name ? doc.components.schemas[name]! : schema!;
+}
+
+/** An operation's parameters, each `$ref` (`#/components/parameters/<name>`) in place. */
+const parametersOf = (doc: Document, operation: Operation): Parameter[] =>
+  operation.parameters.map((parameter) =>
+    '$ref' in parameter ? doc.components.parameters[parameter.$ref.split('/').at(-1)!]! : parameter,
+  );
 
 describe('GET /openapi.json', () => {
   it('is an OpenAPI 3.1 document served without a token and without touching the table', async () => {
@@ -51,7 +73,7 @@ describe('GET /openapi.json', () => {
   it('documents the path parameters and the If-Match header of PATCH', async () => {
     const doc = await document();
     const patch = doc.paths['/agreements/{id}']!.patch!;
-    expect(patch.parameters).toEqual(
+    expect(parametersOf(doc, patch)).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ name: 'id', in: 'path', required: true }),
         expect.objectContaining({ name: 'If-Match', in: 'header', required: true }),
@@ -61,7 +83,10 @@ describe('GET /openapi.json', () => {
 
   it('describes the create request from the same strict schema: required fields, no unknown fields', async () => {
     const doc = await document();
-    const schema = doc.paths['/agreements']!.post!.requestBody!.content['application/json']!.schema;
+    const schema = resolved(
+      doc,
+      doc.paths['/agreements']!.post!.requestBody!.content['application/json']!.schema,
+    );
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required).toEqual(
       expect.arrayContaining(['title', 'controller', 'processor', 'scope', 'securityMeasures', 'contacts']),
@@ -80,7 +105,7 @@ describe('GET /openapi.json', () => {
   it('documents the agreement document as application/pdf with its optional version parameter', async () => {
     const doc = await document();
     const operation = doc.paths['/agreements/{id}/document']!.get!;
-    expect(operation.parameters).toEqual(
+    expect(parametersOf(doc, operation)).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ name: 'id', in: 'path', required: true }),
         expect.objectContaining({
@@ -106,10 +131,13 @@ describe('GET /openapi.json', () => {
     const create = doc.paths['/webhooks']!.post!;
     const patch = doc.paths['/webhooks/{id}']!.patch!;
     const success = (operation: Operation, status: string) =>
-      (operation.responses[status] as { content?: Record<string, { schema: Record<string, unknown> }> })
-        .content?.['application/json']?.schema;
+      resolved(
+        doc,
+        (operation.responses[status] as { content?: Record<string, { schema: Record<string, unknown> }> })
+          .content?.['application/json']?.schema,
+      );
 
-    expect(create.requestBody!.content['application/json']!.schema).toMatchObject({
+    expect(resolved(doc, create.requestBody!.content['application/json']!.schema)).toMatchObject({
       additionalProperties: false,
       required: ['url', 'events'],
     });
@@ -119,10 +147,10 @@ describe('GET /openapi.json', () => {
       additionalProperties: false,
       properties: expect.not.objectContaining({ secret: expect.anything() }),
     });
-    expect(patch.requestBody!.content['application/json']!.schema).toMatchObject({
+    expect(resolved(doc, patch.requestBody!.content['application/json']!.schema)).toMatchObject({
       additionalProperties: false,
     });
-    expect(patch.parameters.map((parameter) => parameter.name)).toEqual(['id']);
+    expect(parametersOf(doc, patch).map((parameter) => parameter.name)).toEqual(['id', 'X-Correlation-Id']);
     expect(doc.paths['/webhooks/{id}']!.delete!.responses).toHaveProperty('204');
     expect(success(doc.paths['/webhooks/{id}/rotate-secret']!.post!, '200')).toMatchObject({
       required: ['secret', 'previousSecretExpiresAt'],
@@ -133,7 +161,7 @@ describe('GET /openapi.json', () => {
     const doc = await document();
     for (const fn of httpFunctions) {
       const operation = doc.paths[fn.path]![fn.method.toLowerCase()]!;
-      const header = operation.parameters.find((parameter) => parameter.name === 'Idempotency-Key');
+      const header = parametersOf(doc, operation).find((parameter) => parameter.name === 'Idempotency-Key');
       if (fn.method === 'POST') {
         expect(header, fn.id).toMatchObject({ in: 'header', required: false });
         expect(operation.responses, fn.id).toHaveProperty('422');
@@ -149,6 +177,7 @@ describe('the OpenAPI document of a deployment', () => {
     scopeNames: { 'dpa:read': 'kommune:dpa.read', 'dpa:write': 'kommune:dpa.write' },
     tokenUrl: 'https://test.maskinporten.no/token',
     audience: 'https://dpa.test.kommune.no',
+    contact: { name: 'The operator of this deployment', email: 'dpa@test.kommune.no' },
   };
 
   it('names the scopes, the token endpoint and the audience the deployment was given', () => {
@@ -177,11 +206,13 @@ describe('the OpenAPI document of a deployment', () => {
         SCOPE_NAMES: JSON.stringify(settings.scopeNames),
         TOKEN_URL: settings.tokenUrl,
         JWT_AUDIENCE: settings.audience,
+        API_CONTACT_EMAIL: settings.contact.email,
       }),
     ).toEqual(settings);
     expect(clientSettings({})).toEqual({
       scopeNames: { 'dpa:read': 'dpa:read', 'dpa:write': 'dpa:write' },
       tokenUrl: 'https://maskinporten.no/token',
+      contact: { name: 'The operator of this deployment' },
     });
   });
 });
@@ -193,18 +224,19 @@ interface OAuthScheme {
 
 describe('the problem schema', () => {
   it('stays open for extension members (RFC 9457: clients ignore the ones they do not know)', () => {
-    const doc = openApiDocument() as unknown as { paths: Record<string, Record<string, Operation>> };
+    const doc = openApiDocument() as unknown as Document;
     const responses = Object.values(doc.paths).flatMap((methods) =>
       Object.values(methods).flatMap((operation) => Object.values(operation.responses)),
-    ) as { content?: Record<string, { schema: { additionalProperties?: unknown; required?: string[] } }> }[];
-    const problems = responses.flatMap(
-      (response) => response.content?.['application/problem+json']?.schema ?? [],
-    );
+    ) as { content?: Record<string, { schema: Record<string, unknown> }> }[];
+    const problems = responses.flatMap((response): Record<string, unknown>[] => {
+      const schema = response.content?.['application/problem+json']?.schema;
+      return schema ? [schema] : [];
+    });
+
     expect(problems.length).toBeGreaterThan(0);
-    for (const schema of problems) {
-      expect(schema.additionalProperties).not.toBe(false);
-      expect(schema.required).toEqual(['type', 'title', 'status', 'detail']);
-    }
+    expect(new Set(problems.map((schema) => schema.$ref))).toEqual(new Set(['#/components/schemas/Problem']));
+    expect(doc.components.schemas.Problem!.additionalProperties).not.toBe(false);
+    expect(doc.components.schemas.Problem!.required).toEqual(['type', 'title', 'status', 'detail']);
   });
 });
 
@@ -212,6 +244,7 @@ describe('servers and tags', () => {
   const base = {
     scopeNames: { 'dpa:read': 'dpa:read', 'dpa:write': 'dpa:write' },
     tokenUrl: 'https://maskinporten.no/token',
+    contact: { name: 'The operator of this deployment' },
   };
   type Doc = {
     servers: { url: string }[];
