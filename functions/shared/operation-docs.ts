@@ -13,23 +13,11 @@
 type ErrorStatus = '400' | '401' | '403' | '404' | '409' | '412' | '413' | '415' | '422' | '428';
 
 export interface OperationDoc {
-  /**
-   * What the operation does, for integrators: 1-4 sentences, plain English, naming the product rule
-   * where one applies (e.g. "rule 5"), who may call it (controller / processor / either party), what
-   * state the agreement must be in, and what happens next (workflow started, notifications sent).
-   */
+  /** What the operation does for an integrator: who may call it, in which state, what follows. */
   readonly description: string;
-  /**
-   * The 4xx statuses this route can really answer, each with a one-line reason specific to this route
-   * (e.g. '409': 'The agreement is not AWAITING_SIGNATURES'). Only statuses the code can return for
-   * THIS route.
-   */
+  /** The 4xx statuses this route can answer, each with its reason on this route. */
   readonly errors: Readonly<Partial<Record<ErrorStatus, string>>>;
-  /**
-   * For routes with a JSON request body: one realistic example body (Norwegian municipality/processor
-   * values, valid 9-digit org numbers with a correct mod-11 check digit — see
-   * functions/domain/org-number.ts) that the route's request schema accepts.
-   */
+  /** For a route with a JSON body: a realistic body its request schema accepts. */
   readonly requestExample?: unknown;
 }
 
