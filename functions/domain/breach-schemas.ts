@@ -1,36 +1,62 @@
+import { containsIdentityNumber } from './identity-numbers.ts';
 import { lazySchema } from './lazy-schema.ts';
-import { actorSchema, contactSchema } from './schemas.ts';
+import { actorSchema, contactSchema, partyRoleSchema } from './schemas.ts';
 import { lineText, proseText } from './text.ts';
 import * as z from './zod.ts';
 
 /**
- * Request and response shapes of a breach report (avvik, product.md rule 9): what 003 §10 a-f and
- * 000 §14 require the processor to tell the controller. Strict like every edge schema.
+ * Request and response shapes of a breach report (avvik, product.md rules 9 and 16): what 003 §10 a-f
+ * and 000 §14 require the reporting party to tell the other. Strict like every edge schema.
  */
 
-const list = (max: number) => z.array(lineText(200)).check(z.minLength(1), z.maxLength(max));
+/**
+ * Who is affected is told as a count or a category (003 §10 b), never by national identity number:
+ * free text of a breach case that holds one is refused, naming the field.
+ */
+const noIdentityNumber = () =>
+  z.refine<string>((value) => !containsIdentityNumber(value), {
+    message:
+      'must not contain a national identity number (fødselsnummer or D-number): give a count or a category',
+  });
+const caseLine = (max: number) => lineText(max).check(noIdentityNumber());
+const caseProse = (max: number) => proseText(max).check(noIdentityNumber());
+const list = (max: number) => z.array(caseLine(200)).check(z.minLength(1), z.maxLength(max));
 /** An approximate count; zero is allowed (e.g. records affected, no data subject identified yet). */
 const approximateCount = /* @__PURE__ */ lazySchema(() =>
   z.int().check(z.minimum(0), z.maximum(10_000_000_000)),
 );
 
-/** POST /agreements/{id}/breaches. */
+/** How serious the reporting party judges the breach to be (the controller decides on Datatilsynet). */
+export const breachSeveritySchema = /* @__PURE__ */ lazySchema(() =>
+  z.enum(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']),
+);
+
+/** POST /agreements/{id}/breaches: by the processor (003 §10) or by the controller (000 §14). */
 export const breachReportRequestSchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
-    /** When the processor became aware of the breach: the notification deadline runs from here. */
+    /** When the reporting party became aware of the breach: its deadlines run from here. */
     becameAwareAt: z.iso.datetime({
       offset: true,
       error: 'must be an ISO 8601 timestamp with a time zone offset, e.g. 2026-11-22T08:30:00+01:00',
     }),
-    nature: proseText(4000),
+    nature: caseProse(4000),
+    severity: breachSeveritySchema,
+    /** Where it happened: a sub-processor request of this agreement (its id); absent, at the reporter. */
+    subProcessorId: z.optional(z.uuid()),
     dataSubjectCategories: list(50),
     approximateDataSubjects: approximateCount,
+    /** (b) Who is affected, where known, as a count or a category. */
+    affectedIdentities: z.optional(caseProse(2000)),
     personalDataCategories: list(100),
     approximateRecords: approximateCount,
     contactPoint: contactSchema,
-    likelyConsequences: proseText(4000),
-    measuresTaken: proseText(4000),
-    measuresProposed: z.optional(proseText(4000)),
+    /** Who follows the breach up for the reporting party, where not the contact point. */
+    followUpBy: z.optional(contactSchema),
+    likelyConsequences: caseProse(4000),
+    measuresTaken: caseProse(4000),
+    measuresProposed: z.optional(caseProse(4000)),
+    /** (f) Other relevant information. */
+    otherInformation: z.optional(caseProse(4000)),
   }),
 );
 
@@ -38,24 +64,39 @@ export const breachReportRequestSchema = /* @__PURE__ */ lazySchema(() =>
 export const breachRecordSchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     id: z.string(),
+    /** The party that reported it: the processor (003 §10), or the controller (000 §14). */
+    reporter: partyRoleSchema,
     reportedAt: z.string(),
     reportedBy: actorSchema,
-    /** The instant the processor became aware, in UTC. */
+    /** The instant the reporting party became aware, in UTC. */
     becameAwareAt: z.string(),
     nature: z.string(),
+    severity: z.optional(breachSeveritySchema),
+    /** Where it happened, when at a sub-processor: the request's id and the sub-processor's name. */
+    subProcessor: z.optional(z.strictObject({ id: z.string(), name: z.string() })),
     dataSubjectCategories: z.array(z.string()),
     approximateDataSubjects: z.int(),
+    affectedIdentities: z.optional(z.string()),
     personalDataCategories: z.array(z.string()),
+    /** The personal data categories the agreement's scope does not cover: the controller must know. */
+    outsideScope: z.array(z.string()),
     approximateRecords: z.int(),
     contactPoint: contactSchema,
+    followUpBy: z.optional(contactSchema),
     likelyConsequences: z.string(),
     measuresTaken: z.string(),
     measuresProposed: z.optional(z.string()),
+    otherInformation: z.optional(z.string()),
     /** becameAwareAt + the agreement's breachNotificationHours: the processor's deadline (003 §10). */
-    notificationDeadline: z.string(),
-    /** True when reported after notificationDeadline. */
-    reportedLate: z.boolean(),
-    /** becameAwareAt + 72 hours: the controller's deadline towards Datatilsynet (GDPR Art. 33). */
+    notificationDeadline: z.optional(z.string()),
+    /** True when the processor reported after notificationDeadline. */
+    reportedLate: z.optional(z.boolean()),
+    /**
+     * When the controller became aware: when the processor's report arrived, or when the controller,
+     * reporting itself, became aware.
+     */
+    controllerAwareAt: z.string(),
+    /** controllerAwareAt + 72 hours: the controller's deadline towards Datatilsynet (GDPR Art. 33). */
     supervisoryAuthorityDeadline: z.string(),
   }),
 );

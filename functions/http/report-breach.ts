@@ -5,29 +5,40 @@ import {
   newBreachReport,
   reportedHistory,
 } from '../domain/breaches.ts';
-import { requireRole } from '../domain/parties.ts';
 import { actorOf } from '../shared/caller.ts';
 import { now } from '../shared/clock.ts';
 import { httpHandler } from '../shared/http.ts';
 import { countMetric } from '../shared/observability.ts';
 import { saveBreachReport } from '../store/breaches-store.ts';
-import { auditEntry, loadForParty } from './agreement-access.ts';
+import { isIssuedId } from '../store/items.ts';
+import { subProcessorKey, toStoredSubProcessor } from '../store/sub-processors-store.ts';
+import { auditEntry, loadForPartyWith } from './agreement-access.ts';
 import { idempotent } from './idempotency.ts';
 
 /**
- * Rule 9: the processor reports a personal data breach (avvik) to the controller in writing, with
- * the content of 003 §10 a-f. 201 with the report, its deadlines and whether it came late; both
- * parties are notified, the controller with its own 72-hour deadline towards Datatilsynet.
+ * Rule 9 and 16: a party reports a personal data breach (avvik) to the other in writing: the processor
+ * with the content of 003 §10 a-f, or the controller about an incident the processor must help
+ * contain (000 §14). 201 with the report, its deadlines, whether it came late and what it touches
+ * outside the agreement's scope; both parties are notified, the controller with its own 72-hour
+ * deadline towards Datatilsynet. A named sub-processor is read with the agreement, in one round trip.
  */
 export const handler = httpHandler(
   { body: breachReportRequestSchema },
   idempotent(async ({ caller, body, params, route }) => {
-    const { agreement, role } = await loadForParty(params.id, caller);
-    requireRole(role, 'processor', 'report a breach');
+    const subProcessorId = body.subProcessorId;
+    const named = subProcessorId !== undefined && params.id !== undefined && isIssuedId(subProcessorId);
+    const {
+      agreement,
+      role,
+      related: [subProcessorItem],
+    } = await loadForPartyWith(params.id, caller, named ? [subProcessorKey(params.id!, subProcessorId)] : []);
+    const request = subProcessorItem ? toStoredSubProcessor(subProcessorItem).record : undefined;
     const at = now();
     const record = newBreachReport({
       agreement,
+      reporter: role,
       request: body,
+      subProcessor: request ? { id: request.id, name: request.name } : undefined,
       actor: actorOf(caller),
       id: crypto.randomUUID(),
       now: at,

@@ -108,8 +108,10 @@ const subProcessorRequest = (): Body => ({
 const breachRequest = (becameAwareAt: string): Body => ({
   becameAwareAt,
   nature: 'Brev med vedtak sendt til feil adresse',
+  severity: 'MEDIUM',
   dataSubjectCategories: ['Deltakere i KVP'],
   approximateDataSubjects: 1,
+  affectedIdentities: 'Én deltaker i kvalifiseringsprogrammet',
   personalDataCategories: ['Navn', 'Fødselsnummer'],
   approximateRecords: 1,
   contactPoint: { name: ASE.name, email: 'personvern@example.no', phone: '+4798888888' },

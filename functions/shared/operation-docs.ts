@@ -331,11 +331,11 @@ export const operationDocs: Readonly<Record<string, OperationDoc>> = {
 
   reportBreach: {
     description:
-      'The processor reports a personal data breach (avvik) to the controller in writing, with the content of 003 §10 a-f (rule 9), under an agreement IN_FORCE, in its NOTICE_PERIOD, TERMINATED or RETAINED_UNDER_LAW. Answers 201 with the report, its deadline (awareness plus the agreed hours) and whether it came late; a late report is accepted and marked so. The controller is notified with its own 72-hour deadline towards Datatilsynet, and the processor gets a receipt.',
+      "Either party reports a personal data breach (avvik) to the other in writing (rules 9 and 16): the processor with the content of 003 §10 a-f, the controller about an incident the processor must help contain (000 §14), under an agreement IN_FORCE, in its NOTICE_PERIOD, TERMINATED or RETAINED_UNDER_LAW. Who is affected is a count or a category: free text holding a national identity number is refused. Answers 201 with the report; for the processor's, its deadline (awareness plus the agreed hours) and whether it came late (a late report is accepted and marked so); `outsideScope` lists the personal data categories the agreement's scope does not cover (accepted, and flagged to the controller). The controller's 72 hours towards Datatilsynet run from when it became aware: when the processor's report arrived, or its own `becameAwareAt`. Both parties are notified.",
     errors: {
-      '400': `The body is invalid, becameAwareAt lies in the future, or ${BAD_KEY}`,
+      '400': `The body is invalid (a national identity number in free text, among others), becameAwareAt lies in the future, subProcessorId names no sub-processor request of the agreement, or ${BAD_KEY}`,
       '401': NO_VALID_TOKEN,
-      '403': `${NO_WRITE_SCOPE}, or the caller is the controller: only the processor reports a breach`,
+      '403': NO_WRITE_SCOPE,
       '404': NO_AGREEMENT,
       '409': `The agreement has never been in force (DRAFT, AWAITING_SIGNATURES, CANCELLED, EXPIRED) or is CLOSED, or ${KEY_RUNNING}`,
       '413': TOO_LARGE,
@@ -345,8 +345,10 @@ export const operationDocs: Readonly<Record<string, OperationDoc>> = {
     requestExample: {
       becameAwareAt: '2026-11-30T08:30:00+01:00',
       nature: 'En e-post med utskrift fra aktivitetsplanen ble sendt til feil mottaker hos en annen kommune',
+      severity: 'MEDIUM',
       dataSubjectCategories: ['Deltakere i KVP'],
       approximateDataSubjects: 3,
+      affectedIdentities: 'Tre deltakere i kvalifiseringsprogrammet ved NAV Radøy',
       personalDataCategories: ['Navn', 'Fødselsnummer'],
       approximateRecords: 3,
       contactPoint: PROCESSOR_CONTACT,

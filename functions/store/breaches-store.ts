@@ -49,8 +49,19 @@ function ordered(raw: Record<string, unknown>, order: readonly string[]): Record
   return result;
 }
 
+/**
+ * A report stored before breaches went both ways (issue 13) was the processor's, touched nothing
+ * known to be outside the scope, and counted the controller's 72 hours from the processor's awareness.
+ */
+const BEFORE_CASES = (raw: Record<string, unknown>) => ({
+  reporter: 'processor',
+  outsideScope: [],
+  controllerAwareAt: raw.becameAwareAt,
+});
+
 export function toBreachRecord(item: Item): BreachRecord {
-  const record = ordered(fromItem<Record<string, unknown>>(item), recordOrder());
+  const raw = fromItem<Record<string, unknown>>(item);
+  const record = ordered({ ...BEFORE_CASES(raw), ...raw }, recordOrder());
   record.contactPoint = ordered(record.contactPoint as Record<string, unknown>, CONTACT_ORDER);
   return record as BreachRecord;
 }

@@ -279,12 +279,6 @@ describe('authorization on every route', () => {
       body: { decision: 'APPROVED', reason: 'Godkjent', signatory: SIGNATORY },
     },
     {
-      who: 'the controller reporting a breach',
-      as: 'controller' as const,
-      path: (w: World) => `/agreements/${w.fixtures.inForce.id}/breaches`,
-      body: (w: World) => JSON.parse(wellFormedRequest(byId('reportBreach'), w).body!),
-    },
-    {
       who: 'the controller attesting the deletion',
       as: 'controller' as const,
       path: (w: World) => `/agreements/${w.fixtures.terminated.id}/data-disposition/attestation`,

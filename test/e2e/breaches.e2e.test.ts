@@ -11,12 +11,14 @@ import { LocalStackProcess } from '../support/local-stack-process.ts';
 
 /**
  * Rule 9 as the parties meet it: the local stack started with `npm start`'s command, an agreement put in
- * force over HTTP, the processor reporting a breach, and the controller reading what it was told.
+ * force over HTTP, the processor reporting a breach, and the controller reading what it was told; the
+ * controller reporting one of its own (rule 16).
  * Invented breach content; the organisation numbers are public bodies' (valid test data).
  */
 
 interface Breach {
   id: string;
+  reporter: string;
   reportedAt: string;
   becameAwareAt: string;
   notificationDeadline: string;
@@ -58,6 +60,7 @@ function inOsloTime(instant: Date): string {
 
 const breachReport = (becameAwareAt: string) => ({
   becameAwareAt,
+  severity: 'HIGH',
   nature: 'Brev med vedtak sendt til feil adresse',
   dataSubjectCategories: ['Deltakere i KVP'],
   approximateDataSubjects: 1,
@@ -119,10 +122,15 @@ describe('breach reports on the local stack', () => {
     breach = reported.body;
     const aware = Date.parse(stated);
     expect(breach).toMatchObject({
+      reporter: 'processor',
       becameAwareAt: new Date(aware).toISOString(),
       notificationDeadline: new Date(aware + 24 * HOUR_MS).toISOString(),
       reportedLate: false,
-      supervisoryAuthorityDeadline: new Date(aware + 72 * HOUR_MS).toISOString(),
+      // The scope covers Navn, Fødselsnummer and Adresse: nothing outside it.
+      outsideScope: [],
+      // The controller became aware when the report arrived: its 72 hours run from then.
+      controllerAwareAt: breach.reportedAt,
+      supervisoryAuthorityDeadline: new Date(Date.parse(breach.reportedAt) + 72 * HOUR_MS).toISOString(),
     });
     expect(reported.headers.get('location')).toBe(`/agreements/${id}/breaches/${breach.id}`);
     const read = await controller.get<Breach>(reported.headers.get('location')!);
@@ -167,9 +175,42 @@ describe('breach reports on the local stack', () => {
     );
   });
 
-  it('refuses the controller (403), an outsider (404), a read-only token (403) and no token (401)', async () => {
+  it('takes the controller’s own report both ways (000 §14), flagging data outside the scope', async () => {
+    const reported = await controller.post<Breach>(`/agreements/${id}/breaches`, {
+      ...breachReport(stated),
+      personalDataCategories: ['Navn', 'Kontonummer'],
+    });
+
+    expect(reported.status).toBe(201);
+    expect(reported.body).toMatchObject({
+      reporter: 'controller',
+      outsideScope: ['Kontonummer'],
+      controllerAwareAt: new Date(Date.parse(stated)).toISOString(),
+      supervisoryAuthorityDeadline: new Date(Date.parse(stated) + 72 * HOUR_MS).toISOString(),
+    });
+    expect(reported.body).not.toHaveProperty('notificationDeadline');
+    const inbox = await processor.get<{ items: Notification[] }>('/notifications?limit=100');
+    const told = inbox.body.items.find((n) => n.details?.breachId === reported.body.id);
+    expect(told?.subject).toContain('reported by the controller');
+    expect(told?.subject).toContain("outside the agreement's scope (Kontonummer)");
+  });
+
+  it('refuses a national identity number in the report, naming the field, and records nothing', async () => {
+    const refused = await processor.post(`/agreements/${id}/breaches`, {
+      ...breachReport(stated),
+      affectedIdentities: 'Gjelder 13097248022',
+    });
+
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({
+      errors: [expect.objectContaining({ field: 'affectedIdentities' })],
+    });
+    const listed = await processor.get<{ items: Breach[] }>(`/agreements/${id}/breaches`);
+    expect(listed.body.items).toHaveLength(2);
+  });
+
+  it('refuses an outsider (404), a read-only token (403) and no token (401)', async () => {
     const body = breachReport(stated);
-    expect((await controller.post(`/agreements/${id}/breaches`, body)).status).toBe(403);
     expect((await outsider.post(`/agreements/${id}/breaches`, body)).status).toBe(404);
     expect((await outsider.get(`/agreements/${id}/breaches`)).status).toBe(404);
     expect((await outsider.get(`/agreements/${id}/breaches/${breach.id}`)).status).toBe(404);
@@ -178,6 +219,6 @@ describe('breach reports on the local stack', () => {
     expect((await processor.withToken(undefined).post(`/agreements/${id}/breaches`, body)).status).toBe(401);
 
     const listed = await processor.get<{ items: Breach[] }>(`/agreements/${id}/breaches`);
-    expect(listed.body.items).toHaveLength(1);
+    expect(listed.body.items).toHaveLength(2);
   });
 });

@@ -127,6 +127,7 @@ describe('creates hanging off an agreement, retried with an Idempotency-Key', ()
     const report = {
       becameAwareAt: clock.body.now,
       nature: 'Feiladressert brev med vedtak',
+      severity: 'LOW',
       dataSubjectCategories: ['Deltakere i KVP'],
       approximateDataSubjects: 1,
       personalDataCategories: ['Navn'],

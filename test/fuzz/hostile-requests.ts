@@ -1186,19 +1186,20 @@ const ROUTES: Record<string, (world: World) => RouteFuzz> = {
   reportBreach: (world) => {
     const valid = breachReport(`${world.today}T06:00:00Z`) as unknown as JsonObject;
     return {
-      aims: aimsAt(world, ['processor'], ['inForce', 'notice', 'terminated']),
+      aims: aimsAt(world, parties, ['inForce', 'notice', 'terminated']),
       body: () => valid,
-      bodyFields: { optional: ['measuresProposed'], datetimes: ['becameAwareAt'] },
+      bodyFields: {
+        optional: [
+          'measuresProposed',
+          'affectedIdentities',
+          'otherInformation',
+          'followUpBy',
+          'subProcessorId',
+        ],
+        datetimes: ['becameAwareAt'],
+      },
       refused: [
-        ...refusedAt(world, ['controller'], allNames, valid, [403], 'a breach reported by the controller'),
-        ...refusedAt(
-          world,
-          ['processor'],
-          ['draft', 'awaiting', 'cancelled'],
-          valid,
-          [409],
-          'a breach report',
-        ),
+        ...refusedAt(world, parties, ['draft', 'awaiting', 'cancelled'], valid, [409], 'a breach report'),
         ...refusedAt(
           world,
           ['processor'],
@@ -1214,6 +1215,22 @@ const ROUTES: Record<string, (world: World) => RouteFuzz> = {
           { ...valid, approximateDataSubjects: 10_000_000_001 },
           [400],
           'more data subjects than people',
+        ),
+        ...refusedAt(
+          world,
+          parties,
+          ['inForce'],
+          { ...valid, affectedIdentities: 'Gjelder 130972 48022' },
+          [400],
+          'a national identity number in a breach report',
+        ),
+        ...refusedAt(
+          world,
+          ['processor'],
+          ['inForce'],
+          { ...valid, subProcessorId: '00000000-0000-4000-8000-000000000000' },
+          [400],
+          'a breach at a sub-processor the agreement does not have',
         ),
       ],
     };

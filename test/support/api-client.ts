@@ -122,6 +122,7 @@ export const signature = (name: string, place: string, contentHash: string, sign
 /** A breach report as the processor sends it (003 §10), about one letter sent to the wrong address. */
 export const breachReport = (becameAwareAt: string) => ({
   becameAwareAt,
+  severity: 'MEDIUM',
   nature: 'Brev med vedtak sendt til feil adresse',
   dataSubjectCategories: ['Deltakere i KVP'],
   approximateDataSubjects: 1,

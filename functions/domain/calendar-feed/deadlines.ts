@@ -126,7 +126,10 @@ export function breachEntry(
       notificationHours: agreement.breachNotificationHours,
     },
     deadlines: [
-      { kind: 'breach-notification', at: record.notificationDeadline },
+      // The processor's own deadline, for its report; a controller's report has none.
+      ...(record.notificationDeadline
+        ? [{ kind: 'breach-notification' as const, at: record.notificationDeadline }]
+        : []),
       { kind: 'breach-supervisory-authority', at: record.supervisoryAuthorityDeadline },
     ],
   };

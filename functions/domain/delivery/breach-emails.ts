@@ -18,9 +18,18 @@ const reported: EmailTemplate = (input) => {
       : reportedLate === false
         ? 'Meldingen kom innen den avtalte fristen.'
         : '';
+  const byController = input.details.text('reporter') === 'controller';
+  const outsideScope = input.details.texts('outsideScope');
   const facts: [string, string][] = [
     ...(becameAwareAt
-      ? [['Databehandleren ble kjent med avviket', osloTime(becameAwareAt)] as [string, string]]
+      ? [
+          [
+            byController
+              ? 'Den behandlingsansvarlige ble kjent med avviket'
+              : 'Databehandleren ble kjent med avviket',
+            osloTime(becameAwareAt),
+          ] as [string, string],
+        ]
       : []),
     ...(reportedAt ? [['Meldt', osloTime(reportedAt)] as [string, string]] : []),
     ...(notificationDeadline
@@ -29,6 +38,7 @@ const reported: EmailTemplate = (input) => {
     ...(authorityDeadline
       ? [['Frist for melding til Datatilsynet', osloTime(authorityDeadline)] as [string, string]]
       : []),
+    ...(outsideScope ? [['Opplysninger utenfor avtalens omfang', outsideScope] as [string, string]] : []),
     ...(breachId ? [['Avvik-id', breachId] as [string, string]] : []),
   ];
   const read = {
@@ -38,6 +48,28 @@ const reported: EmailTemplate = (input) => {
       path: breachId ? input.path(`/breaches/${breachId}`) : input.path('/breaches'),
     },
   };
+  if (byController && input.recipientRole === 'processor') {
+    return {
+      headline: 'Avvik meldt av den behandlingsansvarlige',
+      paragraphs: [
+        `${partyLabel(input, 'controller')} har meldt et brudd på personopplysningssikkerheten (avvik) som dere som databehandler skal hjelpe til med å begrense og rydde opp i (avtalen punkt 14).`,
+        'Les meldingen, svar på spørsmålene den behandlingsansvarlige stiller, og meld fra om tiltak dere setter i verk.',
+      ],
+      facts,
+      actions: [read],
+    };
+  }
+  if (byController) {
+    return {
+      headline: 'Avviksmeldingen deres er registrert',
+      paragraphs: [
+        `Meldingen om avviket er registrert og sendt til ${partyLabel(input, 'processor')}.`,
+        `Dere melder avviket til Datatilsynet uten ugrunnet opphold og senest 72 timer etter at dere ble kjent med det${authorityDeadline ? `, det vil si innen ${osloTime(authorityDeadline)}` : ''} (personvernforordningen artikkel 33), med mindre det er usannsynlig at det medfører en risiko for de registrertes rettigheter og friheter, og informerer de registrerte når det kreves (artikkel 34).`,
+      ],
+      facts,
+      actions: [read],
+    };
+  }
   if (input.recipientRole === 'processor') {
     return {
       headline: 'Avviksmeldingen deres er levert til den behandlingsansvarlige',
@@ -53,7 +85,7 @@ const reported: EmailTemplate = (input) => {
     headline: 'Avvik meldt av databehandleren',
     paragraphs: [
       `${partyLabel(input, 'processor')} har meldt et brudd på personopplysningssikkerheten (avvik). ${timeliness}`.trim(),
-      `Bare dere som behandlingsansvarlig melder avviket til Datatilsynet, uten ugrunnet opphold og senest 72 timer etter at databehandleren ble kjent med det${authorityDeadline ? `, det vil si innen ${osloTime(authorityDeadline)}` : ''} (personvernforordningen artikkel 33), med mindre det er usannsynlig at det medfører en risiko for de registrertes rettigheter og friheter. Dere informerer også de registrerte når det kreves (artikkel 34).`,
+      `Bare dere som behandlingsansvarlig melder avviket til Datatilsynet, uten ugrunnet opphold og senest 72 timer etter at dere ble kjent med det, det vil si fra meldingen kom${authorityDeadline ? `, det vil si innen ${osloTime(authorityDeadline)}` : ''} (personvernforordningen artikkel 33), med mindre det er usannsynlig at det medfører en risiko for de registrertes rettigheter og friheter. Dere informerer også de registrerte når det kreves (artikkel 34).`,
     ],
     facts,
     actions: [read],

@@ -1,4 +1,5 @@
 import { isCalendarDate, osloWallTime } from '../calendar.ts';
+import { ELEVEN_DIGITS } from '../identity-numbers.ts';
 import { lazily } from '../lazily.ts';
 import type { Agreement, Notification, PartyRole } from '../schemas.ts';
 
@@ -72,6 +73,8 @@ export interface Details {
   instant(key: string): string | undefined;
   /** Free text, at most `max` characters, control characters (but newlines) replaced by spaces. */
   text(key: string, max?: number): string | undefined;
+  /** A list of free texts, each read as `text`, joined by commas; undefined when it holds none. */
+  texts(key: string, max?: number): string | undefined;
   /** An id, usable in a path: letters, digits and `-_.:`. */
   id(key: string): string | undefined;
   int(key: string): number | undefined;
@@ -80,6 +83,16 @@ export interface Details {
   /** The entries of a list that are among `values`, in their order there. */
   listOf<T extends string>(key: string, values: readonly T[]): T[];
   nested(key: string): Details;
+}
+
+/** Control characters (but newlines) and bidirectional controls replaced by spaces, cut at `max`. */
+function cleanText(raw: string | undefined, max: number): string | undefined {
+  const value = raw
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
+    ?.replace(/[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g, ' ')
+    .trim();
+  if (!value) return undefined;
+  return value.length > max ? `${value.slice(0, max - 1)}…` : value;
 }
 
 export function detailsOf(record: unknown): Details {
@@ -101,13 +114,11 @@ export function detailsOf(record: unknown): Details {
         ? value
         : undefined;
     },
-    text: (key, max = 500) => {
-      const value = string(key)
-        // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
-        ?.replace(/[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g, ' ')
-        .trim();
-      if (!value) return undefined;
-      return value.length > max ? `${value.slice(0, max - 1)}…` : value;
+    text: (key, max = 500) => cleanText(string(key), max),
+    texts: (key, max = 500) => {
+      const values = Array.isArray(fields[key]) ? (fields[key] as unknown[]) : [];
+      const joined = values.filter((value) => typeof value === 'string').join(', ');
+      return cleanText(joined, max);
     },
     id: (key) => {
       const value = string(key);
@@ -195,9 +206,8 @@ const oneLine = (value: string) => value.replace(/\s+/g, ' ').trim();
  * (fødselsnummer or D-number). Nothing an e-mail says legitimately looks like one (organisation numbers
  * have 9 digits, ids are UUIDs), so wherever one appears, e.g. typed into a title, it is blanked out.
  */
-const IDENTITY_NUMBER = /(?<![0-9A-Za-z])\d{6} ?\d{5}(?![0-9A-Za-z])/g;
 export const withoutIdentityNumbers = (value: string) =>
-  value.replace(IDENTITY_NUMBER, '[fødselsnummer fjernet]');
+  value.replace(ELEVEN_DIGITS, '[fødselsnummer fjernet]');
 
 export function escapeHtml(value: string): string {
   return value

@@ -6,6 +6,7 @@ export const BREACH_ID = '5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e';
 export function breachBody(overrides: Record<string, unknown> = {}): BreachReportRequest {
   return {
     becameAwareAt: '2026-11-20T09:30:00+01:00',
+    severity: 'HIGH',
     nature: 'Vedlegg med personopplysninger sendt til feil mottaker',
     dataSubjectCategories: ['Deltakere i KVP'],
     approximateDataSubjects: 12,

@@ -23,10 +23,12 @@ describe('the history entry of a breach report (rules 9 and 10)', () => {
       actor: processorActor,
       details: {
         breachId: BREACH_ID,
+        reporter: 'processor',
         becameAwareAt: '2026-11-20T08:30:00.000Z',
         reportedLate: false,
         notificationDeadline: '2026-11-21T20:30:00.000Z',
-        supervisoryAuthorityDeadline: '2026-11-23T08:30:00.000Z',
+        outsideScope: ['Fødselsnummer'],
+        supervisoryAuthorityDeadline: '2026-11-24T10:00:00.000Z',
       },
     });
   });

@@ -5,6 +5,7 @@ import {
   isReportedLate,
   newBreachReport,
   notificationDeadlineFor,
+  outsideScopeOf,
   supervisoryAuthorityDeadlineFor,
 } from '../../../functions/domain/breaches.ts';
 import { DomainError } from '../../../functions/domain/errors.ts';
@@ -13,6 +14,7 @@ import { CONTROLLER_ORG, draftAgreement, PROCESSOR_ORG } from './agreement-fixtu
 import { BREACH_ID, breachBody } from './breach-fixture.ts';
 
 const processorActor = { orgNumber: PROCESSOR_ORG, clientId: 'nav-system', person: 'Ola Testesen' };
+const controllerActor = { orgNumber: CONTROLLER_ORG, clientId: 'radoy-system' };
 /** 09:30 in Oslo (CET) on 2026-11-20, as in the fixture. */
 const AWARE = '2026-11-20T09:30:00+01:00';
 const AWARE_UTC = '2026-11-20T08:30:00.000Z';
@@ -38,7 +40,7 @@ describe('breach deadlines (rule 9, 003 §10, GDPR Art. 33)', () => {
     expect(notificationDeadlineFor(new Date(AWARE), 24).toISOString()).toBe('2026-11-21T08:30:00.000Z');
   });
 
-  it('gives the controller 72 hours towards Datatilsynet from the same awareness', () => {
+  it('gives the controller 72 hours towards Datatilsynet from its own awareness', () => {
     expect(supervisoryAuthorityDeadlineFor(new Date(AWARE)).toISOString()).toBe('2026-11-23T08:30:00.000Z');
   });
 
@@ -59,13 +61,18 @@ describe('a new breach report', () => {
   it('records the report with who made it, when, its deadlines, and the awareness in UTC', () => {
     expect(report('2026-11-21T10:00:00.000Z')).toEqual({
       id: BREACH_ID,
+      reporter: 'processor',
       reportedAt: '2026-11-21T10:00:00.000Z',
       reportedBy: processorActor,
       ...breachBody(),
       becameAwareAt: AWARE_UTC,
+      // The agreement's scope covers Navn only.
+      outsideScope: ['Fødselsnummer'],
       notificationDeadline: '2026-11-21T20:30:00.000Z',
       reportedLate: false,
-      supervisoryAuthorityDeadline: '2026-11-23T08:30:00.000Z',
+      // The controller became aware when the report arrived: its 72 hours run from then.
+      controllerAwareAt: '2026-11-21T10:00:00.000Z',
+      supervisoryAuthorityDeadline: '2026-11-24T10:00:00.000Z',
     });
   });
 
@@ -129,6 +136,81 @@ describe('a new breach report', () => {
   it('accepts an awareness at this very instant', () => {
     expect(report(AWARE_UTC).reportedLate).toBe(false);
   });
+
+  it('is the controller’s own report (000 §14): no processor deadline, its 72 hours from its own awareness', () => {
+    const record = newBreachReport({
+      agreement: inForce(),
+      reporter: 'controller',
+      request: breachBody(),
+      actor: controllerActor,
+      id: BREACH_ID,
+      now: new Date('2026-11-21T10:00:00.000Z'),
+    });
+
+    expect(record).toMatchObject({
+      reporter: 'controller',
+      controllerAwareAt: AWARE_UTC,
+      supervisoryAuthorityDeadline: '2026-11-23T08:30:00.000Z',
+    });
+    expect(record).not.toHaveProperty('notificationDeadline');
+    expect(record).not.toHaveProperty('reportedLate');
+  });
+
+  it('names where it happened: a sub-processor request of the agreement, as read', () => {
+    const subProcessor = { id: '6c7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f', name: 'Driftspartner Vest AS' };
+    const record = newBreachReport({
+      agreement: inForce(),
+      request: breachBody({ subProcessorId: subProcessor.id }),
+      subProcessor,
+      actor: processorActor,
+      id: BREACH_ID,
+      now: new Date('2026-11-21T10:00:00.000Z'),
+    });
+
+    expect(record.subProcessor).toEqual(subProcessor);
+    expect(record).not.toHaveProperty('subProcessorId');
+  });
+
+  it('refuses a sub-processor id that names no request of the agreement, naming the field', () => {
+    expect(() =>
+      newBreachReport({
+        agreement: inForce(),
+        request: breachBody({ subProcessorId: '6c7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f' }),
+        actor: processorActor,
+        id: BREACH_ID,
+        now: new Date('2026-11-21T10:00:00.000Z'),
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        kind: 'validation',
+        extra: { errors: [expect.objectContaining({ field: 'subProcessorId' })] },
+      }),
+    );
+  });
+});
+
+describe('personal data outside the agreement’s scope', () => {
+  const scope = { personalDataTypes: ['Navn', 'Adresse'], specialCategories: ['Helseopplysninger'] };
+
+  it('lists the reported categories neither the personal data types nor the special categories cover', () => {
+    expect(outsideScopeOf(scope, ['Navn', 'Fødselsnummer', 'Helseopplysninger', 'Kontonummer'])).toEqual([
+      'Fødselsnummer',
+      'Kontonummer',
+    ]);
+  });
+
+  it('compares without regard to case or surrounding space', () => {
+    expect(outsideScopeOf(scope, [' navn', 'ADRESSE ', 'helseopplysninger'])).toEqual([]);
+  });
+
+  it('accepts the report and flags the categories, and tells the controller', () => {
+    const record = report('2026-11-21T10:00:00.000Z');
+    const [toController] = breachNotifications(inForce(), record, new Date('2026-11-21T10:00:00.000Z'));
+
+    expect(record.outsideScope).toEqual(['Fødselsnummer']);
+    expect(toController!.details).toMatchObject({ outsideScope: ['Fødselsnummer'] });
+    expect(toController!.subject).toContain("outside the agreement's scope (Fødselsnummer)");
+  });
 });
 
 describe('the breach report request', () => {
@@ -141,7 +223,7 @@ describe('the breach report request', () => {
   it('rejects unknown fields, empty lists and negative counts', () => {
     const result = breachReportRequestSchema.safeParse({
       ...breachBody({ dataSubjectCategories: [], approximateRecords: -1 }),
-      severity: 'high',
+      urgency: 'high',
     });
     expect(result.success).toBe(false);
     expect(result.error!.issues.map((issue) => issue.path.join('.') || issue.code).sort()).toEqual([
@@ -149,6 +231,49 @@ describe('the breach report request', () => {
       'dataSubjectCategories',
       'unrecognized_keys',
     ]);
+  });
+
+  it('requires a severity of LOW, MEDIUM, HIGH or CRITICAL', () => {
+    const { severity: _, ...without } = breachBody();
+    expect(breachReportRequestSchema.safeParse(without).success).toBe(false);
+    expect(breachReportRequestSchema.safeParse(breachBody({ severity: 'high' })).success).toBe(false);
+    for (const severity of ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']) {
+      expect(breachReportRequestSchema.safeParse(breachBody({ severity })).success, severity).toBe(true);
+    }
+  });
+
+  it('refuses a national identity number in any free text, naming the field (003 §10 b: a count or a category)', () => {
+    const fields = [
+      'nature',
+      'affectedIdentities',
+      'likelyConsequences',
+      'measuresTaken',
+      'otherInformation',
+    ];
+    for (const field of fields) {
+      const result = breachReportRequestSchema.safeParse(
+        breachBody({ [field]: 'Gjelder 130972 48022 og flere' }),
+      );
+      expect(result.success, field).toBe(false);
+      expect(
+        result.error!.issues.map((issue) => issue.path.join('.')),
+        field,
+      ).toEqual([field]);
+    }
+    const listed = breachReportRequestSchema.safeParse(
+      breachBody({ dataSubjectCategories: ['13097248022'] }),
+    );
+    expect(listed.error!.issues.map((issue) => issue.path.join('.'))).toEqual(['dataSubjectCategories.0']);
+  });
+
+  it('keeps a count or a category of the affected, and eleven digits that are no identity number', () => {
+    const result = breachReportRequestSchema.safeParse(
+      breachBody({
+        affectedIdentities: '12 deltakere i KVP; kontonummer 12345678903 berørt',
+        otherInformation: 'Sak 2026/114',
+      }),
+    );
+    expect(result.success).toBe(true);
   });
 });
 
@@ -165,11 +290,11 @@ describe('the breach notifications', () => {
       id: `breach.reported:${agreement.id}:${BREACH_ID}`,
       type: 'breach.reported',
       recipientOrgNumber: CONTROLLER_ORG,
-      details: { breachId: BREACH_ID, supervisoryAuthorityDeadline: '2026-11-23T08:30:00.000Z' },
+      details: { breachId: BREACH_ID, supervisoryAuthorityDeadline: '2026-11-24T10:00:00.000Z' },
     });
     expect(toController!.subject).toContain('reported within the agreed 36 hours');
     expect(toController!.subject).toContain(
-      'Only you, the controller, notify Datatilsynet, by 2026-11-23 09:30 Oslo time (72 hours',
+      'Only you, the controller, notify Datatilsynet, by 2026-11-24 11:00 Oslo time (72 hours after you became aware',
     );
     expect(toProcessor).toMatchObject({
       id: `breach.reported:${agreement.id}:${BREACH_ID}`,
@@ -187,5 +312,25 @@ describe('the breach notifications', () => {
     expect(toController!.subject).toContain(
       'reported late: the agreed 36-hour deadline was 2026-11-21 21:30 Oslo time',
     );
+  });
+
+  it('ask the processor to help contain a breach the controller reports, and give the controller its deadline', () => {
+    const record = newBreachReport({
+      agreement,
+      reporter: 'controller',
+      request: breachBody(),
+      actor: controllerActor,
+      id: BREACH_ID,
+      now: new Date('2026-11-21T10:00:00.000Z'),
+    });
+    const notifications = breachNotifications(agreement, record, new Date('2026-11-21T10:00:00.000Z'));
+    const to = (org: string) => notifications.find((n) => n.recipientOrgNumber === org)!;
+
+    expect(notifications).toHaveLength(2);
+    expect(to(PROCESSOR_ORG).subject).toContain('reported by the controller');
+    expect(to(PROCESSOR_ORG).subject).toContain('help it contain the breach');
+    expect(to(PROCESSOR_ORG).details).toMatchObject({ reporter: 'controller' });
+    expect(to(PROCESSOR_ORG).details).not.toHaveProperty('notificationDeadline');
+    expect(to(CONTROLLER_ORG).subject).toContain('by 2026-11-23 09:30 Oslo time');
   });
 });

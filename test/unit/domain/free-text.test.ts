@@ -149,6 +149,7 @@ describe('every text field of the routes refuses hidden characters, naming the f
     const breach = breachReportRequestSchema.safeParse({
       becameAwareAt: '2026-11-22T08:30:00+01:00',
       nature: 'Feiladressert brev\u001b[2J',
+      severity: 'LOW',
       dataSubjectCategories: ['Deltakere'],
       approximateDataSubjects: 1,
       personalDataCategories: ['Navn'],

@@ -1,4 +1,9 @@
-import { PutItemCommand, QueryCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { BreachRecord } from '../../../functions/domain/breach-schemas.ts';
@@ -8,6 +13,7 @@ import { handler as list } from '../../../functions/http/list-breaches.ts';
 import { handler as report } from '../../../functions/http/report-breach.ts';
 import { AGREEMENT_ID, CONTROLLER_ORG, OUTSIDER_ORG, PROCESSOR_ORG } from '../domain/agreement-fixture.ts';
 import { BREACH_ID, breachBody } from '../domain/breach-fixture.ts';
+import { approvedRecord, SUB_ID } from '../domain/sub-processor-fixture.ts';
 import {
   ddb,
   givenPartyCheckFails,
@@ -21,7 +27,7 @@ import {
   useAwsMocks,
 } from './aws-mocks.ts';
 import { httpEvent, invoke } from './events.ts';
-import { cancelledAt } from './sub-processor-mocks.ts';
+import { cancelledAt, givenSubProcessor } from './sub-processor-mocks.ts';
 import { inForceAgreement, terminatedAgreement } from './termination-fixture.ts';
 
 useAwsMocks();
@@ -72,13 +78,16 @@ describe('POST /agreements/{id}/breaches', () => {
     expect(response.statusCode).toBe(201);
     expect(response.body).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      reporter: 'processor',
       reportedAt: NOW,
       reportedBy: processorActor,
       ...onTimeBody(),
       becameAwareAt: '2026-11-21T08:00:00.000Z',
+      outsideScope: ['Fødselsnummer'],
       notificationDeadline: '2026-11-22T20:00:00.000Z',
       reportedLate: false,
-      supervisoryAuthorityDeadline: '2026-11-24T08:00:00.000Z',
+      controllerAwareAt: NOW,
+      supervisoryAuthorityDeadline: '2026-11-25T10:00:00.000Z',
     });
     expect(response.headers.location).toBe(`/agreements/${AGREEMENT_ID}/breaches/${response.body.id}`);
   });
@@ -103,7 +112,7 @@ describe('POST /agreements/{id}/breaches', () => {
           entry: expect.objectContaining({
             deadlines: [
               { kind: 'breach-notification', at: '2026-11-22T20:00:00.000Z' },
-              { kind: 'breach-supervisory-authority', at: '2026-11-24T08:00:00.000Z' },
+              { kind: 'breach-supervisory-authority', at: '2026-11-25T10:00:00.000Z' },
             ],
           }),
         }),
@@ -146,10 +155,12 @@ describe('POST /agreements/{id}/breaches', () => {
       actor: processorActor,
       details: {
         breachId: id,
+        reporter: 'processor',
         becameAwareAt: '2026-11-21T08:00:00.000Z',
         reportedLate: false,
         notificationDeadline: '2026-11-22T20:00:00.000Z',
-        supervisoryAuthorityDeadline: '2026-11-24T08:00:00.000Z',
+        outsideScope: ['Fødselsnummer'],
+        supervisoryAuthorityDeadline: '2026-11-25T10:00:00.000Z',
       },
     });
 
@@ -182,11 +193,13 @@ describe('POST /agreements/{id}/breaches', () => {
     ]);
     const details = {
       breachId: id,
+      reporter: 'processor',
       becameAwareAt: '2026-11-21T08:00:00.000Z',
       reportedAt: NOW,
       notificationDeadline: '2026-11-22T20:00:00.000Z',
       reportedLate: false,
-      supervisoryAuthorityDeadline: '2026-11-24T08:00:00.000Z',
+      outsideScope: ['Fødselsnummer'],
+      supervisoryAuthorityDeadline: '2026-11-25T10:00:00.000Z',
     };
     expect(written[1]).toMatchObject({
       id: notificationId,
@@ -194,7 +207,7 @@ describe('POST /agreements/{id}/breaches', () => {
       recipientOrgNumber: CONTROLLER_ORG,
       agreementId: AGREEMENT_ID,
       subject:
-        'Personal data breach reported by the processor (reported within the agreed 36 hours). Only you, the controller, notify Datatilsynet, by 2026-11-24 09:00 Oslo time (72 hours after the processor became aware, GDPR Art. 33), and the data subjects where required: Databehandleravtale for digital aktivitetsplan (KVP)',
+        "Personal data breach reported by the processor (reported within the agreed 36 hours); it concerns personal data outside the agreement's scope (Fødselsnummer). Only you, the controller, notify Datatilsynet, by 2026-11-25 11:00 Oslo time (72 hours after you became aware, GDPR Art. 33), and the data subjects where required: Databehandleravtale for digital aktivitetsplan (KVP)",
       details,
     });
     expect(written[3]).toMatchObject({
@@ -214,7 +227,7 @@ describe('POST /agreements/{id}/breaches', () => {
     expect(response.body).toMatchObject({
       notificationDeadline: '2026-11-22T08:00:00.000Z',
       reportedLate: true,
-      supervisoryAuthorityDeadline: '2026-11-24T08:00:00.000Z',
+      supervisoryAuthorityDeadline: '2026-11-25T10:00:00.000Z',
     });
   });
 
@@ -227,12 +240,46 @@ describe('POST /agreements/{id}/breaches', () => {
     expect((await post(PROCESSOR_ORG)).statusCode).toBe(201);
   });
 
-  it('refuses the controller with 403 and writes nothing', async () => {
+  it('takes the controller’s own report (000 §14): no processor deadline, the processor told to help', async () => {
     givenStored(inForceAgreement());
     const response = await post(CONTROLLER_ORG);
 
-    expect(response.statusCode).toBe(403);
-    expect(response.body.detail).toBe('Only the processor may report a breach');
+    expect(response.statusCode).toBe(201);
+    expect(response.body).toMatchObject({
+      reporter: 'controller',
+      controllerAwareAt: '2026-11-21T08:00:00.000Z',
+      supervisoryAuthorityDeadline: '2026-11-24T08:00:00.000Z',
+    });
+    expect(response.body).not.toHaveProperty('notificationDeadline');
+    const notified = transaction()
+      .filter((item) => item.Put && String(unmarshall(item.Put.Item!).pk).startsWith('NOTIFICATIONS#'))
+      .map((item) => unmarshall(item.Put!.Item!));
+    expect(notified.find((n) => n.recipientOrgNumber === PROCESSOR_ORG)?.subject).toContain(
+      'reported by the controller',
+    );
+  });
+
+  it('names the sub-processor where it happened, read with the agreement in one round trip', async () => {
+    givenStored(inForceAgreement());
+    givenSubProcessor(approvedRecord());
+    const response = await post(
+      PROCESSOR_ORG,
+      breachBody({ becameAwareAt: '2026-11-21T09:00:00+01:00', subProcessorId: SUB_ID }),
+    );
+
+    expect(response.statusCode).toBe(201);
+    expect(response.body.subProcessor).toEqual({ id: SUB_ID, name: 'Driftshuset AS' });
+    expect(ddb.commandCalls(BatchGetItemCommand)).toHaveLength(1);
+  });
+
+  it('refuses a sub-processor id the agreement does not have, naming the field, and writes nothing', async () => {
+    givenStored(inForceAgreement());
+    const response = await post(PROCESSOR_ORG, breachBody({ subProcessorId: SUB_ID }));
+
+    expect(response.statusCode).toBe(400);
+    expect(response.body.errors).toEqual([
+      { field: 'subProcessorId', message: 'names no sub-processor request of this agreement' },
+    ]);
     expect(tableWrites()).toEqual([]);
   });
 
@@ -313,15 +360,27 @@ describe('POST /agreements/{id}/breaches', () => {
 });
 
 function storedBreach(overrides: Partial<BreachRecord> = {}): BreachRecord {
+  const body = onTimeBody();
   return {
     id: BREACH_ID,
+    reporter: 'processor',
     reportedAt: '2026-11-21T10:00:00.000Z',
     reportedBy: processorActor,
-    ...onTimeBody(),
     becameAwareAt: '2026-11-21T08:00:00.000Z',
+    nature: body.nature,
+    severity: body.severity,
+    dataSubjectCategories: body.dataSubjectCategories,
+    approximateDataSubjects: body.approximateDataSubjects,
+    personalDataCategories: body.personalDataCategories,
+    outsideScope: ['Fødselsnummer'],
+    approximateRecords: body.approximateRecords,
+    contactPoint: body.contactPoint,
+    likelyConsequences: body.likelyConsequences,
+    measuresTaken: body.measuresTaken,
     notificationDeadline: '2026-11-22T20:00:00.000Z',
     reportedLate: false,
-    supervisoryAuthorityDeadline: '2026-11-24T08:00:00.000Z',
+    controllerAwareAt: '2026-11-21T10:00:00.000Z',
+    supervisoryAuthorityDeadline: '2026-11-24T10:00:00.000Z',
     ...overrides,
   };
 }
@@ -389,6 +448,28 @@ describe('GET /agreements/{id}/breaches/{breachId}', () => {
       expect.objectContaining({ action: 'breach.read', details: { breachId: BREACH_ID } }),
     );
     expect(partyRead().condition).toBe(PARTY_CONDITION);
+  });
+
+  it('answers a report stored before breaches went both ways as the processor’s, with the deadline it was given', async () => {
+    givenStored(inForceAgreement());
+    const {
+      reporter: _r,
+      outsideScope: _o,
+      controllerAwareAt: _c,
+      ...before
+    } = storedBreach({
+      supervisoryAuthorityDeadline: '2026-11-24T08:00:00.000Z',
+    });
+    ddb.on(QueryCommand).resolves({ Items: [breachItem(before as BreachRecord)] });
+    const response = await getAs(CONTROLLER_ORG);
+
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toMatchObject({
+      reporter: 'processor',
+      outsideScope: [],
+      controllerAwareAt: '2026-11-21T08:00:00.000Z',
+      supervisoryAuthorityDeadline: '2026-11-24T08:00:00.000Z',
+    });
   });
 
   it('answers 404 for a report that does not exist on the agreement', async () => {

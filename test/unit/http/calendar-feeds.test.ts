@@ -241,7 +241,7 @@ describe('GET /calendar/{token}.ics', () => {
       ],
       [
         'Frist for melding til Datatilsynet: Databehandleravtale for digital aktivitetsplan (KVP)',
-        '2026-11-25T08:30:00.000Z',
+        '2026-11-25T09:00:00.000Z',
       ],
       ['Signaturfrist: Avtale om KVP', '2026-12-22'],
     ]);

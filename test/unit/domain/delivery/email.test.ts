@@ -841,6 +841,38 @@ describe('breach e-mails', () => {
     expect(text).toContain('Frist for melding til Datatilsynet: 15. januar 2026 kl. 10:15 (norsk tid)');
     expect(text).not.toContain('/breaches/');
   });
+
+  it('of the controller’s own report: the processor is asked to help contain it, the controller gets its deadline', () => {
+    const details = {
+      breachId: BREACH_ID,
+      reporter: 'controller',
+      becameAwareAt: '2026-07-01T08:00:00.000Z',
+      reportedAt: '2026-07-01T12:00:00.000Z',
+      supervisoryAuthorityDeadline: '2026-07-04T08:00:00.000Z',
+    };
+    const toProcessor = render('breach.reported', 'processor', details).text;
+    const toController = render('breach.reported', 'controller', details).text;
+
+    expect(render('breach.reported', 'processor', details).subject).toContain(
+      'Avvik meldt av den behandlingsansvarlige',
+    );
+    expect(toProcessor).toContain('hjelpe til med å begrense');
+    expect(toProcessor).toContain('Den behandlingsansvarlige ble kjent med avviket: 1. juli 2026 kl. 10:00');
+    expect(toProcessor).toContain(`GET ${agreementUrl(`/breaches/${BREACH_ID}`)}`);
+    expect(render('breach.reported', 'controller', details).subject).toContain(
+      'Avviksmeldingen deres er registrert',
+    );
+    expect(toController).toContain('innen 4. juli 2026 kl. 10:00 (norsk tid)');
+  });
+
+  it('name the personal data outside the agreement’s scope to the controller', () => {
+    const { text } = render('breach.reported', 'controller', {
+      ...SAMPLES['breach.reported']!.details,
+      outsideScope: ['Fødselsnummer', 'Kontonummer'],
+    });
+
+    expect(text).toContain('Opplysninger utenfor avtalens omfang: Fødselsnummer, Kontonummer');
+  });
 });
 
 describe('times in Oslo', () => {
