@@ -235,7 +235,16 @@ export const httpFunctions: readonly HttpFunction[] = [
     path: '/agreements/{id}/breaches',
     scopes: write,
     permissions: ['agreements:read', 'agreements:write', 'notifications:publish'],
-    summary: 'The processor reports a personal data breach (avvik) to the controller (rule 9)',
+    summary: 'Either party reports a personal data breach (avvik) to the other (rules 9 and 16)',
+  },
+  {
+    id: 'decideBreach',
+    entry: 'functions/http/decide-breach.ts',
+    method: 'POST',
+    path: '/agreements/{id}/breaches/{breachId}/decision',
+    scopes: write,
+    permissions: ['agreements:read', 'agreements:write', 'notifications:publish'],
+    summary: 'The controller records whether it notified Datatilsynet and told the data subjects (rule 16)',
   },
   {
     id: 'listBreaches',

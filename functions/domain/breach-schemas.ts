@@ -26,6 +26,12 @@ const approximateCount = /* @__PURE__ */ lazySchema(() =>
   z.int().check(z.minimum(0), z.maximum(10_000_000_000)),
 );
 
+const instant = () =>
+  z.iso.datetime({
+    offset: true,
+    error: 'must be an ISO 8601 timestamp with a time zone offset, e.g. 2026-11-22T08:30:00+01:00',
+  });
+
 /** How serious the reporting party judges the breach to be (the controller decides on Datatilsynet). */
 export const breachSeveritySchema = /* @__PURE__ */ lazySchema(() =>
   z.enum(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']),
@@ -35,10 +41,7 @@ export const breachSeveritySchema = /* @__PURE__ */ lazySchema(() =>
 export const breachReportRequestSchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     /** When the reporting party became aware of the breach: its deadlines run from here. */
-    becameAwareAt: z.iso.datetime({
-      offset: true,
-      error: 'must be an ISO 8601 timestamp with a time zone offset, e.g. 2026-11-22T08:30:00+01:00',
-    }),
+    becameAwareAt: instant(),
     nature: caseProse(4000),
     severity: breachSeveritySchema,
     /** Where it happened: a sub-processor request of this agreement (its id); absent, at the reporter. */
@@ -57,6 +60,44 @@ export const breachReportRequestSchema = /* @__PURE__ */ lazySchema(() =>
     measuresProposed: z.optional(caseProse(4000)),
     /** (f) Other relevant information. */
     otherInformation: z.optional(caseProse(4000)),
+  }),
+);
+
+/**
+ * POST /agreements/{id}/breaches/{breachId}/decision: the controller's decision (GDPR Art. 33 and 34)
+ * on notifying Datatilsynet (when and under which reference, or why not) and on telling the data
+ * subjects (when, or why not); the reasons for a delay once the 72 hours have passed (Art. 33(1)).
+ */
+export const breachDecisionRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  z.strictObject({
+    datatilsynet: z.discriminatedUnion('notified', [
+      z.strictObject({ notified: z.literal(true), notifiedAt: instant(), reference: caseLine(200) }),
+      z.strictObject({ notified: z.literal(false), reason: caseProse(4000) }),
+    ]),
+    dataSubjects: z.discriminatedUnion('informed', [
+      z.strictObject({ informed: z.literal(true), informedAt: instant() }),
+      z.strictObject({ informed: z.literal(false), reason: caseProse(4000) }),
+    ]),
+    delayReason: z.optional(caseProse(4000)),
+  }),
+);
+
+/** The decision as recorded on the breach: as made, when, by whom, and whether after the 72 hours. */
+export const breachDecisionSchema = /* @__PURE__ */ lazySchema(() =>
+  z.strictObject({
+    datatilsynet: z.discriminatedUnion('notified', [
+      z.strictObject({ notified: z.literal(true), notifiedAt: z.string(), reference: z.string() }),
+      z.strictObject({ notified: z.literal(false), reason: z.string() }),
+    ]),
+    dataSubjects: z.discriminatedUnion('informed', [
+      z.strictObject({ informed: z.literal(true), informedAt: z.string() }),
+      z.strictObject({ informed: z.literal(false), reason: z.string() }),
+    ]),
+    delayReason: z.optional(z.string()),
+    decidedAt: z.string(),
+    decidedBy: actorSchema,
+    /** Decided (or Datatilsynet notified) after supervisoryAuthorityDeadline. */
+    late: z.boolean(),
   }),
 );
 
@@ -98,8 +139,12 @@ export const breachRecordSchema = /* @__PURE__ */ lazySchema(() =>
     controllerAwareAt: z.string(),
     /** controllerAwareAt + 72 hours: the controller's deadline towards Datatilsynet (GDPR Art. 33). */
     supervisoryAuthorityDeadline: z.string(),
+    /** The controller's decision on Datatilsynet and the data subjects, once made. */
+    decision: z.optional(breachDecisionSchema),
   }),
 );
 
 export type BreachReportRequest = z.infer<typeof breachReportRequestSchema>;
 export type BreachRecord = z.infer<typeof breachRecordSchema>;
+export type BreachDecisionRequest = z.infer<typeof breachDecisionRequestSchema>;
+export type BreachDecision = z.infer<typeof breachDecisionSchema>;

@@ -1,4 +1,9 @@
-import type { BreachRecord, BreachReportRequest } from './breach-schemas.ts';
+import type {
+  BreachDecision,
+  BreachDecisionRequest,
+  BreachRecord,
+  BreachReportRequest,
+} from './breach-schemas.ts';
 import { TIME_ZONE } from './calendar.ts';
 import { historyEntry } from './changes.ts';
 import { conflict, validationError } from './errors.ts';
@@ -227,4 +232,124 @@ export function breachNotifications(
       at,
     ),
   ];
+}
+
+/** What a breach case holds beside its report: enough to decide on it without reading the report. */
+export type BreachCase = Pick<
+  BreachRecord,
+  'id' | 'reporter' | 'reportedAt' | 'becameAwareAt' | 'supervisoryAuthorityDeadline' | 'decision'
+>;
+
+export const breachCaseOf = (record: BreachRecord): BreachCase => ({
+  id: record.id,
+  reporter: record.reporter,
+  reportedAt: record.reportedAt,
+  becameAwareAt: record.becameAwareAt,
+  supervisoryAuthorityDeadline: record.supervisoryAuthorityDeadline,
+});
+
+/**
+ * The controller's decision on a breach (GDPR Art. 33 and 34), once: whether and when Datatilsynet was
+ * notified (with its reference) or why not, and whether and when the data subjects were told or why
+ * not. A time it names may not lie in the future nor before the breach came to light. After the 72
+ * hours (the decision itself, or a notification it names) the reasons for the delay are required
+ * (Art. 33(1)); the decision is then recorded as late.
+ */
+export function newBreachDecision(input: {
+  breach: BreachCase;
+  request: BreachDecisionRequest;
+  actor: Actor;
+  now: Date;
+}): BreachDecision {
+  const { breach, request, actor, now } = input;
+  if (breach.decision) {
+    throw conflict(
+      `The controller decided on this breach at ${breach.decision.decidedAt}; a decision is made once`,
+    );
+  }
+  const aware = Date.parse(breach.becameAwareAt);
+  const times = [
+    ...(request.datatilsynet.notified ? [['datatilsynet.notifiedAt', request.datatilsynet.notifiedAt]] : []),
+    ...(request.dataSubjects.informed ? [['dataSubjects.informedAt', request.dataSubjects.informedAt]] : []),
+  ] as [string, string][];
+  const wrong = times.flatMap(([field, value]) => {
+    const at = Date.parse(value);
+    if (at > now.getTime())
+      return [{ field, message: `may not be in the future (it is now ${now.toISOString()})` }];
+    if (at < aware)
+      return [{ field, message: `may not be before the breach came to light (${breach.becameAwareAt})` }];
+    return [];
+  });
+  const deadline = Date.parse(breach.supervisoryAuthorityDeadline);
+  const late =
+    now.getTime() > deadline ||
+    (request.datatilsynet.notified && Date.parse(request.datatilsynet.notifiedAt) > deadline);
+  if (late && !request.delayReason) {
+    wrong.push({
+      field: 'delayReason',
+      message: `is required: the 72 hours ended ${breach.supervisoryAuthorityDeadline} (GDPR Art. 33(1))`,
+    });
+  }
+  if (wrong.length > 0) {
+    throw validationError(`The decision is invalid: ${wrong.map((error) => error.field).join(', ')}`, wrong);
+  }
+  const instant = (value: string) => new Date(value).toISOString();
+  return {
+    datatilsynet: request.datatilsynet.notified
+      ? { ...request.datatilsynet, notifiedAt: instant(request.datatilsynet.notifiedAt) }
+      : request.datatilsynet,
+    dataSubjects: request.dataSubjects.informed
+      ? { informed: true, informedAt: instant(request.dataSubjects.informedAt) }
+      : request.dataSubjects,
+    ...(request.delayReason ? { delayReason: request.delayReason } : {}),
+    decidedAt: now.toISOString(),
+    decidedBy: actor,
+    late,
+  };
+}
+
+export function decidedHistory(breach: BreachCase, decision: BreachDecision): HistoryEntry {
+  return historyEntry(decision.decidedBy, 'BREACH_DECIDED', new Date(decision.decidedAt), {
+    details: {
+      breachId: breach.id,
+      datatilsynetNotified: decision.datatilsynet.notified,
+      dataSubjectsInformed: decision.dataSubjects.informed,
+      late: decision.late,
+    },
+  });
+}
+
+export const BREACH_DECIDED = 'breach.decided';
+
+/** The processor learns what the controller decided; keyed by the breach (a decision is made once). */
+export function decisionNotifications(
+  agreement: Pick<Agreement, 'id' | 'title' | 'controller' | 'processor'>,
+  breach: BreachCase,
+  decision: BreachDecision,
+  at: Date,
+): Notification[] {
+  const authority = decision.datatilsynet.notified
+    ? `Datatilsynet was notified (reference ${decision.datatilsynet.reference})`
+    : 'Datatilsynet was not notified';
+  const subjects = decision.dataSubjects.informed
+    ? 'the data subjects were told'
+    : 'the data subjects were not told';
+  return notificationsFor(
+    agreement,
+    ['processor'],
+    {
+      type: BREACH_DECIDED,
+      key: breach.id,
+      subject: `The controller decided on the breach: ${authority}; ${subjects}${decision.late ? ' (after the 72 hours)' : ''}`,
+      details: {
+        breachId: breach.id,
+        datatilsynetNotified: decision.datatilsynet.notified,
+        ...(decision.datatilsynet.notified ? { notifiedAt: decision.datatilsynet.notifiedAt } : {}),
+        dataSubjectsInformed: decision.dataSubjects.informed,
+        decidedAt: decision.decidedAt,
+        late: decision.late,
+      },
+    },
+    at,
+  );
 }

@@ -359,6 +359,28 @@ export const operationDocs: Readonly<Record<string, OperationDoc>> = {
     },
   },
 
+  decideBreach: {
+    description:
+      'The controller records, once, its decision on a breach (rule 16, GDPR Art. 33 and 34): whether Datatilsynet was notified (`notifiedAt` and the case `reference`) or why not, and whether the data subjects were told (`informedAt`) or why not. A time may not lie in the future nor before the breach came to light. After the 72 hours (`supervisoryAuthorityDeadline`), by the time of the decision or of the notification it names, `delayReason` is required and the decision is marked `late`. Answers 201 with the decision, which the breach carries from then on; the processor is told.',
+    errors: {
+      '400': `The body is invalid, a time in the future or before the breach came to light, no delayReason after the 72 hours, or ${BAD_KEY}`,
+      '401': NO_VALID_TOKEN,
+      '403': `${NO_WRITE_SCOPE}, or the caller is the processor: only the controller decides`,
+      '404': `${NO_AGREEMENT}; or the agreement has no breach case with that id (reports recorded before breach cases have none)`,
+      '409': `The controller decided on this breach already, or ${KEY_RUNNING}`,
+      '413': TOO_LARGE,
+      '415': NOT_JSON,
+      '422': KEY_REUSED,
+    },
+    requestExample: {
+      datatilsynet: { notified: true, notifiedAt: '2026-12-01T14:05:00+01:00', reference: '26/01234' },
+      dataSubjects: {
+        informed: false,
+        reason: 'Mottakeren har slettet e-posten; lav risiko for de registrerte',
+      },
+    },
+  },
+
   listBreaches: {
     description:
       'Every breach reported under the agreement, oldest first, with deadlines and whether each came late (rule 9). Either party may read them; the read is logged in the audit log.',

@@ -3,7 +3,8 @@ import {
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
-import { type BreachRecord, breachRecordSchema } from '../domain/breach-schemas.ts';
+import { type BreachDecision, type BreachRecord, breachRecordSchema } from '../domain/breach-schemas.ts';
+import { type BreachCase, breachCaseOf } from '../domain/breaches.ts';
 import { conflict } from '../domain/errors.ts';
 import { lazily } from '../domain/lazily.ts';
 import type {
@@ -26,19 +27,32 @@ import { agreementCheck } from './sub-processors-store.ts';
 /**
  * Breach reports (rule 9), next to the agreement in its partition, in the order they were made:
  *
- * | item          | pk             | sk                           |
- * |---------------|----------------|------------------------------|
+ * | item          | pk             | sk                             |
+ * |---------------|----------------|--------------------------------|
  * | breach report | AGREEMENT#<id> | BREACH#<reportedAt>#<breachId> |
+ * | breach case   | AGREEMENT#<id> | BREACHCASE#<breachId>          |
  *
- * A report is written once and never changed: together with its history entry, audit entry and the
- * notifications to both parties, and only while the agreement is in one of the states that allow it.
+ * A report is written once and never changed: together with its case, history entry, audit entry and
+ * the notifications to both parties, and only while the agreement is in one of the states that allow
+ * it. The case (rule 16) is what follows the report and is found by the breach's id alone: what a
+ * decision needs of the report (who reported, when, the deadline) and the controller's decision, so
+ * a change of the case reads the agreement and the case in one round trip and writes in the second.
+ * One Query of the sort keys beginning `BREACH` reads reports and cases together. A report recorded
+ * before cases existed has none, and no decision can be recorded on it.
  */
 export const breachKey = (agreementId: string, record: Pick<BreachRecord, 'id' | 'reportedAt'>) => ({
   pk: `AGREEMENT#${agreementId}`,
   sk: `BREACH#${record.reportedAt}#${record.id}`,
 });
 
-const BREACH_PREFIX = 'BREACH#';
+export const breachCaseKey = (agreementId: string, breachId: string) => ({
+  pk: `AGREEMENT#${agreementId}`,
+  sk: `BREACHCASE#${breachId}`,
+});
+
+/** Reports (`BREACH#`) and cases (`BREACHCASE#`) alike. */
+const BREACH_PREFIX = 'BREACH';
+const CASE_PREFIX = 'BREACHCASE#';
 const recordOrder = /* @__PURE__ */ lazily(() => Object.keys(breachRecordSchema.shape));
 const CONTACT_ORDER = ['name', 'email', 'phone'];
 
@@ -59,12 +73,33 @@ const BEFORE_CASES = (raw: Record<string, unknown>) => ({
   controllerAwareAt: raw.becameAwareAt,
 });
 
-export function toBreachRecord(item: Item): BreachRecord {
+export function toBreachRecord(item: Item, breachCase?: BreachCase): BreachRecord {
   const raw = fromItem<Record<string, unknown>>(item);
-  const record = ordered({ ...BEFORE_CASES(raw), ...raw }, recordOrder());
+  const decision = breachCase?.decision ? { decision: breachCase.decision } : {};
+  const record = ordered({ ...BEFORE_CASES(raw), ...raw, ...decision }, recordOrder());
   record.contactPoint = ordered(record.contactPoint as Record<string, unknown>, CONTACT_ORDER);
   return record as BreachRecord;
 }
+
+const CASE_FIELDS = [
+  'id',
+  'reporter',
+  'reportedAt',
+  'becameAwareAt',
+  'supervisoryAuthorityDeadline',
+] as const;
+
+export function toBreachCase(item: Item): BreachCase {
+  const raw = fromItem<Record<string, unknown>>(item);
+  const decision = raw.decision as BreachCase['decision'];
+  return {
+    ...(Object.fromEntries(CASE_FIELDS.map((field) => [field, raw[field]])) as Omit<BreachCase, 'decision'>),
+    ...(decision ? { decision } : {}),
+  };
+}
+
+const caseItem = (agreementId: string, breachCase: BreachCase) =>
+  toItem({ ...breachCaseKey(agreementId, breachCase.id), entity: 'breachcase', ...breachCase });
 
 export interface BreachReport {
   agreementId: string;
@@ -90,6 +125,13 @@ export function breachReportWrites(report: BreachReport): TransactWriteItem[] {
       },
     },
     agreementCheck(agreementId, report.agreementIn),
+    {
+      Put: {
+        TableName: config.tableName(),
+        Item: caseItem(agreementId, breachCaseOf(record)),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
     ...report.history.map((entry, position) => historyItem(agreementId, entry, position)),
     { Put: auditItem(agreementId, report.audit) },
     ...report.notifications.flatMap((n) => notificationWrites(n)),
@@ -130,12 +172,12 @@ function conflictFromCancellation(error: unknown): Error | undefined {
   );
 }
 
-/** Every breach report of the agreement, oldest first (few, and each one matters: no paging). */
+/** Every breach report of the agreement with its decision, oldest first (few: no paging). */
 export async function listBreaches(agreementId: string): Promise<BreachRecord[]> {
   return queryBreaches(agreementId);
 }
 
-/** One report by its id (the sort key starts with the report's time, so it is found by a filter). */
+/** One report by its id, with its decision (one Query: the report's sort key starts with its time). */
 export async function getBreach(agreementId: string, breachId: string): Promise<BreachRecord | undefined> {
   if (!isIssuedId(breachId)) return undefined;
   const [record] = await queryBreaches(agreementId, breachId);
@@ -143,7 +185,8 @@ export async function getBreach(agreementId: string, breachId: string): Promise<
 }
 
 async function queryBreaches(agreementId: string, breachId?: string): Promise<BreachRecord[]> {
-  const records: BreachRecord[] = [];
+  const reports: Item[] = [];
+  const cases = new Map<string, BreachCase>();
   for await (const item of queryItems({
     TableName: config.tableName(),
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
@@ -155,8 +198,61 @@ async function queryBreaches(agreementId: string, breachId?: string): Promise<Br
     }),
     ConsistentRead: true,
   })) {
-    records.push(toBreachRecord(item));
-    if (breachId) break;
+    const sk = fromItem<{ sk: string }>(item).sk;
+    if (sk.startsWith(CASE_PREFIX)) {
+      const breachCase = toBreachCase(item);
+      cases.set(breachCase.id, breachCase);
+    } else reports.push(item);
   }
-  return records;
+  return reports.map((item) => toBreachRecord(item, cases.get(fromItem<{ id: string }>(item).id)));
+}
+
+/** The controller's decision on a breach, with its history, audit entry and notifications. */
+export interface BreachDecisionChange {
+  agreementId: string;
+  breach: BreachCase;
+  decision: BreachDecision;
+  history: HistoryEntry[];
+  audit: AuditEntry;
+  notifications: Notification[];
+}
+
+/**
+ * Records the decision on the case, once: a decision made meanwhile by another request makes this
+ * one a conflict, and nothing of it is written.
+ */
+export async function saveBreachDecision(change: BreachDecisionChange): Promise<void> {
+  const { agreementId, breach, decision } = change;
+  const claims = claimWrites();
+  try {
+    await dynamoClient().send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: config.tableName(),
+              Key: toItem(breachCaseKey(agreementId, breach.id)),
+              UpdateExpression: 'SET decision = :decision',
+              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(decision)',
+              ExpressionAttributeValues: toItem({ ':decision': decision }),
+            },
+          },
+          ...change.history.map((entry, position) => historyItem(agreementId, entry, position)),
+          { Put: auditItem(agreementId, change.audit) },
+          ...change.notifications.flatMap((n) => notificationWrites(n)),
+          ...claims,
+        ],
+      }),
+    );
+  } catch (error) {
+    throw (
+      keyHeldFromCancellation(error, claims) ??
+      (error instanceof TransactionCanceledException &&
+      error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+        ? conflict('The controller decided on this breach meanwhile; a decision is made once')
+        : error)
+    );
+  }
+  claimWritten(claims);
+  await publishEvents(change.notifications);
 }

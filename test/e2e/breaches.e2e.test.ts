@@ -209,6 +209,49 @@ describe('breach reports on the local stack', () => {
     expect(listed.body.items).toHaveLength(2);
   });
 
+  it('records the controller’s decision once, in time; the processor is told and the breach carries it', async () => {
+    const decision = {
+      datatilsynet: { notified: true, notifiedAt: stated, reference: '26/01234' },
+      dataSubjects: { informed: false, reason: 'Lav risiko: mottakeren har returnert brevet' },
+    };
+    const path = `/agreements/${id}/breaches/${breach.id}/decision`;
+
+    expect((await processor.post(path, decision)).status).toBe(403);
+    const decided = await controller.post<{ late: boolean }>(path, decision);
+    expect(decided.status).toBe(201);
+    expect(decided.body.late).toBe(false);
+    expect((await controller.post(path, decision)).status).toBe(409);
+
+    const read = await processor.get<Breach & { decision?: unknown }>(
+      `/agreements/${id}/breaches/${breach.id}`,
+    );
+    expect(read.body.decision).toEqual(decided.body);
+    const inbox = await processor.get<{ items: Notification[] }>('/notifications?limit=100');
+    expect(
+      inbox.body.items.filter((n) => n.type === 'breach.decided' && n.details?.breachId === breach.id),
+    ).toHaveLength(1);
+  });
+
+  it('asks for the reasons for the delay once the 72 hours have passed (GDPR Art. 33(1))', async () => {
+    const late = await processor.post<Breach>(`/agreements/${id}/breaches`, breachReport(stated));
+    expect((await controller.post('/local/clock', { advanceBy: 'PT80H' })).status).toBe(200);
+    const path = `/agreements/${id}/breaches/${late.body.id}/decision`;
+    const decision = {
+      datatilsynet: { notified: false, reason: 'Lav risiko for de registrerte' },
+      dataSubjects: { informed: false, reason: 'Lav risiko for de registrerte' },
+    };
+
+    const refused = await controller.post(path, decision);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ errors: [expect.objectContaining({ field: 'delayReason' })] });
+    const decided = await controller.post<{ late: boolean }>(path, {
+      ...decision,
+      delayReason: 'Meldingen ble liggende i en felles innboks over helgen',
+    });
+    expect(decided.status).toBe(201);
+    expect(decided.body.late).toBe(true);
+  });
+
   it('refuses an outsider (404), a read-only token (403) and no token (401)', async () => {
     const body = breachReport(stated);
     expect((await outsider.post(`/agreements/${id}/breaches`, body)).status).toBe(404);
@@ -219,6 +262,6 @@ describe('breach reports on the local stack', () => {
     expect((await processor.withToken(undefined).post(`/agreements/${id}/breaches`, body)).status).toBe(401);
 
     const listed = await processor.get<{ items: Breach[] }>(`/agreements/${id}/breaches`);
-    expect(listed.body.items).toHaveLength(2);
+    expect(listed.body.items).toHaveLength(3);
   });
 });

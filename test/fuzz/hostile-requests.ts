@@ -1236,6 +1236,47 @@ const ROUTES: Record<string, (world: World) => RouteFuzz> = {
     };
   },
 
+  decideBreach: (world) => {
+    const valid = {
+      datatilsynet: { notified: true, notifiedAt: `${world.today}T06:00:00Z`, reference: '26/01234' },
+      dataSubjects: { informed: false, reason: 'Lav risiko for de registrerte' },
+    };
+    return {
+      aims: aimsAt(world, ['controller'], ['inForce'], { breachId: world.breachId }),
+      body: () => valid,
+      bodyFields: { optional: ['delayReason'] },
+      refused: [
+        ...aimsAt(world, ['processor'], ['inForce'], { breachId: world.breachId }).map((aim) => ({
+          aim,
+          body: valid,
+          expect: [403],
+          defect: 'a decision by the processor',
+        })),
+        ...aimsAt(world, ['controller'], except('inForce'), { breachId: world.breachId }).map((aim) => ({
+          aim,
+          body: valid,
+          expect: [404],
+          defect: `a decision on another agreement's breach (${aim.fixture!.status})`,
+        })),
+        ...aimsAt(world, ['controller'], ['inForce'], { breachId: world.breachId }).map((aim) => ({
+          aim,
+          body: {
+            ...valid,
+            datatilsynet: { notified: true, notifiedAt: '2999-01-01T00:00:00Z', reference: 'x' },
+          },
+          expect: [400],
+          defect: 'Datatilsynet notified in 2999',
+        })),
+        ...aimsAt(world, ['controller'], ['inForce'], { breachId: world.breachId }).map((aim) => ({
+          aim,
+          body: { ...valid, dataSubjects: { informed: false, reason: 'Gjelder 13097248022' } },
+          expect: [400],
+          defect: 'a national identity number in the reason',
+        })),
+      ],
+    };
+  },
+
   listBreaches: (world) => ({ aims: aimsAt(world, parties) }),
 
   getBreach: (world) => ({

@@ -305,6 +305,21 @@ export async function runRouteScenario(
     201,
     breachReport(new Date(await clockNow()).toISOString()),
   );
+  await call(
+    'decideBreach',
+    'within the 72 hours',
+    controller,
+    `/agreements/${inForce}/breaches/${breach.body.id}/decision`,
+    201,
+    {
+      datatilsynet: {
+        notified: true,
+        notifiedAt: new Date(await clockNow()).toISOString(),
+        reference: '26/01234',
+      },
+      dataSubjects: { informed: false, reason: 'Lav risiko for de registrerte' },
+    },
+  );
   await call('listBreaches', 'two reports', controller, `/agreements/${inForce}/breaches`, 200);
   await call('getBreach', 'existing', controller, `/agreements/${inForce}/breaches/${breach.body.id}`, 200);
   await call(

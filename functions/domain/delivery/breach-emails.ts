@@ -92,6 +92,42 @@ const reported: EmailTemplate = (input) => {
   };
 };
 
+/** To the processor: what the controller decided on Datatilsynet and the data subjects (rule 16). */
+const decided: EmailTemplate = (input) => {
+  const breachId = input.details.id('breachId');
+  const notified = input.details.flag('datatilsynetNotified');
+  const notifiedAt = input.details.instant('notifiedAt');
+  const informed = input.details.flag('dataSubjectsInformed');
+  const decidedAt = input.details.instant('decidedAt');
+  const late = input.details.flag('late');
+  const facts: [string, string][] = [
+    [
+      'Datatilsynet',
+      notified === true ? `varslet${notifiedAt ? ` ${osloTime(notifiedAt)}` : ''}` : 'ikke varslet',
+    ],
+    ['De registrerte', informed === true ? 'informert' : 'ikke informert'],
+    ...(decidedAt ? [['Besluttet', osloTime(decidedAt)] as [string, string]] : []),
+    ...(breachId ? [['Avvik-id', breachId] as [string, string]] : []),
+  ];
+  return {
+    headline: 'Den behandlingsansvarlige har besluttet om avviket skal meldes',
+    paragraphs: [
+      `${partyLabel(input, 'controller')} har registrert sin beslutning om melding til Datatilsynet og informasjon til de registrerte${late === true ? ', etter 72-timersfristen og med begrunnelse for forsinkelsen' : ''}.`,
+    ],
+    facts,
+    actions: [
+      {
+        text: 'Les avviket med beslutningen:',
+        call: {
+          method: 'GET',
+          path: breachId ? input.path(`/breaches/${breachId}`) : input.path('/breaches'),
+        },
+      },
+    ],
+  };
+};
+
 export const BREACH_EMAILS: Record<string, EmailTemplate> = {
   'breach.reported': reported,
+  'breach.decided': decided,
 };

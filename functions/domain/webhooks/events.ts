@@ -22,6 +22,7 @@ export const NOTIFICATION_TYPES: readonly string[] = [
   'amendment.signed',
   'amendment.withdrawn',
   'audit.sealed',
+  'breach.decided',
   'breach.reported',
   'contact.changed',
   'escalation.attestation-overdue',

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { breachReportRequestSchema } from '../../../functions/domain/breach-schemas.ts';
 import {
   breachNotifications,
+  decidedHistory,
+  decisionNotifications,
   isReportedLate,
+  newBreachDecision,
   newBreachReport,
   notificationDeadlineFor,
   outsideScopeOf,
@@ -10,7 +13,7 @@ import {
 } from '../../../functions/domain/breaches.ts';
 import { DomainError } from '../../../functions/domain/errors.ts';
 import type { AgreementStatus } from '../../../functions/domain/schemas.ts';
-import { CONTROLLER_ORG, draftAgreement, PROCESSOR_ORG } from './agreement-fixture.ts';
+import { AGREEMENT_ID, CONTROLLER_ORG, draftAgreement, PROCESSOR_ORG } from './agreement-fixture.ts';
 import { BREACH_ID, breachBody } from './breach-fixture.ts';
 
 const processorActor = { orgNumber: PROCESSOR_ORG, clientId: 'nav-system', person: 'Ola Testesen' };
@@ -332,5 +335,107 @@ describe('the breach notifications', () => {
     expect(to(PROCESSOR_ORG).details).toMatchObject({ reporter: 'controller' });
     expect(to(PROCESSOR_ORG).details).not.toHaveProperty('notificationDeadline');
     expect(to(CONTROLLER_ORG).subject).toContain('by 2026-11-23 09:30 Oslo time');
+  });
+});
+
+describe('the controller’s decision on a breach (rule 16, GDPR Art. 33 and 34)', () => {
+  const breach = {
+    id: BREACH_ID,
+    reporter: 'processor' as const,
+    reportedAt: '2026-11-21T10:00:00.000Z',
+    becameAwareAt: AWARE_UTC,
+    supervisoryAuthorityDeadline: '2026-11-24T10:00:00.000Z',
+  };
+  const notified = {
+    datatilsynet: { notified: true as const, notifiedAt: '2026-11-22T09:00:00+01:00', reference: '26/01234' },
+    dataSubjects: { informed: false as const, reason: 'Lav risiko: mottakeren har slettet e-posten' },
+  };
+  const decide = (now: string, request: Parameters<typeof newBreachDecision>[0]['request'] = notified) =>
+    newBreachDecision({ breach, request, actor: controllerActor, now: new Date(now) });
+  const fieldsOf = (action: () => unknown) => {
+    try {
+      action();
+    } catch (error) {
+      return (error as DomainError).extra?.errors?.map((e: { field: string }) => e.field);
+    }
+    return [];
+  };
+
+  it('records the decision in time, with the times in UTC, by whom and not late', () => {
+    expect(decide('2026-11-22T10:00:00.000Z')).toEqual({
+      datatilsynet: { notified: true, notifiedAt: '2026-11-22T08:00:00.000Z', reference: '26/01234' },
+      dataSubjects: notified.dataSubjects,
+      decidedAt: '2026-11-22T10:00:00.000Z',
+      decidedBy: controllerActor,
+      late: false,
+    });
+  });
+
+  it('is on time at the very end of the 72 hours, and needs the reasons for the delay a millisecond after', () => {
+    expect(decide('2026-11-24T10:00:00.000Z').late).toBe(false);
+    expect(fieldsOf(() => decide('2026-11-24T10:00:00.001Z'))).toEqual(['delayReason']);
+    const late = decide('2026-11-24T10:00:00.001Z', {
+      ...notified,
+      delayReason: 'Saken ble først vurdert av personvernombudet',
+    });
+    expect(late).toMatchObject({ late: true, delayReason: 'Saken ble først vurdert av personvernombudet' });
+  });
+
+  it('counts a notification of Datatilsynet after the 72 hours as late, even when recorded later still', () => {
+    const request = {
+      ...notified,
+      datatilsynet: { notified: true as const, notifiedAt: '2026-11-25T09:00:00Z', reference: '26/01234' },
+    };
+    expect(fieldsOf(() => decide('2026-11-26T10:00:00.000Z', request))).toEqual(['delayReason']);
+  });
+
+  it('refuses times in the future or before the breach came to light, naming each', () => {
+    const request = {
+      datatilsynet: { notified: true as const, notifiedAt: '2026-11-23T09:00:00Z', reference: '26/01234' },
+      dataSubjects: { informed: true as const, informedAt: '2026-11-19T09:00:00Z' },
+    };
+    expect(fieldsOf(() => decide('2026-11-22T10:00:00.000Z', request))).toEqual([
+      'datatilsynet.notifiedAt',
+      'dataSubjects.informedAt',
+    ]);
+  });
+
+  it('is made once: a second decision is a conflict', () => {
+    const decided = { ...breach, decision: decide('2026-11-22T10:00:00.000Z') };
+    expect(() =>
+      newBreachDecision({
+        breach: decided,
+        request: notified,
+        actor: controllerActor,
+        now: new Date('2026-11-23T10:00:00Z'),
+      }),
+    ).toThrow(expect.objectContaining({ kind: 'conflict' }));
+  });
+
+  it('tells the processor what was decided, keyed by the breach', () => {
+    const decision = decide('2026-11-22T10:00:00.000Z');
+    const [told, ...others] = decisionNotifications(
+      inForce(),
+      breach,
+      decision,
+      new Date('2026-11-22T10:00:00.000Z'),
+    );
+
+    expect(others).toEqual([]);
+    expect(told).toMatchObject({
+      id: `breach.decided:${AGREEMENT_ID}:${BREACH_ID}`,
+      recipientOrgNumber: PROCESSOR_ORG,
+      details: { breachId: BREACH_ID, datatilsynetNotified: true, dataSubjectsInformed: false, late: false },
+    });
+    expect(told!.subject).toContain('Datatilsynet was notified (reference 26/01234)');
+  });
+
+  it('puts the decision in the history without its reasons', () => {
+    const entry = decidedHistory(breach, decide('2026-11-22T10:00:00.000Z'));
+    expect(entry).toMatchObject({
+      type: 'BREACH_DECIDED',
+      details: { breachId: BREACH_ID, datatilsynetNotified: true, dataSubjectsInformed: false, late: false },
+    });
+    expect(JSON.stringify(entry)).not.toContain('Lav risiko');
   });
 });

@@ -99,8 +99,20 @@ describe('POST /agreements/{id}/breaches', () => {
 
     expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(1);
     const items = transaction();
-    expect(items).toHaveLength(10);
-    const [breach, check, history, audit, ...rest] = items;
+    expect(items).toHaveLength(11);
+    const [breach, check, breachCase, history, audit, ...rest] = items;
+    // Rule 16: the case that follows the report, found by the breach's id alone.
+    expect(breachCase!.Put).toMatchObject({ ConditionExpression: 'attribute_not_exists(pk)' });
+    expect(unmarshall(breachCase!.Put!.Item!)).toEqual({
+      pk: `AGREEMENT#${AGREEMENT_ID}`,
+      sk: `BREACHCASE#${id}`,
+      entity: 'breachcase',
+      id,
+      reporter: 'processor',
+      reportedAt: NOW,
+      becameAwareAt: '2026-11-21T08:00:00.000Z',
+      supervisoryAuthorityDeadline: '2026-11-25T10:00:00.000Z',
+    });
     const notifications = rest.slice(0, 4);
     // Rule 15: the report's two deadlines in each party's calendar feed.
     expect(rest.slice(4).map((item) => unmarshall(item.Put!.Item!))).toEqual(
@@ -397,16 +409,35 @@ describe('GET /agreements/{id}/breaches', () => {
   it("lists the agreement's reports in the order made, for the controller, and logs the read", async () => {
     givenStored(inForceAgreement());
     const later = storedBreach({ id: 'c0ffee00-0000-4000-8000-000000000001', reportedAt: NOW });
-    ddb.on(QueryCommand).resolves({ Items: [breachItem(storedBreach()), breachItem(later)] });
+    const decision = {
+      datatilsynet: { notified: false as const, reason: 'Lav risiko' },
+      dataSubjects: { informed: false as const, reason: 'Lav risiko' },
+      decidedAt: NOW,
+      decidedBy: { orgNumber: CONTROLLER_ORG, clientId: 'test-client' },
+      late: false,
+    };
+    const laterCase = marshall({
+      pk: `AGREEMENT#${AGREEMENT_ID}`,
+      sk: `BREACHCASE#${later.id}`,
+      entity: 'breachcase',
+      id: later.id,
+      reporter: 'processor',
+      reportedAt: NOW,
+      becameAwareAt: later.becameAwareAt,
+      supervisoryAuthorityDeadline: later.supervisoryAuthorityDeadline,
+      decision,
+    });
+    ddb.on(QueryCommand).resolves({ Items: [breachItem(storedBreach()), breachItem(later), laterCase] });
     const response = await listAs(CONTROLLER_ORG);
 
     expect(response.statusCode).toBe(200);
-    expect(response.body).toEqual({ items: [storedBreach(), later] });
+    // Each report with the decision of its case, in the order made.
+    expect(response.body).toEqual({ items: [storedBreach(), { ...later, decision }] });
     const query = ddb.commandCalls(QueryCommand)[0]!.args[0].input;
     expect(query.KeyConditionExpression).toBe('pk = :pk AND begins_with(sk, :prefix)');
     expect(unmarshall(query.ExpressionAttributeValues!)).toEqual({
       ':pk': `AGREEMENT#${AGREEMENT_ID}`,
-      ':prefix': 'BREACH#',
+      ':prefix': 'BREACH',
     });
     const read = partyRead();
     expect(read.condition).toBe(PARTY_CONDITION);

@@ -280,6 +280,7 @@ describe('servers and tags', () => {
     );
     expect(tagsById).toEqual({
       '/agreements': 'Agreements',
+      '/agreements/{id}/breaches/{breachId}/decision': 'Breaches',
       '/agreements/{id}/evidence': 'Records',
       '/agreements/{id}/sub-processors/{subId}/decision': 'Sub-processors',
       '/openapi.json': 'Service',

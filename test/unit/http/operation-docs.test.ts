@@ -31,6 +31,7 @@ const requestBodies: Record<string, z.ZodMiniType> = {
   decideSubProcessor: subProcessorSchemas.decisionRequestSchema,
   withdrawSubProcessor: subProcessorSchemas.withdrawRequestSchema,
   reportBreach: breachSchemas.breachReportRequestSchema,
+  decideBreach: breachSchemas.breachDecisionRequestSchema,
   createCalendarFeed: calendarFeedSchemas.createCalendarFeedSchema,
   createWebhook: webhookSchemas.createWebhookSchema,
   updateWebhook: webhookSchemas.updateWebhookSchema,

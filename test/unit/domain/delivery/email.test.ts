@@ -297,6 +297,17 @@ const SAMPLES: Record<string, { recipients: PartyRole[]; details?: Record<string
       supervisoryAuthorityDeadline: '2026-07-04T08:00:00.000Z',
     },
   },
+  'breach.decided': {
+    recipients: ['processor'],
+    details: {
+      breachId: BREACH_ID,
+      datatilsynetNotified: true,
+      notifiedAt: '2026-07-03T10:00:00.000Z',
+      dataSubjectsInformed: false,
+      decidedAt: '2026-07-03T10:05:00.000Z',
+      late: false,
+    },
+  },
 };
 
 // --- Which types the code emits -------------------------------------------------------------------------
@@ -863,6 +874,18 @@ describe('breach e-mails', () => {
       'Avviksmeldingen deres er registrert',
     );
     expect(toController).toContain('innen 4. juli 2026 kl. 10:00 (norsk tid)');
+  });
+
+  it('of the controller’s decision: the processor learns what was decided and when, in Oslo time', () => {
+    const { subject, text } = render('breach.decided', 'processor', SAMPLES['breach.decided']!.details);
+
+    expect(subject).toContain('Den behandlingsansvarlige har besluttet om avviket skal meldes');
+    expect(text).toContain('Datatilsynet: varslet 3. juli 2026 kl. 12:00 (norsk tid)');
+    expect(text).toContain('De registrerte: ikke informert');
+    expect(text).not.toContain('etter 72-timersfristen');
+    expect(text).toContain(`GET ${agreementUrl(`/breaches/${BREACH_ID}`)}`);
+    const late = render('breach.decided', 'processor', { ...SAMPLES['breach.decided']!.details, late: true });
+    expect(late.text).toContain('etter 72-timersfristen og med begrunnelse for forsinkelsen');
   });
 
   it('name the personal data outside the agreement’s scope to the controller', () => {

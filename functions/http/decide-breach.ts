@@ -1,0 +1,49 @@
+import { breachDecisionRequestSchema } from '../domain/breach-schemas.ts';
+import {
+  decidedHistory,
+  decisionNotifications,
+  NO_SUCH_BREACH,
+  newBreachDecision,
+} from '../domain/breaches.ts';
+import { notFound } from '../domain/errors.ts';
+import { requireRole } from '../domain/parties.ts';
+import { actorOf } from '../shared/caller.ts';
+import { now } from '../shared/clock.ts';
+import { httpHandler } from '../shared/http.ts';
+import { breachCaseKey, saveBreachDecision, toBreachCase } from '../store/breaches-store.ts';
+import { isIssuedId } from '../store/items.ts';
+import { auditEntry, loadForPartyWith } from './agreement-access.ts';
+import { idempotent } from './idempotency.ts';
+
+/**
+ * Rule 16 (GDPR Art. 33 and 34): the controller records, once, whether it notified Datatilsynet and
+ * whether it told the data subjects, with the reasons for a delay after the 72 hours. The agreement
+ * and the breach's case are read in one round trip, the decision written in the second; 201 with the
+ * decision, and the processor is told.
+ */
+export const handler = httpHandler(
+  { body: breachDecisionRequestSchema },
+  idempotent(async ({ caller, body, params, route }) => {
+    const breachId = params.breachId ?? '';
+    const known = params.id !== undefined && isIssuedId(breachId);
+    const {
+      agreement,
+      role,
+      related: [caseItem],
+    } = await loadForPartyWith(params.id, caller, known ? [breachCaseKey(params.id!, breachId)] : []);
+    if (!caseItem) throw notFound(NO_SUCH_BREACH);
+    requireRole(role, 'controller', 'decide on notifying Datatilsynet');
+    const breach = toBreachCase(caseItem);
+    const at = now();
+    const decision = newBreachDecision({ breach, request: body, actor: actorOf(caller), now: at });
+    await saveBreachDecision({
+      agreementId: agreement.id,
+      breach,
+      decision,
+      history: [decidedHistory(breach, decision)],
+      audit: { ...auditEntry(caller, 'breach.decide', route, at), details: { breachId } },
+      notifications: decisionNotifications(agreement, breach, decision, at),
+    });
+    return { status: 201, body: decision };
+  }),
+);
