@@ -238,6 +238,15 @@ export const httpFunctions: readonly HttpFunction[] = [
     summary: 'Either party reports a personal data breach (avvik) to the other (rules 9 and 16)',
   },
   {
+    id: 'addBreachUpdate',
+    entry: 'functions/http/add-breach-update.ts',
+    method: 'POST',
+    path: '/agreements/{id}/breaches/{breachId}/updates',
+    scopes: write,
+    permissions: ['agreements:read', 'agreements:write', 'notifications:publish'],
+    summary: 'The reporting party supplements its breach report: new facts, measures, corrections (rule 16)',
+  },
+  {
     id: 'decideBreach',
     entry: 'functions/http/decide-breach.ts',
     method: 'POST',

@@ -63,6 +63,55 @@ export const breachReportRequestSchema = /* @__PURE__ */ lazySchema(() =>
   }),
 );
 
+/** Figures and categories of a report as corrected by a supplement. */
+export const breachCorrectionsSchema = /* @__PURE__ */ lazySchema(() =>
+  z
+    .strictObject({
+      severity: z.optional(breachSeveritySchema),
+      dataSubjectCategories: z.optional(list(50)),
+      approximateDataSubjects: z.optional(approximateCount),
+      affectedIdentities: z.optional(caseProse(2000)),
+      personalDataCategories: z.optional(list(100)),
+      approximateRecords: z.optional(approximateCount),
+    })
+    .check(
+      z.refine((corrections) => Object.keys(corrections).length > 0, { message: 'must correct something' }),
+    ),
+);
+
+/**
+ * POST /agreements/{id}/breaches/{breachId}/updates: the reporting party's supplement to its report
+ * (rule 16): new facts, measures taken, corrected figures or categories; at least one of them.
+ */
+export const breachUpdateRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  z
+    .strictObject({
+      facts: z.optional(caseProse(4000)),
+      measuresTaken: z.optional(caseProse(4000)),
+      corrections: z.optional(breachCorrectionsSchema),
+    })
+    .check(
+      z.refine((update) => Object.keys(update).length > 0, {
+        message: 'must hold facts, measuresTaken or corrections',
+      }),
+    ),
+);
+
+/** A supplement as kept on the report, in the order made. */
+export const breachUpdateSchema = /* @__PURE__ */ lazySchema(() =>
+  z.strictObject({
+    /** 1, 2, ...: the order in which the supplements were made. */
+    number: z.int(),
+    at: z.string(),
+    by: actorSchema,
+    facts: z.optional(z.string()),
+    measuresTaken: z.optional(z.string()),
+    corrections: z.optional(breachCorrectionsSchema),
+    /** Corrected personal data categories the agreement's scope does not cover. */
+    outsideScope: z.optional(z.array(z.string())),
+  }),
+);
+
 /**
  * POST /agreements/{id}/breaches/{breachId}/decision: the controller's decision (GDPR Art. 33 and 34)
  * on notifying Datatilsynet (when and under which reference, or why not) and on telling the data
@@ -139,6 +188,8 @@ export const breachRecordSchema = /* @__PURE__ */ lazySchema(() =>
     controllerAwareAt: z.string(),
     /** controllerAwareAt + 72 hours: the controller's deadline towards Datatilsynet (GDPR Art. 33). */
     supervisoryAuthorityDeadline: z.string(),
+    /** The reporting party's supplements, in order (rule 16). */
+    updates: z.optional(z.array(breachUpdateSchema)),
     /** The controller's decision on Datatilsynet and the data subjects, once made. */
     decision: z.optional(breachDecisionSchema),
   }),
@@ -148,3 +199,5 @@ export type BreachReportRequest = z.infer<typeof breachReportRequestSchema>;
 export type BreachRecord = z.infer<typeof breachRecordSchema>;
 export type BreachDecisionRequest = z.infer<typeof breachDecisionRequestSchema>;
 export type BreachDecision = z.infer<typeof breachDecisionSchema>;
+export type BreachUpdateRequest = z.infer<typeof breachUpdateRequestSchema>;
+export type BreachUpdate = z.infer<typeof breachUpdateSchema>;

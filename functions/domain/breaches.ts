@@ -3,10 +3,12 @@ import type {
   BreachDecisionRequest,
   BreachRecord,
   BreachReportRequest,
+  BreachUpdate,
+  BreachUpdateRequest,
 } from './breach-schemas.ts';
 import { TIME_ZONE } from './calendar.ts';
 import { historyEntry } from './changes.ts';
-import { conflict, validationError } from './errors.ts';
+import { conflict, forbidden, validationError } from './errors.ts';
 import { lazily } from './lazily.ts';
 import { notificationsFor } from './notifications.ts';
 import type { Actor, Agreement, AgreementStatus, HistoryEntry, Notification, PartyRole } from './schemas.ts';
@@ -127,6 +129,7 @@ export function newBreachReport(input: {
       : {}),
     controllerAwareAt: controllerAwareAt.toISOString(),
     supervisoryAuthorityDeadline: supervisoryAuthorityDeadlineFor(controllerAwareAt).toISOString(),
+    updates: [],
   };
 }
 
@@ -238,7 +241,10 @@ export function breachNotifications(
 export type BreachCase = Pick<
   BreachRecord,
   'id' | 'reporter' | 'reportedAt' | 'becameAwareAt' | 'supervisoryAuthorityDeadline' | 'decision'
->;
+> & {
+  /** Supplements made so far: the next one is numbered one more. */
+  updateCount?: number;
+};
 
 export const breachCaseOf = (record: BreachRecord): BreachCase => ({
   id: record.id,
@@ -348,6 +354,75 @@ export function decisionNotifications(
         dataSubjectsInformed: decision.dataSubjects.informed,
         decidedAt: decision.decidedAt,
         late: decision.late,
+      },
+    },
+    at,
+  );
+}
+
+/**
+ * A supplement to a report by the party that made it (rule 16): new facts, measures taken, corrected
+ * figures or categories, numbered in the order made. Corrected personal data categories outside the
+ * agreement's scope are flagged as in the report.
+ */
+export function newBreachUpdate(input: {
+  breach: BreachCase;
+  role: PartyRole;
+  scope: Pick<Agreement['scope'], 'personalDataTypes' | 'specialCategories'>;
+  request: BreachUpdateRequest;
+  actor: Actor;
+  now: Date;
+}): BreachUpdate {
+  const { breach, role, scope, request, actor, now } = input;
+  if (role !== breach.reporter) {
+    throw forbidden(`Only the ${breach.reporter}, who reported the breach, adds to its report`);
+  }
+  const categories = request.corrections?.personalDataCategories;
+  const outside = categories ? outsideScopeOf(scope, categories) : [];
+  return {
+    number: (breach.updateCount ?? 0) + 1,
+    at: now.toISOString(),
+    by: actor,
+    ...request,
+    ...(outside.length > 0 ? { outsideScope: outside } : {}),
+  };
+}
+
+export function updatedHistory(breach: BreachCase, update: BreachUpdate): HistoryEntry {
+  return historyEntry(update.by, 'BREACH_UPDATED', new Date(update.at), {
+    details: {
+      breachId: breach.id,
+      number: update.number,
+      ...(update.corrections ? { corrected: Object.keys(update.corrections) } : {}),
+      ...(update.outsideScope ? { outsideScope: update.outsideScope } : {}),
+    },
+  });
+}
+
+export const BREACH_UPDATED = 'breach.updated';
+
+/** The other party learns of each supplement, keyed by the breach and the supplement's number. */
+export function updateNotifications(
+  agreement: Pick<Agreement, 'id' | 'title' | 'controller' | 'processor'>,
+  breach: BreachCase,
+  update: BreachUpdate,
+  at: Date,
+): Notification[] {
+  const outside = update.outsideScope
+    ? `; it names personal data outside the agreement's scope (${update.outsideScope.join(', ')})`
+    : '';
+  return notificationsFor(
+    agreement,
+    [breach.reporter === 'processor' ? 'controller' : 'processor'],
+    {
+      type: BREACH_UPDATED,
+      key: `${breach.id}-${update.number}`,
+      subject: `Supplement ${update.number} to the breach report by the ${breach.reporter}${outside}`,
+      details: {
+        breachId: breach.id,
+        number: update.number,
+        ...(update.corrections ? { corrected: Object.keys(update.corrections) } : {}),
+        ...(update.outsideScope ? { outsideScope: update.outsideScope } : {}),
       },
     },
     at,

@@ -359,6 +359,26 @@ export const operationDocs: Readonly<Record<string, OperationDoc>> = {
     },
   },
 
+  addBreachUpdate: {
+    description:
+      "The party that reported a breach supplements its report (rule 16): new `facts`, `measuresTaken`, or `corrections` of its severity, categories and figures; at least one of them, free text without national identity numbers. Supplements are numbered in the order made and kept on the report (`updates`), before and after the controller's decision; corrected personal data categories outside the agreement's scope are flagged (`outsideScope`). Answers 201 with the supplement; the other party is told.",
+    errors: {
+      '400': `The body is invalid (empty, a national identity number in free text, among others), or ${BAD_KEY}`,
+      '401': NO_VALID_TOKEN,
+      '403': `${NO_WRITE_SCOPE}, or the caller is not the party that reported the breach`,
+      '404': `${NO_AGREEMENT}; or the agreement has no breach case with that id (reports recorded before breach cases have none)`,
+      '409': `Another supplement was added at the same moment (send again), or ${KEY_RUNNING}`,
+      '413': TOO_LARGE,
+      '415': NOT_JSON,
+      '422': KEY_REUSED,
+    },
+    requestExample: {
+      facts: 'Ytterligere to brev ble sendt til feil adresse samme dag',
+      measuresTaken: 'Adresseregisteret er rettet og utsendelsen kontrollert manuelt',
+      corrections: { approximateDataSubjects: 3, approximateRecords: 3 },
+    },
+  },
+
   decideBreach: {
     description:
       'The controller records, once, its decision on a breach (rule 16, GDPR Art. 33 and 34): whether Datatilsynet was notified (`notifiedAt` and the case `reference`) or why not, and whether the data subjects were told (`informedAt`) or why not. A time may not lie in the future nor before the breach came to light. After the 72 hours (`supervisoryAuthorityDeadline`), by the time of the decision or of the notification it names, `delayReason` is required and the decision is marked `late`. Answers 201 with the decision, which the breach carries from then on; the processor is told.',

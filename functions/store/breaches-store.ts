@@ -3,7 +3,13 @@ import {
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
-import { type BreachDecision, type BreachRecord, breachRecordSchema } from '../domain/breach-schemas.ts';
+import {
+  type BreachDecision,
+  type BreachRecord,
+  type BreachUpdate,
+  breachRecordSchema,
+  breachUpdateSchema,
+} from '../domain/breach-schemas.ts';
 import { type BreachCase, breachCaseOf } from '../domain/breaches.ts';
 import { conflict } from '../domain/errors.ts';
 import { lazily } from '../domain/lazily.ts';
@@ -73,10 +79,20 @@ const BEFORE_CASES = (raw: Record<string, unknown>) => ({
   controllerAwareAt: raw.becameAwareAt,
 });
 
-export function toBreachRecord(item: Item, breachCase?: BreachCase): BreachRecord {
+/** A report with what its case holds: its supplements in order (a list, maybe empty) and the decision. */
+export function toBreachRecord(
+  item: Item,
+  breachCase?: BreachCase,
+  updates: BreachUpdate[] = [],
+): BreachRecord {
   const raw = fromItem<Record<string, unknown>>(item);
-  const decision = breachCase?.decision ? { decision: breachCase.decision } : {};
-  const record = ordered({ ...BEFORE_CASES(raw), ...raw, ...decision }, recordOrder());
+  const followed = breachCase
+    ? {
+        updates: [...updates].sort((a, b) => a.number - b.number),
+        ...(breachCase.decision ? { decision: breachCase.decision } : {}),
+      }
+    : {};
+  const record = ordered({ ...BEFORE_CASES(raw), ...raw, ...followed }, recordOrder());
   record.contactPoint = ordered(record.contactPoint as Record<string, unknown>, CONTACT_ORDER);
   return record as BreachRecord;
 }
@@ -92,11 +108,22 @@ const CASE_FIELDS = [
 export function toBreachCase(item: Item): BreachCase {
   const raw = fromItem<Record<string, unknown>>(item);
   const decision = raw.decision as BreachCase['decision'];
+  const updateCount = raw.updateCount as number | undefined;
   return {
     ...(Object.fromEntries(CASE_FIELDS.map((field) => [field, raw[field]])) as Omit<BreachCase, 'decision'>),
+    ...(updateCount ? { updateCount } : {}),
     ...(decision ? { decision } : {}),
   };
 }
+
+const updateKey = (agreementId: string, breachId: string, number: number) => ({
+  pk: `AGREEMENT#${agreementId}`,
+  sk: `BREACHCASE#${breachId}#UPDATE#${String(number).padStart(4, '0')}`,
+});
+const updateOrder = /* @__PURE__ */ lazily(() => Object.keys(breachUpdateSchema.shape));
+
+const toBreachUpdate = (item: Item) =>
+  ordered(fromItem<Record<string, unknown>>(item), updateOrder()) as BreachUpdate;
 
 const caseItem = (agreementId: string, breachCase: BreachCase) =>
   toItem({ ...breachCaseKey(agreementId, breachCase.id), entity: 'breachcase', ...breachCase });
@@ -116,11 +143,13 @@ export interface BreachReport {
 /** The writes of a report, in order: the report, the agreement check, then the rest. */
 export function breachReportWrites(report: BreachReport): TransactWriteItem[] {
   const { agreementId, record } = report;
+  // What follows the report lives in its case, not in the report.
+  const { updates: _updates, decision: _decision, ...reported } = record;
   return [
     {
       Put: {
         TableName: config.tableName(),
-        Item: toItem({ ...breachKey(agreementId, record), entity: 'breach', ...record }),
+        Item: toItem({ ...breachKey(agreementId, record), entity: 'breach', ...reported }),
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },
@@ -187,10 +216,13 @@ export async function getBreach(agreementId: string, breachId: string): Promise<
 async function queryBreaches(agreementId: string, breachId?: string): Promise<BreachRecord[]> {
   const reports: Item[] = [];
   const cases = new Map<string, BreachCase>();
+  const updates = new Map<string, BreachUpdate[]>();
   for await (const item of queryItems({
     TableName: config.tableName(),
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-    ...(breachId ? { FilterExpression: '#id = :id', ExpressionAttributeNames: { '#id': 'id' } } : {}),
+    ...(breachId
+      ? { FilterExpression: '#id = :id OR breachId = :id', ExpressionAttributeNames: { '#id': 'id' } }
+      : {}),
     ExpressionAttributeValues: toItem({
       ':pk': `AGREEMENT#${agreementId}`,
       ':prefix': BREACH_PREFIX,
@@ -198,13 +230,17 @@ async function queryBreaches(agreementId: string, breachId?: string): Promise<Br
     }),
     ConsistentRead: true,
   })) {
-    const sk = fromItem<{ sk: string }>(item).sk;
-    if (sk.startsWith(CASE_PREFIX)) {
+    const { sk, breachId: of } = fromItem<{ sk: string; breachId?: string }>(item);
+    if (of !== undefined) updates.set(of, [...(updates.get(of) ?? []), toBreachUpdate(item)]);
+    else if (sk.startsWith(CASE_PREFIX)) {
       const breachCase = toBreachCase(item);
       cases.set(breachCase.id, breachCase);
     } else reports.push(item);
   }
-  return reports.map((item) => toBreachRecord(item, cases.get(fromItem<{ id: string }>(item).id)));
+  return reports.map((item) => {
+    const id = fromItem<{ id: string }>(item).id;
+    return toBreachRecord(item, cases.get(id), updates.get(id));
+  });
 }
 
 /** The controller's decision on a breach, with its history, audit entry and notifications. */
@@ -250,6 +286,78 @@ export async function saveBreachDecision(change: BreachDecisionChange): Promise<
       (error instanceof TransactionCanceledException &&
       error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
         ? conflict('The controller decided on this breach meanwhile; a decision is made once')
+        : error)
+    );
+  }
+  claimWritten(claims);
+  await publishEvents(change.notifications);
+}
+
+/** A supplement to a report, with its history, audit entry and notifications. */
+export interface BreachUpdateChange {
+  agreementId: string;
+  breach: BreachCase;
+  update: BreachUpdate;
+  history: HistoryEntry[];
+  audit: AuditEntry;
+  notifications: Notification[];
+}
+
+/**
+ * Adds a supplement under the next number: the case's count moves from the one read to this number,
+ * so two supplements made at once cannot take the same number (the loser is a conflict and writes
+ * nothing; it may send again).
+ */
+export async function saveBreachUpdate(change: BreachUpdateChange): Promise<void> {
+  const { agreementId, breach, update } = change;
+  const claims = claimWrites();
+  const previous = breach.updateCount ?? 0;
+  try {
+    await dynamoClient().send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: config.tableName(),
+              Key: toItem(breachCaseKey(agreementId, breach.id)),
+              UpdateExpression: 'SET updateCount = :number',
+              ConditionExpression:
+                previous === 0
+                  ? 'attribute_exists(pk) AND attribute_not_exists(updateCount)'
+                  : 'attribute_exists(pk) AND updateCount = :previous',
+              ExpressionAttributeValues: toItem({
+                ':number': update.number,
+                ...(previous === 0 ? {} : { ':previous': previous }),
+              }),
+            },
+          },
+          {
+            Put: {
+              TableName: config.tableName(),
+              Item: toItem({
+                ...updateKey(agreementId, breach.id, update.number),
+                entity: 'breachupdate',
+                breachId: breach.id,
+                ...update,
+              }),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          ...change.history.map((entry, position) => historyItem(agreementId, entry, position)),
+          { Put: auditItem(agreementId, change.audit) },
+          ...change.notifications.flatMap((n) => notificationWrites(n)),
+          ...claims,
+        ],
+      }),
+    );
+  } catch (error) {
+    throw (
+      keyHeldFromCancellation(error, claims) ??
+      (error instanceof TransactionCanceledException &&
+      error.CancellationReasons?.slice(0, 2).some((reason) => reason.Code === 'ConditionalCheckFailed')
+        ? conflict(
+            'Another supplement to this breach report was added meanwhile; read it and send yours again',
+          )
         : error)
     );
   }

@@ -209,6 +209,28 @@ describe('breach reports on the local stack', () => {
     expect(listed.body.items).toHaveLength(2);
   });
 
+  it('keeps the processor’s supplements in order on the report, and tells the controller of each', async () => {
+    const path = `/agreements/${id}/breaches/${breach.id}/updates`;
+    const first = await processor.post<{ number: number }>(path, { facts: 'Ett brev til ble sendt feil' });
+    const second = await processor.post<{ number: number }>(path, {
+      measuresTaken: 'Adresseregisteret er rettet',
+      corrections: { approximateDataSubjects: 2, personalDataCategories: ['Navn', 'Kontonummer'] },
+    });
+
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect([first.body.number, second.body.number]).toEqual([1, 2]);
+    expect((await controller.post(path, { facts: 'Kommunen legger til' })).status).toBe(403);
+    const read = await controller.get<{ updates: { number: number; outsideScope?: string[] }[] }>(
+      `/agreements/${id}/breaches/${breach.id}`,
+    );
+    expect(read.body.updates.map((update) => update.number)).toEqual([1, 2]);
+    expect(read.body.updates[1]!.outsideScope).toEqual(['Kontonummer']);
+    const inbox = await controller.get<{ items: Notification[] }>('/notifications?limit=100');
+    expect(
+      inbox.body.items.filter((n) => n.type === 'breach.updated' && n.details?.breachId === breach.id),
+    ).toHaveLength(2);
+  });
+
   it('records the controller’s decision once, in time; the processor is told and the breach carries it', async () => {
     const decision = {
       datatilsynet: { notified: true, notifiedAt: stated, reference: '26/01234' },

@@ -1236,6 +1236,43 @@ const ROUTES: Record<string, (world: World) => RouteFuzz> = {
     };
   },
 
+  addBreachUpdate: (world) => {
+    const valid = { facts: 'Ett brev til ble sendt feil', corrections: { approximateDataSubjects: 2 } };
+    return {
+      aims: aimsAt(world, ['processor'], ['inForce'], { breachId: world.breachId }),
+      body: () => valid,
+      bodyFields: {
+        optional: ['facts', 'measuresTaken', 'corrections', 'corrections.approximateDataSubjects'],
+      },
+      refused: [
+        ...aimsAt(world, ['controller'], ['inForce'], { breachId: world.breachId }).map((aim) => ({
+          aim,
+          body: valid,
+          expect: [403],
+          defect: 'a supplement by the party that did not report',
+        })),
+        ...aimsAt(world, ['processor'], except('inForce'), { breachId: world.breachId }).map((aim) => ({
+          aim,
+          body: valid,
+          expect: [404],
+          defect: `a supplement to another agreement's breach (${aim.fixture!.status})`,
+        })),
+        ...aimsAt(world, ['processor'], ['inForce'], { breachId: world.breachId }).map((aim) => ({
+          aim,
+          body: {},
+          expect: [400],
+          defect: 'an empty supplement',
+        })),
+        ...aimsAt(world, ['processor'], ['inForce'], { breachId: world.breachId }).map((aim) => ({
+          aim,
+          body: { facts: 'Gjelder 130972 48022' },
+          expect: [400],
+          defect: 'a national identity number in a supplement',
+        })),
+      ],
+    };
+  },
+
   decideBreach: (world) => {
     const valid = {
       datatilsynet: { notified: true, notifiedAt: `${world.today}T06:00:00Z`, reference: '26/01234' },

@@ -306,6 +306,14 @@ export async function runRouteScenario(
     breachReport(new Date(await clockNow()).toISOString()),
   );
   await call(
+    'addBreachUpdate',
+    'first supplement',
+    processor,
+    `/agreements/${inForce}/breaches/${breach.body.id}/updates`,
+    201,
+    { facts: 'Ett brev til ble sendt feil', corrections: { approximateDataSubjects: 2 } },
+  );
+  await call(
     'decideBreach',
     'within the 72 hours',
     controller,

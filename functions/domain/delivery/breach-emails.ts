@@ -127,7 +127,37 @@ const decided: EmailTemplate = (input) => {
   };
 };
 
+/** To the other party: the reporting party has supplemented its report (rule 16). */
+const updated: EmailTemplate = (input) => {
+  const breachId = input.details.id('breachId');
+  const number = input.details.int('number');
+  const outsideScope = input.details.texts('outsideScope');
+  const reporter = input.recipientRole === 'controller' ? 'processor' : 'controller';
+  const facts: [string, string][] = [
+    ...(number ? [['Tillegg nr.', String(number)] as [string, string]] : []),
+    ...(outsideScope ? [['Opplysninger utenfor avtalens omfang', outsideScope] as [string, string]] : []),
+    ...(breachId ? [['Avvik-id', breachId] as [string, string]] : []),
+  ];
+  return {
+    headline: 'Tillegg til avviksmeldingen',
+    paragraphs: [
+      `${partyLabel(input, reporter)} har lagt til nye opplysninger, tiltak eller rettelser i meldingen om brudd på personopplysningssikkerheten (avvik).`,
+    ],
+    facts,
+    actions: [
+      {
+        text: 'Les avviket med tilleggene:',
+        call: {
+          method: 'GET',
+          path: breachId ? input.path(`/breaches/${breachId}`) : input.path('/breaches'),
+        },
+      },
+    ],
+  };
+};
+
 export const BREACH_EMAILS: Record<string, EmailTemplate> = {
+  'breach.updated': updated,
   'breach.reported': reported,
   'breach.decided': decided,
 };

@@ -24,6 +24,7 @@ export const NOTIFICATION_TYPES: readonly string[] = [
   'audit.sealed',
   'breach.decided',
   'breach.reported',
+  'breach.updated',
   'contact.changed',
   'escalation.attestation-overdue',
   'escalation.disposition-overdue',

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { breachReportRequestSchema } from '../../../functions/domain/breach-schemas.ts';
+import {
+  breachReportRequestSchema,
+  breachUpdateRequestSchema,
+} from '../../../functions/domain/breach-schemas.ts';
 import {
   breachNotifications,
   decidedHistory,
@@ -7,9 +10,12 @@ import {
   isReportedLate,
   newBreachDecision,
   newBreachReport,
+  newBreachUpdate,
   notificationDeadlineFor,
   outsideScopeOf,
   supervisoryAuthorityDeadlineFor,
+  updatedHistory,
+  updateNotifications,
 } from '../../../functions/domain/breaches.ts';
 import { DomainError } from '../../../functions/domain/errors.ts';
 import type { AgreementStatus } from '../../../functions/domain/schemas.ts';
@@ -76,6 +82,7 @@ describe('a new breach report', () => {
       // The controller became aware when the report arrived: its 72 hours run from then.
       controllerAwareAt: '2026-11-21T10:00:00.000Z',
       supervisoryAuthorityDeadline: '2026-11-24T10:00:00.000Z',
+      updates: [],
     });
   });
 
@@ -437,5 +444,57 @@ describe('the controller’s decision on a breach (rule 16, GDPR Art. 33 and 34)
       details: { breachId: BREACH_ID, datatilsynetNotified: true, dataSubjectsInformed: false, late: false },
     });
     expect(JSON.stringify(entry)).not.toContain('Lav risiko');
+  });
+});
+
+describe('supplements to a breach report (rule 16)', () => {
+  const breach = {
+    id: BREACH_ID,
+    reporter: 'processor' as const,
+    reportedAt: '2026-11-21T10:00:00.000Z',
+    becameAwareAt: AWARE_UTC,
+    supervisoryAuthorityDeadline: '2026-11-24T10:00:00.000Z',
+  };
+  const supplement = (role: 'controller' | 'processor', updateCount?: number) =>
+    newBreachUpdate({
+      breach: { ...breach, ...(updateCount ? { updateCount } : {}) },
+      role,
+      scope: inForce().scope,
+      request: { corrections: { personalDataCategories: ['Navn', 'Kontonummer'] } },
+      actor: processorActor,
+      now: new Date('2026-11-22T10:00:00.000Z'),
+    });
+
+  it('hold something: facts, measures or a correction that corrects something (400 naming the field otherwise)', () => {
+    expect(breachUpdateRequestSchema.safeParse({}).success).toBe(false);
+    const empty = breachUpdateRequestSchema.safeParse({ facts: 'Nytt', corrections: {} });
+    expect(empty.error!.issues.map((issue) => issue.path.join('.'))).toEqual(['corrections']);
+    expect(breachUpdateRequestSchema.safeParse({ corrections: { severity: 'LOW' } }).success).toBe(true);
+  });
+
+  it('are numbered in the order made, from 1', () => {
+    expect(supplement('processor').number).toBe(1);
+    expect(supplement('processor', 4).number).toBe(5);
+  });
+
+  it('are made by the party that reported, and by no one else', () => {
+    expect(() => supplement('controller')).toThrow(expect.objectContaining({ kind: 'forbidden' }));
+  });
+
+  it('flag corrected categories outside the scope, and tell the other party', () => {
+    const update = supplement('processor');
+    expect(update.outsideScope).toEqual(['Kontonummer']);
+    const [told, ...others] = updateNotifications(inForce(), breach, update, new Date(update.at));
+    expect(others).toEqual([]);
+    expect(told).toMatchObject({
+      recipientOrgNumber: CONTROLLER_ORG,
+      id: `breach.updated:${AGREEMENT_ID}:${BREACH_ID}-1`,
+    });
+    expect(updatedHistory(breach, update).details).toEqual({
+      breachId: BREACH_ID,
+      number: 1,
+      corrected: ['personalDataCategories'],
+      outsideScope: ['Kontonummer'],
+    });
   });
 });

@@ -88,6 +88,8 @@ describe('POST /agreements/{id}/breaches', () => {
       reportedLate: false,
       controllerAwareAt: NOW,
       supervisoryAuthorityDeadline: '2026-11-25T10:00:00.000Z',
+      // Rule 16: the supplements the case will keep; none yet.
+      updates: [],
     });
     expect(response.headers.location).toBe(`/agreements/${AGREEMENT_ID}/breaches/${response.body.id}`);
   });
@@ -137,7 +139,8 @@ describe('POST /agreements/{id}/breaches', () => {
       pk: `AGREEMENT#${AGREEMENT_ID}`,
       sk: `BREACH#${NOW}#${id}`,
       entity: 'breach',
-      ...body,
+      // The report alone: what follows it is kept in its case.
+      ...withoutCase(body),
     });
 
     expect(check).toEqual({
@@ -397,6 +400,8 @@ function storedBreach(overrides: Partial<BreachRecord> = {}): BreachRecord {
   };
 }
 
+const withoutCase = ({ updates: _updates, ...report }: Record<string, unknown>) => report;
+
 const breachItem = (record: BreachRecord) =>
   marshall({
     pk: `AGREEMENT#${AGREEMENT_ID}`,
@@ -432,7 +437,7 @@ describe('GET /agreements/{id}/breaches', () => {
 
     expect(response.statusCode).toBe(200);
     // Each report with the decision of its case, in the order made.
-    expect(response.body).toEqual({ items: [storedBreach(), { ...later, decision }] });
+    expect(response.body).toEqual({ items: [storedBreach(), { ...later, updates: [], decision }] });
     const query = ddb.commandCalls(QueryCommand)[0]!.args[0].input;
     expect(query.KeyConditionExpression).toBe('pk = :pk AND begins_with(sk, :prefix)');
     expect(unmarshall(query.ExpressionAttributeValues!)).toEqual({
@@ -473,7 +478,8 @@ describe('GET /agreements/{id}/breaches/{breachId}', () => {
     expect(Object.keys(response.body)).toEqual(Object.keys(storedBreach()));
     expect(response.body).toEqual(storedBreach());
     const query = ddb.commandCalls(QueryCommand)[0]!.args[0].input;
-    expect(query.FilterExpression).toBe('#id = :id');
+    // The report, its case and its supplements: all name the breach.
+    expect(query.FilterExpression).toBe('#id = :id OR breachId = :id');
     expect(unmarshall(query.ExpressionAttributeValues!)).toMatchObject({ ':id': BREACH_ID });
     expect(partyRead().audit).toEqual(
       expect.objectContaining({ action: 'breach.read', details: { breachId: BREACH_ID } }),

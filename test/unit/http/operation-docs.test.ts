@@ -32,6 +32,7 @@ const requestBodies: Record<string, z.ZodMiniType> = {
   withdrawSubProcessor: subProcessorSchemas.withdrawRequestSchema,
   reportBreach: breachSchemas.breachReportRequestSchema,
   decideBreach: breachSchemas.breachDecisionRequestSchema,
+  addBreachUpdate: breachSchemas.breachUpdateRequestSchema,
   createCalendarFeed: calendarFeedSchemas.createCalendarFeedSchema,
   createWebhook: webhookSchemas.createWebhookSchema,
   updateWebhook: webhookSchemas.updateWebhookSchema,

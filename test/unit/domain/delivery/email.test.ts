@@ -297,6 +297,15 @@ const SAMPLES: Record<string, { recipients: PartyRole[]; details?: Record<string
       supervisoryAuthorityDeadline: '2026-07-04T08:00:00.000Z',
     },
   },
+  'breach.updated': {
+    recipients: ['controller', 'processor'],
+    details: {
+      breachId: BREACH_ID,
+      number: 2,
+      corrected: ['approximateRecords'],
+      outsideScope: ['Kontonummer'],
+    },
+  },
   'breach.decided': {
     recipients: ['processor'],
     details: {
@@ -886,6 +895,15 @@ describe('breach e-mails', () => {
     expect(text).toContain(`GET ${agreementUrl(`/breaches/${BREACH_ID}`)}`);
     const late = render('breach.decided', 'processor', { ...SAMPLES['breach.decided']!.details, late: true });
     expect(late.text).toContain('etter 72-timersfristen og med begrunnelse for forsinkelsen');
+  });
+
+  it('of a supplement: the other party is told its number and what lies outside the scope', () => {
+    const { subject, text } = render('breach.updated', 'controller', SAMPLES['breach.updated']!.details);
+
+    expect(subject).toContain('Tillegg til avviksmeldingen');
+    expect(text).toContain('(databehandler) har lagt til nye opplysninger');
+    expect(text).toContain('Tillegg nr.: 2');
+    expect(text).toContain('Opplysninger utenfor avtalens omfang: Kontonummer');
   });
 
   it('name the personal data outside the agreement’s scope to the controller', () => {

@@ -2,6 +2,7 @@ import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { BreachDecision } from '../../../functions/domain/breach-schemas.ts';
+import { handler as addUpdate } from '../../../functions/http/add-breach-update.ts';
 import { handler } from '../../../functions/http/decide-breach.ts';
 import { AGREEMENT_ID, CONTROLLER_ORG, OUTSIDER_ORG, PROCESSOR_ORG } from '../domain/agreement-fixture.ts';
 import { BREACH_ID } from '../domain/breach-fixture.ts';
@@ -22,7 +23,7 @@ import { inForceAgreement } from './termination-fixture.ts';
 useAwsMocks();
 
 /** Reported at 10:00 UTC the day before NOW: the 72 hours end 2026-11-24T10:00Z. */
-const breachCase = (decision?: BreachDecision) =>
+const breachCase = (decision?: BreachDecision, updateCount?: number) =>
   marshall(
     {
       pk: `AGREEMENT#${AGREEMENT_ID}`,
@@ -34,6 +35,7 @@ const breachCase = (decision?: BreachDecision) =>
       becameAwareAt: '2026-11-21T08:00:00.000Z',
       supervisoryAuthorityDeadline: '2026-11-24T10:00:00.000Z',
       ...(decision ? { decision } : {}),
+      ...(updateCount ? { updateCount } : {}),
     },
     { removeUndefinedValues: true },
   );
@@ -137,5 +139,74 @@ describe('POST /agreements/{id}/breaches/{breachId}/decision', () => {
       'extra',
     ]);
     expect(tableWrites()).toEqual([]);
+  });
+});
+
+const supplement = (orgNumber: string, body: unknown) =>
+  invoke(
+    addUpdate,
+    httpEvent(
+      'POST /agreements/{id}/breaches/{breachId}/updates',
+      `/agreements/${AGREEMENT_ID}/breaches/${BREACH_ID}/updates`,
+      { orgNumber, pathParameters: { id: AGREEMENT_ID, breachId: BREACH_ID }, body },
+    ),
+  );
+
+describe('POST /agreements/{id}/breaches/{breachId}/updates', () => {
+  const body = {
+    facts: 'To brev til ble sendt feil samme dag',
+    corrections: { approximateDataSubjects: 3, personalDataCategories: ['Navn', 'Kontonummer'] },
+  };
+
+  it('numbers the reporter’s supplement after the last, flags data outside the scope, and tells the controller', async () => {
+    givenStored(inForceAgreement());
+    givenItem(breachCase(undefined, 2));
+    const response = await supplement(PROCESSOR_ORG, body);
+
+    expect(response.statusCode).toBe(201);
+    expect(response.body).toMatchObject({ number: 3, at: NOW, ...body, outsideScope: ['Kontonummer'] });
+    const [count, item, history, , ...notifications] = transaction();
+    expect(count!.Update).toMatchObject({
+      UpdateExpression: 'SET updateCount = :number',
+      ConditionExpression: 'attribute_exists(pk) AND updateCount = :previous',
+    });
+    expect(unmarshall(count!.Update!.ExpressionAttributeValues!)).toEqual({ ':number': 3, ':previous': 2 });
+    expect(unmarshall(item!.Put!.Item!)).toMatchObject({
+      sk: `BREACHCASE#${BREACH_ID}#UPDATE#0003`,
+      breachId: BREACH_ID,
+      number: 3,
+    });
+    expect(unmarshall(history!.Put!.Item!)).toMatchObject({
+      type: 'BREACH_UPDATED',
+      details: { breachId: BREACH_ID, number: 3, outsideScope: ['Kontonummer'] },
+    });
+    expect(
+      notifications
+        .filter((n) => n.Put && String(unmarshall(n.Put.Item!).pk).startsWith('NOTIFICATIONS#'))
+        .map((n) => unmarshall(n.Put!.Item!).recipientOrgNumber),
+    ).toEqual([CONTROLLER_ORG]);
+  });
+
+  it('takes the first supplement only while the case has none', async () => {
+    givenStored(inForceAgreement());
+    givenItem(breachCase());
+    expect((await supplement(PROCESSOR_ORG, { measuresTaken: 'Rutinen er endret' })).body.number).toBe(1);
+    expect(transaction()[0]!.Update!.ConditionExpression).toBe(
+      'attribute_exists(pk) AND attribute_not_exists(updateCount)',
+    );
+  });
+
+  it('refuses the party that did not report (403), an empty supplement (400), and a lost race (409)', async () => {
+    givenStored(inForceAgreement());
+    givenItem(breachCase());
+    expect((await supplement(CONTROLLER_ORG, body)).statusCode).toBe(403);
+    const empty = await supplement(PROCESSOR_ORG, {});
+    expect(empty.statusCode).toBe(400);
+    expect(tableWrites()).toEqual([]);
+
+    ddb.on(TransactWriteItemsCommand).rejects(cancelledAt(0, 6));
+    const lost = await supplement(PROCESSOR_ORG, body);
+    expect(lost.statusCode).toBe(409);
+    expect(lost.body.detail).toContain('send yours again');
   });
 });
