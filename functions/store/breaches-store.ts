@@ -37,14 +37,16 @@ import { agreementCheck } from './sub-processors-store.ts';
  * |---------------|----------------|--------------------------------|
  * | breach report | AGREEMENT#<id> | BREACH#<reportedAt>#<breachId> |
  * | breach case   | AGREEMENT#<id> | BREACHCASE#<breachId>          |
+ * | supplement    | AGREEMENT#<id> | BREACHCASE#<breachId>#UPDATE#<number, 4 digits> |
  *
  * A report is written once and never changed: together with its case, history entry, audit entry and
  * the notifications to both parties, and only while the agreement is in one of the states that allow
  * it. The case (rule 16) is what follows the report and is found by the breach's id alone: what a
- * decision needs of the report (who reported, when, the deadline) and the controller's decision, so
- * a change of the case reads the agreement and the case in one round trip and writes in the second.
+ * decision needs of the report (who reported, when, the deadline), the number of supplements and the
+ * controller's decision, so a change of the case reads the agreement and the case in one round trip
+ * and writes in the second. A supplement carries its breach's id (`breachId`).
  * One Query of the sort keys beginning `BREACH` reads reports and cases together. A report recorded
- * before cases existed has none, and no decision can be recorded on it.
+ * before cases existed has none: it takes no supplement and no decision.
  */
 export const breachKey = (agreementId: string, record: Pick<BreachRecord, 'id' | 'reportedAt'>) => ({
   pk: `AGREEMENT#${agreementId}`,
@@ -70,10 +72,10 @@ function ordered(raw: Record<string, unknown>, order: readonly string[]): Record
 }
 
 /**
- * A report stored before breaches went both ways (issue 13) was the processor's, touched nothing
+ * A report stored before breaches went both ways (rule 16) was the processor's, touched nothing
  * known to be outside the scope, and counted the controller's 72 hours from the processor's awareness.
  */
-const BEFORE_CASES = (raw: Record<string, unknown>) => ({
+const beforeCases = (raw: Record<string, unknown>) => ({
   reporter: 'processor',
   outsideScope: [],
   controllerAwareAt: raw.becameAwareAt,
@@ -92,7 +94,7 @@ export function toBreachRecord(
         ...(breachCase.decision ? { decision: breachCase.decision } : {}),
       }
     : {};
-  const record = ordered({ ...BEFORE_CASES(raw), ...raw, ...followed }, recordOrder());
+  const record = ordered({ ...beforeCases(raw), ...raw, ...followed }, recordOrder());
   record.contactPoint = ordered(record.contactPoint as Record<string, unknown>, CONTACT_ORDER);
   return record as BreachRecord;
 }

@@ -13,6 +13,7 @@
  * | sub-processor       | AGREEMENT#<id>          | SUBPROCESSOR#<subId>       |                               |                             |
  * | Vedlegg 3, current  | AGREEMENT#<id>          | APPENDIX3                  |                               |                             |
  * | breach report       | AGREEMENT#<id>          | BREACH#<reportedAt>#<id>   |                               |                             |
+ * | breach case         | AGREEMENT#<id>          | BREACHCASE#<id>, its supplements BREACHCASE#<id>#UPDATE#<n> |  |                     |
  * | notification        | NOTIFICATIONS#<org>     | <at>#<notificationId>      |                               |                             |
  * | notification marker | NOTIFICATION#<id>#<org> | MARKER                     |                               |                             |
  * | idempotency record  | IDEMPOTENCY#<org>       | <Idempotency-Key>          |                               |                             |
