@@ -112,6 +112,29 @@ export const breachUpdateSchema = /* @__PURE__ */ lazySchema(() =>
   }),
 );
 
+/** POST /agreements/{id}/breaches/{breachId}/questions: the party that received the report asks. */
+export const breachQuestionRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  z.strictObject({ question: caseProse(4000) }),
+);
+
+/** POST .../questions/{question}/answer: the party that reported answers, once. */
+export const breachAnswerRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  z.strictObject({ answer: caseProse(4000) }),
+);
+
+/** A question on a breach report and, once given, its answer; numbered in the order asked. */
+export const breachQuestionSchema = /* @__PURE__ */ lazySchema(() =>
+  z.strictObject({
+    number: z.int(),
+    askedAt: z.string(),
+    askedBy: actorSchema,
+    question: z.string(),
+    answer: z.optional(z.string()),
+    answeredAt: z.optional(z.string()),
+    answeredBy: z.optional(actorSchema),
+  }),
+);
+
 /**
  * POST /agreements/{id}/breaches/{breachId}/decision: the controller's decision (GDPR Art. 33 and 34)
  * on notifying Datatilsynet (when and under which reference, or why not) and on telling the data
@@ -190,6 +213,8 @@ export const breachRecordSchema = /* @__PURE__ */ lazySchema(() =>
     supervisoryAuthorityDeadline: z.string(),
     /** The reporting party's supplements, in order (rule 16). */
     updates: z.optional(z.array(breachUpdateSchema)),
+    /** The other party's questions and their answers, in the order asked (rule 16). */
+    questions: z.optional(z.array(breachQuestionSchema)),
     /** The controller's decision on Datatilsynet and the data subjects, once made. */
     decision: z.optional(breachDecisionSchema),
   }),
@@ -201,3 +226,4 @@ export type BreachDecisionRequest = z.infer<typeof breachDecisionRequestSchema>;
 export type BreachDecision = z.infer<typeof breachDecisionSchema>;
 export type BreachUpdateRequest = z.infer<typeof breachUpdateRequestSchema>;
 export type BreachUpdate = z.infer<typeof breachUpdateSchema>;
+export type BreachQuestion = z.infer<typeof breachQuestionSchema>;

@@ -1,6 +1,7 @@
 import type {
   BreachDecision,
   BreachDecisionRequest,
+  BreachQuestion,
   BreachRecord,
   BreachReportRequest,
   BreachUpdate,
@@ -8,9 +9,10 @@ import type {
 } from './breach-schemas.ts';
 import { TIME_ZONE } from './calendar.ts';
 import { historyEntry } from './changes.ts';
-import { conflict, forbidden, validationError } from './errors.ts';
+import { conflict, forbidden, notFound, validationError } from './errors.ts';
 import { lazily } from './lazily.ts';
 import { notificationsFor } from './notifications.ts';
+import { otherParty } from './parties.ts';
 import type { Actor, Agreement, AgreementStatus, HistoryEntry, Notification, PartyRole } from './schemas.ts';
 
 /**
@@ -130,6 +132,7 @@ export function newBreachReport(input: {
     controllerAwareAt: controllerAwareAt.toISOString(),
     supervisoryAuthorityDeadline: supervisoryAuthorityDeadlineFor(controllerAwareAt).toISOString(),
     updates: [],
+    questions: [],
   };
 }
 
@@ -244,6 +247,8 @@ export type BreachCase = Pick<
 > & {
   /** Supplements made so far: the next one is numbered one more. */
   updateCount?: number;
+  /** Questions asked so far: the next one is numbered one more. */
+  questionCount?: number;
 };
 
 export const breachCaseOf = (record: BreachRecord): BreachCase => ({
@@ -413,7 +418,7 @@ export function updateNotifications(
     : '';
   return notificationsFor(
     agreement,
-    [breach.reporter === 'processor' ? 'controller' : 'processor'],
+    [otherParty(breach.reporter)],
     {
       type: BREACH_UPDATED,
       key: `${breach.id}-${update.number}`,
@@ -424,6 +429,82 @@ export function updateNotifications(
         ...(update.corrections ? { corrected: Object.keys(update.corrections) } : {}),
         ...(update.outsideScope ? { outsideScope: update.outsideScope } : {}),
       },
+    },
+    at,
+  );
+}
+
+export const NO_SUCH_QUESTION = 'No such question on this breach report';
+
+/**
+ * A question about a breach by the party that received the report (rule 16: the controller asks what
+ * the processor answers; the other way round for the controller's own report), numbered as asked.
+ */
+export function newBreachQuestion(input: {
+  breach: BreachCase;
+  role: PartyRole;
+  question: string;
+  actor: Actor;
+  now: Date;
+}): BreachQuestion {
+  const { breach, role, question, actor, now } = input;
+  const asker = otherParty(breach.reporter);
+  if (role !== asker) throw forbidden(`Only the ${asker}, who received the report, asks about it`);
+  return { number: (breach.questionCount ?? 0) + 1, askedAt: now.toISOString(), askedBy: actor, question };
+}
+
+/** The reporting party answers a question, once. */
+export function answeredQuestion(input: {
+  breach: BreachCase;
+  question: BreachQuestion | undefined;
+  role: PartyRole;
+  answer: string;
+  actor: Actor;
+  now: Date;
+}): BreachQuestion {
+  const { breach, question, role, answer, actor, now } = input;
+  if (!question) throw notFound(NO_SUCH_QUESTION);
+  if (role !== breach.reporter)
+    throw forbidden(`Only the ${breach.reporter}, who reported the breach, answers`);
+  if (question.answer !== undefined) {
+    throw conflict(
+      `Question ${question.number} was answered at ${question.answeredAt}; an answer is given once`,
+    );
+  }
+  return { ...question, answer, answeredAt: now.toISOString(), answeredBy: actor };
+}
+
+export function questionHistory(breach: BreachCase, question: BreachQuestion): HistoryEntry {
+  const answered = question.answer !== undefined;
+  return historyEntry(
+    answered ? question.answeredBy! : question.askedBy,
+    answered ? 'BREACH_QUESTION_ANSWERED' : 'BREACH_QUESTION_ASKED',
+    new Date(answered ? question.answeredAt! : question.askedAt),
+    { details: { breachId: breach.id, question: question.number } },
+  );
+}
+
+export const BREACH_QUESTION = 'breach.question';
+export const BREACH_ANSWERED = 'breach.answered';
+
+/** A question goes to the party that reported; its answer to the one that asked. */
+export function questionNotifications(
+  agreement: Pick<Agreement, 'id' | 'title' | 'controller' | 'processor'>,
+  breach: BreachCase,
+  question: BreachQuestion,
+  at: Date,
+): Notification[] {
+  const answered = question.answer !== undefined;
+  return notificationsFor(
+    agreement,
+    [answered ? otherParty(breach.reporter) : breach.reporter],
+    {
+      type: answered ? BREACH_ANSWERED : BREACH_QUESTION,
+      key: `${breach.id}-${question.number}`,
+      subject: answered
+        ? `Question ${question.number} about the breach report was answered`
+        : `Question ${question.number} about your breach report: answer it`,
+      details: { breachId: breach.id, question: question.number },
     },
     at,
   );

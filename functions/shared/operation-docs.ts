@@ -379,6 +379,38 @@ export const operationDocs: Readonly<Record<string, OperationDoc>> = {
     },
   },
 
+  askBreachQuestion: {
+    description:
+      "The party that received a breach report asks about it (rule 16): the controller about the processor's report, the processor about the controller's own. Questions are numbered in the order asked and kept on the report (`questions`) with their answers; the reporting party is told to answer. Answers 201 with the question; `Location` is the breach.",
+    errors: {
+      '400': `The body is invalid (a national identity number in the question, among others), or ${BAD_KEY}`,
+      '401': NO_VALID_TOKEN,
+      '403': `${NO_WRITE_SCOPE}, or the caller reported the breach: the other party asks`,
+      '404': `${NO_AGREEMENT}; or the agreement has no breach case with that id (reports recorded before breach cases have none)`,
+      '409': `Another question was asked at the same moment (send again), or ${KEY_RUNNING}`,
+      '413': TOO_LARGE,
+      '415': NOT_JSON,
+      '422': KEY_REUSED,
+    },
+    requestExample: { question: 'Hvor mange av de berørte er under 18 år, og er foresatte varslet?' },
+  },
+
+  answerBreachQuestion: {
+    description:
+      'The party that reported a breach answers a question about it, once (rule 16); `{question}` is its number. The asker is told. Answers 200 with the question and its answer.',
+    errors: {
+      '400': `The body is invalid (a national identity number in the answer, among others), or ${BAD_KEY}`,
+      '401': NO_VALID_TOKEN,
+      '403': `${NO_WRITE_SCOPE}, or the caller did not report the breach: the reporting party answers`,
+      '404': `${NO_AGREEMENT}; or the agreement has no breach case with that id, or the breach no question with that number`,
+      '409': `The question was answered already, or ${KEY_RUNNING}`,
+      '413': TOO_LARGE,
+      '415': NOT_JSON,
+      '422': KEY_REUSED,
+    },
+    requestExample: { answer: 'To av de tre er under 18 år; foresatte ble varslet per brev 2. desember' },
+  },
+
   decideBreach: {
     description:
       'The controller records, once, its decision on a breach (rule 16, GDPR Art. 33 and 34): whether Datatilsynet was notified (`notifiedAt` and the case `reference`) or why not, and whether the data subjects were told (`informedAt`) or why not. A time may not lie in the future nor before the breach came to light. After the 72 hours (`supervisoryAuthorityDeadline`), by the time of the decision or of the notification it names, `delayReason` is required and the decision is marked `late`. Answers 201 with the decision, which the breach carries from then on; the processor is told.',

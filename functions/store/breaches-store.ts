@@ -5,8 +5,10 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   type BreachDecision,
+  type BreachQuestion,
   type BreachRecord,
   type BreachUpdate,
+  breachQuestionSchema,
   breachRecordSchema,
   breachUpdateSchema,
 } from '../domain/breach-schemas.ts';
@@ -38,13 +40,15 @@ import { agreementCheck } from './sub-processors-store.ts';
  * | breach report | AGREEMENT#<id> | BREACH#<reportedAt>#<breachId> |
  * | breach case   | AGREEMENT#<id> | BREACHCASE#<breachId>          |
  * | supplement    | AGREEMENT#<id> | BREACHCASE#<breachId>#UPDATE#<number, 4 digits> |
+ * | question      | AGREEMENT#<id> | BREACHCASE#<breachId>#QUESTION#<number, 4 digits> |
  *
  * A report is written once and never changed: together with its case, history entry, audit entry and
  * the notifications to both parties, and only while the agreement is in one of the states that allow
  * it. The case (rule 16) is what follows the report and is found by the breach's id alone: what a
  * decision needs of the report (who reported, when, the deadline), the number of supplements and the
  * controller's decision, so a change of the case reads the agreement and the case in one round trip
- * and writes in the second. A supplement carries its breach's id (`breachId`).
+ * and writes in the second. A supplement and a question carry their breach's id (`breachId`); a
+ * question is found by its number, so its answer is read and written by key.
  * One Query of the sort keys beginning `BREACH` reads reports and cases together. A report recorded
  * before cases existed has none: it takes no supplement and no decision.
  */
@@ -81,16 +85,18 @@ const beforeCases = (raw: Record<string, unknown>) => ({
   controllerAwareAt: raw.becameAwareAt,
 });
 
-/** A report with what its case holds: its supplements in order (a list, maybe empty) and the decision. */
+/** A report with what its case holds: supplements and questions in order (lists, maybe empty), the decision. */
 export function toBreachRecord(
   item: Item,
   breachCase?: BreachCase,
   updates: BreachUpdate[] = [],
+  questions: BreachQuestion[] = [],
 ): BreachRecord {
   const raw = fromItem<Record<string, unknown>>(item);
   const followed = breachCase
     ? {
         updates: [...updates].sort((a, b) => a.number - b.number),
+        questions: [...questions].sort((a, b) => a.number - b.number),
         ...(breachCase.decision ? { decision: breachCase.decision } : {}),
       }
     : {};
@@ -111,17 +117,26 @@ export function toBreachCase(item: Item): BreachCase {
   const raw = fromItem<Record<string, unknown>>(item);
   const decision = raw.decision as BreachCase['decision'];
   const updateCount = raw.updateCount as number | undefined;
+  const questionCount = raw.questionCount as number | undefined;
   return {
     ...(Object.fromEntries(CASE_FIELDS.map((field) => [field, raw[field]])) as Omit<BreachCase, 'decision'>),
     ...(updateCount ? { updateCount } : {}),
+    ...(questionCount ? { questionCount } : {}),
     ...(decision ? { decision } : {}),
   };
 }
 
-const updateKey = (agreementId: string, breachId: string, number: number) => ({
-  pk: `AGREEMENT#${agreementId}`,
-  sk: `BREACHCASE#${breachId}#UPDATE#${String(number).padStart(4, '0')}`,
-});
+const childKey =
+  (kind: 'UPDATE' | 'QUESTION') => (agreementId: string, breachId: string, number: number) => ({
+    pk: `AGREEMENT#${agreementId}`,
+    sk: `BREACHCASE#${breachId}#${kind}#${String(number).padStart(4, '0')}`,
+  });
+const updateKey = childKey('UPDATE');
+export const questionKey = childKey('QUESTION');
+const questionOrder = /* @__PURE__ */ lazily(() => Object.keys(breachQuestionSchema.shape));
+
+export const toBreachQuestion = (item: Item) =>
+  ordered(fromItem<Record<string, unknown>>(item), questionOrder()) as BreachQuestion;
 const updateOrder = /* @__PURE__ */ lazily(() => Object.keys(breachUpdateSchema.shape));
 
 const toBreachUpdate = (item: Item) =>
@@ -146,7 +161,7 @@ export interface BreachReport {
 export function breachReportWrites(report: BreachReport): TransactWriteItem[] {
   const { agreementId, record } = report;
   // What follows the report lives in its case, not in the report.
-  const { updates: _updates, decision: _decision, ...reported } = record;
+  const { updates: _updates, questions: _questions, decision: _decision, ...reported } = record;
   return [
     {
       Put: {
@@ -219,6 +234,7 @@ async function queryBreaches(agreementId: string, breachId?: string): Promise<Br
   const reports: Item[] = [];
   const cases = new Map<string, BreachCase>();
   const updates = new Map<string, BreachUpdate[]>();
+  const questions = new Map<string, BreachQuestion[]>();
   for await (const item of queryItems({
     TableName: config.tableName(),
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
@@ -233,7 +249,9 @@ async function queryBreaches(agreementId: string, breachId?: string): Promise<Br
     ConsistentRead: true,
   })) {
     const { sk, breachId: of } = fromItem<{ sk: string; breachId?: string }>(item);
-    if (of !== undefined) updates.set(of, [...(updates.get(of) ?? []), toBreachUpdate(item)]);
+    if (of !== undefined && sk.includes('#QUESTION#')) {
+      questions.set(of, [...(questions.get(of) ?? []), toBreachQuestion(item)]);
+    } else if (of !== undefined) updates.set(of, [...(updates.get(of) ?? []), toBreachUpdate(item)]);
     else if (sk.startsWith(CASE_PREFIX)) {
       const breachCase = toBreachCase(item);
       cases.set(breachCase.id, breachCase);
@@ -241,7 +259,7 @@ async function queryBreaches(agreementId: string, breachId?: string): Promise<Br
   }
   return reports.map((item) => {
     const id = fromItem<{ id: string }>(item).id;
-    return toBreachRecord(item, cases.get(id), updates.get(id));
+    return toBreachRecord(item, cases.get(id), updates.get(id), questions.get(id));
   });
 }
 
@@ -359,6 +377,103 @@ export async function saveBreachUpdate(change: BreachUpdateChange): Promise<void
       error.CancellationReasons?.slice(0, 2).some((reason) => reason.Code === 'ConditionalCheckFailed')
         ? conflict(
             'Another supplement to this breach report was added meanwhile; read it and send yours again',
+          )
+        : error)
+    );
+  }
+  claimWritten(claims);
+  await publishEvents(change.notifications);
+}
+
+/** A question asked or answered, with its history, audit entry and notifications. */
+export interface BreachQuestionChange {
+  agreementId: string;
+  breach: BreachCase;
+  question: BreachQuestion;
+  history: HistoryEntry[];
+  audit: AuditEntry;
+  notifications: Notification[];
+}
+
+/**
+ * A question under the next number (the case's count moved from the one read, as for supplements),
+ * or its answer (once: the question must still have none). A lost race is a conflict, nothing written.
+ */
+export async function saveBreachQuestion(change: BreachQuestionChange): Promise<void> {
+  const { agreementId, breach, question } = change;
+  const answering = question.answer !== undefined;
+  const previous = breach.questionCount ?? 0;
+  const questionWrites: TransactWriteItem[] = answering
+    ? [
+        {
+          Update: {
+            TableName: config.tableName(),
+            Key: toItem(questionKey(agreementId, breach.id, question.number)),
+            UpdateExpression: 'SET answer = :answer, answeredAt = :at, answeredBy = :by',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(answer)',
+            ExpressionAttributeValues: toItem({
+              ':answer': question.answer,
+              ':at': question.answeredAt,
+              ':by': question.answeredBy,
+            }),
+          },
+        },
+      ]
+    : [
+        {
+          Update: {
+            TableName: config.tableName(),
+            Key: toItem(breachCaseKey(agreementId, breach.id)),
+            UpdateExpression: 'SET questionCount = :number',
+            ConditionExpression:
+              previous === 0
+                ? 'attribute_exists(pk) AND attribute_not_exists(questionCount)'
+                : 'attribute_exists(pk) AND questionCount = :previous',
+            ExpressionAttributeValues: toItem({
+              ':number': question.number,
+              ...(previous === 0 ? {} : { ':previous': previous }),
+            }),
+          },
+        },
+        {
+          Put: {
+            TableName: config.tableName(),
+            Item: toItem({
+              ...questionKey(agreementId, breach.id, question.number),
+              entity: 'breachquestion',
+              breachId: breach.id,
+              ...question,
+            }),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+      ];
+  const claims = claimWrites();
+  try {
+    await dynamoClient().send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          ...questionWrites,
+          ...change.history.map((entry, position) => historyItem(agreementId, entry, position)),
+          { Put: auditItem(agreementId, change.audit) },
+          ...change.notifications.flatMap((n) => notificationWrites(n)),
+          ...claims,
+        ],
+      }),
+    );
+  } catch (error) {
+    const lost =
+      error instanceof TransactionCanceledException &&
+      error.CancellationReasons?.slice(0, questionWrites.length).some(
+        (reason) => reason.Code === 'ConditionalCheckFailed',
+      );
+    throw (
+      keyHeldFromCancellation(error, claims) ??
+      (lost
+        ? conflict(
+            answering
+              ? `Question ${question.number} was answered meanwhile; an answer is given once`
+              : 'Another question about this breach was asked meanwhile; send yours again',
           )
         : error)
     );

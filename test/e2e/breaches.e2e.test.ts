@@ -231,6 +231,42 @@ describe('breach reports on the local stack', () => {
     ).toHaveLength(2);
   });
 
+  it('keeps the controller’s questions and the processor’s answers in order; an answer is given once', async () => {
+    const asked = await controller.post<{ number: number }>(
+      `/agreements/${id}/breaches/${breach.id}/questions`,
+      {
+        question: 'Er de berørte varslet?',
+      },
+    );
+    expect(asked.status).toBe(201);
+    expect(
+      (await processor.post(`/agreements/${id}/breaches/${breach.id}/questions`, { question: 'Nei' })).status,
+    ).toBe(403);
+    const answer = `/agreements/${id}/breaches/${breach.id}/questions/${asked.body.number}/answer`;
+    expect((await controller.post(answer, { answer: 'Selv' })).status).toBe(403);
+    expect((await processor.post(answer, { answer: 'Ja, per brev 2. desember' })).status).toBe(200);
+    expect((await processor.post(answer, { answer: 'Igjen' })).status).toBe(409);
+    expect(
+      (await processor.post(`/agreements/${id}/breaches/${breach.id}/questions/99/answer`, { answer: 'x' }))
+        .status,
+    ).toBe(404);
+
+    const read = await controller.get<{ questions: { number: number; answer?: string }[] }>(
+      `/agreements/${id}/breaches/${breach.id}`,
+    );
+    expect(read.body.questions).toEqual([
+      expect.objectContaining({
+        number: 1,
+        question: 'Er de berørte varslet?',
+        answer: 'Ja, per brev 2. desember',
+      }),
+    ]);
+    const inbox = await controller.get<{ items: Notification[] }>('/notifications?limit=100');
+    expect(
+      inbox.body.items.filter((n) => n.type === 'breach.answered' && n.details?.breachId === breach.id),
+    ).toHaveLength(1);
+  });
+
   it('records the controller’s decision once, in time; the processor is told and the breach carries it', async () => {
     const decision = {
       datatilsynet: { notified: true, notifiedAt: stated, reference: '26/01234' },

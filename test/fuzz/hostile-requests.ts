@@ -1273,6 +1273,60 @@ const ROUTES: Record<string, (world: World) => RouteFuzz> = {
     };
   },
 
+  askBreachQuestion: (world) => {
+    const valid = { question: 'Er de berørte varslet?' };
+    return {
+      aims: aimsAt(world, ['controller'], ['inForce'], { breachId: world.breachId }),
+      body: () => valid,
+      refused: [
+        ...aimsAt(world, ['processor'], ['inForce'], { breachId: world.breachId }).map((aim) => ({
+          aim,
+          body: valid,
+          expect: [403],
+          defect: 'a question by the party that reported',
+        })),
+        ...aimsAt(world, ['controller'], except('inForce'), { breachId: world.breachId }).map((aim) => ({
+          aim,
+          body: valid,
+          expect: [404],
+          defect: `a question on another agreement's breach (${aim.fixture!.status})`,
+        })),
+        ...aimsAt(world, ['controller'], ['inForce'], { breachId: world.breachId }).map((aim) => ({
+          aim,
+          body: { question: 'Gjelder 130972 48022?' },
+          expect: [400],
+          defect: 'a national identity number in a question',
+        })),
+      ],
+    };
+  },
+
+  answerBreachQuestion: (world) => {
+    const valid = { answer: 'Ja, per brev' };
+    return {
+      aims: aimsAt(world, ['processor'], ['inForce'], { breachId: world.breachId, question: '1' }),
+      body: () => valid,
+      refused: [
+        ...aimsAt(world, ['controller'], ['inForce'], { breachId: world.breachId, question: '1' }).map(
+          (aim) => ({
+            aim,
+            body: valid,
+            expect: [403],
+            defect: 'an answer by the party that asked',
+          }),
+        ),
+        ...['2', '01', '0', 'x'].flatMap((question) =>
+          aimsAt(world, ['processor'], ['inForce'], { breachId: world.breachId, question }).map((aim) => ({
+            aim,
+            body: valid,
+            expect: [404],
+            defect: `an answer to question ${question}, which the breach does not have`,
+          })),
+        ),
+      ],
+    };
+  },
+
   decideBreach: (world) => {
     const valid = {
       datatilsynet: { notified: true, notifiedAt: `${world.today}T06:00:00Z`, reference: '26/01234' },

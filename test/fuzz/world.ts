@@ -213,6 +213,14 @@ export async function buildWorld(url: string, settle: () => Promise<void>): Prom
     breachReport(new Date(now.getTime() - 3_600_000).toISOString()),
   );
   expectStatus(breach, 201, 'breach report');
+  // Rule 16: an unanswered question (number 1) on that report.
+  const question = await controller.post<Body>(
+    `/agreements/${current.id}/breaches/${breach.body.id}/questions`,
+    {
+      question: 'Hvor mange av de berørte er under 18 år?',
+    },
+  );
+  expectStatus(question, 201, 'breach question');
   const noticed = await inForce({ title: 'Avtale i oppsigelsestid' });
   await notice(noticed.id, 'processor');
   const amendment = await controller.post<Body>(`/agreements/${noticed.id}/amendments`, {

@@ -314,6 +314,22 @@ export async function runRouteScenario(
     { facts: 'Ett brev til ble sendt feil', corrections: { approximateDataSubjects: 2 } },
   );
   await call(
+    'askBreachQuestion',
+    'first question',
+    controller,
+    `/agreements/${inForce}/breaches/${breach.body.id}/questions`,
+    201,
+    { question: 'Er de berørte varslet?' },
+  );
+  await call(
+    'answerBreachQuestion',
+    'first answer',
+    processor,
+    `/agreements/${inForce}/breaches/${breach.body.id}/questions/1/answer`,
+    200,
+    { answer: 'Ja, per brev' },
+  );
+  await call(
     'decideBreach',
     'within the 72 hours',
     controller,

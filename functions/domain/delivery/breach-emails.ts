@@ -156,7 +156,39 @@ const updated: EmailTemplate = (input) => {
   };
 };
 
+/** A question about a breach to the party that reported it, or its answer to the one that asked. */
+const questionOrAnswer =
+  (answered: boolean): EmailTemplate =>
+  (input) => {
+    const breachId = input.details.id('breachId');
+    const number = input.details.int('question');
+    const other = input.recipientRole === 'controller' ? 'processor' : 'controller';
+    return {
+      headline: answered ? 'Spørsmålet om avviket er besvart' : 'Spørsmål om avviksmeldingen deres',
+      paragraphs: [
+        answered
+          ? `${partyLabel(input, other)} har svart på spørsmålet deres om bruddet på personopplysningssikkerheten (avvik).`
+          : `${partyLabel(input, other)} har et spørsmål om meldingen deres om brudd på personopplysningssikkerheten (avvik). Svar så snart dere kan.`,
+      ],
+      facts: [
+        ...(number ? [['Spørsmål nr.', String(number)] as [string, string]] : []),
+        ...(breachId ? [['Avvik-id', breachId] as [string, string]] : []),
+      ],
+      actions: [
+        {
+          text: answered ? 'Les svaret:' : 'Les spørsmålet:',
+          call: {
+            method: 'GET',
+            path: breachId ? input.path(`/breaches/${breachId}`) : input.path('/breaches'),
+          },
+        },
+      ],
+    };
+  };
+
 export const BREACH_EMAILS: Record<string, EmailTemplate> = {
+  'breach.question': questionOrAnswer(false),
+  'breach.answered': questionOrAnswer(true),
   'breach.updated': updated,
   'breach.reported': reported,
   'breach.decided': decided,

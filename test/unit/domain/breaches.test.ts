@@ -4,15 +4,19 @@ import {
   breachUpdateRequestSchema,
 } from '../../../functions/domain/breach-schemas.ts';
 import {
+  answeredQuestion,
   breachNotifications,
   decidedHistory,
   decisionNotifications,
   isReportedLate,
   newBreachDecision,
+  newBreachQuestion,
   newBreachReport,
   newBreachUpdate,
   notificationDeadlineFor,
   outsideScopeOf,
+  questionHistory,
+  questionNotifications,
   supervisoryAuthorityDeadlineFor,
   updatedHistory,
   updateNotifications,
@@ -83,6 +87,7 @@ describe('a new breach report', () => {
       controllerAwareAt: '2026-11-21T10:00:00.000Z',
       supervisoryAuthorityDeadline: '2026-11-24T10:00:00.000Z',
       updates: [],
+      questions: [],
     });
   });
 
@@ -496,5 +501,63 @@ describe('supplements to a breach report (rule 16)', () => {
       corrected: ['personalDataCategories'],
       outsideScope: ['Kontonummer'],
     });
+  });
+});
+
+describe('questions about a breach report (rule 16)', () => {
+  const breach = {
+    id: BREACH_ID,
+    reporter: 'processor' as const,
+    reportedAt: '2026-11-21T10:00:00.000Z',
+    becameAwareAt: AWARE_UTC,
+    supervisoryAuthorityDeadline: '2026-11-24T10:00:00.000Z',
+  };
+  const at = new Date('2026-11-22T10:00:00.000Z');
+  const ask = (role: 'controller' | 'processor', questionCount?: number) =>
+    newBreachQuestion({
+      breach: { ...breach, ...(questionCount ? { questionCount } : {}) },
+      role,
+      question: 'Er de berørte varslet?',
+      actor: controllerActor,
+      now: at,
+    });
+
+  it('are asked by the party that received the report, numbered in order', () => {
+    expect(ask('controller')).toEqual({
+      number: 1,
+      askedAt: at.toISOString(),
+      askedBy: controllerActor,
+      question: 'Er de berørte varslet?',
+    });
+    expect(ask('controller', 3).number).toBe(4);
+    expect(() => ask('processor')).toThrow(expect.objectContaining({ kind: 'forbidden' }));
+  });
+
+  it('are answered once, by the party that reported; the asker is told', () => {
+    const question = ask('controller');
+    const answer = (role: 'controller' | 'processor', asked = question) =>
+      answeredQuestion({ breach, question: asked, role, answer: 'Ja', actor: processorActor, now: at });
+
+    const answered = answer('processor');
+    expect(answered).toMatchObject({ number: 1, answer: 'Ja', answeredBy: processorActor });
+    expect(() => answer('controller')).toThrow(expect.objectContaining({ kind: 'forbidden' }));
+    expect(() => answer('processor', answered)).toThrow(expect.objectContaining({ kind: 'conflict' }));
+    expect(() =>
+      answeredQuestion({
+        breach,
+        question: undefined,
+        role: 'processor',
+        answer: 'Ja',
+        actor: processorActor,
+        now: at,
+      }),
+    ).toThrow(expect.objectContaining({ kind: 'not-found' }));
+    expect(questionNotifications(inForce(), breach, question, at).map((n) => n.recipientOrgNumber)).toEqual([
+      PROCESSOR_ORG,
+    ]);
+    expect(
+      questionNotifications(inForce(), breach, answered, at).map((n) => [n.type, n.recipientOrgNumber]),
+    ).toEqual([['breach.answered', CONTROLLER_ORG]]);
+    expect(questionHistory(breach, answered).type).toBe('BREACH_QUESTION_ANSWERED');
   });
 });

@@ -88,8 +88,9 @@ describe('POST /agreements/{id}/breaches', () => {
       reportedLate: false,
       controllerAwareAt: NOW,
       supervisoryAuthorityDeadline: '2026-11-25T10:00:00.000Z',
-      // Rule 16: the supplements the case will keep; none yet.
+      // Rule 16: the supplements and questions the case will keep; none yet.
       updates: [],
+      questions: [],
     });
     expect(response.headers.location).toBe(`/agreements/${AGREEMENT_ID}/breaches/${response.body.id}`);
   });
@@ -400,7 +401,8 @@ function storedBreach(overrides: Partial<BreachRecord> = {}): BreachRecord {
   };
 }
 
-const withoutCase = ({ updates: _updates, ...report }: Record<string, unknown>) => report;
+const withoutCase = ({ updates: _updates, questions: _questions, ...report }: Record<string, unknown>) =>
+  report;
 
 const breachItem = (record: BreachRecord) =>
   marshall({
@@ -437,7 +439,9 @@ describe('GET /agreements/{id}/breaches', () => {
 
     expect(response.statusCode).toBe(200);
     // Each report with the decision of its case, in the order made.
-    expect(response.body).toEqual({ items: [storedBreach(), { ...later, updates: [], decision }] });
+    expect(response.body).toEqual({
+      items: [storedBreach(), { ...later, updates: [], questions: [], decision }],
+    });
     const query = ddb.commandCalls(QueryCommand)[0]!.args[0].input;
     expect(query.KeyConditionExpression).toBe('pk = :pk AND begins_with(sk, :prefix)');
     expect(unmarshall(query.ExpressionAttributeValues!)).toEqual({

@@ -33,6 +33,8 @@ const requestBodies: Record<string, z.ZodMiniType> = {
   reportBreach: breachSchemas.breachReportRequestSchema,
   decideBreach: breachSchemas.breachDecisionRequestSchema,
   addBreachUpdate: breachSchemas.breachUpdateRequestSchema,
+  askBreachQuestion: breachSchemas.breachQuestionRequestSchema,
+  answerBreachQuestion: breachSchemas.breachAnswerRequestSchema,
   createCalendarFeed: calendarFeedSchemas.createCalendarFeedSchema,
   createWebhook: webhookSchemas.createWebhookSchema,
   updateWebhook: webhookSchemas.updateWebhookSchema,

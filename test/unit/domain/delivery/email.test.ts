@@ -306,6 +306,14 @@ const SAMPLES: Record<string, { recipients: PartyRole[]; details?: Record<string
       outsideScope: ['Kontonummer'],
     },
   },
+  'breach.question': {
+    recipients: ['controller', 'processor'],
+    details: { breachId: BREACH_ID, question: 1 },
+  },
+  'breach.answered': {
+    recipients: ['controller', 'processor'],
+    details: { breachId: BREACH_ID, question: 1 },
+  },
   'breach.decided': {
     recipients: ['processor'],
     details: {
@@ -904,6 +912,17 @@ describe('breach e-mails', () => {
     expect(text).toContain('(databehandler) har lagt til nye opplysninger');
     expect(text).toContain('Tillegg nr.: 2');
     expect(text).toContain('Opplysninger utenfor avtalens omfang: Kontonummer');
+  });
+
+  it('of questions and answers: the reporter is asked to answer, the asker told it was answered', () => {
+    const asked = render('breach.question', 'processor', SAMPLES['breach.question']!.details);
+    const answered = render('breach.answered', 'controller', SAMPLES['breach.answered']!.details);
+
+    expect(asked.subject).toContain('Spørsmål om avviksmeldingen deres');
+    expect(asked.text).toContain('(behandlingsansvarlig) har et spørsmål');
+    expect(asked.text).toContain('Spørsmål nr.: 1');
+    expect(answered.subject).toContain('Spørsmålet om avviket er besvart');
+    expect(answered.text).toContain('(databehandler) har svart');
   });
 
   it('name the personal data outside the agreement’s scope to the controller', () => {

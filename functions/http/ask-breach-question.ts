@@ -1,0 +1,59 @@
+import { breachQuestionRequestSchema } from '../domain/breach-schemas.ts';
+import {
+  NO_SUCH_BREACH,
+  newBreachQuestion,
+  questionHistory,
+  questionNotifications,
+} from '../domain/breaches.ts';
+import { notFound } from '../domain/errors.ts';
+import { actorOf } from '../shared/caller.ts';
+import { now } from '../shared/clock.ts';
+import { httpHandler } from '../shared/http.ts';
+import { breachCaseKey, saveBreachQuestion, toBreachCase } from '../store/breaches-store.ts';
+import { isIssuedId } from '../store/items.ts';
+import { auditEntry, loadForPartyWith } from './agreement-access.ts';
+import { idempotent } from './idempotency.ts';
+
+/**
+ * Rule 16: the party that received a breach report asks about it; the question is numbered in the
+ * order asked and the reporting party is told to answer. Two round trips: the agreement with the
+ * breach's case, then the question with its history, audit entry and notification.
+ */
+export const handler = httpHandler(
+  { body: breachQuestionRequestSchema },
+  idempotent(async ({ caller, body, params, route }) => {
+    const breachId = params.breachId ?? '';
+    const known = params.id !== undefined && isIssuedId(breachId);
+    const {
+      agreement,
+      role,
+      related: [caseItem],
+    } = await loadForPartyWith(params.id, caller, known ? [breachCaseKey(params.id!, breachId)] : []);
+    if (!caseItem) throw notFound(NO_SUCH_BREACH);
+    const breach = toBreachCase(caseItem);
+    const at = now();
+    const question = newBreachQuestion({
+      breach,
+      role,
+      question: body.question,
+      actor: actorOf(caller),
+      now: at,
+    });
+    await saveBreachQuestion({
+      agreementId: agreement.id,
+      breach,
+      question,
+      history: [questionHistory(breach, question)],
+      audit: {
+        ...auditEntry(caller, 'breach.ask', route, at),
+        details: { breachId, question: question.number },
+      },
+      notifications: questionNotifications(agreement, breach, question, at),
+    });
+    return {
+      status: 201,
+      body: question,
+      headers: { location: `/agreements/${agreement.id}/breaches/${breachId}` },
+    };
+  }),
+);
