@@ -240,7 +240,8 @@ export class VirtualClock {
 
   /**
    * Runs `callback` once for every day the clock passes `hour:minute` wall-clock time in `timeZone`.
-   * The date of the last run is persisted, so a restart neither repeats nor skips a day; a job seen for
+   * The date of the last run is persisted, so a restart after an advance or a run has settled neither
+   * repeats nor skips a day (a kill while one runs repeats it: jobs are idempotent); a job seen for
    * the first time starts with the next occurrence after now (no back-fill before the clock's start).
    */
   daily(hour: number, minute: number, timeZone: string, callback: ClockCallback): TimerHandle {
@@ -344,7 +345,8 @@ export class VirtualClock {
         // On disk before anything happens at this instant: after a kill -9 the clock resumes here or
         // later, never behind data the timer wrote. Once per instant: timers due together share it.
         if (this.frozenAt > this.persistedInstant) await this.persist();
-        if (next.kind === 'daily') await this.fire(next);
+        // The date the daily job ran goes to disk with the next instant (or the end of the advance).
+        if (next.kind === 'daily') await this.fire(next, { persist: false });
         else await this.fireTogether(this.takeDue(next));
         await settle();
       }
@@ -385,7 +387,12 @@ export class VirtualClock {
     await Promise.all(running);
   }
 
-  private async fire(entry: Entry): Promise<void> {
+  /**
+   * Runs a due timer or daily job. The date a daily job ran is persisted after it (`persist: false`
+   * leaves that to the caller's next write): a kill before that runs the job again for that day
+   * after the restart, as a kill while it runs does; the daily jobs are idempotent.
+   */
+  private async fire(entry: Entry, options: { persist: boolean } = { persist: true }): Promise<void> {
     this.queue.remove(entry);
     if (entry.kind === 'timer') {
       await runSafely(entry.callback, 'timer');
@@ -397,7 +404,7 @@ export class VirtualClock {
     entry.due = zonedInstant(addDays(runDate, 1), entry.hour, entry.minute, entry.timeZone);
     if (!entry.cancelled) this.queue.push(entry);
     this.dailyState[entry.key] = runDate;
-    await this.persist();
+    if (options.persist) await this.persist();
   }
 
   /** Fires what real-time ticking made due; an advance in progress handles its own timers. */

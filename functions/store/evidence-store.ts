@@ -19,8 +19,10 @@ export interface AgreementRecord {
   versions: ContentVersion[];
   breaches: Record<string, unknown>[];
   entries: LogEntry[];
-  /** Oldest first; the last is the latest (stored under its own key). */
+  /** Oldest first; the last is the latest. */
   seals: StoredSeal[];
+  /** The seals under the latest key, as read: what an export's seal joins. */
+  latestSeals: StoredSeal[];
 }
 
 /**
@@ -36,6 +38,7 @@ export async function readAgreementRecord(agreementId: string): Promise<Agreemen
     breaches: [],
     entries: [],
     seals: [],
+    latestSeals: [],
   };
   const sealItems: Item[] = [];
   for await (const item of queryItems({
@@ -47,7 +50,9 @@ export async function readAgreementRecord(agreementId: string): Promise<Agreemen
     if (item.sk?.S?.startsWith(SEAL_PREFIX)) sealItems.push(item);
     else file(record, item);
   }
-  record.seals = currentSeals(sealItems);
+  const { seals, tail } = currentSeals(sealItems);
+  record.seals = seals;
+  record.latestSeals = tail;
   return record;
 }
 

@@ -18,16 +18,25 @@ type Key = { pk: string; sk: string };
 /**
  * Several items by their keys in one round trip (BatchGetItem, strongly consistent), in the order of
  * the keys; undefined for a key with no item. Keys DynamoDB leaves unprocessed (under throttling) are
- * asked for again.
+ * asked for again. `attributes`, when given, are all that is read of each item (`pk` and `sk` among them).
  */
-export async function getItems(keys: readonly Key[]): Promise<(Item | undefined)[]> {
+export async function getItems(
+  keys: readonly Key[],
+  attributes?: readonly string[],
+): Promise<(Item | undefined)[]> {
   const table = config.tableName();
+  const projection = attributes && {
+    ProjectionExpression: attributes.map((_, index) => `#a${index}`).join(', '),
+    ExpressionAttributeNames: Object.fromEntries(attributes.map((name, index) => [`#a${index}`, name])),
+  };
   const found = new Map<string, Item>();
   let pending: Item[] = keys.map((key) => toItem(key));
   for (let attempt = 0; pending.length > 0; attempt += 1) {
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
     const result = await dynamoClient().send(
-      new BatchGetItemCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }),
+      new BatchGetItemCommand({
+        RequestItems: { [table]: { Keys: pending, ConsistentRead: true, ...projection } },
+      }),
     );
     for (const item of result.Responses?.[table] ?? []) found.set(keyOf(fromItem<Key>(item)), item);
     pending = result.UnprocessedKeys?.[table]?.Keys ?? [];

@@ -10,6 +10,7 @@ import {
   type SealedEntry,
   type SealRecord,
   sealBody,
+  sealDigest,
   sealRun,
 } from '../domain/evidence/log-seal.ts';
 import type { Agreement, Notification } from '../domain/schemas.ts';
@@ -35,8 +36,8 @@ export type SealedParties = Pick<Agreement, 'controller' | 'processor'>;
 export interface AgreementSealing {
   agreementId: string;
   parties: SealedParties;
-  /** The agreement's latest seal as read (stored under {@link latestSealKey}), if any. */
-  latest: StoredSeal | undefined;
+  /** The seals under {@link latestSealKey} as read, oldest first (the last is the latest); none before the first. */
+  tail: StoredSeal[];
   seals: { body: SealBody; entries: SealedEntry[] }[];
 }
 
@@ -57,11 +58,20 @@ export const LONGEST_WRITE_MS = 15 * 60 * 1000;
 
 export const SEAL_PREFIX = 'SEAL#';
 /**
- * An agreement's latest seal is kept under one key, so a run finds it by key (many agreements per
- * `BatchGetItem`) instead of a query per agreement; sealing again moves it to `SEAL#<seq>`. (`L`
- * sorts after digits: a query of the seals in key order ends with the latest.)
+ * An agreement's latest seals (the tail of its chain) are kept under one key, so a run finds them by
+ * key (many agreements per `BatchGetItem`) instead of a query per agreement, and a night adds its
+ * seal to that item: one write per agreement sealed. Only when the tail outgrows
+ * {@link LATEST_ITEM_CHARS} do its older seals move to numbered items `SEAL#<seq of the first>` (`L`
+ * sorts after digits: a query of the seals in key order ends with the latest).
  */
 export const LATEST_SEAL_SK = `${SEAL_PREFIX}LATEST`;
+/**
+ * What the seals of the latest item may come to as JSON before its older seals move to a numbered
+ * item: a few nights' seals of a few entries each. It is rewritten whole each night, and on AWS a
+ * write costs a unit per KB, so it stays small; one seal larger than this (many entries) is alone in
+ * its item, within DynamoDB's 400 KB ({@link ENTRIES_PER_SEAL}).
+ */
+export const LATEST_ITEM_CHARS = 12_000;
 
 export const sealKey = (agreementId: string, seq: number) => ({
   pk: `AGREEMENT#${agreementId}`,
@@ -74,61 +84,63 @@ export const latestSealKey = (agreementId: string) => ({
 
 export const isLogEntryKey = (sk: string) => sk.startsWith('HISTORY#') || sk.startsWith('AUDIT#');
 
-export function storedSealOf(item: Item): StoredSeal {
-  const { body, entries, run } = fromItem<StoredSeal>(item);
-  return { body, entries, run };
-}
-
-/** A seal of format 2 (a data folder from before holds seals of format 1, which are not read). */
-const isCurrentFormat = (item: Item) => item.body?.M?.format?.S === SEAL_FORMAT;
-
-/** The latest seal from its item as read by key, if it is one of this format. */
-export const latestSealOf = (item: Item): StoredSeal | undefined =>
-  isCurrentFormat(item) ? storedSealOf(item) : undefined;
-
-const sealItem = (key: { pk: string; sk: string }, seal: StoredSeal) =>
-  toItem({ ...key, entity: 'seal', seq: seal.body.seq, ...seal });
+const isCurrentFormat = (seal: StoredSeal | undefined) => seal?.body?.format === SEAL_FORMAT;
 
 /**
- * An agreement's seals, oldest first, from the seal items of its partition: the latest and those
- * numbered up to it (any numbered after it was left by a sealing that failed part way).
+ * The seals of format 2 an item holds, oldest first: its `seals`, or the one seal an item written
+ * before seals were grouped holds (a data folder from before holds seals of format 1, which are not read).
  */
-export function currentSeals(items: readonly Item[]): StoredSeal[] {
-  const latest = items.find((item) => item.sk?.S === LATEST_SEAL_SK && isCurrentFormat(item));
-  if (!latest) return [];
-  const last = storedSealOf(latest).body.seq;
-  return items
-    .map((item) => ({ item, seal: storedSealOf(item) }))
-    .filter(
-      ({ item, seal }) => item.sk?.S !== LATEST_SEAL_SK && isCurrentFormat(item) && seal.body.seq < last,
-    )
-    .map(({ seal }) => seal)
-    .sort((a, b) => a.body.seq - b.body.seq)
-    .concat(storedSealOf(latest));
+export function sealsOfItem(item: Item): StoredSeal[] {
+  const stored = fromItem<Partial<StoredSeal> & { seals?: StoredSeal[] }>(item);
+  const seals = stored.seals ?? [stored as StoredSeal];
+  return seals.filter(isCurrentFormat).map(({ body, entries, run }) => ({ body, entries, run }));
+}
+
+const sealItem = (key: { pk: string; sk: string }, seals: readonly StoredSeal[]) =>
+  toItem({ ...key, entity: 'seal', seq: seals.at(-1)!.body.seq, seals });
+
+/** An agreement's seals, oldest first, and those held under its latest key (the tail of the chain). */
+export interface SealChain {
+  seals: StoredSeal[];
+  tail: StoredSeal[];
 }
 
 /**
- * The seals that may cover entries written at or after `since`, newest first: a seal made before
- * `since` cannot have seen them. One query (the latest comes first: `L` sorts after digits),
- * usually answered by the first seal or two it reads.
+ * An agreement's seals from the seal items of its partition: the latest item's, then back from its
+ * first by each seal's `previous` hash through the numbered items. A numbered item left by a sealing
+ * that failed part way holds seals no chain leads to, and is never read as part of it.
  */
-export async function sealsSince(agreementId: string, since: string): Promise<StoredSeal[]> {
-  const seals: StoredSeal[] = [];
+export function currentSeals(items: readonly Item[]): SealChain {
+  const latest = items.find((item) => item.sk?.S === LATEST_SEAL_SK);
+  const tail = latest ? sealsOfItem(latest) : [];
+  if (tail.length === 0) return { seals: [], tail: [] };
+  const byDigest = new Map<string, StoredSeal>();
+  for (const item of items) {
+    if (item.sk?.S === LATEST_SEAL_SK) continue;
+    for (const seal of sealsOfItem(item)) byDigest.set(sealDigest(seal.body), seal);
+  }
+  const earlier: StoredSeal[] = [];
+  for (let previous = tail[0]!.body.previous; previous !== null; ) {
+    const seal = byDigest.get(previous);
+    if (!seal) break; // a broken chain: the pack shows it, and a verifier refuses it
+    earlier.unshift(seal);
+    previous = seal.body.previous;
+  }
+  return { seals: [...earlier, ...tail], tail };
+}
+
+/** Every seal of an agreement, oldest first: one strongly consistent query of its seal items. */
+export async function sealsOf(agreementId: string): Promise<StoredSeal[]> {
+  const items: Item[] = [];
   for await (const item of queryItems({
     TableName: config.tableName(),
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
     ExpressionAttributeValues: toItem({ ':pk': `AGREEMENT#${agreementId}`, ':prefix': SEAL_PREFIX }),
-    ScanIndexForward: false,
     ConsistentRead: true,
   })) {
-    if (!isCurrentFormat(item)) continue;
-    const seal = storedSealOf(item);
-    if (seals.length > 0 && seal.body.seq >= seals[0]!.body.seq) continue;
-    if (seals.length === 0 && item.sk?.S !== LATEST_SEAL_SK) break;
-    seals.push(seal);
-    if (seal.body.sealedAt < since) break;
+    items.push(item);
   }
-  return seals;
+  return currentSeals(items).seals;
 }
 
 /**
@@ -144,12 +156,12 @@ export const ENTRIES_PER_SEAL = 1000;
 export function sealingOf(
   agreement: Pick<Agreement, 'id' | 'controller' | 'processor'>,
   entries: readonly LogEntry[],
-  latest: StoredSeal | undefined,
+  tail: readonly StoredSeal[],
   at: Date,
 ): AgreementSealing {
   const sealedAt = at.toISOString();
   const seals: AgreementSealing['seals'] = [];
-  let previous = latest?.body;
+  let previous = tail.at(-1)?.body;
   for (let start = 0; start < entries.length; start += ENTRIES_PER_SEAL) {
     const sealed = entries
       .slice(start, start + ENTRIES_PER_SEAL)
@@ -161,7 +173,7 @@ export function sealingOf(
   return {
     agreementId: agreement.id,
     parties: { controller: agreement.controller, processor: agreement.processor },
-    latest,
+    tail: [...tail],
     seals,
   };
 }
@@ -186,27 +198,38 @@ export async function signRun(at: Date, sealings: readonly AgreementSealing[]): 
 }
 
 /**
- * The writes of an agreement's new seals: the latest seal as read moves to its numbered key, the
- * new ones follow it and the last becomes the latest. Conditional on the latest being the one read,
- * so two runs (or a run and an export) sealing at once cannot both succeed: the other is refused and
- * seals again later. The numbered seals are written unconditionally: one numbered after the latest
- * is left only by a sealing that failed part way (thousands of seals, written in pieces), is no part
- * of the agreement's seals ({@link currentSeals}) and is overwritten by the next sealing.
+ * The writes of an agreement's new seals: they join the tail as read under the latest key, and the
+ * latest item keeps as many of the newest as fit in {@link LATEST_ITEM_CHARS}; the older ones move to
+ * numbered items, as many to an item as fit. Usually that is one write, the latest item. It is
+ * conditional on the latest being the one read, so two runs (or a run and an export) sealing at once
+ * cannot both succeed: the other is refused and seals again later. The numbered items come first
+ * and are written unconditionally: one left by a sealing that failed part way (thousands of seals,
+ * written in pieces) is no part of the chain ({@link currentSeals}) and is overwritten or passed over.
  */
 export function sealWrites(sealing: AgreementSealing & { stored: StoredSeal[] }): TransactWriteItem[] {
   const table = config.tableName();
-  const { agreementId, latest, stored } = sealing;
+  const { agreementId, tail, stored } = sealing;
+  const chain = [...tail, ...stored];
+  const sizes = chain.map((seal) => JSON.stringify(seal).length);
+  let kept = chain.length - 1;
+  for (let size = sizes[kept]!; kept > 0 && size + sizes[kept - 1]! <= LATEST_ITEM_CHARS; )
+    size += sizes[--kept]!;
   const writes: TransactWriteItem[] = [];
-  const archived = [...(latest ? [latest] : []), ...stored.slice(0, -1)];
-  for (const seal of archived) {
+  for (let start = 0; start < kept; ) {
+    let end = start + 1;
+    for (let size = sizes[start]!; end < kept && size + sizes[end]! <= LATEST_ITEM_CHARS; )
+      size += sizes[end++]!;
+    const group = chain.slice(start, end);
     writes.push({
-      Put: { TableName: table, Item: sealItem(sealKey(agreementId, seal.body.seq), seal) },
+      Put: { TableName: table, Item: sealItem(sealKey(agreementId, group[0]!.body.seq), group) },
     });
+    start = end;
   }
+  const latest = tail.at(-1);
   writes.push({
     Put: {
       TableName: table,
-      Item: sealItem(latestSealKey(agreementId), stored.at(-1)!),
+      Item: sealItem(latestSealKey(agreementId), chain.slice(kept)),
       ...(latest
         ? {
             ConditionExpression: '#seq = :seq',

@@ -7,7 +7,7 @@
  * | party membership    | AGREEMENT#<id>          | PARTY#<org>                | ORG#<org> / <createdAt>#<id>  |                             |
  * | history entry       | AGREEMENT#<id>          | HISTORY#<at>#<seq>         |                               |                             |
  * | audit entry         | AGREEMENT#<id>          | AUDIT#<at>#<seq>           |                               |                             |
- * | log seal            | AGREEMENT#<id>          | SEAL#<seq, 6 digits>, the latest SEAL#LATEST |                |                             |
+ * | log seals           | AGREEMENT#<id>          | SEAL#LATEST (the latest few), older ones SEAL#<seq of the first, 6 digits> |  |                |
  * | reminder            | AGREEMENT#<id>          | REMINDER#<kind>            |                               | REMINDERS / <dueOn>#<id>#<kind> |
  * | task token          | AGREEMENT#<id>          | TASK_TOKEN#<workflow>#<step> |                             |                             |
  * | sub-processor       | AGREEMENT#<id>          | SUBPROCESSOR#<subId>       |                               |                             |

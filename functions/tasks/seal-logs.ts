@@ -16,12 +16,13 @@ import {
   entriesWrittenOn,
   type LogEntry,
   latestSealKey,
-  latestSealOf,
   runNotifications,
+  type SealedParties,
   type SignedRun,
   type StoredSeal,
   sealingOf,
-  sealsSince,
+  sealsOf,
+  sealsOfItem,
   sealWrites,
   signRun,
 } from '../store/seals-store.ts';
@@ -31,6 +32,8 @@ import { agreementKey, SEAL_RUN_KEY } from '../store/table-layout.ts';
 const KEYS_PER_READ = 100;
 const READS_AT_ONCE = 4;
 const QUERIES_AT_ONCE = 8;
+/** A night reads two days (the rest of the day of the run before, and today so far) at once. */
+const DAYS_AT_ONCE = 2;
 /** DynamoDB's limit of items in one `TransactWriteItems`. */
 const MAX_TRANSACTION_ITEMS = 100;
 const WRITES_AT_ONCE = 4;
@@ -65,23 +68,23 @@ export const handler = observedTask(async (): Promise<Outcome> => {
   const days = daysBetween(through < today ? through : today, today);
 
   const written = new Map<string, Map<string, LogEntry>>();
-  for (const day of days) {
+  await eachAtMost(DAYS_AT_ONCE, days, async (day) => {
     for (const [agreementId, entries] of await entriesWrittenOn(day, logEntryOf)) {
       const known = written.get(agreementId) ?? new Map<string, LogEntry>();
       for (const entry of entries) known.set(entry.id, entry);
       written.set(agreementId, known);
     }
-  }
+  });
 
   const outcome: Outcome = { days, agreements: written.size, seals: 0, entries: 0, failed: 0 };
   const records = await readAgreements([...written.keys()]);
   const sealings: AgreementSealing[] = [];
   await eachAtMost(QUERIES_AT_ONCE, [...written], async ([agreementId, entries]) => {
-    const { agreement, latest } = records.get(agreementId) ?? {};
+    const { agreement, tail = [] } = records.get(agreementId) ?? {};
     if (!agreement) return;
     try {
-      const unsealed = await unsealedOf(agreementId, [...entries.values()], latest);
-      if (unsealed.length > 0) sealings.push(sealingOf(agreement, unsealed, latest, at));
+      const unsealed = await unsealedOf(agreementId, [...entries.values()], tail);
+      if (unsealed.length > 0) sealings.push(sealingOf(agreement, unsealed, tail, at));
     } catch (error) {
       outcome.failed += 1;
       logError('Sealing failed; the next run seals these entries', error, { agreementId });
@@ -119,13 +122,19 @@ export const handler = observedTask(async (): Promise<Outcome> => {
 });
 
 interface AgreementRecord {
-  agreement?: Agreement;
-  latest?: StoredSeal;
+  agreement?: Pick<Agreement, 'id'> & SealedParties;
+  tail?: StoredSeal[];
 }
 
 /**
- * Each agreement and its latest seal, read many agreements per `BatchGetItem` (at most 100 keys
- * each): a night after many agreements were busy costs a request per fifty agreements.
+ * What is read of an agreement item (its parties, who are told of the run) and of its latest seal item
+ * (all of it): an agreement item is many times larger than what the run needs of it.
+ */
+const READ_ATTRIBUTES = ['pk', 'sk', 'id', 'controller', 'processor', 'seals', 'body', 'entries', 'run'];
+
+/**
+ * Each agreement's parties and its latest seals, read many agreements per `BatchGetItem` (at most 100
+ * keys each): a night after many agreements were busy costs a request per fifty agreements.
  */
 async function readAgreements(agreementIds: readonly string[]): Promise<Map<string, AgreementRecord>> {
   const keys = agreementIds.flatMap((agreementId) => [agreementKey(agreementId), latestSealKey(agreementId)]);
@@ -134,40 +143,35 @@ async function readAgreements(agreementIds: readonly string[]): Promise<Map<stri
   for (let start = 0; start < keys.length; start += KEYS_PER_READ)
     chunks.push(keys.slice(start, start + KEYS_PER_READ));
   await eachAtMost(READS_AT_ONCE, chunks, async (chunk) => {
-    const items = await getItems(chunk);
+    const items = await getItems(chunk, READ_ATTRIBUTES);
     items.forEach((item, index) => {
       if (!item) return;
       const { pk, sk } = chunk[index]!;
       const record = read.get(pk.slice('AGREEMENT#'.length))!;
-      if (sk === 'AGREEMENT') record.agreement = fromItem<Agreement>(item);
-      else record.latest = latestSealOf(item);
+      if (sk === 'AGREEMENT') record.agreement = fromItem<AgreementRecord['agreement'] & {}>(item);
+      else record.tail = sealsOfItem(item);
     });
   });
   return read;
 }
 
 /**
- * The entries no seal covers yet, oldest first. Those in the latest seal are sealed; one written
- * after it was made (allowing for clock skew) cannot be in any seal. Only when an entry is older
- * than the latest seal and not in it (an export sealed it before the run before, or it reached the
- * index late) are the earlier seals read.
+ * The entries no seal covers yet, oldest first. Those in the latest seals (the tail read with the
+ * agreement) are sealed; one written after the first of them was made (allowing for clock skew) cannot
+ * be in any earlier seal. Only when an entry is older than that and not in the tail (an export sealed
+ * it before the run before, or it reached the index late) are all the agreement's seals read.
  */
 async function unsealedOf(
   agreementId: string,
   entries: readonly LogEntry[],
-  latest: StoredSeal | undefined,
+  tail: readonly StoredSeal[],
 ): Promise<LogEntry[]> {
-  const inLatest = new Set(latest?.entries.map(({ id }) => id));
-  let candidates = entries.filter(({ id }) => !inLatest.has(id));
+  const inTail = new Set(tail.flatMap((seal) => seal.entries.map(({ id }) => id)));
+  let candidates = entries.filter(({ id }) => !inTail.has(id));
   const skewFrom = (at: string) => new Date(new Date(at).getTime() - CLOCK_SKEW_MS).toISOString();
-  if (latest && candidates.some(({ entry }) => skewFrom(String(entry.at)) <= latest.body.sealedAt)) {
-    const earliest = candidates.reduce(
-      (min, { entry }) => (String(entry.at) < min ? String(entry.at) : min),
-      '~',
-    );
-    const sealed = new Set(
-      (await sealsSince(agreementId, skewFrom(earliest))).flatMap((seal) => seal.entries.map(({ id }) => id)),
-    );
+  const firstOfTail = tail[0]?.body.sealedAt;
+  if (firstOfTail && candidates.some(({ entry }) => skewFrom(String(entry.at)) <= firstOfTail)) {
+    const sealed = new Set((await sealsOf(agreementId)).flatMap((seal) => seal.entries.map(({ id }) => id)));
     candidates = candidates.filter(({ id }) => !sealed.has(id));
   }
   return candidates.sort(chronologically);
@@ -220,8 +224,8 @@ async function writeSeals(sealings: readonly Sealing[]): Promise<(Sealing & { er
   });
   for (const sealing of large) {
     // The numbered seals first, the latest last (conditional on it being the one read): a failure part
-    // way leaves the latest as it was, and the next run seals the same entries again after it,
-    // overwriting the numbered seals written here.
+    // way leaves the latest as it was, and the next run seals the same entries again after it; the
+    // numbered items written here are then overwritten or left out of the chain (currentSeals).
     const writes = sealWrites(sealing);
     try {
       for (let start = 0; start < writes.length; start += MAX_TRANSACTION_ITEMS) {

@@ -193,15 +193,20 @@ describe('seal runs and a log edited in the table, on an in-process stack', () =
           notification.details as { root: string; jws: string; size: number; agreements: number },
       );
 
-  /** An agreement's seal items of format 2 as stored: sort key, seq and the hash it names as previous. */
+  /**
+   * An agreement's seal items as stored: sort key and, for each seal of format 2 it holds, its seq and
+   * the hash it names as previous.
+   */
   const sealItems = async (id: string) =>
     (await logItems(id, 'SEAL#'))
-      .filter((item) => item.body !== undefined)
       .map((item) => ({
         sk: item.sk!.S,
-        seq: Number(item.seq!.N),
-        previous: item.body!.M!.previous!.S ?? null,
-      }));
+        seals: (item.seals?.L ?? [])
+          .map((seal) => seal.M!.body!.M!)
+          .filter((body) => body.format?.S === 'dpa-seal/2')
+          .map((body) => ({ seq: Number(body.seq!.N), previous: body.previous!.S ?? null })),
+      }))
+      .filter((item) => item.seals.length > 0);
 
   it('seals a night as one signed tree, tells each organisation once, and keeps each agreement’s chain', async () => {
     // Organisations of their own: what they are told is of these agreements alone.
@@ -234,23 +239,25 @@ describe('seal runs and a log edited in the table, on an in-process stack', () =
     expect(new Set([told.municipality, told.host, told.other].map(([run]) => run!.jws)).size).toBe(1);
     expect(told.municipality[0]!.size).toBeGreaterThanOrEqual(3);
     for (const id of [first, second, third]) {
-      expect(await sealItems(id)).toEqual([{ sk: 'SEAL#LATEST', seq: 1, previous: null }]);
+      expect(await sealItems(id)).toEqual([{ sk: 'SEAL#LATEST', seals: [{ seq: 1, previous: null }] }]);
     }
 
-    // Night 2 seals only the agreement read since: its first seal is archived under its number and
-    // the new latest names it; the other processor is told nothing.
+    // Night 2 seals only the agreement read since: its new seal names the first and joins it in the
+    // latest item (one write); the other processor is told nothing.
     expect((await controller.get(`/agreements/${first}`)).status).toBe(200);
     const beforeSecond = await clockOf(controller);
     expect((await controller.post('/local/clock', { advanceBy: 'P1D' })).status).toBe(200);
     expect((await runsToldTo(controller, beforeSecond)).map(({ agreements }) => agreements)).toEqual([1]);
     expect(await runsToldTo(await ApiClient.forOrganisation(local.url, other), beforeSecond)).toEqual([]);
-    const [archived, latest] = await sealItems(first);
-    expect(archived).toMatchObject({ sk: 'SEAL#000001', seq: 1, previous: null });
-    expect(latest).toMatchObject({
-      sk: 'SEAL#LATEST',
-      seq: 2,
-      previous: expect.stringMatching(/^[0-9a-f]{64}$/),
-    });
+    expect(await sealItems(first)).toEqual([
+      {
+        sk: 'SEAL#LATEST',
+        seals: [
+          { seq: 1, previous: null },
+          { seq: 2, previous: expect.stringMatching(/^[0-9a-f]{64}$/) },
+        ],
+      },
+    ]);
 
     // An export racing the night's run over the same agreement: whichever loses is refused whole (the
     // export with 409, the run leaving it for the next night), and the chain stays unbroken.
@@ -264,7 +271,7 @@ describe('seal runs and a log edited in the table, on an in-process stack', () =
     const pack = await controller.getBytes(`/agreements/${second}/evidence`);
     expect(pack.status).toBe(200);
     expect((await verify(pack.body, jwks)).output).toMatch(/^OK/m);
-    const seqs = (await sealItems(second)).map(({ seq }) => seq);
+    const seqs = (await sealItems(second)).flatMap(({ seals }) => seals.map(({ seq }) => seq));
     expect(seqs.at(-1)).toBe(seqs.length);
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs.map((_, index) => index + 1));
 
@@ -291,11 +298,7 @@ describe('seal runs and a log edited in the table, on an in-process stack', () =
     expect((await verify(upgraded.body, jwks)).output).toMatch(/^OK/m);
     const files = readZip(upgraded.body) as Map<string, Uint8Array>;
     expect([...files.keys()].filter((path) => path.startsWith('seals/'))).toEqual(['seals/000001.json']);
-    expect((await sealItems(fourth)).find(({ sk }) => sk === 'SEAL#LATEST')).toEqual({
-      sk: 'SEAL#LATEST',
-      seq: 1,
-      previous: null,
-    });
+    expect(await sealItems(fourth)).toEqual([{ sk: 'SEAL#LATEST', seals: [{ seq: 1, previous: null }] }]);
   });
 
   it('makes the next export fail verification, naming the changed and then the removed entry', async () => {

@@ -40,7 +40,7 @@ export const handler = httpHandler({}, async ({ caller, params, route }) => {
   const unsealed = [...record.entries.filter(({ id: entryId }) => !sealedIds.has(entryId)), exportEntry].sort(
     chronologically,
   );
-  const run = await signRun(at, [sealingOf(agreement, unsealed, record.seals.at(-1), at)]);
+  const run = await signRun(at, [sealingOf(agreement, unsealed, record.latestSeals, at)]);
   const sealing = run.sealings[0]!;
   const entries = [...record.entries, exportEntry];
   const logs = (prefix: string) => entries.filter((entry) => entry.id.startsWith(prefix));

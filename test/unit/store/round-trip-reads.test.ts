@@ -52,4 +52,15 @@ describe('getItems: the agreement and what hangs off it in one round trip', () =
     expect(second.Keys!.map((k) => unmarshall(k))).toEqual([key('APPENDIX3')]);
     expect(second.ConsistentRead).toBe(true);
   });
+
+  it('reads only the attributes asked for, when given, by names that no reserved word can clash with', async () => {
+    ddb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [item('AGREEMENT')] } });
+
+    await getItems([key('AGREEMENT')], ['pk', 'sk', 'controller']);
+
+    const request = ddb.commandCalls(BatchGetItemCommand)[0]!.args[0].input.RequestItems![TABLE]!;
+    expect(request.ProjectionExpression).toBe('#a0, #a1, #a2');
+    expect(request.ExpressionAttributeNames).toEqual({ '#a0': 'pk', '#a1': 'sk', '#a2': 'controller' });
+    expect(request.ConsistentRead).toBe(true);
+  });
 });
