@@ -140,7 +140,9 @@ export function resetKeySets(): void {
 
 async function signingKey(jwksUri: string, kid: string, now: () => number): Promise<KeyObject> {
   let keySet = keySets.get(jwksUri) ?? (await fetchKeySet(jwksUri, now));
-  if (!keySet.keys.has(kid) && now() - keySet.fetchedAt >= KEY_SET_REFRESH_INTERVAL_MS) {
+  // A failed refetch counts as a fetch: an issuer that is down is not asked more often either.
+  const lastAttempt = Math.max(keySet.fetchedAt, failedAt.get(jwksUri) ?? 0);
+  if (!keySet.keys.has(kid) && now() - lastAttempt >= KEY_SET_REFRESH_INTERVAL_MS) {
     keySet = await fetchKeySet(jwksUri, now);
   }
   const key = keySet.keys.get(kid);

@@ -133,6 +133,24 @@ describe('verifyBearerToken', () => {
     expect(fetchSpy).toHaveBeenCalledTimes(1);
   });
 
+  it('after a failed refetch for an unknown kid, keeps the known keys and waits the whole interval before the next', async () => {
+    await verifyBearerToken(token(), expected());
+    now += KEY_SET_REFRESH_INTERVAL_MS;
+    const fetchSpy = vi.spyOn(globalThis, 'fetch').mockRejectedValue(new TypeError('fetch failed'));
+
+    const failed = await verifyBearerToken(token({}, { key: testKey() }), expected()).catch(
+      (e: unknown) => e,
+    );
+    now += KEY_SET_RETRY_AFTER_MS;
+    const known = await verifyBearerToken(token(), expected());
+    const unknown = await refusal(verifyBearerToken(token({}, { key: testKey() }), expected()));
+
+    expect(failed).toBeInstanceOf(KeySetUnavailable);
+    expect(known.consumer).toEqual(CLAIMS.consumer);
+    expect(unknown.description).toMatch(/does not publish/);
+    expect(fetchSpy).toHaveBeenCalledTimes(1);
+  });
+
   it('finds a key the issuer published after the key set was cached (key rollover)', async () => {
     const next = testKey();
     await verifyBearerToken(token(), expected());
