@@ -54,7 +54,7 @@ type Setting = (key: string) => unknown;
 
 /**
  * `-c stage=<name>` (default `default`): the settings of `infra/stages/<name>.json` (issuer, audience,
- * scopes, region, e-mail sender and identity, alarm e-mail), each overridden by a `-c` of its own.
+ * key set, scopes, region, e-mail sender and identity, alarm e-mail), each overridden by a `-c` of its own.
  */
 function stageOf(app: App): { name: string; settings: Record<string, unknown> } {
   const name: unknown = app.node.tryGetContext('stage') ?? DEFAULT_STAGE;
@@ -114,6 +114,7 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
     retiredSealKeyArns: listContext(setting, 'retiredSealKeyArns'),
     jwtIssuer: requiredContext(setting, 'jwtIssuer'),
     jwtAudience: requiredContext(setting, 'jwtAudience'),
+    jwksUri: httpsUrlContext(setting, 'jwksUri'),
     scopeNames: scopeNamesContext(setting),
     emailSender: emailContext(setting, 'emailSender'),
     emailIdentity: requiredContext(setting, 'emailIdentity'),
@@ -150,6 +151,15 @@ function requiredContext(setting: Setting, key: string): string {
   const value = setting(key);
   if (typeof value !== 'string' || value === '') {
     throw new Error(`Set the CDK context value "${key}" (cdk.json or -c ${key}=...)`);
+  }
+  return value;
+}
+
+/** A setting that must be an https URL, e.g. `-c jwksUri=https://test.maskinporten.no/jwk`. */
+function httpsUrlContext(setting: Setting, key: string): string {
+  const value = requiredContext(setting, key);
+  if (!URL.canParse(value) || new URL(value).protocol !== 'https:') {
+    throw new Error(`The CDK context value "${key}" must be an https URL (got ${value})`);
   }
   return value;
 }

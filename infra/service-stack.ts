@@ -32,8 +32,11 @@ export interface ServiceStackProps extends StackProps {
   /** The service signing key (seals, evidence manifests); `retiredSealKeyArns` stay published. */
   readonly sealKey: kms.IKey;
   readonly retiredSealKeyArns?: readonly string[];
+  /** Maskinporten: the issuer and audience every token must name, and where its keys are published. */
   readonly jwtIssuer: string;
   readonly jwtAudience: string;
+  /** The issuer's JWKS (Maskinporten's `jwks_uri`, as its `/.well-known/oauth-authorization-server` names it). */
+  readonly jwksUri: string;
   /** The names of the scopes in the issuer (Digdir assigns them under the provider's prefix). */
   readonly scopeNames: ScopeNames;
   /** The address notifications are e-mailed from, and the SES identity (its domain or itself) it belongs to. */
@@ -94,12 +97,25 @@ export class ServiceStack extends Stack {
         resourceName: props.emailIdentity,
       }),
     };
+    // Every HTTP function verifies the caller's token itself (functions/shared/authentication.ts).
+    const httpEnvironment = {
+      ...environment,
+      JWT_ISSUER: props.jwtIssuer,
+      JWT_AUDIENCE: props.jwtAudience,
+      JWKS_URI: props.jwksUri,
+      SCOPE_NAMES: JSON.stringify(props.scopeNames),
+    };
     const functions = new Map<string, CatalogueFunction>();
     const functionsScope = new Construct(this, 'Functions');
     for (const { definition, kind } of catalogue) {
       functions.set(
         definition.id,
-        new CatalogueFunction(functionsScope, definition.id, { definition, kind, environment, targets }),
+        new CatalogueFunction(functionsScope, definition.id, {
+          definition,
+          kind,
+          environment: kind === 'http' ? httpEnvironment : environment,
+          targets,
+        }),
       );
     }
     this.functions = functions;
@@ -126,16 +142,12 @@ export class ServiceStack extends Stack {
 
     this.api = new CatalogueHttpApi(this, 'HttpApi', {
       routes: httpFunctions.map((definition) => ({ definition, handler: handlerOf(definition.id) })),
-      jwtIssuer: props.jwtIssuer,
-      jwtAudience: props.jwtAudience,
-      scopeNames: props.scopeNames,
     });
 
-    // The OpenAPI document tells clients the scope names, where tokens come from and which audience.
+    // The OpenAPI document tells clients the scope names, where tokens come from and which audience
+    // (the scope names and audience are in every HTTP function's environment already).
     const openApi = functions.get('getOpenApi')!.function;
-    openApi.addEnvironment('SCOPE_NAMES', JSON.stringify(props.scopeNames));
     openApi.addEnvironment('TOKEN_URL', `${props.jwtIssuer.replace(/\/?$/, '/')}token`);
-    openApi.addEnvironment('JWT_AUDIENCE', props.jwtAudience);
     if (props.apiContactEmail) openApi.addEnvironment('API_CONTACT_EMAIL', props.apiContactEmail);
 
     // E-mails tell their readers which call to make, so the functions that send them know the API's URL.

@@ -183,9 +183,6 @@ export interface RouteDefinition {
   readonly method: string;
   readonly path: string;
   readonly functionId: string;
-  readonly authorizationType: 'JWT' | 'NONE';
-  /** The token must carry at least one of these (API Gateway semantics); empty for public routes. */
-  readonly authorizationScopes: readonly string[];
 }
 
 export function httpRoutes(serviceTemplate: CfnTemplate): RouteDefinition[] {
@@ -211,32 +208,8 @@ export function httpRoutes(serviceTemplate: CfnTemplate): RouteDefinition[] {
         method,
         path,
         functionId,
-        authorizationType: (props.AuthorizationType as 'JWT' | 'NONE' | undefined) ?? 'NONE',
-        authorizationScopes: (props.AuthorizationScopes as string[] | undefined) ?? [],
       };
     });
-}
-
-/** The JWT authorizer's settings: tokens must come from `issuer` and name one of `audience`. */
-export interface JwtAuthorizerDefinition {
-  readonly issuer: string;
-  readonly audience: readonly string[];
-  readonly identitySource: readonly string[];
-}
-
-export function jwtAuthorizer(serviceTemplate: CfnTemplate): JwtAuthorizerDefinition {
-  const [, authorizer] = single(
-    serviceTemplate,
-    (r) => r.Type === 'AWS::ApiGatewayV2::Authorizer' && r.Properties?.AuthorizerType === 'JWT',
-    'JWT authorizer',
-  );
-  const props = authorizer.Properties ?? {};
-  const config = props.JwtConfiguration as { Issuer: string; Audience: string[] };
-  return {
-    issuer: config.Issuer,
-    audience: config.Audience,
-    identitySource: props.IdentitySource as string[],
-  };
 }
 
 /** The scheduled run: an EventBridge Scheduler expression, its time zone and the function it invokes. */

@@ -1,20 +1,16 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type {
-  APIGatewayProxyEventV2WithJWTAuthorizer,
-  APIGatewayProxyStructuredResultV2,
-  Context,
-} from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { HttpFunction } from '../catalogue.ts';
 
-/** What API Gateway (HTTP API, payload v2) does in front of the handlers, reproduced for the local stack. */
+/**
+ * What API Gateway (HTTP API, payload v2) does in front of the handlers, reproduced for the local stack:
+ * routing and the event; no authorizer, as on AWS (the handlers verify the bearer token themselves).
+ */
 export interface LocalRoute {
   fn: HttpFunction;
   pattern: RegExp;
   parameterNames: string[];
-  handler: (
-    event: APIGatewayProxyEventV2WithJWTAuthorizer,
-    context: Context,
-  ) => Promise<APIGatewayProxyStructuredResultV2>;
+  handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 }
 
 export function compileRoute(fn: HttpFunction, handler: LocalRoute['handler']): LocalRoute {
@@ -59,23 +55,6 @@ function decodePathSegment(segment: string): string {
   }
 }
 
-/**
- * API Gateway hands claims to Lambda as strings; objects arrive flattened. JSON keeps the local
- * shape readable, and the handlers read the organisation by pattern either way.
- */
-function flattenClaims(
-  claims: Record<string, unknown>,
-): Record<string, string | number | boolean | string[]> {
-  return Object.fromEntries(
-    Object.entries(claims).map(([key, value]) => [
-      key,
-      typeof value === 'object' && value !== null
-        ? JSON.stringify(value)
-        : (value as string | number | boolean),
-    ]),
-  );
-}
-
 export function toEvent(request: {
   route: LocalRoute;
   method: string;
@@ -84,10 +63,9 @@ export function toEvent(request: {
   headers: IncomingHttpHeaders;
   body: Buffer;
   pathParameters: Record<string, string>;
-  claims: Record<string, unknown> | undefined;
   sourceIp: string;
   now: Date;
-}): APIGatewayProxyEventV2WithJWTAuthorizer {
+}): APIGatewayProxyEventV2 {
   const headers = Object.fromEntries(
     Object.entries(request.headers)
       .filter((entry): entry is [string, string | string[]] => entry[1] !== undefined)
@@ -100,7 +78,6 @@ export function toEvent(request: {
       name in queryStringParameters ? `${queryStringParameters[name]},${value}` : value;
   }
   const routeKey = `${request.route.fn.method} ${request.route.fn.path}`;
-  const scopes = typeof request.claims?.scope === 'string' ? request.claims.scope.split(' ') : [];
   return {
     version: '2.0',
     routeKey,
@@ -112,11 +89,6 @@ export function toEvent(request: {
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',
-      authorizer: {
-        principalId: '',
-        integrationLatency: 0,
-        jwt: { claims: flattenClaims(request.claims ?? {}), scopes },
-      },
       domainName: headers.host ?? '127.0.0.1',
       domainPrefix: 'local',
       http: {

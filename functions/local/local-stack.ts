@@ -25,7 +25,7 @@ import { createStepFunctionsFacade } from './step-functions/facade.ts';
 import { type LocalDeployment, loadDeployment } from './synthesis-cache.ts';
 import { startTableStreamPoller, type TableStreamPoller } from './table-stream.ts';
 import { createTaskFaults, type TaskFaultOptions } from './task-faults.ts';
-import { LOCAL_AUDIENCE, openTokenIssuer, type TokenIssuer } from './tokens.ts';
+import { LOCAL_AUDIENCE, LOCAL_ISSUER, openTokenIssuer, type TokenIssuer } from './tokens.ts';
 import { VirtualClock } from './virtual-clock.ts';
 
 /**
@@ -246,7 +246,9 @@ async function startOnDynamo(
     EMAIL_SENDER: LOCAL_EMAIL_SENDER,
     // Webhook endpoints on this machine (http://127.0.0.1, http://localhost) are allowed here only.
     WEBHOOK_ALLOW_LOOPBACK: 'true',
-    // The local issuer's audience; the scopes keep their default names (dpa:read, dpa:write).
+    // The local issuer and its audience, verified by the handlers as on AWS; the scopes keep their
+    // default names (dpa:read, dpa:write). JWKS_URI follows once the port is known.
+    JWT_ISSUER: LOCAL_ISSUER,
     JWT_AUDIENCE: LOCAL_AUDIENCE,
   });
   delete process.env.SCOPE_NAMES;
@@ -289,7 +291,7 @@ async function startOnDynamo(
   for (const route of deployment.routes) {
     const fn = httpFunctions.find((candidate) => candidate.id === route.functionId)!;
     const handler = prepared.routeHandlers.get(fn.id)!;
-    routes.push(compileRoute({ ...fn, scopes: route.authorizationScopes as HttpScopes }, handler));
+    routes.push(compileRoute(fn, handler));
   }
 
   // The Step Functions API listens on a loopback port of its own, apart from the API port, so that
@@ -315,6 +317,9 @@ async function startOnDynamo(
   const baseUrl = `http://127.0.0.1:${port}`;
   process.env.API_BASE_URL = baseUrl;
   process.env.TOKEN_URL = `${baseUrl}/local/tokens`;
+  // The handlers cache a key set by its address: naming the key in it keeps a key set fetched from an
+  // earlier stack on this port (another data folder, another key) from ever answering for this one.
+  process.env.JWKS_URI = `${baseUrl}/local/jwks.json?kid=${tokens.keyId}`;
   process.env.AWS_ENDPOINT_URL_SFN = `http://127.0.0.1:${controlPlanePort}`;
   resetClients();
   // Workflows that were waiting when the stack last stopped carry on from DynamoDB's state.
@@ -373,8 +378,6 @@ async function startOnDynamo(
     },
   };
 }
-
-type HttpScopes = (typeof httpFunctions)[number]['scopes'];
 
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolvePromise, reject) => {

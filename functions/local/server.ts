@@ -117,12 +117,7 @@ async function handle(
       : send(response, problem(404, 'not-found', 'Not found', `No route for ${method} ${url.pathname}`));
   }
   const { route, pathParameters } = matched;
-  let claims: Record<string, unknown> | undefined;
-  if (route.fn.scopes.length > 0) {
-    const authorized = await authorize(options.tokens, request.headers.authorization, route.fn.scopes);
-    if ('problem' in authorized) return send(response, authorized.problem);
-    claims = authorized.claims;
-  }
+  // As on AWS, the Authorization header goes to the handler, which verifies the token itself.
   const event = toEvent({
     route,
     method,
@@ -131,7 +126,6 @@ async function handle(
     headers: request.headers,
     body,
     pathParameters,
-    claims,
     sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
     now: options.clock.now(),
   });
@@ -142,44 +136,6 @@ async function handle(
     // As API Gateway does: a body marked base64 (a PDF) goes to the client as the bytes it encodes.
     body: result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''),
   });
-}
-
-/** The JWT authorizer: a valid token (else 401) carrying one of the route's scopes (else 403). */
-async function authorize(
-  tokens: TokenIssuer,
-  authorization: string | undefined,
-  scopes: readonly string[],
-): Promise<{ claims: Record<string, unknown> } | { problem: ReturnType<typeof problem> }> {
-  const token = /^Bearer (\S+)$/i.exec(authorization ?? '')?.[1];
-  if (!token) {
-    return {
-      problem: problem(
-        401,
-        'unauthorized',
-        'Unauthorized',
-        'A bearer token is required (Authorization: Bearer <jwt>)',
-      ),
-    };
-  }
-  let claims: Record<string, unknown>;
-  try {
-    claims = (await tokens.verify(token)) as Record<string, unknown>;
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : 'invalid token';
-    return { problem: problem(401, 'unauthorized', 'Unauthorized', `The token was refused: ${reason}`) };
-  }
-  const granted = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
-  if (!scopes.some((scope) => granted.includes(scope))) {
-    return {
-      problem: problem(
-        403,
-        'insufficient-scope',
-        'Forbidden',
-        `The token needs one of the scopes: ${scopes.join(', ')}`,
-      ),
-    };
-  }
-  return { claims };
 }
 
 async function handleLocal(
@@ -194,6 +150,10 @@ async function handleLocal(
     const request = parseWith(tokenRequestSchema, parseJson(body), 'Invalid token request')!;
     const accessToken = await options.tokens.issue(request);
     return sendJson(response, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: 3600 });
+  }
+  if (path === '/local/jwks.json' && method === 'GET') {
+    // The issuer's public key, where the handlers' JWKS_URI points (Maskinporten's is its jwks_uri).
+    return sendJson(response, 200, options.tokens.publicKeySet());
   }
   if (path === '/local/clock' && method === 'GET') {
     return sendJson(response, 200, { now: options.clock.now().toISOString() });

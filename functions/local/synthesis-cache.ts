@@ -40,7 +40,7 @@ export interface LoadedDeployment {
 }
 
 /** Bumped whenever the shape of a cache file changes. */
-const CACHE_FORMAT = 'local-deployment/1';
+const CACHE_FORMAT = 'local-deployment/2';
 /** Inputs always hashed, relative to the repository root (folders recursively). */
 const INPUTS = ['infra', 'workflows', 'cdk.json', 'package.json', 'package-lock.json'];
 const CDK_ENVIRONMENT = ['CDK_DEFAULT_ACCOUNT', 'CDK_DEFAULT_REGION', 'CDK_CONTEXT_JSON'];

@@ -2,19 +2,20 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type CryptoKey,
+  calculateJwkThumbprint,
   exportJWK,
   generateKeyPair,
   importJWK,
-  type JWTPayload,
-  jwtVerify,
+  type JWK,
   SignJWT,
 } from 'jose';
 import { isValidOrgNumber } from '../domain/org-number.ts';
 
 /**
  * The local stack's token issuer: Maskinporten-shaped JWTs signed with its own RSA key (kept in the data
- * folder), verified the way API Gateway's JWT authorizer does: signature, RS256 only, issuer, audience,
- * expiry. `alg: none` and foreign keys are refused.
+ * folder). Its public key is served at `/local/jwks.json`, where the handlers fetch it to verify tokens
+ * exactly as on AWS (functions/shared/bearer-token.ts). The `kid` is the key's RFC 7638 thumbprint, so
+ * another stack's key (a new data folder on a reused port) is an unknown kid, never a wrong signature.
  */
 export const LOCAL_ISSUER = 'http://127.0.0.1/local-issuer';
 export const LOCAL_AUDIENCE = 'dpa-local';
@@ -60,15 +61,23 @@ function actingClaims({ orgNumber, supplierOrgNumber, systemUser }: TokenRequest
 
 export interface TokenIssuer {
   issue(request: TokenRequest): Promise<string>;
-  verify(token: string): Promise<JWTPayload>;
+  /** The RFC 7638 thumbprint of the signing key: every token's `kid`. */
+  keyId: string;
+  /** The public key as a JWK Set, as Maskinporten publishes its own at its `jwks_uri`. */
+  publicKeySet(): { keys: JWK[] };
 }
 
 export async function openTokenIssuer(
   dataDir: string,
   realNow: () => Date = () => new Date(),
 ): Promise<TokenIssuer> {
-  const { privateKey, publicKey } = await loadOrCreateKeys(dataDir);
+  const { privateKey, publicJwk } = await loadOrCreateKeys(dataDir);
+  const keyId = await calculateJwkThumbprint(publicJwk, 'sha256');
+  const { kty, n, e } = publicJwk;
+  const published: JWK = { kty, n, e, kid: keyId, use: 'sig', alg: 'RS256' };
   return {
+    keyId,
+    publicKeySet: () => ({ keys: [published] }),
     async issue(request) {
       const { orgNumber, scopes = ['dpa:read', 'dpa:write'], name, supplierOrgNumber } = request;
       for (const number of [orgNumber, supplierOrgNumber ?? orgNumber]) {
@@ -82,7 +91,7 @@ export async function openTokenIssuer(
         client_id: `local-${supplierOrgNumber ?? orgNumber}`,
         ...(name ? { name } : {}),
       })
-        .setProtectedHeader({ alg: 'RS256', kid: 'local' })
+        .setProtectedHeader({ alg: 'RS256', kid: keyId })
         .setIssuer(LOCAL_ISSUER)
         .setAudience(LOCAL_AUDIENCE)
         .setIssuedAt(issuedAt)
@@ -90,42 +99,30 @@ export async function openTokenIssuer(
         .setJti(crypto.randomUUID())
         .sign(privateKey);
     },
-    async verify(token) {
-      const { payload } = await jwtVerify(token, publicKey, {
-        issuer: LOCAL_ISSUER,
-        audience: LOCAL_AUDIENCE,
-        algorithms: ['RS256'],
-        currentDate: realNow(),
-      });
-      return payload;
-    },
   };
 }
 
 /** Token lifetimes run on real time: the virtual clock moves agreements, not credentials. */
 export const tokenLifetimeSeconds = TOKEN_LIFETIME_SECONDS;
 
-async function loadOrCreateKeys(dataDir: string): Promise<{ privateKey: CryptoKey; publicKey: CryptoKey }> {
+async function loadOrCreateKeys(dataDir: string): Promise<{ privateKey: CryptoKey; publicJwk: JWK }> {
   const file = join(dataDir, 'token-signing-key.json');
   try {
     const stored = JSON.parse(await readFile(file, 'utf8'));
     return {
       privateKey: (await importJWK(stored.privateKey, 'RS256')) as CryptoKey,
-      publicKey: (await importJWK(stored.publicKey, 'RS256')) as CryptoKey,
+      publicJwk: stored.publicKey as JWK,
     };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  const publicJwk = await exportJWK(publicKey);
   await mkdir(dataDir, { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(
-    temp,
-    JSON.stringify({ privateKey: await exportJWK(privateKey), publicKey: await exportJWK(publicKey) }),
-    {
-      mode: 0o600,
-    },
-  );
+  await writeFile(temp, JSON.stringify({ privateKey: await exportJWK(privateKey), publicKey: publicJwk }), {
+    mode: 0o600,
+  });
   await rename(temp, file);
-  return { privateKey, publicKey };
+  return { privateKey, publicJwk };
 }

@@ -2,14 +2,17 @@ import { DomainError } from '../domain/errors.ts';
 import { isValidOrgNumber } from '../domain/org-number.ts';
 import type { Actor } from '../domain/schemas.ts';
 
-/** The verified caller, read from JWT claims the authorizer (API Gateway, or the local server) checked. */
+/** The verified caller, read from the claims of the token the function verified (authentication.ts). */
 export interface Caller extends Actor {
   scopes: string[];
 }
 
 type Claims = Record<string, unknown>;
 
-/** Text of a claim as the handler got it: API Gateway flattens objects (`map[ID:0192:… …]`), others pass JSON. */
+/**
+ * Text of a claim: the verified token's claims arrive as JSON; API Gateway's JWT authorizer, used
+ * before, handed objects over flattened (`map[ID:0192:… …]`), and both forms are still read.
+ */
 const claimText = (claim: unknown): string =>
   typeof claim === 'string' ? claim : claim === undefined ? '' : JSON.stringify(claim);
 
@@ -42,8 +45,8 @@ function systemUserIn(claim: unknown): { orgText: string; id?: string } | undefi
  * - An Altinn system user: `authorization_details` holds an entry of type `urn:altinn:systemuser`;
  *   the acting organisation is its `systemuser_org`, and `consumer` is the vendor (recorded as `via`,
  *   with the system user's id).
- * API Gateway hands nested claims to Lambda flattened into a string, so organisations are read by
- * pattern, from that form and from JSON alike.
+ * Organisations are read by pattern, from JSON claims and from the flattened string form a gateway
+ * authorizer hands over alike.
  */
 export function callerFromClaims(claims: Claims | undefined): Caller {
   if (!claims) throw new DomainError('unauthorized', 'A bearer token is required');

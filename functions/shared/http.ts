@@ -1,16 +1,17 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DomainError, validationError } from '../domain/errors.ts';
 import type * as z from '../domain/zod.ts';
-import { type Caller, callerFromClaims } from './caller.ts';
+import { authenticate } from './authentication.ts';
+import type { Caller } from './caller.ts';
 import { httpObservability, lambdaContextInLogs, logger } from './observability.ts';
 import { problemResponse } from './problem.ts';
 
 /** Bodies above this size are refused with 413 before parsing. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+export type HttpEvent = APIGatewayProxyEventV2;
 
 export interface HttpRequest<Body, Query> {
   caller: Caller;
@@ -37,8 +38,8 @@ interface RouteSpec<Body, Query> {
 }
 
 /**
- * The one middy stack every HTTP handler uses: headers normalised, the caller taken from the verified
- * JWT claims, body and query validated with the route's zod schemas, errors turned into problem+json
+ * The one middy stack every HTTP handler uses: headers normalised, the caller taken from the bearer
+ * token it verifies itself (authentication.ts: signature, issuer, audience, expiry, the method's scope), body and query validated with the route's zod schemas, errors turned into problem+json
  * (the error middleware is last, so every failure is answered the same way).
  */
 export function httpHandler<Body = undefined, Query = undefined>(
@@ -50,8 +51,8 @@ export function httpHandler<Body = undefined, Query = undefined>(
     .use(problemOnError())
     .use(httpHeaderNormalizer())
     .handler(async (event) => {
-      const caller = callerFromClaims(event.requestContext.authorizer?.jwt?.claims);
-      logger().appendKeys({ caller_org: caller.orgNumber });
+      const caller = await authenticate(event.headers ?? {}, event.requestContext.http.method);
+      logger().appendKeys({ caller_org: caller.orgNumber, client_id: caller.clientId });
       const body = parseBody(event, spec.body);
       const query = parseWith(spec.query, event.queryStringParameters ?? {}, 'Invalid query parameters');
       const result = await handle({

@@ -187,6 +187,10 @@ const parameterRef = (name: string) => ({ $ref: `#/components/parameters/${name}
 const everyResponseHeaders = { 'X-Correlation-Id': headerRef('CorrelationId') };
 
 const headers = {
+  RetryAfter: {
+    description: 'Seconds to wait before trying again.',
+    schema: { type: 'integer', minimum: 1 },
+  },
   CorrelationId: {
     description:
       "The request's correlation id: the caller's own `X-Correlation-Id` when it sent a sane one (1-128 characters of letters, digits and `._:-`, not only digits), else a new UUID. It is in every log line of the request, and in a problem's body as `correlationId`.",
@@ -233,6 +237,9 @@ const parameters = {
 };
 
 const GATEWAY_TOO_LARGE = 'The request is over the 10 MB the gateway takes';
+/** Any protected route: its function verifies the token against the issuer's key set, fetched and cached. */
+const KEY_SET_UNAVAILABLE =
+  "The token cannot be verified now: the issuer's key set (Maskinporten's JWKS) is out of reach. Retry after Retry-After seconds.";
 
 const problem = (description: string) => ({
   description,
@@ -375,6 +382,14 @@ export function openApiDocument(settings: ClientSettings = clientSettings()) {
         [successes[fn.id]!.status]: successResponse(fn, successes[fn.id]!),
         // Any route, before its handler: the gateway's own limit (a route's body limit is lower).
         '413': problem(GATEWAY_TOO_LARGE),
+        ...(fn.scopes.length > 0
+          ? {
+              '503': {
+                ...problem(KEY_SET_UNAVAILABLE),
+                headers: { ...everyResponseHeaders, 'Retry-After': headerRef('RetryAfter') },
+              },
+            }
+          : {}),
         ...Object.fromEntries(
           Object.entries(docs.errors).map(([status, reason]) => [status, problem(reason!)]),
         ),

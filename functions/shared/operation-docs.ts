@@ -3,7 +3,8 @@
  * does for an integrator, the 4xx statuses it can really answer and why, and an example request body.
  * Data only, keyed by the catalogue's route ids; it is bundled into the getOpenApi function alone, so
  * it imports nothing at run time. Each status was read off the route's handler and the shared layers:
- * the gateway's authorizer (401 without a valid token, 403 without one of the route's scopes), the
+ * the shared middleware, which verifies the token itself (401 without a valid token, 403 without the
+ * scope the method needs; the 503 of an unreachable key set the generator adds to every protected route), the
  * body parser (413 over 64 KiB, 415 when not JSON, 400 when the schema refuses it), `Idempotency-Key`
  * on every POST (400 malformed, 422 reused for another request, 409 while its first request runs),
  * `If-Match` (428, 412) and the domain's named errors. A malformed id in a path is never 400: ids are
@@ -21,7 +22,7 @@ export interface OperationDoc {
   readonly requestExample?: unknown;
 }
 
-/** The API Gateway JWT authorizer (the local stack's alike), or the handler reading the verified claims. */
+/** The shared middleware verifying the token (signature, issuer, audience, expiry) and reading its claims. */
 const NO_VALID_TOKEN =
   'No bearer token, or one that is invalid or expired, or that names no valid organisation in consumer.ID';
 const NO_READ_SCOPE =

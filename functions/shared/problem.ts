@@ -15,6 +15,23 @@ const STATUS: Record<DomainError['kind'], { status: number; title: string }> = {
   'precondition-required': { status: 428, title: 'Precondition required' },
 };
 
+/**
+ * A refusal that is about the request's credentials rather than a domain rule (RFC 6750): its status,
+ * and the headers that tell the client what to do (`WWW-Authenticate`, `Retry-After`).
+ */
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: 401 | 403 | 503,
+    readonly kind: string,
+    readonly title: string,
+    detail: string,
+    readonly headers: Record<string, string>,
+  ) {
+    super(detail);
+    this.name = 'HttpProblem';
+  }
+}
+
 export interface ProblemResponse {
   statusCode: number;
   headers: Record<string, string>;
@@ -25,6 +42,10 @@ export function problemResponse(error: unknown): ProblemResponse {
   if (error instanceof DomainError) {
     const { status, title } = STATUS[error.kind];
     return problem(status, error.kind, title, error.message, error.extra);
+  }
+  if (error instanceof HttpProblem) {
+    const answer = problem(error.status, error.kind, error.title, error.message);
+    return { ...answer, headers: { ...answer.headers, ...error.headers } };
   }
   logError('Unhandled error', error);
   return problem(

@@ -1,24 +1,20 @@
 import { Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { HttpFunction } from '../../functions/catalogue.ts';
-import type { ScopeNames } from '../../functions/shared/deployment-settings.ts';
 
 export interface CatalogueHttpApiProps {
   readonly routes: readonly { readonly definition: HttpFunction; readonly handler: lambda.IFunction }[];
-  /** Token issuer (Maskinporten), checked by API Gateway against its JWKS. */
-  readonly jwtIssuer: string;
-  readonly jwtAudience: string;
-  /** The names the deployment's scopes were given (Digdir assigns them under the provider's prefix). */
-  readonly scopeNames: ScopeNames;
 }
 
-/** Fields of each access log line; `client_id` says which integration called (accountability). */
+/**
+ * Fields of each access log line. Which integration called (`client_id`) is in the function's log line
+ * of the request (the function verifies the token; the gateway does not read it).
+ */
 const ACCESS_LOG_FORMAT = {
   requestId: '$context.requestId',
   requestTime: '$context.requestTime',
@@ -28,15 +24,14 @@ const ACCESS_LOG_FORMAT = {
   protocol: '$context.protocol',
   responseLength: '$context.responseLength',
   integrationLatency: '$context.integrationLatency',
-  clientId: '$context.authorizer.claims.client_id',
-  authorizerError: '$context.authorizer.error',
   integrationError: '$context.integrationErrorMessage',
 };
 
 /**
- * The HTTP API: one route per catalogue HTTP function, each guarded by the Maskinporten JWT
- * authorizer with the catalogue's scopes (by the names the deployment gave them); routes the catalogue
- * lists without scopes are public.
+ * The HTTP API: one route per catalogue HTTP function, none with a gateway authorizer. The function of
+ * every protected route verifies the Maskinporten token itself (functions/shared/authentication.ts:
+ * signature against the issuer's JWKS, issuer, audience, expiry, the method's scope), so a refusal is
+ * problem+json on AWS as in the local stack; routes the catalogue lists without scopes are public.
  */
 export class CatalogueHttpApi extends Construct {
   readonly api: apigw.HttpApi;
@@ -62,31 +57,25 @@ export class CatalogueHttpApi extends Construct {
       },
     });
 
-    const authorizer = new HttpJwtAuthorizer('MaskinportenAuthorizer', props.jwtIssuer, {
-      jwtAudience: [props.jwtAudience],
-      identitySource: ['$request.header.Authorization'],
-    });
-
     for (const { definition, handler } of props.routes) {
       const isPublic = definition.scopes.length === 0;
+      if (isPublic && !definition.publicBecause) {
+        throw new Error(`${definition.method} ${definition.path} has no scopes and no publicBecause`);
+      }
       const [route] = this.api.addRoutes({
         path: definition.path,
         methods: [apigw.HttpMethod[definition.method]],
         integration: new HttpLambdaIntegration(`${definition.id}Integration`, handler, {
           payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
         }),
-        authorizer: isPublic ? new apigw.HttpNoneAuthorizer() : authorizer,
-        authorizationScopes: isPublic ? undefined : definition.scopes.map((scope) => props.scopeNames[scope]),
       });
-      if (isPublic && route) {
-        if (!definition.publicBecause) {
-          throw new Error(`${definition.method} ${definition.path} has no scopes and no publicBecause`);
-        }
-        Validations.of(route).acknowledge({
-          id: 'AwsSolutions-APIG4',
-          reason: `${definition.method} ${definition.path} is public by design (the catalogue lists no scopes): ${definition.publicBecause}.`,
-        });
-      }
+      if (!route) throw new Error(`No route was added for ${definition.method} ${definition.path}`);
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: isPublic
+          ? `${definition.method} ${definition.path} is public by design (the catalogue lists no scopes): ${definition.publicBecause}.`
+          : `${definition.method} ${definition.path} has no gateway authorizer because its function verifies the Maskinporten token itself: the shared middleware (functions/shared/authentication.ts, unit-tested, and the e2e authorization matrix) checks RS256 signature against the issuer's JWKS, issuer, audience, expiry and the scope ${definition.scopes.join(' or ')}, and answers 401/403 problem+json before the handler runs.`,
+      });
     }
   }
 

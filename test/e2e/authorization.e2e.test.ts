@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type CryptoKey, generateKeyPair, importJWK, type JWTPayload, SignJWT, UnsecuredJWT } from 'jose';
+import {
+  type CryptoKey,
+  calculateJwkThumbprint,
+  generateKeyPair,
+  importJWK,
+  type JWTPayload,
+  SignJWT,
+  UnsecuredJWT,
+} from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type HttpFunction, httpFunctions } from '../../functions/catalogue.ts';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../functions/local/tokens.ts';
@@ -18,8 +26,9 @@ import { buildWorld, type Who, type World } from '../fuzz/world.ts';
 import { type InProcessStack, startInProcessStack } from '../support/in-process-stack.ts';
 
 /**
- * Every route of the catalogue against every way a token can be wrong (issue 7): the gateway refuses
- * what it cannot trust with 401, a read-only token writing with 403; a party acting outside its role
+ * Every route of the catalogue against every way a token can be wrong (issue 7): the handler (which
+ * verifies the token itself, as on AWS) refuses what it cannot trust with 401, a read-only token
+ * writing with 403, both problem+json with a `WWW-Authenticate` challenge (RFC 6750); a party acting outside its role
  * gets 403, and an organisation that is no party learns nothing: its request for a real agreement is
  * answered exactly as one for an agreement that does not exist. Each request is otherwise well formed
  * (the fuzzer's first aim on that route), so the token is the only thing wrong with it.
@@ -34,6 +43,9 @@ const CLAIMS = {
 
 type TokenForger = (keys: { local: CryptoKey; foreign: CryptoKey; publicJwk: Uint8Array }) => Promise<string>;
 
+/** The kid the stack's tokens carry and its key set publishes: its key's RFC 7638 thumbprint. */
+let localKid = '';
+
 const now = () => Math.floor(Date.now() / 1000);
 const signed = (
   key: CryptoKey,
@@ -44,10 +56,11 @@ const signed = (
     iat?: number;
     exp?: number;
     nbf?: number;
+    kid?: string;
   } = {},
 ) => {
   const jwt = new SignJWT(change.claims ?? CLAIMS)
-    .setProtectedHeader({ alg: 'RS256', kid: 'local' })
+    .setProtectedHeader({ alg: 'RS256', kid: change.kid ?? localKid })
     .setIssuer(change.issuer ?? LOCAL_ISSUER)
     .setAudience(change.audience ?? LOCAL_AUDIENCE)
     .setIssuedAt(change.iat ?? now())
@@ -56,7 +69,7 @@ const signed = (
   return jwt.sign(key);
 };
 
-/** Authorization header values the gateway must refuse with 401 (undefined: no header at all). */
+/** Authorization header values the handlers must refuse with 401 (undefined: no header at all). */
 const UNTRUSTED: [string, (keys: Parameters<TokenForger>[0]) => Promise<string | undefined>][] = [
   ['no token', async () => undefined],
   ['a malformed token', async () => 'Bearer not-a-jwt'],
@@ -71,7 +84,14 @@ const UNTRUSTED: [string, (keys: Parameters<TokenForger>[0]) => Promise<string |
     async ({ local }) => `Bearer ${await signed(local, { iat: now() - 7200, exp: now() - 3600 })}`,
   ],
   ['a token not valid yet', async ({ local }) => `Bearer ${await signed(local, { nbf: now() + 3600 })}`],
-  ['a token signed by a foreign key', async ({ foreign }) => `Bearer ${await signed(foreign)}`],
+  [
+    "a token signed by a foreign key under the stack's kid",
+    async ({ foreign }) => `Bearer ${await signed(foreign)}`,
+  ],
+  [
+    'a token signed by a foreign key under a kid the stack does not publish',
+    async ({ foreign }) => `Bearer ${await signed(foreign, { kid: 'foreign-key' })}`,
+  ],
   [
     'an unsigned token (alg: none)',
     async () =>
@@ -86,7 +106,7 @@ const UNTRUSTED: [string, (keys: Parameters<TokenForger>[0]) => Promise<string |
     'a token signed with HS256 and the public key as secret',
     async ({ publicJwk }) =>
       `Bearer ${await new SignJWT(CLAIMS)
-        .setProtectedHeader({ alg: 'HS256' })
+        .setProtectedHeader({ alg: 'HS256', kid: localKid })
         .setIssuer(LOCAL_ISSUER)
         .setAudience(LOCAL_AUDIENCE)
         .setIssuedAt()
@@ -143,6 +163,7 @@ describe('authorization on every route', () => {
     local = await startInProcessStack({ dynamoEndpoint: inject('dynamoEndpoint') });
     world = await buildWorld(local.url, () => local.stack.stepFunctions.idle());
     const stored = JSON.parse(await readFile(join(local.dataDir, 'token-signing-key.json'), 'utf8'));
+    localKid = await calculateJwkThumbprint(stored.publicKey, 'sha256');
     keys = {
       local: (await importJWK(stored.privateKey, 'RS256')) as CryptoKey,
       foreign: (await generateKeyPair('RS256')).privateKey,
@@ -213,6 +234,11 @@ describe('authorization on every route', () => {
       } else {
         expect(outcome.status).toBe(401);
         expect(problemOf(outcome).title).toBe('Unauthorized');
+        expect(outcome.headers['www-authenticate']).toMatch(
+          authorization?.startsWith('Bearer ')
+            ? /^Bearer error="invalid_token", error_description="[^"]+"$/
+            : /^Bearer$/,
+        );
       }
     });
 
@@ -224,6 +250,9 @@ describe('authorization on every route', () => {
 
         expect(outcome.status).toBe(403);
         expect(String(problemOf(outcome).detail)).toContain('dpa:write');
+        expect(outcome.headers['www-authenticate']).toBe(
+          'Bearer error="insufficient_scope", scope="dpa:write"',
+        );
       });
     }
 

@@ -4,11 +4,16 @@ import { type CfnTemplate, catalogueFunctions } from '../../infra/synthesized.ts
 
 /** Issue 12: one app, deployed as several stages, each with its own settings and its own stacks. */
 describe('stages (-c stage=test|prod)', () => {
-  /** The issuer and audience of the service template's JWT authorizer. */
-  const jwtConfigurationOf = (template: CfnTemplate) =>
-    Object.values(template.Resources ?? {}).find(
-      (resource) => resource.Type === 'AWS::ApiGatewayV2::Authorizer',
-    )?.Properties?.JwtConfiguration;
+  /** What the HTTP functions verify tokens against (every one alike; listAgreements stands for them). */
+  const tokenSettingsOf = (template: CfnTemplate) => {
+    const environment = catalogueFunctions(template).listAgreements?.environment ?? {};
+    return {
+      issuer: environment.JWT_ISSUER,
+      audience: environment.JWT_AUDIENCE,
+      jwksUri: environment.JWKS_URI,
+      scopeNames: JSON.parse(String(environment.SCOPE_NAMES)),
+    };
+  };
 
   const build = (context: Record<string, unknown>) =>
     buildApp({ context: { ...context, [BUNDLING_STACKS_CONTEXT]: [] }, nag: false });
@@ -25,31 +30,46 @@ describe('stages (-c stage=test|prod)', () => {
     ]);
   });
 
-  it('deploys prod in eu-north-1 (data residency) with its issuer, audience and scopes, offline', () => {
+  it('deploys prod in eu-north-1 (data residency) with its issuer, audience, key set and scopes, offline', () => {
     const { app, serviceStack } = build({ stage: 'prod' });
     expect(serviceStack.region).toBe('eu-north-1');
     const template = app.synth().getStackByName('DpaService-prod').template as CfnTemplate;
-    expect(jwtConfigurationOf(template)).toEqual({
-      Issuer: 'https://maskinporten.no/',
-      Audience: ['https://dpa.example.kommune.no'],
+    expect(tokenSettingsOf(template)).toEqual({
+      issuer: 'https://maskinporten.no/',
+      audience: 'https://dpa.example.kommune.no',
+      jwksUri: 'https://maskinporten.no/jwk',
+      scopeNames: { 'dpa:read': 'example:dpa.read', 'dpa:write': 'example:dpa.write' },
     });
-    const scopes = Object.values(template.Resources ?? {})
-      .filter((resource) => resource.Type === 'AWS::ApiGatewayV2::Route')
-      .flatMap((route) => (route.Properties?.AuthorizationScopes as string[] | undefined) ?? []);
-    expect(new Set(scopes)).toEqual(new Set(['example:dpa.read', 'example:dpa.write']));
     expect(catalogueFunctions(template).getOpenApi?.environment).toMatchObject({
       TOKEN_URL: 'https://maskinporten.no/token',
       API_CONTACT_EMAIL: 'dpa@example.kommune.no',
     });
   });
 
-  it('takes the test stage’s issuer, and lets a -c value override the stage’s', () => {
+  it('takes the test stage’s issuer and key set (test.maskinporten.no), and lets a -c value override the stage’s', () => {
     const { app } = build({ stage: 'test', jwtAudience: 'https://dpa.test.radoy.kommune.no' });
     const template = app.synth().getStackByName('DpaService-test').template as CfnTemplate;
-    expect(jwtConfigurationOf(template)).toEqual({
-      Issuer: 'https://test.maskinporten.no/',
-      Audience: ['https://dpa.test.radoy.kommune.no'],
+    expect(tokenSettingsOf(template)).toMatchObject({
+      issuer: 'https://test.maskinporten.no/',
+      audience: 'https://dpa.test.radoy.kommune.no',
+      jwksUri: 'https://test.maskinporten.no/jwk',
     });
+  });
+
+  it('takes the key set of the default stage (maskinporten.no), overridden by -c jwksUri=', () => {
+    const defaults = build({}).app.synth().getStackByName('DpaService').template as CfnTemplate;
+    const overridden = build({ jwksUri: 'https://keys.example.no/jwk' })
+      .app.synth()
+      .getStackByName('DpaService').template as CfnTemplate;
+
+    expect(tokenSettingsOf(defaults).jwksUri).toBe('https://maskinporten.no/jwk');
+    expect(tokenSettingsOf(overridden).jwksUri).toBe('https://keys.example.no/jwk');
+  });
+
+  it('refuses a key set address that is not https', () => {
+    expect(() => build({ jwksUri: 'http://maskinporten.no/jwk' })).toThrow(
+      'The CDK context value "jwksUri" must be an https URL (got http://maskinporten.no/jwk)',
+    );
   });
 
   it('refuses a stage it has no settings for, naming the ones it has', () => {

@@ -12,7 +12,6 @@ import { type SynthesizedTemplates, synthesizeTemplates } from '../../infra/buil
 import {
   catalogueFunctions,
   httpRoutes,
-  jwtAuthorizer,
   renderDefinition,
   schedules,
   tableDefinition,
@@ -20,10 +19,6 @@ import {
   workflowDefinitions,
 } from '../../infra/synthesized.ts';
 
-/** The default stage's settings (what `cdk synth` without `-c stage=` deploys). */
-const defaultStage = JSON.parse(
-  readFileSync(new URL('../../infra/stages/default.json', import.meta.url), 'utf8'),
-) as { jwtIssuer: string; jwtAudience: string };
 const fakeArn = (taskId: string) => `arn:aws:lambda:eu-north-1:000000000000:function:${taskId}`;
 
 /** Every `FunctionName` of a Task state, through Parallel branches. */
@@ -112,32 +107,14 @@ describe('reading the synthesized templates (for the local stack)', () => {
     expect(() => renderDefinition(workflow, fakeArn)).toThrow(/unknownTask/);
   });
 
-  it('httpRoutes gives each route with its function and scopes, as in the catalogue', () => {
+  it('httpRoutes gives each route with its function, as in the catalogue', () => {
     const routes = httpRoutes(templates.service)
-      .map(({ routeKey, functionId, authorizationType, authorizationScopes }) => ({
-        routeKey,
-        functionId,
-        authorizationType,
-        scopes: [...authorizationScopes].sort(),
-      }))
+      .map(({ routeKey, functionId }) => ({ routeKey, functionId }))
       .sort((a, b) => a.routeKey.localeCompare(b.routeKey));
     const expected = httpFunctions
-      .map((fn) => ({
-        routeKey: `${fn.method} ${fn.path}`,
-        functionId: fn.id,
-        authorizationType: fn.scopes.length > 0 ? 'JWT' : 'NONE',
-        scopes: [...fn.scopes].sort(),
-      }))
+      .map((fn) => ({ routeKey: `${fn.method} ${fn.path}`, functionId: fn.id }))
       .sort((a, b) => a.routeKey.localeCompare(b.routeKey));
     expect(routes).toEqual(expected);
-  });
-
-  it('jwtAuthorizer gives the issuer and audience the API checks', () => {
-    expect(jwtAuthorizer(templates.service)).toEqual({
-      issuer: defaultStage.jwtIssuer,
-      audience: [defaultStage.jwtAudience],
-      identitySource: ['$request.header.Authorization'],
-    });
   });
 
   it('schedules gives the daily reminder and seal runs in Oslo time with their functions', () => {

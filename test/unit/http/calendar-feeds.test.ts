@@ -6,7 +6,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { newBreachReport } from '../../../functions/domain/breaches.ts';
 import { agreementEntry, breachEntry } from '../../../functions/domain/calendar-feed/deadlines.ts';
@@ -31,11 +31,8 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('hex
 
 /** Invokes a handler; a body sent as bytes (base64) is decoded, JSON parsed when it is JSON. */
 async function call(
-  handler: (
-    event: APIGatewayProxyEventV2WithJWTAuthorizer,
-    context: typeof lambdaContext,
-  ) => Promise<unknown>,
-  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  handler: (event: APIGatewayProxyEventV2, context: typeof lambdaContext) => Promise<unknown>,
+  event: APIGatewayProxyEventV2,
 ) {
   const result = (await handler(event, lambdaContext)) as {
     statusCode: number;

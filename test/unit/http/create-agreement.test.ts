@@ -208,7 +208,10 @@ describe('POST /agreements', () => {
 
   it('accepts application/json with a charset, whatever the header name case', async () => {
     const event = httpEvent('POST /agreements', '/agreements', { body: exampleCreateRequest() });
-    event.headers = { 'Content-Type': 'application/json; charset=utf-8' };
+    event.headers = {
+      Authorization: event.headers.authorization!,
+      'Content-Type': 'application/json; charset=utf-8',
+    };
     const response = await invoke(handler, event);
     expect(response.statusCode).toBe(201);
   });

@@ -1,30 +1,31 @@
-import type {
-  APIGatewayProxyEventV2WithJWTAuthorizer,
-  APIGatewayProxyStructuredResultV2,
-  Context,
-} from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { registeredClaims, signToken, useTestIssuer } from '../../support/bearer-tokens.ts';
 
 export type ConsumerStyle = 'flattened' | 'json' | 'object';
 
 /**
- * Maskinporten's `consumer` claim as a handler may see it: API Gateway hands nested claims over
- * flattened into a string, a JSON string is what some authorizers pass on, the object is the raw claim.
+ * Maskinporten's `consumer` claim: the object is what a verified token carries; the flattened string
+ * (API Gateway's JWT authorizer) and the JSON string (some other authorizers) are forms `callerFromClaims`
+ * still reads.
  */
-export function consumerClaim(orgNumber: string, style: ConsumerStyle = 'flattened'): unknown {
+export function consumerClaim(orgNumber: string, style: ConsumerStyle = 'object'): unknown {
   const claim = { authority: 'iso6523-actorid-upis', ID: `0192:${orgNumber}` };
   if (style === 'object') return claim;
   if (style === 'json') return JSON.stringify(claim);
   return `map[ID:0192:${orgNumber} authority:iso6523-actorid-upis]`;
 }
 
-export function claimsFor(orgNumber: string, style: ConsumerStyle = 'flattened'): Record<string, unknown> {
+export function claimsFor(orgNumber: string, style: ConsumerStyle = 'object'): Record<string, unknown> {
   return { consumer: consumerClaim(orgNumber, style), scope: 'dpa:read dpa:write', client_id: 'test-client' };
 }
 
 export interface EventOptions {
   /** The caller's organisation; ignored when `claims` is given. */
   orgNumber?: string;
-  /** Raw JWT claims; `null` for a request without any. */
+  /**
+   * The token's claims (the payload of the signed bearer token sent; the issuer, audience, expiry and
+   * an id are added unless given); `null` for a request without an Authorization header.
+   */
   claims?: Record<string, unknown> | null;
   pathParameters?: Record<string, string>;
   query?: Record<string, string>;
@@ -33,7 +34,10 @@ export interface EventOptions {
   body?: unknown;
 }
 
-/** An API Gateway HTTP API (payload 2.0) event with a JWT authorizer's claims. */
+/**
+ * An API Gateway HTTP API (payload 2.0) event carrying a bearer token signed by the tests' issuer, which
+ * the handler verifies against that issuer's key set (a `data:` URL, see bearer-tokens.ts).
+ */
 export function httpEvent(routeKey: string, rawPath: string, options: EventOptions = {}) {
   const [method] = routeKey.split(' ');
   const body =
@@ -43,6 +47,9 @@ export function httpEvent(routeKey: string, rawPath: string, options: EventOptio
         ? options.body
         : JSON.stringify(options.body);
   const claims = options.claims === undefined ? claimsFor(options.orgNumber ?? '954748634') : options.claims;
+  if (claims !== null) useTestIssuer();
+  const authorization =
+    claims === null ? {} : { authorization: `Bearer ${signToken({ ...registeredClaims(), ...claims })}` };
   const event = {
     version: '2.0',
     routeKey,
@@ -50,6 +57,7 @@ export function httpEvent(routeKey: string, rawPath: string, options: EventOptio
     rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
     headers: {
       host: 'api.example.test',
+      ...authorization,
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       ...options.headers,
     },
@@ -66,20 +74,17 @@ export function httpEvent(routeKey: string, rawPath: string, options: EventOptio
       stage: '$default',
       time: '22/Nov/2026:10:00:00 +0000',
       timeEpoch: Date.parse('2026-11-22T10:00:00Z'),
-      ...(claims === null
-        ? {}
-        : { authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes: null } } }),
     },
     ...(body === undefined ? {} : { body }),
     isBase64Encoded: false,
   };
-  return event as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
+  return event as unknown as APIGatewayProxyEventV2;
 }
 
 export const lambdaContext = {} as Context;
 
 type Handler = (
-  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  event: APIGatewayProxyEventV2,
   context: Context,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -91,10 +96,7 @@ export interface Response {
 }
 
 /** Invokes a handler and parses its JSON body. */
-export async function invoke(
-  handler: Handler,
-  event: APIGatewayProxyEventV2WithJWTAuthorizer,
-): Promise<Response> {
+export async function invoke(handler: Handler, event: APIGatewayProxyEventV2): Promise<Response> {
   const result = await handler(event, lambdaContext);
   return {
     statusCode: result.statusCode ?? 0,

@@ -9,7 +9,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler as createWebhook } from '../../../functions/http/webhooks/create.ts';
 import { handler as deleteWebhook } from '../../../functions/http/webhooks/delete.ts';
@@ -71,11 +71,8 @@ afterEach(() => {
 
 /** Invokes a handler; a body sent as bytes (base64) is decoded, JSON parsed when it is JSON. */
 async function call(
-  handler: (
-    event: APIGatewayProxyEventV2WithJWTAuthorizer,
-    context: typeof lambdaContext,
-  ) => Promise<unknown>,
-  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  handler: (event: APIGatewayProxyEventV2, context: typeof lambdaContext) => Promise<unknown>,
+  event: APIGatewayProxyEventV2,
 ) {
   const result = (await handler(event, lambdaContext)) as {
     statusCode: number;

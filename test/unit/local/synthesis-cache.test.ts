@@ -81,7 +81,7 @@ describe('loadDeployment', () => {
     const deployment = { table: { logicalId: 'T' }, stateMachines: { signing: '{}' }, routes: [] };
     await put(
       `.local/synthesis-cache/synthesis-${hash}.json`,
-      JSON.stringify({ format: 'local-deployment/1', hash, deployment }),
+      JSON.stringify({ format: 'local-deployment/2', hash, deployment }),
     );
 
     const loaded = await loadDeployment({ repoRoot: root, cacheDir, functionArn: arn });

@@ -1,5 +1,5 @@
 import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { handler as createAgreement } from '../../../functions/http/create-agreement.ts';
 import { handler as decideSubProcessor } from '../../../functions/http/decide-sub-processor.ts';
@@ -28,11 +28,11 @@ useAwsMocks();
 const output = useCapturedOutput();
 
 type HttpHandler = (
-  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  event: APIGatewayProxyEventV2,
   context: ReturnType<typeof lambdaContext>,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
-const call = async (handler: unknown, event: APIGatewayProxyEventV2WithJWTAuthorizer) =>
+const call = async (handler: unknown, event: APIGatewayProxyEventV2) =>
   (await (handler as HttpHandler)(event, lambdaContext('fn'))).statusCode;
 
 const SERVICE = { service: 'databehandleravtaler' };
