@@ -187,6 +187,17 @@ const parameterRef = (name: string) => ({ $ref: `#/components/parameters/${name}
 const everyResponseHeaders = { 'X-Correlation-Id': headerRef('CorrelationId') };
 
 const headers = {
+  WwwAuthenticate401: {
+    description:
+      'The Bearer challenge (RFC 6750): `Bearer` without a token, `Bearer error="invalid_token", error_description="..."` for a token that was refused, saying why.',
+    schema: { type: 'string' },
+  },
+  WwwAuthenticate403: {
+    description:
+      'Sent when the token lacks the route\'s scope: `Bearer error="insufficient_scope", scope="..."`. A party acting outside its role gets the 403 without it.',
+    required: false,
+    schema: { type: 'string' },
+  },
   RetryAfter: {
     description: 'Seconds to wait before trying again.',
     schema: { type: 'integer', minimum: 1 },
@@ -246,6 +257,15 @@ const problem = (description: string) => ({
   headers: everyResponseHeaders,
   content: { 'application/problem+json': { schema: schemaRef('Problem') } },
 });
+
+/** A refused credential says why in `WWW-Authenticate` (RFC 6750 §3): on every 401, and on a 403 for a missing scope. */
+function withChallenge(status: string, response: ReturnType<typeof problem>) {
+  if (status !== '401' && status !== '403') return response;
+  return {
+    ...response,
+    headers: { ...response.headers, 'WWW-Authenticate': headerRef(`WwwAuthenticate${status}`) },
+  };
+}
 
 /** Each route's group, for generated clients and documentation viewers: by its path. */
 const TAGS: readonly { name: string; description: string; matches: (path: string) => boolean }[] = [
@@ -391,7 +411,10 @@ export function openApiDocument(settings: ClientSettings = clientSettings()) {
             }
           : {}),
         ...Object.fromEntries(
-          Object.entries(docs.errors).map(([status, reason]) => [status, problem(reason!)]),
+          Object.entries(docs.errors).map(([status, reason]) => [
+            status,
+            withChallenge(status, problem(reason!)),
+          ]),
         ),
       },
     };

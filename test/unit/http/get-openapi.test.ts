@@ -172,6 +172,28 @@ describe('GET /openapi.json', () => {
   });
 });
 
+describe('refused credentials in the document', () => {
+  it('name the WWW-Authenticate challenge on every 401 and 403 of a protected route, and 503 with Retry-After', async () => {
+    const doc = await document();
+    for (const fn of httpFunctions.filter((candidate) => candidate.scopes.length > 0)) {
+      const responses = doc.paths[fn.path]![fn.method.toLowerCase()]!.responses as Record<
+        string,
+        { headers: Record<string, { $ref: string }> }
+      >;
+      expect(responses['401']!.headers['WWW-Authenticate'], fn.id).toEqual({
+        $ref: '#/components/headers/WwwAuthenticate401',
+      });
+      expect(responses['403']!.headers['WWW-Authenticate'], fn.id).toEqual({
+        $ref: '#/components/headers/WwwAuthenticate403',
+      });
+      expect(responses['503']!.headers['Retry-After'], fn.id).toBeDefined();
+    }
+    expect(Object.keys(doc.components.headers)).toEqual(
+      expect.arrayContaining(['WwwAuthenticate401', 'WwwAuthenticate403']),
+    );
+  });
+});
+
 describe('the OpenAPI document of a deployment', () => {
   const settings = {
     scopeNames: { 'dpa:read': 'kommune:dpa.read', 'dpa:write': 'kommune:dpa.write' },
