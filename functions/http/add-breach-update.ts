@@ -1,5 +1,6 @@
+import { newBreachUpdate, updatedHistory, updateNotifications } from '../domain/breach-cases.ts';
 import { breachUpdateRequestSchema } from '../domain/breach-schemas.ts';
-import { NO_SUCH_BREACH, newBreachUpdate, updatedHistory, updateNotifications } from '../domain/breaches.ts';
+import { NO_SUCH_BREACH } from '../domain/breaches.ts';
 import { notFound } from '../domain/errors.ts';
 import { actorOf } from '../shared/caller.ts';
 import { now } from '../shared/clock.ts';

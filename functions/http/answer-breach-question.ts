@@ -1,11 +1,11 @@
-import { breachAnswerRequestSchema } from '../domain/breach-schemas.ts';
 import {
   answeredQuestion,
-  NO_SUCH_BREACH,
   NO_SUCH_QUESTION,
   questionHistory,
   questionNotifications,
-} from '../domain/breaches.ts';
+} from '../domain/breach-cases.ts';
+import { breachAnswerRequestSchema } from '../domain/breach-schemas.ts';
+import { NO_SUCH_BREACH } from '../domain/breaches.ts';
 import { notFound } from '../domain/errors.ts';
 import { actorOf } from '../shared/caller.ts';
 import { now } from '../shared/clock.ts';

@@ -1,10 +1,6 @@
+import { newBreachQuestion, questionHistory, questionNotifications } from '../domain/breach-cases.ts';
 import { breachQuestionRequestSchema } from '../domain/breach-schemas.ts';
-import {
-  NO_SUCH_BREACH,
-  newBreachQuestion,
-  questionHistory,
-  questionNotifications,
-} from '../domain/breaches.ts';
+import { NO_SUCH_BREACH } from '../domain/breaches.ts';
 import { notFound } from '../domain/errors.ts';
 import { actorOf } from '../shared/caller.ts';
 import { now } from '../shared/clock.ts';

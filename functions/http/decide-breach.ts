@@ -1,10 +1,6 @@
+import { decidedHistory, decisionNotifications, newBreachDecision } from '../domain/breach-cases.ts';
 import { breachDecisionRequestSchema } from '../domain/breach-schemas.ts';
-import {
-  decidedHistory,
-  decisionNotifications,
-  NO_SUCH_BREACH,
-  newBreachDecision,
-} from '../domain/breaches.ts';
+import { NO_SUCH_BREACH } from '../domain/breaches.ts';
 import { notFound } from '../domain/errors.ts';
 import { requireRole } from '../domain/parties.ts';
 import { actorOf } from '../shared/caller.ts';

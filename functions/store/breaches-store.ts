@@ -3,6 +3,7 @@ import {
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
+import { type BreachCase, breachCaseOf } from '../domain/breach-cases.ts';
 import {
   type BreachDecision,
   type BreachQuestion,
@@ -12,7 +13,6 @@ import {
   breachRecordSchema,
   breachUpdateSchema,
 } from '../domain/breach-schemas.ts';
-import { type BreachCase, breachCaseOf } from '../domain/breaches.ts';
 import { conflict } from '../domain/errors.ts';
 import { lazily } from '../domain/lazily.ts';
 import type {

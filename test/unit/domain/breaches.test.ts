@@ -1,25 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import {
+  answeredQuestion,
+  decidedHistory,
+  decisionNotifications,
+  newBreachDecision,
+  newBreachQuestion,
+  newBreachUpdate,
+  questionHistory,
+  questionNotifications,
+  updatedHistory,
+  updateNotifications,
+} from '../../../functions/domain/breach-cases.ts';
+import {
   breachReportRequestSchema,
   breachUpdateRequestSchema,
 } from '../../../functions/domain/breach-schemas.ts';
 import {
-  answeredQuestion,
   breachNotifications,
-  decidedHistory,
-  decisionNotifications,
   isReportedLate,
-  newBreachDecision,
-  newBreachQuestion,
   newBreachReport,
-  newBreachUpdate,
   notificationDeadlineFor,
   outsideScopeOf,
-  questionHistory,
-  questionNotifications,
   supervisoryAuthorityDeadlineFor,
-  updatedHistory,
-  updateNotifications,
 } from '../../../functions/domain/breaches.ts';
 import { DomainError } from '../../../functions/domain/errors.ts';
 import type { AgreementStatus } from '../../../functions/domain/schemas.ts';
