@@ -11,7 +11,8 @@ export type WorkflowId =
   | 'termination'
   | 'subProcessorApproval'
   | 'amendment'
-  | 'notificationDelivery';
+  | 'notificationDelivery'
+  | 'breachDeadline';
 
 /**
  * `seals:sign` lets a function sign seals and manifests with the service key (rule 14) and read its
@@ -234,7 +235,7 @@ export const httpFunctions: readonly HttpFunction[] = [
     method: 'POST',
     path: '/agreements/{id}/breaches',
     scopes: write,
-    permissions: ['agreements:read', 'agreements:write', 'notifications:publish'],
+    permissions: ['agreements:read', 'agreements:write', 'start:breachDeadline', 'notifications:publish'],
     summary: 'Either party reports a personal data breach (avvik) to the other (rules 9 and 16)',
   },
   {
@@ -561,6 +562,12 @@ export const taskFunctions: readonly TaskFunction[] = [
     summary: 'Marks the agreement EXPIRED when the signature deadline passes',
   },
   {
+    id: 'breachDeadlineStep',
+    entry: 'functions/tasks/breach-deadline-step.ts',
+    permissions: ['agreements:read', 'agreements:write', 'notifications:publish'],
+    summary: "One mark of a breach's 72 hours: a reminder, the escalation, or DEADLINE_PASSED (rule 16)",
+  },
+  {
     id: 'recordWorkflowFailure',
     entry: 'functions/tasks/record-workflow-failure.ts',
     permissions: ['agreements:read', 'agreements:write'],
@@ -734,6 +741,12 @@ export const workflows: readonly Workflow[] = [
       'recordWorkflowFailure',
     ],
     arnVariable: 'SUB_PROCESSOR_APPROVAL_STATE_MACHINE_ARN',
+  },
+  {
+    id: 'breachDeadline',
+    definition: 'workflows/breach-deadline.asl.json',
+    tasks: ['breachDeadlineStep', 'recordWorkflowFailure'],
+    arnVariable: 'BREACH_DEADLINE_STATE_MACHINE_ARN',
   },
   {
     id: 'amendment',

@@ -29,6 +29,8 @@ export type BreachCase = Pick<
   updateCount?: number;
   /** Questions asked so far: the next one is numbered one more. */
   questionCount?: number;
+  /** When the 72 hours passed without a decision, as the workflow recorded it. */
+  deadlinePassedAt?: string;
 };
 
 export const breachCaseOf = (record: BreachRecord): BreachCase => ({
@@ -287,5 +289,100 @@ export function questionNotifications(
       details: { breachId: breach.id, question: question.number },
     },
     at,
+  );
+}
+
+/** The controller's 72 hours, marked at 24 and 48 (reminders), 66 (escalation) and 72 (the deadline). */
+export type DeadlineStep = 'REMINDER_24' | 'REMINDER_48' | 'ESCALATION_66' | 'DEADLINE_72';
+
+const HOUR_MS = 3_600_000;
+
+/** The instants of the marks, counted from when the controller became aware (the workflow's Waits). */
+export function deadlineMarks(controllerAwareAt: string) {
+  const at = (hours: number) => new Date(Date.parse(controllerAwareAt) + hours * HOUR_MS).toISOString();
+  return { reminder24: at(24), reminder48: at(48), escalation: at(66), deadline: at(72) };
+}
+
+/**
+ * Whether a mark's step still has something to say: nothing once the controller has decided; a
+ * reminder or the escalation not once the next mark has passed too (a workflow that started late, or
+ * waited long for a retry, says only the latest); the deadline always, once.
+ */
+export function deadlineStepDue(
+  breach: BreachCase,
+  step: DeadlineStep,
+  nextAt: string | undefined,
+  now: Date,
+) {
+  if (breach.decision || breach.deadlinePassedAt) return false;
+  return step === 'DEADLINE_72' || nextAt === undefined || now.getTime() < Date.parse(nextAt);
+}
+
+export const BREACH_DECISION_REMINDER = 'reminder.breach-decision';
+export const BREACH_DECISION_ESCALATION = 'escalation.breach-decision';
+export const BREACH_DEADLINE_PASSED = 'breach.deadline-passed';
+
+/**
+ * What a mark tells: the controller is reminded at 24 and 48 hours; both organisations hear at 66 hours
+ * that 6 are left and at 72 that they have passed without a decision. Keyed by the breach and the
+ * step, so a retried step sends nothing twice.
+ */
+export function deadlineStepNotifications(
+  agreement: Pick<Agreement, 'id' | 'title' | 'controller' | 'processor'>,
+  breach: BreachCase,
+  step: DeadlineStep,
+  at: Date,
+): Notification[] {
+  const details = {
+    breachId: breach.id,
+    step,
+    supervisoryAuthorityDeadline: breach.supervisoryAuthorityDeadline,
+  };
+  const key = `${breach.id}-${step}`;
+  if (step === 'REMINDER_24' || step === 'REMINDER_48') {
+    const hours = step === 'REMINDER_24' ? 48 : 24;
+    return notificationsFor(
+      agreement,
+      ['controller'],
+      {
+        type: BREACH_DECISION_REMINDER,
+        key,
+        subject: `Decide on notifying Datatilsynet of the breach: about ${hours} hours are left (GDPR Art. 33)`,
+        details,
+      },
+      at,
+    );
+  }
+  return notificationsFor(
+    agreement,
+    ['controller', 'processor'],
+    step === 'ESCALATION_66'
+      ? {
+          type: BREACH_DECISION_ESCALATION,
+          key,
+          subject:
+            'Six hours are left of the controller’s 72 hours to decide on notifying Datatilsynet of the breach',
+          details,
+        }
+      : {
+          type: BREACH_DEADLINE_PASSED,
+          key,
+          subject:
+            'The 72 hours to decide on notifying Datatilsynet of the breach have passed without a decision: a decision now needs the reasons for the delay',
+          details,
+        },
+    at,
+  );
+}
+
+/** DEADLINE_PASSED in the agreement's history, by the workflow. */
+export function deadlinePassedHistory(breach: BreachCase, at: Date): HistoryEntry {
+  return historyEntry(
+    { orgNumber: 'system', clientId: 'breachDeadline-workflow' },
+    'BREACH_DEADLINE_PASSED',
+    at,
+    {
+      details: { breachId: breach.id, supervisoryAuthorityDeadline: breach.supervisoryAuthorityDeadline },
+    },
   );
 }

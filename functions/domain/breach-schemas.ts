@@ -215,6 +215,8 @@ export const breachRecordSchema = /* @__PURE__ */ lazySchema(() =>
     updates: z.optional(z.array(breachUpdateSchema)),
     /** The other party's questions and their answers, in the order asked (rule 16). */
     questions: z.optional(z.array(breachQuestionSchema)),
+    /** When the 72 hours passed with no decision recorded (the workflow's DEADLINE_PASSED). */
+    deadlinePassedAt: z.optional(z.string()),
     /** The controller's decision on Datatilsynet and the data subjects, once made. */
     decision: z.optional(breachDecisionSchema),
   }),

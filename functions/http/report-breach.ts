@@ -1,3 +1,4 @@
+import { deadlineMarks } from '../domain/breach-cases.ts';
 import { breachReportRequestSchema } from '../domain/breach-schemas.ts';
 import {
   BREACH_REPORTING_STATES,
@@ -9,6 +10,7 @@ import { actorOf } from '../shared/caller.ts';
 import { now } from '../shared/clock.ts';
 import { httpHandler } from '../shared/http.ts';
 import { countMetric } from '../shared/observability.ts';
+import { startBreachDeadlineWorkflow } from '../shared/workflows.ts';
 import { saveBreachReport } from '../store/breaches-store.ts';
 import { isIssuedId } from '../store/items.ts';
 import { subProcessorKey, toStoredSubProcessor } from '../store/sub-processors-store.ts';
@@ -20,7 +22,8 @@ import { idempotent } from './idempotency.ts';
  * with the content of 003 §10 a-f, or the controller about an incident the processor must help
  * contain (000 §14). 201 with the report, its deadlines, whether it came late and what it touches
  * outside the agreement's scope; both parties are notified, the controller with its own 72-hour
- * deadline towards Datatilsynet. A named sub-processor is read with the agreement, in one round trip.
+ * deadline towards Datatilsynet, whose marks the breach's deadline workflow keeps. A named
+ * sub-processor is read with the agreement, in one round trip.
  */
 export const handler = httpHandler(
   { body: breachReportRequestSchema },
@@ -43,6 +46,9 @@ export const handler = httpHandler(
       id: crypto.randomUUID(),
       now: at,
     });
+    // The deadline workflow starts first: a report that could not be followed must not stand, and a
+    // workflow whose report was not written closes at its first mark (there is no case).
+    await startBreachDeadlineWorkflow(agreement.id, record.id, deadlineMarks(record.controllerAwareAt));
     await saveBreachReport({
       agreementId: agreement.id,
       record,

@@ -11,6 +11,7 @@ export const config = {
   terminationStateMachineArn: () => required('TERMINATION_STATE_MACHINE_ARN'),
   subProcessorApprovalStateMachineArn: () => required('SUB_PROCESSOR_APPROVAL_STATE_MACHINE_ARN'),
   amendmentStateMachineArn: () => required('AMENDMENT_STATE_MACHINE_ARN'),
+  breachDeadlineStateMachineArn: () => required('BREACH_DEADLINE_STATE_MACHINE_ARN'),
   /** The address notifications are e-mailed from: an SES identity of the deployment (rule 15). */
   emailSender: () => required('EMAIL_SENDER'),
   /** The API's public base URL, for the calls e-mails tell their readers to make. */

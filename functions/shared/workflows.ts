@@ -134,3 +134,22 @@ export async function startDeliveryRetries(input: DeliveryRetryInput, seriesName
     if ((error as { name?: string }).name !== 'ExecutionAlreadyExists') throw error;
   }
 }
+
+/**
+ * One deadline workflow per breach, named after it, so a retried start is idempotent; it waits for
+ * the marks of the controller's 72 hours, counted from `controllerAwareAt`.
+ */
+export async function startBreachDeadlineWorkflow(
+  agreementId: string,
+  breachId: string,
+  marks: { reminder24: string; reminder48: string; escalation: string; deadline: string },
+): Promise<string> {
+  const result = await sfnClient().send(
+    new StartExecutionCommand({
+      stateMachineArn: config.breachDeadlineStateMachineArn(),
+      name: `breach-${breachId}`,
+      input: JSON.stringify({ agreementId, breachId, marks }),
+    }),
+  );
+  return result.executionArn!;
+}

@@ -97,6 +97,7 @@ export function toBreachRecord(
     ? {
         updates: [...updates].sort((a, b) => a.number - b.number),
         questions: [...questions].sort((a, b) => a.number - b.number),
+        ...(breachCase.deadlinePassedAt ? { deadlinePassedAt: breachCase.deadlinePassedAt } : {}),
         ...(breachCase.decision ? { decision: breachCase.decision } : {}),
       }
     : {};
@@ -118,10 +119,12 @@ export function toBreachCase(item: Item): BreachCase {
   const decision = raw.decision as BreachCase['decision'];
   const updateCount = raw.updateCount as number | undefined;
   const questionCount = raw.questionCount as number | undefined;
+  const deadlinePassedAt = raw.deadlinePassedAt as string | undefined;
   return {
     ...(Object.fromEntries(CASE_FIELDS.map((field) => [field, raw[field]])) as Omit<BreachCase, 'decision'>),
     ...(updateCount ? { updateCount } : {}),
     ...(questionCount ? { questionCount } : {}),
+    ...(deadlinePassedAt ? { deadlinePassedAt } : {}),
     ...(decision ? { decision } : {}),
   };
 }
@@ -480,4 +483,51 @@ export async function saveBreachQuestion(change: BreachQuestionChange): Promise<
   }
   claimWritten(claims);
   await publishEvents(change.notifications);
+}
+
+/**
+ * What a mark of the 72 hours writes: its notifications and, at the deadline, DEADLINE_PASSED on the
+ * case and in the history, only while no decision is recorded. False when the step was done already
+ * (a retry: its notifications are sent once) or a decision came first.
+ */
+export async function saveDeadlineStep(change: {
+  agreementId: string;
+  breach: BreachCase;
+  deadlinePassedAt?: string;
+  history: HistoryEntry[];
+  notifications: Notification[];
+}): Promise<boolean> {
+  const { agreementId, breach, deadlinePassedAt } = change;
+  try {
+    await dynamoClient().send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          ...(deadlinePassedAt
+            ? [
+                {
+                  Update: {
+                    TableName: config.tableName(),
+                    Key: toItem(breachCaseKey(agreementId, breach.id)),
+                    UpdateExpression: 'SET deadlinePassedAt = :at',
+                    ConditionExpression:
+                      'attribute_exists(pk) AND attribute_not_exists(decision) AND attribute_not_exists(deadlinePassedAt)',
+                    ExpressionAttributeValues: toItem({ ':at': deadlinePassedAt }),
+                  },
+                },
+              ]
+            : []),
+          ...change.history.map((entry, position) => historyItem(agreementId, entry, position)),
+          ...change.notifications.flatMap((n) => notificationWrites(n)),
+        ],
+      }),
+    );
+  } catch (error) {
+    const alreadyDone =
+      error instanceof TransactionCanceledException &&
+      (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed');
+    if (alreadyDone) return false;
+    throw error;
+  }
+  await publishEvents(change.notifications);
+  return true;
 }

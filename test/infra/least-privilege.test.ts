@@ -47,6 +47,7 @@ const ACTIONS_BY_PERMISSION: Record<Permission, readonly string[]> = {
   'start:amendment': ['states:StartExecution'],
   'start:subProcessorApproval': ['states:StartExecution'],
   'start:notificationDelivery': ['states:StartExecution'],
+  'start:breachDeadline': ['states:StartExecution'],
   'workflow:callback': ['states:SendTaskSuccess', 'states:SendTaskFailure'],
   'notifications:publish': ['events:PutEvents'],
   'notifications:email': ['ses:SendEmail'],

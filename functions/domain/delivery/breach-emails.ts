@@ -186,7 +186,50 @@ const questionOrAnswer =
     };
   };
 
+/** The marks of the controller's 72 hours: reminders (24, 48), the escalation (66) and the deadline (72). */
+const deadlineMark =
+  (kind: 'reminder' | 'escalation' | 'passed'): EmailTemplate =>
+  (input) => {
+    const breachId = input.details.id('breachId');
+    const deadline = input.details.instant('supervisoryAuthorityDeadline');
+    const controller = input.recipientRole === 'controller';
+    const by = deadline ? ` innen ${osloTime(deadline)}` : '';
+    const paragraph = {
+      reminder: `Dere har ennå ikke registrert om avviket er meldt til Datatilsynet. Fristen er 72 timer etter at dere ble kjent med det${by} (personvernforordningen artikkel 33).`,
+      escalation: controller
+        ? `Det gjenstår seks timer av fristen for å melde avviket til Datatilsynet${by}, og ingen beslutning er registrert.`
+        : `Det gjenstår seks timer av den behandlingsansvarliges frist for å melde avviket til Datatilsynet${by}, og ingen beslutning er registrert.`,
+      passed: controller
+        ? 'Fristen på 72 timer for å melde avviket til Datatilsynet er passert uten registrert beslutning. En melding nå må begrunne forsinkelsen (artikkel 33 nr. 1).'
+        : 'Den behandlingsansvarliges frist på 72 timer for å melde avviket til Datatilsynet er passert uten registrert beslutning.',
+    }[kind];
+    return {
+      headline: {
+        reminder: 'Påminnelse: beslutning om melding av avvik til Datatilsynet',
+        escalation: 'Seks timer igjen av fristen for å melde avviket',
+        passed: 'Fristen for å melde avviket til Datatilsynet er passert',
+      }[kind],
+      paragraphs: [paragraph],
+      facts: [
+        ...(deadline ? [['Frist for melding til Datatilsynet', osloTime(deadline)] as [string, string]] : []),
+        ...(breachId ? [['Avvik-id', breachId] as [string, string]] : []),
+      ],
+      actions:
+        controller && breachId
+          ? [
+              {
+                text: 'Registrer beslutningen:',
+                call: { method: 'POST', path: input.path(`/breaches/${breachId}/decision`) },
+              },
+            ]
+          : [],
+    };
+  };
+
 export const BREACH_EMAILS: Record<string, EmailTemplate> = {
+  'reminder.breach-decision': deadlineMark('reminder'),
+  'escalation.breach-decision': deadlineMark('escalation'),
+  'breach.deadline-passed': deadlineMark('passed'),
   'breach.question': questionOrAnswer(false),
   'breach.answered': questionOrAnswer(true),
   'breach.updated': updated,

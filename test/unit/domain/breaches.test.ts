@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   answeredQuestion,
+  deadlineMarks,
+  deadlineStepDue,
+  deadlineStepNotifications,
   decidedHistory,
   decisionNotifications,
   newBreachDecision,
@@ -561,5 +564,58 @@ describe('questions about a breach report (rule 16)', () => {
       questionNotifications(inForce(), breach, answered, at).map((n) => [n.type, n.recipientOrgNumber]),
     ).toEqual([['breach.answered', CONTROLLER_ORG]]);
     expect(questionHistory(breach, answered).type).toBe('BREACH_QUESTION_ANSWERED');
+  });
+});
+
+describe('the marks of the controller’s 72 hours (rule 16)', () => {
+  const breach = {
+    id: BREACH_ID,
+    reporter: 'processor' as const,
+    reportedAt: '2026-11-21T10:00:00.000Z',
+    becameAwareAt: AWARE_UTC,
+    supervisoryAuthorityDeadline: '2026-11-24T10:00:00.000Z',
+  };
+
+  it('fall at 24, 48, 66 and 72 hours after the controller became aware', () => {
+    expect(deadlineMarks('2026-11-21T10:00:00.000Z')).toEqual({
+      reminder24: '2026-11-22T10:00:00.000Z',
+      reminder48: '2026-11-23T10:00:00.000Z',
+      escalation: '2026-11-24T04:00:00.000Z',
+      deadline: '2026-11-24T10:00:00.000Z',
+    });
+  });
+
+  it('say nothing once decided; a reminder not once the next mark has passed too; the deadline once', () => {
+    const at = new Date('2026-11-22T10:00:00.000Z');
+    expect(deadlineStepDue(breach, 'REMINDER_24', '2026-11-23T10:00:00.000Z', at)).toBe(true);
+    expect(deadlineStepDue(breach, 'REMINDER_24', '2026-11-22T10:00:00.000Z', at)).toBe(false);
+    expect(deadlineStepDue(breach, 'DEADLINE_72', undefined, at)).toBe(true);
+    expect(
+      deadlineStepDue({ ...breach, deadlinePassedAt: at.toISOString() }, 'DEADLINE_72', undefined, at),
+    ).toBe(false);
+    const decided = { ...breach, decision: { decidedAt: at.toISOString() } as never };
+    expect(deadlineStepDue(decided, 'REMINDER_48', '2026-11-24T04:00:00.000Z', at)).toBe(false);
+  });
+
+  it('remind the controller alone, escalate to both, and tell both the deadline passed, each once per step', () => {
+    const at = new Date('2026-11-22T10:00:00.000Z');
+    const to = (step: Parameters<typeof deadlineStepNotifications>[2]) =>
+      deadlineStepNotifications(inForce(), breach, step, at).map((n) => [n.type, n.recipientOrgNumber, n.id]);
+
+    expect(to('REMINDER_24')).toEqual([
+      [
+        'reminder.breach-decision',
+        CONTROLLER_ORG,
+        `reminder.breach-decision:${AGREEMENT_ID}:${BREACH_ID}-REMINDER_24`,
+      ],
+    ]);
+    expect(to('ESCALATION_66').map(([type, org]) => [type, org])).toEqual([
+      ['escalation.breach-decision', CONTROLLER_ORG],
+      ['escalation.breach-decision', PROCESSOR_ORG],
+    ]);
+    expect(to('DEADLINE_72').map(([type]) => type)).toEqual([
+      'breach.deadline-passed',
+      'breach.deadline-passed',
+    ]);
   });
 });

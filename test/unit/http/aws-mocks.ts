@@ -74,6 +74,8 @@ export function useAwsMocks(): void {
     sfn.reset();
     process.env.TABLE_NAME = TABLE_NAME;
     process.env.SIGNING_STATE_MACHINE_ARN = SIGNING_STATE_MACHINE_ARN;
+    process.env.BREACH_DEADLINE_STATE_MACHINE_ARN =
+      'arn:aws:states:eu-north-1:123456789012:stateMachine:BreachDeadline';
     delete process.env.EVENT_BUS_NAME;
     useClock(() => new Date(NOW));
     storedItems.clear();

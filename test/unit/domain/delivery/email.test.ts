@@ -314,6 +314,30 @@ const SAMPLES: Record<string, { recipients: PartyRole[]; details?: Record<string
     recipients: ['controller', 'processor'],
     details: { breachId: BREACH_ID, question: 1 },
   },
+  'reminder.breach-decision': {
+    recipients: ['controller'],
+    details: {
+      breachId: BREACH_ID,
+      step: 'REMINDER_24',
+      supervisoryAuthorityDeadline: '2026-07-04T08:00:00.000Z',
+    },
+  },
+  'escalation.breach-decision': {
+    recipients: ['controller', 'processor'],
+    details: {
+      breachId: BREACH_ID,
+      step: 'ESCALATION_66',
+      supervisoryAuthorityDeadline: '2026-07-04T08:00:00.000Z',
+    },
+  },
+  'breach.deadline-passed': {
+    recipients: ['controller', 'processor'],
+    details: {
+      breachId: BREACH_ID,
+      step: 'DEADLINE_72',
+      supervisoryAuthorityDeadline: '2026-07-04T08:00:00.000Z',
+    },
+  },
   'breach.decided': {
     recipients: ['processor'],
     details: {
@@ -923,6 +947,20 @@ describe('breach e-mails', () => {
     expect(asked.text).toContain('Spørsmål nr.: 1');
     expect(answered.subject).toContain('Spørsmålet om avviket er besvart');
     expect(answered.text).toContain('(databehandler) har svart');
+  });
+
+  it('of the 72 hours: the controller reminded with the deadline and the call to make; both told when it has passed', () => {
+    const reminder = render(
+      'reminder.breach-decision',
+      'controller',
+      SAMPLES['reminder.breach-decision']!.details,
+    );
+    expect(reminder.text).toContain('innen 4. juli 2026 kl. 10:00 (norsk tid)');
+    expect(reminder.text).toContain(`POST ${agreementUrl(`/breaches/${BREACH_ID}/decision`)}`);
+    const passed = render('breach.deadline-passed', 'processor', SAMPLES['breach.deadline-passed']!.details);
+    expect(passed.subject).toContain('Fristen for å melde avviket til Datatilsynet er passert');
+    expect(passed.text).toContain('Den behandlingsansvarliges frist');
+    expect(passed.text).not.toContain('/decision');
   });
 
   it('name the personal data outside the agreement’s scope to the controller', () => {
