@@ -6,13 +6,9 @@ import type { Scope } from './shared/deployment-settings.ts';
 
 export type { Scope };
 
-export type WorkflowId =
-  | 'signing'
-  | 'termination'
-  | 'subProcessorApproval'
-  | 'amendment'
-  | 'notificationDelivery'
-  | 'breachDeadline';
+import type { WorkflowId } from './workflow-ids.ts';
+
+export type { WorkflowId };
 
 /**
  * `seals:sign` lets a function sign seals and manifests with the service key (rule 14) and read its

@@ -106,7 +106,17 @@ export const breachUpdateSchema = /* @__PURE__ */ lazySchema(() =>
     by: actorSchema,
     facts: z.optional(z.string()),
     measuresTaken: z.optional(z.string()),
-    corrections: z.optional(breachCorrectionsSchema),
+    /** As sent: the figures and categories it corrects. */
+    corrections: z.optional(
+      z.strictObject({
+        severity: z.optional(breachSeveritySchema),
+        dataSubjectCategories: z.optional(z.array(z.string())),
+        approximateDataSubjects: z.optional(z.int()),
+        affectedIdentities: z.optional(z.string()),
+        personalDataCategories: z.optional(z.array(z.string())),
+        approximateRecords: z.optional(z.int()),
+      }),
+    ),
     /** Corrected personal data categories the agreement's scope does not cover. */
     outsideScope: z.optional(z.array(z.string())),
   }),

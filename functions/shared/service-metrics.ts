@@ -3,7 +3,7 @@
  * dashboard and alarms read, kept in one list so that a renamed metric cannot leave an empty graph.
  * No Powertools import here: the CDK app reads this module too.
  */
-import { workflows } from '../catalogue.ts';
+import { WORKFLOW_IDS } from '../workflow-ids.ts';
 
 /** CloudWatch namespace of every business and health metric of the service. */
 export const METRICS_NAMESPACE = 'Databehandleravtaler';
@@ -45,7 +45,7 @@ export const DimensionedMetric = {
   workflowFailure: {
     name: 'WorkflowFailures',
     dimension: 'workflow',
-    values: workflows.map((workflow) => workflow.id) as readonly string[],
+    values: WORKFLOW_IDS as readonly string[],
   },
 } as const;
 

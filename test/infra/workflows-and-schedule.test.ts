@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { reminderSchedule, type Workflow, workflows } from '../../functions/catalogue.ts';
+import { WORKFLOW_IDS } from '../../functions/workflow-ids.ts';
 import {
   catalogueFunctions,
   type FunctionDefinition,
@@ -25,6 +26,10 @@ beforeAll(() => {
 });
 
 describe('the state machines', () => {
+  it('are the workflows the metrics know by id, no more and no fewer (functions/workflow-ids.ts)', () => {
+    expect([...WORKFLOW_IDS].sort()).toEqual(workflows.map((workflow) => workflow.id).sort());
+  });
+
   it('are exactly one per catalogue workflow', () => {
     expect(Object.keys(deployedWorkflows).sort()).toEqual(workflows.map((workflow) => workflow.id).sort());
     expect(Object.keys(synth.service.findResources('AWS::StepFunctions::StateMachine')).sort()).toEqual(
