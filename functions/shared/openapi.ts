@@ -281,7 +281,8 @@ const TAGS: readonly { name: string; description: string; matches: (path: string
   },
   {
     name: 'Breaches',
-    description: 'Personal data breach reports (rule 9)',
+    description:
+      'Personal data breaches as cases: reports both ways, supplements, questions and answers, the controller’s decision (rules 9 and 16)',
     matches: (path) => path.includes('/breaches'),
   },
   {
