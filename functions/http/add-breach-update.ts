@@ -1,13 +1,11 @@
 import { newBreachUpdate, updatedHistory, updateNotifications } from '../domain/breach-cases.ts';
 import { breachUpdateRequestSchema } from '../domain/breach-schemas.ts';
-import { NO_SUCH_BREACH } from '../domain/breaches.ts';
-import { notFound } from '../domain/errors.ts';
 import { actorOf } from '../shared/caller.ts';
 import { now } from '../shared/clock.ts';
 import { httpHandler } from '../shared/http.ts';
-import { breachCaseKey, saveBreachUpdate, toBreachCase } from '../store/breaches-store.ts';
-import { isIssuedId } from '../store/items.ts';
-import { auditEntry, loadForPartyWith } from './agreement-access.ts';
+import { saveBreachUpdate } from '../store/breaches-store.ts';
+import { auditEntry } from './agreement-access.ts';
+import { loadBreachCaseForParty } from './breach-case-access.ts';
 import { idempotent } from './idempotency.ts';
 
 /**
@@ -19,15 +17,7 @@ import { idempotent } from './idempotency.ts';
 export const handler = httpHandler(
   { body: breachUpdateRequestSchema },
   idempotent(async ({ caller, body, params, route }) => {
-    const breachId = params.breachId ?? '';
-    const known = params.id !== undefined && isIssuedId(breachId);
-    const {
-      agreement,
-      role,
-      related: [caseItem],
-    } = await loadForPartyWith(params.id, caller, known ? [breachCaseKey(params.id!, breachId)] : []);
-    if (!caseItem) throw notFound(NO_SUCH_BREACH);
-    const breach = toBreachCase(caseItem);
+    const { agreement, role, breach } = await loadBreachCaseForParty(params, caller);
     const at = now();
     const update = newBreachUpdate({
       breach,
@@ -44,7 +34,7 @@ export const handler = httpHandler(
       history: [updatedHistory(breach, update)],
       audit: {
         ...auditEntry(caller, 'breach.update', route, at),
-        details: { breachId, number: update.number },
+        details: { breachId: breach.id, number: update.number },
       },
       notifications: updateNotifications(agreement, breach, update, at),
     });

@@ -5,20 +5,13 @@ import {
   questionNotifications,
 } from '../domain/breach-cases.ts';
 import { breachAnswerRequestSchema } from '../domain/breach-schemas.ts';
-import { NO_SUCH_BREACH } from '../domain/breaches.ts';
 import { notFound } from '../domain/errors.ts';
 import { actorOf } from '../shared/caller.ts';
 import { now } from '../shared/clock.ts';
 import { httpHandler } from '../shared/http.ts';
-import {
-  breachCaseKey,
-  questionKey,
-  saveBreachQuestion,
-  toBreachCase,
-  toBreachQuestion,
-} from '../store/breaches-store.ts';
-import { isIssuedId } from '../store/items.ts';
-import { auditEntry, loadForPartyWith } from './agreement-access.ts';
+import { questionKey, saveBreachQuestion, toBreachQuestion } from '../store/breaches-store.ts';
+import { auditEntry } from './agreement-access.ts';
+import { loadBreachCaseForParty } from './breach-case-access.ts';
 import { idempotent } from './idempotency.ts';
 
 /** A question's number as a path segment: 1-9999 without leading zeros. */
@@ -32,26 +25,16 @@ const QUESTION_NUMBER = /^[1-9]\d{0,3}$/;
 export const handler = httpHandler(
   { body: breachAnswerRequestSchema },
   idempotent(async ({ caller, body, params, route }) => {
-    const breachId = params.breachId ?? '';
     const numbered = QUESTION_NUMBER.test(params.question ?? '') ? Number(params.question) : undefined;
-    const known = params.id !== undefined && isIssuedId(breachId);
     const {
       agreement,
       role,
-      related: [caseItem, questionItem],
-    } = await loadForPartyWith(
-      params.id,
-      caller,
-      known
-        ? [
-            breachCaseKey(params.id!, breachId),
-            ...(numbered ? [questionKey(params.id!, breachId, numbered)] : []),
-          ]
-        : [],
+      breach,
+      related: [questionItem],
+    } = await loadBreachCaseForParty(params, caller, (agreementId, breachId) =>
+      numbered ? [questionKey(agreementId, breachId, numbered)] : [],
     );
-    if (!caseItem) throw notFound(NO_SUCH_BREACH);
     if (!questionItem) throw notFound(NO_SUCH_QUESTION);
-    const breach = toBreachCase(caseItem);
     const at = now();
     const question = answeredQuestion({
       breach,
@@ -68,7 +51,7 @@ export const handler = httpHandler(
       history: [questionHistory(breach, question)],
       audit: {
         ...auditEntry(caller, 'breach.answer', route, at),
-        details: { breachId, question: question.number },
+        details: { breachId: breach.id, question: question.number },
       },
       notifications: questionNotifications(agreement, breach, question, at),
     });

@@ -1,13 +1,11 @@
 import { newBreachQuestion, questionHistory, questionNotifications } from '../domain/breach-cases.ts';
 import { breachQuestionRequestSchema } from '../domain/breach-schemas.ts';
-import { NO_SUCH_BREACH } from '../domain/breaches.ts';
-import { notFound } from '../domain/errors.ts';
 import { actorOf } from '../shared/caller.ts';
 import { now } from '../shared/clock.ts';
 import { httpHandler } from '../shared/http.ts';
-import { breachCaseKey, saveBreachQuestion, toBreachCase } from '../store/breaches-store.ts';
-import { isIssuedId } from '../store/items.ts';
-import { auditEntry, loadForPartyWith } from './agreement-access.ts';
+import { saveBreachQuestion } from '../store/breaches-store.ts';
+import { auditEntry } from './agreement-access.ts';
+import { loadBreachCaseForParty } from './breach-case-access.ts';
 import { idempotent } from './idempotency.ts';
 
 /**
@@ -18,15 +16,7 @@ import { idempotent } from './idempotency.ts';
 export const handler = httpHandler(
   { body: breachQuestionRequestSchema },
   idempotent(async ({ caller, body, params, route }) => {
-    const breachId = params.breachId ?? '';
-    const known = params.id !== undefined && isIssuedId(breachId);
-    const {
-      agreement,
-      role,
-      related: [caseItem],
-    } = await loadForPartyWith(params.id, caller, known ? [breachCaseKey(params.id!, breachId)] : []);
-    if (!caseItem) throw notFound(NO_SUCH_BREACH);
-    const breach = toBreachCase(caseItem);
+    const { agreement, role, breach } = await loadBreachCaseForParty(params, caller);
     const at = now();
     const question = newBreachQuestion({
       breach,
@@ -42,14 +32,14 @@ export const handler = httpHandler(
       history: [questionHistory(breach, question)],
       audit: {
         ...auditEntry(caller, 'breach.ask', route, at),
-        details: { breachId, question: question.number },
+        details: { breachId: breach.id, question: question.number },
       },
       notifications: questionNotifications(agreement, breach, question, at),
     });
     return {
       status: 201,
       body: question,
-      headers: { location: `/agreements/${agreement.id}/breaches/${breachId}` },
+      headers: { location: `/agreements/${agreement.id}/breaches/${breach.id}` },
     };
   }),
 );

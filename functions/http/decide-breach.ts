@@ -1,14 +1,12 @@
 import { decidedHistory, decisionNotifications, newBreachDecision } from '../domain/breach-cases.ts';
 import { breachDecisionRequestSchema } from '../domain/breach-schemas.ts';
-import { NO_SUCH_BREACH } from '../domain/breaches.ts';
-import { notFound } from '../domain/errors.ts';
 import { requireRole } from '../domain/parties.ts';
 import { actorOf } from '../shared/caller.ts';
 import { now } from '../shared/clock.ts';
 import { httpHandler } from '../shared/http.ts';
-import { breachCaseKey, saveBreachDecision, toBreachCase } from '../store/breaches-store.ts';
-import { isIssuedId } from '../store/items.ts';
-import { auditEntry, loadForPartyWith } from './agreement-access.ts';
+import { saveBreachDecision } from '../store/breaches-store.ts';
+import { auditEntry } from './agreement-access.ts';
+import { loadBreachCaseForParty } from './breach-case-access.ts';
 import { idempotent } from './idempotency.ts';
 
 /**
@@ -20,16 +18,8 @@ import { idempotent } from './idempotency.ts';
 export const handler = httpHandler(
   { body: breachDecisionRequestSchema },
   idempotent(async ({ caller, body, params, route }) => {
-    const breachId = params.breachId ?? '';
-    const known = params.id !== undefined && isIssuedId(breachId);
-    const {
-      agreement,
-      role,
-      related: [caseItem],
-    } = await loadForPartyWith(params.id, caller, known ? [breachCaseKey(params.id!, breachId)] : []);
-    if (!caseItem) throw notFound(NO_SUCH_BREACH);
+    const { agreement, role, breach } = await loadBreachCaseForParty(params, caller);
     requireRole(role, 'controller', 'decide on notifying Datatilsynet');
-    const breach = toBreachCase(caseItem);
     const at = now();
     const decision = newBreachDecision({ breach, request: body, actor: actorOf(caller), now: at });
     await saveBreachDecision({
@@ -37,7 +27,7 @@ export const handler = httpHandler(
       breach,
       decision,
       history: [decidedHistory(breach, decision)],
-      audit: { ...auditEntry(caller, 'breach.decide', route, at), details: { breachId } },
+      audit: { ...auditEntry(caller, 'breach.decide', route, at), details: { breachId: breach.id } },
       notifications: decisionNotifications(agreement, breach, decision, at),
     });
     return { status: 201, body: decision };

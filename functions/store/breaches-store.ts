@@ -134,7 +134,6 @@ const childKey =
     pk: `AGREEMENT#${agreementId}`,
     sk: `BREACHCASE#${breachId}#${kind}#${String(number).padStart(4, '0')}`,
   });
-const updateKey = childKey('UPDATE');
 export const questionKey = childKey('QUESTION');
 const questionOrder = /* @__PURE__ */ lazily(() => Object.keys(breachQuestionSchema.shape));
 
@@ -266,197 +265,35 @@ async function queryBreaches(agreementId: string, breachId?: string): Promise<Br
   });
 }
 
+/** What every change of a breach case writes beside its own items. */
+interface CaseChange {
+  agreementId: string;
+  breach: BreachCase;
+  history: HistoryEntry[];
+  audit: AuditEntry;
+  notifications: Notification[];
+}
+
 /** The controller's decision on a breach, with its history, audit entry and notifications. */
-export interface BreachDecisionChange {
-  agreementId: string;
-  breach: BreachCase;
-  decision: BreachDecision;
-  history: HistoryEntry[];
-  audit: AuditEntry;
-  notifications: Notification[];
-}
-
-/**
- * Records the decision on the case, once: a decision made meanwhile by another request makes this
- * one a conflict, and nothing of it is written.
- */
-export async function saveBreachDecision(change: BreachDecisionChange): Promise<void> {
-  const { agreementId, breach, decision } = change;
-  const claims = claimWrites();
-  try {
-    await dynamoClient().send(
-      new TransactWriteItemsCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: config.tableName(),
-              Key: toItem(breachCaseKey(agreementId, breach.id)),
-              UpdateExpression: 'SET decision = :decision',
-              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(decision)',
-              ExpressionAttributeValues: toItem({ ':decision': decision }),
-            },
-          },
-          ...change.history.map((entry, position) => historyItem(agreementId, entry, position)),
-          { Put: auditItem(agreementId, change.audit) },
-          ...change.notifications.flatMap((n) => notificationWrites(n)),
-          ...claims,
-        ],
-      }),
-    );
-  } catch (error) {
-    throw (
-      keyHeldFromCancellation(error, claims) ??
-      (error instanceof TransactionCanceledException &&
-      error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
-        ? conflict('The controller decided on this breach meanwhile; a decision is made once')
-        : error)
-    );
-  }
-  claimWritten(claims);
-  await publishEvents(change.notifications);
-}
-
+export type BreachDecisionChange = CaseChange & { decision: BreachDecision };
 /** A supplement to a report, with its history, audit entry and notifications. */
-export interface BreachUpdateChange {
-  agreementId: string;
-  breach: BreachCase;
-  update: BreachUpdate;
-  history: HistoryEntry[];
-  audit: AuditEntry;
-  notifications: Notification[];
-}
-
-/**
- * Adds a supplement under the next number: the case's count moves from the one read to this number,
- * so two supplements made at once cannot take the same number (the loser is a conflict and writes
- * nothing; it may send again).
- */
-export async function saveBreachUpdate(change: BreachUpdateChange): Promise<void> {
-  const { agreementId, breach, update } = change;
-  const claims = claimWrites();
-  const previous = breach.updateCount ?? 0;
-  try {
-    await dynamoClient().send(
-      new TransactWriteItemsCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: config.tableName(),
-              Key: toItem(breachCaseKey(agreementId, breach.id)),
-              UpdateExpression: 'SET updateCount = :number',
-              ConditionExpression:
-                previous === 0
-                  ? 'attribute_exists(pk) AND attribute_not_exists(updateCount)'
-                  : 'attribute_exists(pk) AND updateCount = :previous',
-              ExpressionAttributeValues: toItem({
-                ':number': update.number,
-                ...(previous === 0 ? {} : { ':previous': previous }),
-              }),
-            },
-          },
-          {
-            Put: {
-              TableName: config.tableName(),
-              Item: toItem({
-                ...updateKey(agreementId, breach.id, update.number),
-                entity: 'breachupdate',
-                breachId: breach.id,
-                ...update,
-              }),
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          ...change.history.map((entry, position) => historyItem(agreementId, entry, position)),
-          { Put: auditItem(agreementId, change.audit) },
-          ...change.notifications.flatMap((n) => notificationWrites(n)),
-          ...claims,
-        ],
-      }),
-    );
-  } catch (error) {
-    throw (
-      keyHeldFromCancellation(error, claims) ??
-      (error instanceof TransactionCanceledException &&
-      error.CancellationReasons?.slice(0, 2).some((reason) => reason.Code === 'ConditionalCheckFailed')
-        ? conflict(
-            'Another supplement to this breach report was added meanwhile; read it and send yours again',
-          )
-        : error)
-    );
-  }
-  claimWritten(claims);
-  await publishEvents(change.notifications);
-}
-
+export type BreachUpdateChange = CaseChange & { update: BreachUpdate };
 /** A question asked or answered, with its history, audit entry and notifications. */
-export interface BreachQuestionChange {
-  agreementId: string;
-  breach: BreachCase;
-  question: BreachQuestion;
-  history: HistoryEntry[];
-  audit: AuditEntry;
-  notifications: Notification[];
-}
+export type BreachQuestionChange = CaseChange & { question: BreachQuestion };
 
 /**
- * A question under the next number (the case's count moved from the one read, as for supplements),
- * or its answer (once: the question must still have none). A lost race is a conflict, nothing written.
+ * A change of a case in one transaction: its own conditional writes first, then its history, audit
+ * entry, notifications and the Idempotency-Key's claim. One of its own conditions failing means
+ * another request changed the case meanwhile: `conflictMessage`, and nothing is written.
  */
-export async function saveBreachQuestion(change: BreachQuestionChange): Promise<void> {
-  const { agreementId, breach, question } = change;
-  const answering = question.answer !== undefined;
-  const previous = breach.questionCount ?? 0;
-  const questionWrites: TransactWriteItem[] = answering
-    ? [
-        {
-          Update: {
-            TableName: config.tableName(),
-            Key: toItem(questionKey(agreementId, breach.id, question.number)),
-            UpdateExpression: 'SET answer = :answer, answeredAt = :at, answeredBy = :by',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(answer)',
-            ExpressionAttributeValues: toItem({
-              ':answer': question.answer,
-              ':at': question.answeredAt,
-              ':by': question.answeredBy,
-            }),
-          },
-        },
-      ]
-    : [
-        {
-          Update: {
-            TableName: config.tableName(),
-            Key: toItem(breachCaseKey(agreementId, breach.id)),
-            UpdateExpression: 'SET questionCount = :number',
-            ConditionExpression:
-              previous === 0
-                ? 'attribute_exists(pk) AND attribute_not_exists(questionCount)'
-                : 'attribute_exists(pk) AND questionCount = :previous',
-            ExpressionAttributeValues: toItem({
-              ':number': question.number,
-              ...(previous === 0 ? {} : { ':previous': previous }),
-            }),
-          },
-        },
-        {
-          Put: {
-            TableName: config.tableName(),
-            Item: toItem({
-              ...questionKey(agreementId, breach.id, question.number),
-              entity: 'breachquestion',
-              breachId: breach.id,
-              ...question,
-            }),
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-      ];
+async function writeCaseChange(change: CaseChange, own: TransactWriteItem[], conflictMessage: string) {
+  const { agreementId } = change;
   const claims = claimWrites();
   try {
     await dynamoClient().send(
       new TransactWriteItemsCommand({
         TransactItems: [
-          ...questionWrites,
+          ...own,
           ...change.history.map((entry, position) => historyItem(agreementId, entry, position)),
           { Put: auditItem(agreementId, change.audit) },
           ...change.notifications.flatMap((n) => notificationWrites(n)),
@@ -467,22 +304,113 @@ export async function saveBreachQuestion(change: BreachQuestionChange): Promise<
   } catch (error) {
     const lost =
       error instanceof TransactionCanceledException &&
-      error.CancellationReasons?.slice(0, questionWrites.length).some(
+      error.CancellationReasons?.slice(0, own.length).some(
         (reason) => reason.Code === 'ConditionalCheckFailed',
       );
-    throw (
-      keyHeldFromCancellation(error, claims) ??
-      (lost
-        ? conflict(
-            answering
-              ? `Question ${question.number} was answered meanwhile; an answer is given once`
-              : 'Another question about this breach was asked meanwhile; send yours again',
-          )
-        : error)
-    );
+    throw keyHeldFromCancellation(error, claims) ?? (lost ? conflict(conflictMessage) : error);
   }
   claimWritten(claims);
   await publishEvents(change.notifications);
+}
+
+/**
+ * A numbered item of a case (a supplement, a question) and the case's count moved from the number
+ * read to this one, so two made at once cannot take one number.
+ */
+function numberedWrites(
+  change: CaseChange,
+  kind: 'UPDATE' | 'QUESTION',
+  item: { number: number } & Record<string, unknown>,
+): TransactWriteItem[] {
+  const { agreementId, breach } = change;
+  const count = kind === 'UPDATE' ? 'updateCount' : 'questionCount';
+  const previous = breach[count] ?? 0;
+  return [
+    {
+      Update: {
+        TableName: config.tableName(),
+        Key: toItem(breachCaseKey(agreementId, breach.id)),
+        UpdateExpression: `SET ${count} = :number`,
+        ConditionExpression:
+          previous === 0
+            ? `attribute_exists(pk) AND attribute_not_exists(${count})`
+            : `attribute_exists(pk) AND ${count} = :previous`,
+        ExpressionAttributeValues: toItem({
+          ':number': item.number,
+          ...(previous === 0 ? {} : { ':previous': previous }),
+        }),
+      },
+    },
+    {
+      Put: {
+        TableName: config.tableName(),
+        Item: toItem({
+          ...childKey(kind)(agreementId, breach.id, item.number),
+          entity: kind === 'UPDATE' ? 'breachupdate' : 'breachquestion',
+          breachId: breach.id,
+          ...item,
+        }),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+  ];
+}
+
+/** Records the decision on the case, once: one made meanwhile by another request makes this one a conflict. */
+export function saveBreachDecision(change: BreachDecisionChange): Promise<void> {
+  const decisionWrite: TransactWriteItem = {
+    Update: {
+      TableName: config.tableName(),
+      Key: toItem(breachCaseKey(change.agreementId, change.breach.id)),
+      UpdateExpression: 'SET decision = :decision',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(decision)',
+      ExpressionAttributeValues: toItem({ ':decision': change.decision }),
+    },
+  };
+  return writeCaseChange(
+    change,
+    [decisionWrite],
+    'The controller decided on this breach meanwhile; a decision is made once',
+  );
+}
+
+/** Adds a supplement under the next number (a race lost is a conflict; it may be sent again). */
+export function saveBreachUpdate(change: BreachUpdateChange): Promise<void> {
+  return writeCaseChange(
+    change,
+    numberedWrites(change, 'UPDATE', change.update),
+    'Another supplement to this breach report was added meanwhile; read it and send yours again',
+  );
+}
+
+/** A question under the next number, or its answer (once: the question must still have none). */
+export function saveBreachQuestion(change: BreachQuestionChange): Promise<void> {
+  const { agreementId, breach, question } = change;
+  if (question.answer === undefined) {
+    return writeCaseChange(
+      change,
+      numberedWrites(change, 'QUESTION', question),
+      'Another question about this breach was asked meanwhile; send yours again',
+    );
+  }
+  const answerWrite: TransactWriteItem = {
+    Update: {
+      TableName: config.tableName(),
+      Key: toItem(questionKey(agreementId, breach.id, question.number)),
+      UpdateExpression: 'SET answer = :answer, answeredAt = :at, answeredBy = :by',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(answer)',
+      ExpressionAttributeValues: toItem({
+        ':answer': question.answer,
+        ':at': question.answeredAt,
+        ':by': question.answeredBy,
+      }),
+    },
+  };
+  return writeCaseChange(
+    change,
+    [answerWrite],
+    `Question ${question.number} was answered meanwhile; an answer is given once`,
+  );
 }
 
 /**
