@@ -90,14 +90,26 @@ export async function getAgreement(id: string): Promise<StoredAgreement | undefi
   return item ? toStored(item) : undefined;
 }
 
-/** The agreement as stored, from its item (e.g. one of several read at once). */
+/** The agreement as stored, from its item (e.g. one of several read at once), in the contract's order. */
 export function toStored(item: Item): StoredAgreement {
+  const { agreement, signingTokens } = storedAsRead(item);
+  return {
+    agreement: inContractOrder(agreement as unknown as Record<string, unknown>) as unknown as Agreement,
+    signingTokens,
+  };
+}
+
+/**
+ * The agreement as stored, its fields in the order DynamoDB returned them: for a reader that orders
+ * them itself (the evidence pack sorts every key), which then bundles no schema.
+ */
+export function storedAsRead(item: Item): StoredAgreement {
   const raw = fromItem<Record<string, unknown>>(item);
   const signingTokens = (raw.signingTokens ?? {}) as StoredAgreement['signingTokens'];
   for (const field of INTERNAL_FIELDS) delete raw[field];
   // A record written before content hashes existed gets its hash on read (and keeps it on its next write).
   raw.contentHash ??= contentHashOf(raw as unknown as AgreementContent);
-  return { agreement: inContractOrder(raw) as unknown as Agreement, signingTokens };
+  return { agreement: raw as unknown as Agreement, signingTokens };
 }
 
 /** DynamoDB returns attributes in no particular order; callers get the contract's order. */

@@ -47,10 +47,17 @@ export interface StoredAmendment {
 export function toStoredAmendment(item: Item): StoredAmendment {
   const raw = fromItem<Record<string, unknown>>(item);
   const taskToken = typeof raw.taskToken === 'string' ? raw.taskToken : undefined;
-  for (const field of INTERNAL_FIELDS) delete raw[field];
+  const asRead = amendmentAsRead(item);
   const amendment: Record<string, unknown> = {};
-  for (const key of amendmentOrder()) if (key in raw) amendment[key] = raw[key];
+  for (const key of amendmentOrder()) if (key in asRead) amendment[key] = asRead[key];
   return { amendment: amendment as Amendment, ...(taskToken ? { taskToken } : {}) };
+}
+
+/** An amendment's fields in the order DynamoDB returned them (see storedAsRead in agreements-store). */
+export function amendmentAsRead(item: Item): Record<string, unknown> {
+  const raw = fromItem<Record<string, unknown>>(item);
+  for (const field of INTERNAL_FIELDS) delete raw[field];
+  return raw;
 }
 
 export function toContentVersion(item: Item): ContentVersion {

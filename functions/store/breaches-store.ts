@@ -85,9 +85,37 @@ const beforeCases = (raw: Record<string, unknown>) => ({
   controllerAwareAt: raw.becameAwareAt,
 });
 
+/**
+ * How records leave the store: in their schemas' order (what the API answers), or as DynamoDB returned
+ * them (for the evidence pack, which sorts every key itself and so bundles no schema).
+ */
+interface Arrangement {
+  record(raw: Record<string, unknown>): Record<string, unknown>;
+  update(raw: Record<string, unknown>): Record<string, unknown>;
+  question(raw: Record<string, unknown>): Record<string, unknown>;
+}
+
+const INTERNAL_FIELDS = ['pk', 'sk', 'entity', 'breachId'] as const;
+function asRead(raw: Record<string, unknown>): Record<string, unknown> {
+  for (const field of INTERNAL_FIELDS) delete raw[field];
+  return raw;
+}
+const AS_READ: Arrangement = { record: asRead, update: asRead, question: asRead };
+
+const IN_SCHEMA_ORDER: Arrangement = {
+  record(raw) {
+    const record = ordered(raw, recordOrder());
+    record.contactPoint = ordered(record.contactPoint as Record<string, unknown>, CONTACT_ORDER);
+    return record;
+  },
+  update: (raw) => ordered(raw, updateOrder()),
+  question: (raw) => ordered(raw, questionOrder()),
+};
+
 /** A report with what its case holds: supplements and questions in order (lists, maybe empty), the decision. */
-export function toBreachRecord(
+function toBreachRecord(
   item: Item,
+  arrangement: Arrangement,
   breachCase?: BreachCase,
   updates: BreachUpdate[] = [],
   questions: BreachQuestion[] = [],
@@ -101,9 +129,7 @@ export function toBreachRecord(
         ...(breachCase.decision ? { decision: breachCase.decision } : {}),
       }
     : {};
-  const record = ordered({ ...beforeCases(raw), ...raw, ...followed }, recordOrder());
-  record.contactPoint = ordered(record.contactPoint as Record<string, unknown>, CONTACT_ORDER);
-  return record as BreachRecord;
+  return arrangement.record({ ...beforeCases(raw), ...raw, ...followed }) as BreachRecord;
 }
 
 const CASE_FIELDS = [
@@ -138,11 +164,8 @@ export const questionKey = childKey('QUESTION');
 const questionOrder = /* @__PURE__ */ lazily(() => Object.keys(breachQuestionSchema.shape));
 
 export const toBreachQuestion = (item: Item) =>
-  ordered(fromItem<Record<string, unknown>>(item), questionOrder()) as BreachQuestion;
+  IN_SCHEMA_ORDER.question(fromItem<Record<string, unknown>>(item)) as BreachQuestion;
 const updateOrder = /* @__PURE__ */ lazily(() => Object.keys(breachUpdateSchema.shape));
-
-const toBreachUpdate = (item: Item) =>
-  ordered(fromItem<Record<string, unknown>>(item), updateOrder()) as BreachUpdate;
 
 const caseItem = (agreementId: string, breachCase: BreachCase) =>
   toItem({ ...breachCaseKey(agreementId, breachCase.id), entity: 'breachcase', ...breachCase });
@@ -233,10 +256,7 @@ export async function getBreach(agreementId: string, breachId: string): Promise<
 }
 
 async function queryBreaches(agreementId: string, breachId?: string): Promise<BreachRecord[]> {
-  const reports: Item[] = [];
-  const cases = new Map<string, BreachCase>();
-  const updates = new Map<string, BreachUpdate[]>();
-  const questions = new Map<string, BreachQuestion[]>();
+  const items: Item[] = [];
   for await (const item of queryItems({
     TableName: config.tableName(),
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
@@ -250,18 +270,41 @@ async function queryBreaches(agreementId: string, breachId?: string): Promise<Br
     }),
     ConsistentRead: true,
   })) {
+    items.push(item);
+  }
+  return breachRecordsOf(items, IN_SCHEMA_ORDER);
+}
+
+/** Whether an item of the agreement's partition belongs to a breach: its report, case, supplements or questions. */
+export const isBreachItem = (sk: string) => sk.startsWith(BREACH_PREFIX);
+
+/**
+ * The reports among the items, each with what its case holds, fields as DynamoDB returned them (see
+ * Arrangement); the items are those of one agreement, in any order.
+ */
+export const breachRecordsAsRead = (items: Item[]) => breachRecordsOf(items, AS_READ);
+
+function breachRecordsOf(items: Item[], arrangement: Arrangement): BreachRecord[] {
+  const reports: Item[] = [];
+  const cases = new Map<string, BreachCase>();
+  const updates = new Map<string, BreachUpdate[]>();
+  const questions = new Map<string, BreachQuestion[]>();
+  for (const item of items) {
     const { sk, breachId: of } = fromItem<{ sk: string; breachId?: string }>(item);
     if (of !== undefined && sk.includes('#QUESTION#')) {
-      questions.set(of, [...(questions.get(of) ?? []), toBreachQuestion(item)]);
-    } else if (of !== undefined) updates.set(of, [...(updates.get(of) ?? []), toBreachUpdate(item)]);
-    else if (sk.startsWith(CASE_PREFIX)) {
+      const question = arrangement.question(fromItem<Record<string, unknown>>(item)) as BreachQuestion;
+      questions.set(of, [...(questions.get(of) ?? []), question]);
+    } else if (of !== undefined) {
+      const update = arrangement.update(fromItem<Record<string, unknown>>(item)) as BreachUpdate;
+      updates.set(of, [...(updates.get(of) ?? []), update]);
+    } else if (sk.startsWith(CASE_PREFIX)) {
       const breachCase = toBreachCase(item);
       cases.set(breachCase.id, breachCase);
     } else reports.push(item);
   }
   return reports.map((item) => {
     const id = fromItem<{ id: string }>(item).id;
-    return toBreachRecord(item, cases.get(id), updates.get(id), questions.get(id));
+    return toBreachRecord(item, arrangement, cases.get(id), updates.get(id), questions.get(id));
   });
 }
 

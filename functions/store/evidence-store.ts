@@ -2,21 +2,25 @@ import type { ContentVersion } from '../domain/amendments/rules.ts';
 import type { Amendment } from '../domain/amendments/schemas.ts';
 import type { Agreement } from '../domain/schemas.ts';
 import { config } from '../shared/config.ts';
-import { logEntryOf, toStored } from './agreements-store.ts';
-import { AMENDMENT_PREFIX, toContentVersion, toStoredAmendment, VERSION_PREFIX } from './amendments-store.ts';
-import { toBreachRecord } from './breaches-store.ts';
+import { logEntryOf, storedAsRead } from './agreements-store.ts';
+import { AMENDMENT_PREFIX, amendmentAsRead, toContentVersion, VERSION_PREFIX } from './amendments-store.ts';
+import { breachRecordsAsRead, isBreachItem } from './breaches-store.ts';
 import { type Item, toItem } from './items.ts';
 import { queryItems } from './query.ts';
 import { currentSeals, isLogEntryKey, type LogEntry, SEAL_PREFIX, type StoredSeal } from './seals-store.ts';
-import { toStoredSubProcessor } from './sub-processors-store.ts';
+import { subProcessorAsRead } from './sub-processors-store.ts';
 
-/** Everything an evidence pack holds of one agreement, as the API returns each part. */
+/**
+ * Everything an evidence pack holds of one agreement, each part with the fields the API answers, in the
+ * order DynamoDB returned them: the pack sorts every key, so this reader bundles no schema (and no zod).
+ */
 export interface AgreementRecord {
   agreement: Agreement | undefined;
   subProcessors: Record<string, unknown>[];
   amendments: Amendment[];
   /** Stored content versions (none until the first amendment takes effect). */
   versions: ContentVersion[];
+  /** Each report with its case: supplements, questions and answers, the decision. */
   breaches: Record<string, unknown>[];
   entries: LogEntry[];
   /** Oldest first; the last is the latest. */
@@ -41,29 +45,30 @@ export async function readAgreementRecord(agreementId: string): Promise<Agreemen
     latestSeals: [],
   };
   const sealItems: Item[] = [];
+  const breachItems: Item[] = [];
   for await (const item of queryItems({
     TableName: config.tableName(),
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: toItem({ ':pk': `AGREEMENT#${agreementId}` }),
     ConsistentRead: true,
   })) {
-    if (item.sk?.S?.startsWith(SEAL_PREFIX)) sealItems.push(item);
-    else file(record, item);
+    const sk = item.sk?.S ?? '';
+    if (sk.startsWith(SEAL_PREFIX)) sealItems.push(item);
+    else if (isBreachItem(sk)) breachItems.push(item);
+    else file(record, item, sk);
   }
+  record.breaches = breachRecordsAsRead(breachItems) as unknown as Record<string, unknown>[];
   const { seals, tail } = currentSeals(sealItems);
   record.seals = seals;
   record.latestSeals = tail;
   return record;
 }
 
-function file(record: AgreementRecord, item: Item): void {
-  const sk = item.sk?.S ?? '';
-  if (sk === 'AGREEMENT') record.agreement = toStored(item).agreement;
-  else if (sk.startsWith(AMENDMENT_PREFIX)) record.amendments.push(toStoredAmendment(item).amendment);
+function file(record: AgreementRecord, item: Item, sk: string): void {
+  if (sk === 'AGREEMENT') record.agreement = storedAsRead(item).agreement;
+  else if (sk.startsWith(AMENDMENT_PREFIX))
+    record.amendments.push(amendmentAsRead(item) as unknown as Amendment);
   else if (sk.startsWith(VERSION_PREFIX)) record.versions.push(toContentVersion(item));
   else if (isLogEntryKey(sk)) record.entries.push(logEntryOf(item));
-  else if (sk.startsWith('SUBPROCESSOR#'))
-    record.subProcessors.push(toStoredSubProcessor(item).record as unknown as Record<string, unknown>);
-  else if (sk.startsWith('BREACH#'))
-    record.breaches.push(toBreachRecord(item) as unknown as Record<string, unknown>);
+  else if (sk.startsWith('SUBPROCESSOR#')) record.subProcessors.push(subProcessorAsRead(item));
 }

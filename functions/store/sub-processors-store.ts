@@ -79,14 +79,20 @@ export interface StoredSubProcessor {
   taskToken?: string;
 }
 
-/** A request as stored, from its item (e.g. one of several read at once). */
+/** A request as stored, from its item (e.g. one of several read at once), in the schema's order. */
 export function toStoredSubProcessor(item: Item): StoredSubProcessor {
   const raw = fromItem<Record<string, unknown>>(item);
   const taskToken = typeof raw.taskToken === 'string' ? raw.taskToken : undefined;
-  for (const field of INTERNAL_FIELDS) delete raw[field];
-  const record = ordered(raw, recordOrder());
+  const record = ordered(subProcessorAsRead(item), recordOrder());
   if (record.decision) record.decision = ordered(record.decision as Record<string, unknown>, decisionOrder());
   return { record: record as SubProcessorRecord, ...(taskToken ? { taskToken } : {}) };
+}
+
+/** A request's fields in the order DynamoDB returned them (see storedAsRead in agreements-store). */
+export function subProcessorAsRead(item: Item): Record<string, unknown> {
+  const raw = fromItem<Record<string, unknown>>(item);
+  for (const field of INTERNAL_FIELDS) delete raw[field];
+  return raw;
 }
 
 export async function getSubProcessor(

@@ -72,6 +72,44 @@ describe('sealed logs and the evidence pack on the local stack', () => {
       breachReport(new Date(now.getTime() - 3_600_000).toISOString()),
     );
     expect(report.status).toBe(201);
+    const breachId = report.body.id as string;
+    // A case with a question, its answer and a supplement, and a sub-processor request with its decision.
+    expect(
+      (
+        await controller.post(`/agreements/${id}/breaches/${breachId}/questions`, {
+          question: 'Hvem ble varslet?',
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await processor.post(`/agreements/${id}/breaches/${breachId}/questions/1/answer`, {
+          answer: 'Ingen ennå',
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await processor.post(`/agreements/${id}/breaches/${breachId}/updates`, { facts: 'Ett brev til' }))
+        .status,
+    ).toBe(201);
+    const requested = await processor.post(`/agreements/${id}/sub-processors`, {
+      name: 'Drift AS',
+      address: 'Storgata 1, 0155 Oslo',
+      processingLocation: { city: 'Oslo', countryCode: 'NO' },
+      activities: 'Drift og backup av fagsystemet',
+      personalDataTypes: ['Navn'],
+    });
+    expect(requested.status).toBe(202);
+    const subId = requested.body.id as string;
+    expect(
+      (
+        await controller.post(`/agreements/${id}/sub-processors/${subId}/decision`, {
+          decision: 'APPROVED',
+          reason: 'Driftsleverandør i Norge',
+          signatory: { name: 'Kari Testesen', title: 'Personvernombud' },
+        })
+      ).status,
+    ).toBe(200);
 
     // The seal run at 01:30 Oslo time seals what was written today: one signed tree over every
     // agreement it sealed, announced once to each organisation party to one of them.
@@ -110,6 +148,16 @@ describe('sealed logs and the evidence pack on the local stack', () => {
       const told = (await sealRunsToldTo(party)).map(({ jws }) => jws);
       expect(told).toEqual(expect.arrayContaining([runOf('seals/000001.json'), runOf('seals/000002.json')]));
     }
+
+    // Each record in the pack is the record as the API answers it (the pack sorts the keys).
+    const json = (path: string) => JSON.parse(Buffer.from(files.get(path)!).toString('utf8')) as unknown;
+    expect(json('agreement.json')).toEqual((await controller.get(`/agreements/${id}`)).body);
+    expect(json(`breaches/${breachId}.json`)).toEqual(
+      (await controller.get(`/agreements/${id}/breaches/${breachId}`)).body,
+    );
+    expect(json(`sub-processors/${subId}.json`)).toEqual(
+      (await controller.get(`/agreements/${id}/sub-processors/${subId}`)).body,
+    );
 
     // A pack changed by one byte fails verification.
     const tampered = Buffer.from(pack.body);
