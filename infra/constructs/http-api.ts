@@ -15,8 +15,14 @@ export interface CatalogueHttpApiProps {
  * Fields of each access log line. Which integration called (`client_id`) is in the function's log line
  * of the request (the function verifies the token; the gateway does not read it).
  */
+/**
+ * No gateway authorizer reads the token, so the access log cannot name the caller; `lambdaRequestId`
+ * (the invocation's request id) joins each line to the function's own log line, which carries
+ * `caller_org` and `client_id` beside `function_request_id`.
+ */
 const ACCESS_LOG_FORMAT = {
   requestId: '$context.requestId',
+  lambdaRequestId: '$context.integration.requestId',
   requestTime: '$context.requestTime',
   sourceIp: '$context.identity.sourceIp',
   routeKey: '$context.routeKey',

@@ -89,10 +89,13 @@ describe('the HTTP API', () => {
     });
   });
 
-  it('logs every request to a log group that keeps the lines for a year', () => {
+  it('logs every request to a log group that keeps the lines for a year, joined to the function log by its request id', () => {
     const [stage] = Object.values(synth.service.findResources('AWS::ApiGatewayV2::Stage'));
     const settings = stage?.Properties.AccessLogSettings as { Format: string; DestinationArn: unknown };
-    expect(settings.Format).toContain('$context.requestId');
+    expect(JSON.parse(settings.Format)).toMatchObject({
+      requestId: '$context.requestId',
+      lambdaRequestId: '$context.integration.requestId',
+    });
     const logGroupId = (settings.DestinationArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     expect(synth.serviceJson.Resources?.[logGroupId]).toMatchObject({
       Type: 'AWS::Logs::LogGroup',
