@@ -343,12 +343,7 @@ export function initialAppendix(
  * withdrawn before it, each shown as it was then. Today gives the list as it stands now.
  */
 export function vedlegg3On(records: readonly SubProcessorRecord[], date: string, now: Date) {
-  const today = osloDate(now);
-  if (compareDates(date, today) > 0) {
-    throw validationError('Vedlegg 3 of a future day is not known yet', [
-      { field: 'on', message: `may not be after today (${today})` },
-    ]);
-  }
+  refuseFutureDay(date, now);
   const end = endOfOsloDay(date).getTime();
   return records
     .filter(
@@ -362,6 +357,16 @@ export function vedlegg3On(records: readonly SubProcessorRecord[], date: string,
       status: 'APPROVED' as const,
     }))
     .sort((a, b) => a.approvedFrom!.localeCompare(b.approvedFrom!) || a.name.localeCompare(b.name, 'nb'));
+}
+
+/** Vedlegg 3 of a day after today (Europe/Oslo) is not known yet: 400 naming `on`. */
+export function refuseFutureDay(date: string, now: Date): void {
+  const today = osloDate(now);
+  if (compareDates(date, today) > 0) {
+    throw validationError('Vedlegg 3 of a future day is not known yet', [
+      { field: 'on', message: `may not be after today (${today})` },
+    ]);
+  }
 }
 
 /** Oldest request first. */

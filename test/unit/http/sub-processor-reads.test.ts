@@ -157,12 +157,13 @@ describe('GET /agreements/{id}/sub-processors', () => {
     expect(tableWrites()).toEqual([]);
   });
 
-  it('answers 400 for a day after today', async () => {
+  it('answers 400 for a day after today, and logs nothing', async () => {
     givenStored(inForceAgreement());
     givenSubProcessors([approved]);
     const response = await listAs(CONTROLLER_ORG, { status: 'APPROVED', on: '2026-11-23' });
     expect(response.statusCode).toBe(400);
     expect(response.body.errors).toEqual([{ field: 'on', message: 'may not be after today (2026-11-22)' }]);
+    expect(tableWrites()).toEqual([]);
   });
 
   it('answers 404 to a non-party, and logs nothing', async () => {
