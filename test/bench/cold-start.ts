@@ -48,7 +48,6 @@ const CLIENT_CLASSES: Record<string, string> = {
   '@aws-sdk/client-sfn': 'SFNClient',
   '@aws-sdk/client-eventbridge': 'EventBridgeClient',
   '@aws-sdk/client-kms': 'KMSClient',
-  '@aws-sdk/client-sesv2': 'SESv2Client',
 };
 
 /** The `@aws-sdk/client-*` packages the project depends on (package.json `dependencies`). */

@@ -1,4 +1,3 @@
-import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import {
   afterAttempt,
   afterFailure,
@@ -8,9 +7,9 @@ import {
 } from '../../domain/delivery/deliveries.ts';
 import { renderEmail } from '../../domain/delivery/email.ts';
 import type { PartyRole } from '../../domain/schemas.ts';
-import { sesClient } from '../../shared/clients.ts';
 import { config } from '../../shared/config.ts';
 import { logger } from '../../shared/observability.ts';
+import { sendSesEmail } from '../../shared/ses-email.ts';
 import type { DeliveryAgreement, StoredNotification } from '../../store/deliveries-store.ts';
 import { failureOf } from './failure.ts';
 
@@ -45,21 +44,13 @@ export async function sendEmail(
       contact: { name: contact.name, email: contact.email },
       apiBaseUrl: config.apiBaseUrl(),
     });
-    await sesClient().send(
-      new SendEmailCommand({
-        FromEmailAddress: config.emailSender(),
-        Destination: { ToAddresses: [contact.email] },
-        Content: {
-          Simple: {
-            Subject: { Data: email.subject, Charset: 'UTF-8' },
-            Body: {
-              Text: { Data: email.text, Charset: 'UTF-8' },
-              Html: { Data: email.html, Charset: 'UTF-8' },
-            },
-          },
-        },
-      }),
-    );
+    await sendSesEmail({
+      from: config.emailSender(),
+      to: contact.email,
+      subject: email.subject,
+      text: email.text,
+      html: email.html,
+    });
     return afterAttempt(EMAIL_CHANNEL, previous, at, { delivered: true });
   } catch (error) {
     // A warning (it is retried), with the error's name and status only: SES's messages can quote the

@@ -4,7 +4,6 @@ import {
   TransactWriteItemsCommand,
   type TransactWriteItemsCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { SendEmailCommand, TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -38,6 +37,7 @@ import {
   recipients,
   recordedDeliveries,
   refusedAt,
+  refuseEmail,
   sentEmails,
   ses,
   streamRecord,
@@ -73,8 +73,7 @@ const givenDeliveryRecorded = (delivery: Delivery) => {
   });
 };
 
-const sesRefuses = () =>
-  ses.on(SendEmailCommand).rejects(new TooManyRequestsException({ message: 'Slow down', $metadata: {} }));
+const sesRefuses = () => ses.answerWith(refuseEmail(429, 'TooManyRequestsException', 'Slow down'));
 
 describe('deliverNotifications (the stream consumer)', () => {
   it("e-mails a new notification to the recipient party's contact person and records it delivered", async () => {

@@ -1,7 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
@@ -23,13 +22,18 @@ export const API_BASE_URL = 'https://api.example.no';
 export const DELIVERY_STATE_MACHINE_ARN =
   'arn:aws:states:eu-north-1:123456789012:stateMachine:NotificationDelivery';
 
-export const ses = mockClient(SESv2Client);
-
 /** SES accepts every message unless a test says otherwise; the delivery settings are in the environment. */
 export function useDeliveryMocks(): void {
+  beforeAll(async () => {
+    await ses.start();
+    process.env.AWS_ENDPOINT_URL_SESV2 = ses.origin;
+    process.env.AWS_ACCESS_KEY_ID ??= 'test-key';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'test-secret';
+  });
+  afterAll(() => ses.stop());
   beforeEach(() => {
     ses.reset();
-    ses.on(SendEmailCommand).resolves({ MessageId: 'message-1' });
+    ses.answerWith(acceptEmail);
     process.env.EMAIL_SENDER = EMAIL_SENDER;
     process.env.API_BASE_URL = API_BASE_URL;
     process.env.NOTIFICATION_DELIVERY_STATE_MACHINE_ARN = DELIVERY_STATE_MACHINE_ARN;
@@ -97,11 +101,26 @@ export function expectedEmail(n: Notification, agreement: Agreement, role: Party
   });
 }
 
-/** The SendEmail requests made, in order. */
-export const sentEmails = () => ses.commandCalls(SendEmailCommand).map((call) => call.args[0].input);
+/** A SendEmail request's body (SES v2), as the delivery functions send it. */
+export interface SentEmail {
+  FromEmailAddress: string;
+  Destination: { ToAddresses: string[] };
+  Content: {
+    Simple: {
+      Subject: { Data: string; Charset: string };
+      Body: { Text: { Data: string; Charset: string }; Html: { Data: string; Charset: string } };
+    };
+  };
+}
+
+/** The SendEmail requests SES received (taken or refused), in order. */
+export const sentEmails = (): SentEmail[] =>
+  ses.requests
+    .filter((request) => request.method === 'POST' && request.path === '/v2/email/outbound-emails')
+    .map((request) => JSON.parse(request.body) as SentEmail);
 
 /** The address each SendEmail went to, in order. */
-export const recipients = () => sentEmails().flatMap((input) => input.Destination?.ToAddresses ?? []);
+export const recipients = () => sentEmails().flatMap((input) => input.Destination.ToAddresses);
 
 /** An error as the SDK throws it, with its name. */
 export function awsError(name: string, message = name): Error {
@@ -254,9 +273,14 @@ export class WebhookReceiver {
     });
   });
 
-  /** `http://127.0.0.1:<port>/hooks`, once started. */
+  /** `http://127.0.0.1:<port>`, once started. */
+  get origin(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** `<origin>/hooks`, once started. */
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks`;
+    return `${this.origin}/hooks`;
   }
 
   start(): Promise<void> {
@@ -301,3 +325,25 @@ export function useWebhookReceiver(): WebhookReceiver {
   afterAll(() => receiver.stop());
   return receiver;
 }
+
+/** SES's answer to a SendEmail it takes. */
+export const acceptEmail: Answer = (response) => {
+  response
+    .writeHead(200, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ MessageId: 'message-1' }));
+};
+
+/** SES's refusal, as its API gives it: the error's name in `x-amzn-ErrorType`, and a message that may quote the address. */
+export const refuseEmail =
+  (status: number, errorType: string, message = 'Email address is not verified: ola@example.no'): Answer =>
+  (response) => {
+    response
+      .writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': errorType })
+      .end(JSON.stringify({ message }));
+  };
+
+/**
+ * Amazon SES's v2 API where the delivery functions send (AWS_ENDPOINT_URL_SESV2): an HTTP server on
+ * 127.0.0.1 that keeps every request and takes each message unless a test has it refuse.
+ */
+export const ses = new WebhookReceiver();

@@ -1,5 +1,4 @@
 import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
-import { SendEmailCommand, TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Delivery } from '../../../../functions/domain/delivery/deliveries.ts';
 import type { Agreement } from '../../../../functions/domain/schemas.ts';
@@ -17,6 +16,7 @@ import {
   recipients,
   recordedDeliveries,
   refusedAt,
+  refuseEmail,
   sentEmails,
   ses,
   useDeliveryMocks,
@@ -45,7 +45,7 @@ const retrying = (attempts: number, firstAttemptAt = FIRST): Delivery => ({
   attempts,
   firstAttemptAt,
   nextAttemptAt: AT.toISOString(),
-  reason: 'The mail service refused or did not answer (TooManyRequestsException)',
+  reason: 'The mail service refused or did not answer (TooManyRequestsException HTTP 429)',
 });
 
 /** The one delivery recorded, with the condition it was recorded on. */
@@ -59,7 +59,7 @@ const FIRST_ATTEMPT_CONDITION =
   'attribute_exists(pk) AND (attribute_not_exists(#delivery) OR #delivery.attempts = :previous)';
 
 const sesRefuses = (message = 'Maximum sending rate exceeded') =>
-  ses.on(SendEmailCommand).rejects(new TooManyRequestsException({ message, $metadata: {} }));
+  ses.answerWith(refuseEmail(429, 'TooManyRequestsException', message));
 
 describe('sendEmail', () => {
   it("sends the rendered e-mail from the deployment's sender to the processor's contact person", async () => {
@@ -139,14 +139,12 @@ describe('sendEmail', () => {
       attempts: 1,
       firstAttemptAt: AT.toISOString(),
       nextAttemptAt: '2026-11-22T10:00:15.000Z',
-      reason: 'The mail service refused or did not answer (TooManyRequestsException)',
+      reason: 'The mail service refused or did not answer (TooManyRequestsException HTTP 429)',
     });
   });
 
   it('keeps personal data in the error out of the reason', async () => {
-    ses
-      .on(SendEmailCommand)
-      .rejects(awsError('MessageRejected', 'Email address is not verified: ola@example.no'));
+    ses.answerWith(refuseEmail(400, 'MessageRejected'));
 
     const delivery = await sendEmail(stored(), awaitingAgreement(), AT);
 
@@ -199,7 +197,7 @@ describe('sendEmail', () => {
       at: at.toISOString(),
       attempts: 32,
       firstAttemptAt: FIRST,
-      reason: 'The mail service refused or did not answer (TooManyRequestsException)',
+      reason: 'The mail service refused or did not answer (TooManyRequestsException HTTP 429)',
     });
   });
 
@@ -300,9 +298,7 @@ describe('an e-mail attempt, recorded (sendEmail + recordAttempts)', () => {
   });
 
   it('keeps personal data in the error out of what is recorded', async () => {
-    ses
-      .on(SendEmailCommand)
-      .rejects(awsError('MessageRejected', 'Email address is not verified: ola@example.no'));
+    ses.answerWith(refuseEmail(400, 'MessageRejected'));
 
     await attemptAndRecord(stored(), awaitingAgreement());
 

@@ -1,5 +1,4 @@
 import { GetItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
-import { SendEmailCommand, TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Delivery } from '../../../../functions/domain/delivery/deliveries.ts';
@@ -14,6 +13,7 @@ import {
   recipients,
   recordedDeliveries,
   refusedAt,
+  refuseEmail,
   sentEmails,
   ses,
   useDeliveryMocks,
@@ -37,7 +37,7 @@ const retrying = (attempts: number): Delivery => ({
   attempts,
   firstAttemptAt: FIRST,
   nextAttemptAt: NOW,
-  reason: 'The mail service refused or did not answer (TooManyRequestsException)',
+  reason: 'The mail service refused or did not answer (TooManyRequestsException HTTP 429)',
 });
 
 const givenNotification = (...deliveries: Delivery[]) =>
@@ -51,8 +51,7 @@ const recordedDelivery = () => {
   return { condition, values: { ':delivery': delivery, ':previous': previous } };
 };
 
-const sesRefuses = () =>
-  ses.on(SendEmailCommand).rejects(new TooManyRequestsException({ message: 'Slow down', $metadata: {} }));
+const sesRefuses = () => ses.answerWith(refuseEmail(429, 'TooManyRequestsException', 'Slow down'));
 
 describe('retryDelivery task', () => {
   it('tries again, reading the notification strongly consistent, and is DONE once the e-mail went', async () => {
