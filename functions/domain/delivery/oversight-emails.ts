@@ -2,226 +2,120 @@ import { type EmailTemplate, endOfDayDeadline, partyLabel, type TemplateInput } 
 
 /**
  * E-mails of oversight audits (rule 16, 003 §11): the plan, the processor's material, findings and
- * their closing, the conclusion, and the reminders before and after due dates. Dates are Oslo days.
+ * their closing, the conclusion, and the reminders before and after due dates (Oslo days). Written
+ * compactly: every template is in the delivery function's bundle.
  */
 
-const TYPE_TEXT: Record<string, string> = {
-  DOCUMENT_REVIEW: 'dokumentgjennomgang',
-  ON_SITE: 'stedlig tilsyn',
-  THIRD_PARTY_REPORT: 'revisjonsrapport fra tredjepart',
-};
+type Fact = [string, string];
+const fact = (label: string, value: string | undefined): Fact[] => (value ? [[label, value]] : []);
+const deadline = (date: string | undefined) => (date ? endOfDayDeadline(date) : undefined);
 
-const RESPONSIBLE = ['controller', 'processor'] as const;
-
-function auditOf(input: TemplateInput) {
-  const auditId = input.details.id('auditId');
-  const type = input.details.oneOf('type', Object.keys(TYPE_TEXT));
-  const dueOn = input.details.date('dueOn');
-  const read = {
-    text: 'Les tilsynet:',
-    call: {
-      method: 'GET' as const,
-      path: auditId ? input.path(`/audits/${auditId}`) : input.path('/audits'),
-    },
-  };
-  const facts: [string, string][] = [
-    ...(type ? [['Type tilsyn', TYPE_TEXT[type]!] as [string, string]] : []),
-    ...(dueOn ? [['Frist for tilsynet', endOfDayDeadline(dueOn)] as [string, string]] : []),
-    ...(auditId ? [['Tilsyn-id', auditId] as [string, string]] : []),
-  ];
-  return { auditId, dueOn, read, facts };
-}
-
-function findingOf(input: TemplateInput) {
-  const number = input.details.int('number');
-  const deadline = input.details.date('deadline');
-  const responsible = input.details.oneOf('responsible', RESPONSIBLE);
-  const facts: [string, string][] = [
-    ...(number ? [['Funn nr.', String(number)] as [string, string]] : []),
-    ...(deadline ? [['Frist for å lukke funnet', endOfDayDeadline(deadline)] as [string, string]] : []),
-    ...(responsible ? [['Ansvarlig for å lukke', partyLabel(input, responsible)] as [string, string]] : []),
-  ];
-  return { number, deadline, responsible, facts };
-}
-
-const planned: EmailTemplate = (input) => {
-  const audit = auditOf(input);
-  const every = input.details.int('everyMonths');
+/** What every oversight e-mail shows: the finding (if any), the audit, and the calls to make. */
+function oversight(
+  input: TemplateInput,
+  headline: string,
+  paragraphs: string[],
+  call?: 'material' | 'closure',
+) {
+  const d = input.details;
+  const auditId = d.id('auditId');
+  const number = d.int('number');
+  const responsible = d.oneOf('responsible', ['controller', 'processor'] as const);
+  const path = (suffix: string) => input.path(`/audits${auditId ? `/${auditId}${suffix}` : ''}`);
+  const post =
+    call === 'material'
+      ? { text: 'Send inn materiale:', suffix: '/material' }
+      : call === 'closure' && number && responsible === input.recipientRole
+        ? { text: 'Registrer lukkingen:', suffix: `/findings/${number}/closure` }
+        : undefined;
   return {
-    headline: 'Tilsyn er planlagt',
-    paragraphs: [
-      `${partyLabel(input, 'controller')} har planlagt tilsyn med dere som databehandler (avtalen punkt 11).`,
-      'Send inn materialet tilsynet trenger – dokumenter med SHA-256, eller et sammendrag av en revisjonsrapport fra tredjepart – før fristen.',
-      ...(every ? [`Tilsynet gjentas hver ${every}. måned: det neste planlegges når dette avsluttes.`] : []),
-    ],
-    facts: audit.facts,
-    actions: [
-      audit.read,
-      ...(audit.auditId
-        ? [
-            {
-              text: 'Send inn materiale:',
-              call: { method: 'POST' as const, path: input.path(`/audits/${audit.auditId}/material`) },
-            },
-          ]
-        : []),
-    ],
-  };
-};
-
-const materialSubmitted: EmailTemplate = (input) => {
-  const audit = auditOf(input);
-  const documents = input.details.int('documents');
-  const report = input.details.flag('thirdPartyReport');
-  return {
-    headline: 'Materiale til tilsynet er sendt inn',
-    paragraphs: [
-      `${partyLabel(input, 'processor')} har sendt inn materiale til tilsynet${documents ? ` (${documents} dokument${documents === 1 ? '' : 'er'})` : ''}${report ? ', med sammendrag av en revisjonsrapport fra tredjepart' : ''}.`,
-      'Gå gjennom materialet, registrer eventuelle funn med frist og ansvarlig part, og avslutt tilsynet med deres konklusjon.',
-    ],
-    facts: audit.facts,
-    actions: [audit.read],
-  };
-};
-
-const findingRecorded: EmailTemplate = (input) => {
-  const audit = auditOf(input);
-  const finding = findingOf(input);
-  const ours = finding.responsible === input.recipientRole;
-  return {
-    headline: `Funn${finding.number ? ` nr. ${finding.number}` : ''} fra tilsynet`,
-    paragraphs: [
-      `${partyLabel(input, 'controller')} har registrert et funn fra tilsynet.`,
-      ours
-        ? `Dere er ansvarlige for å lukke det${finding.deadline ? ` innen ${endOfDayDeadline(finding.deadline)}` : ''}, og registrerer hvordan det ble lukket.`
-        : 'Den ansvarlige parten registrerer hvordan funnet ble lukket.',
-    ],
-    facts: [...finding.facts, ...audit.facts],
-    actions: [
-      audit.read,
-      ...(ours && audit.auditId && finding.number
-        ? [
-            {
-              text: 'Registrer hvordan funnet ble lukket:',
-              call: {
-                method: 'POST' as const,
-                path: input.path(`/audits/${audit.auditId}/findings/${finding.number}/closure`),
-              },
-            },
-          ]
-        : []),
-    ],
-  };
-};
-
-const findingClosed: EmailTemplate = (input) => {
-  const audit = auditOf(input);
-  const finding = findingOf(input);
-  const closedOn = input.details.date('closedOn');
-  const late = input.details.flag('closedLate');
-  const open = input.details.int('openFindings');
-  return {
-    headline: `Funn${finding.number ? ` nr. ${finding.number}` : ''} fra tilsynet er lukket`,
-    paragraphs: [
-      `Den ansvarlige parten har registrert hvordan funnet ble lukket${late ? ', etter fristen' : ''}.`,
-      ...(open !== undefined ? [`Åpne funn igjen i tilsynet: ${open}.`] : []),
-    ],
+    headline,
+    paragraphs,
     facts: [
-      ...finding.facts,
-      ...(closedOn ? [['Lukket', closedOn.split('-').reverse().join('.')] as [string, string]] : []),
-      ...audit.facts,
+      ...fact('Funn nr.', number ? String(number) : undefined),
+      ...fact('Frist for å lukke funnet', deadline(d.date('deadline'))),
+      ...fact('Frist for tilsynet', deadline(d.date('dueOn'))),
+      ...fact('Tilsyn-id', auditId),
     ],
-    actions: [audit.read],
+    actions: [
+      { text: 'Les tilsynet:', call: { method: 'GET' as const, path: path('') } },
+      ...(post && auditId
+        ? [{ text: post.text, call: { method: 'POST' as const, path: path(post.suffix) } }]
+        : []),
+    ],
   };
+}
+
+const numbered = (input: TemplateInput) => {
+  const number = input.details.int('number');
+  return `Funn${number ? ` nr. ${number}` : ''} fra tilsynet`;
 };
 
-const closed: EmailTemplate = (input) => {
-  const audit = auditOf(input);
-  const nextDueOn = input.details.date('nextDueOn');
-  return {
-    headline: 'Tilsynet er avsluttet',
-    paragraphs: [
-      `${partyLabel(input, 'controller')} har avsluttet tilsynet med sin konklusjon.`,
-      ...(nextDueOn ? [`Neste tilsyn i planen har frist ${endOfDayDeadline(nextDueOn)}.`] : []),
-    ],
-    facts: audit.facts,
-    actions: [audit.read],
-  };
+/** Whose turn it is on a finding: the recipient's, or the responsible party's. */
+const findingTask = (input: TemplateInput) => {
+  const responsible = input.details.oneOf('responsible', ['controller', 'processor'] as const);
+  return responsible === input.recipientRole
+    ? 'Dere skal lukke funnet.'
+    : `${responsible ? partyLabel(input, responsible) : 'Den ansvarlige parten'} skal lukke funnet.`;
 };
 
-const dueReminder =
+const reminder =
   (overdue: boolean): EmailTemplate =>
-  (input) => {
-    const audit = auditOf(input);
-    const status = input.details.oneOf('status', ['PLANNED', 'MATERIAL_SUBMITTED'] as const);
-    const toProcessor = input.recipientRole === 'processor';
-    const task =
-      status === 'PLANNED'
-        ? toProcessor
-          ? 'Dere har ikke sendt inn materiale ennå.'
-          : `${partyLabel(input, 'processor')} har ikke sendt inn materiale ennå.`
-        : toProcessor
-          ? 'Materialet er sendt inn; tilsynet venter på konklusjonen fra den behandlingsansvarlige.'
-          : 'Materialet er sendt inn; registrer funn og avslutt tilsynet med deres konklusjon.';
-    return {
-      headline: overdue
-        ? 'Påminnelse – fristen for tilsynet er passert'
-        : 'Påminnelse – tilsyn nærmer seg fristen',
-      paragraphs: [
-        overdue
-          ? `Fristen for tilsynet${audit.dueOn ? ` (${endOfDayDeadline(audit.dueOn)})` : ''} er passert, og tilsynet er ikke avsluttet.`
-          : `Tilsynet har frist ${audit.dueOn ? endOfDayDeadline(audit.dueOn) : 'snart'}.`,
-        task,
-      ],
-      facts: audit.facts,
-      actions: [audit.read],
-    };
-  };
+  (input) =>
+    oversight(input, `Påminnelse – tilsyn ${overdue ? 'over fristen' : 'nærmer seg fristen'}`, [
+      input.details.text('status') === 'PLANNED'
+        ? 'Materialet fra databehandler mangler.'
+        : 'Tilsynet venter på konklusjonen fra behandlingsansvarlig.',
+    ]);
 
 const findingReminder =
   (overdue: boolean): EmailTemplate =>
-  (input) => {
-    const audit = auditOf(input);
-    const finding = findingOf(input);
-    const ours = finding.responsible === input.recipientRole;
-    return {
-      headline: overdue
-        ? `Påminnelse – funn${finding.number ? ` nr. ${finding.number}` : ''} fra tilsynet er over fristen`
-        : `Påminnelse – funn${finding.number ? ` nr. ${finding.number}` : ''} fra tilsynet skal lukkes`,
-      paragraphs: [
-        overdue
-          ? `Funnet skulle vært lukket${finding.deadline ? ` innen ${endOfDayDeadline(finding.deadline)}` : ''}, og er fortsatt åpent.`
-          : `Funnet skal lukkes${finding.deadline ? ` innen ${endOfDayDeadline(finding.deadline)}` : ''}.`,
-        ours
-          ? 'Dere er ansvarlige: registrer hvordan funnet ble lukket.'
-          : `${finding.responsible ? partyLabel(input, finding.responsible) : 'Den ansvarlige parten'} er ansvarlig for å lukke det.`,
-      ],
-      facts: [...finding.facts, ...audit.facts],
-      actions: [
-        audit.read,
-        ...(ours && audit.auditId && finding.number
-          ? [
-              {
-                text: 'Registrer hvordan funnet ble lukket:',
-                call: {
-                  method: 'POST' as const,
-                  path: input.path(`/audits/${audit.auditId}/findings/${finding.number}/closure`),
-                },
-              },
-            ]
-          : []),
-      ],
-    };
-  };
+  (input) =>
+    oversight(
+      input,
+      `Påminnelse – ${numbered(input).toLowerCase()} ${overdue ? 'er over fristen' : 'skal lukkes'}`,
+      [findingTask(input)],
+      'closure',
+    );
 
 export const OVERSIGHT_EMAILS: Record<string, EmailTemplate> = {
-  'oversight.planned': planned,
-  'oversight.material-submitted': materialSubmitted,
-  'oversight.finding-recorded': findingRecorded,
-  'oversight.finding-closed': findingClosed,
-  'oversight.closed': closed,
-  'reminder.oversight-due': dueReminder(false),
-  'reminder.oversight-overdue': dueReminder(true),
+  'oversight.planned': (input) => {
+    const every = input.details.int('everyMonths');
+    return oversight(
+      input,
+      'Tilsyn er planlagt',
+      [
+        `${partyLabel(input, 'controller')} har planlagt tilsyn (avtalen punkt 11). Send inn materialet før fristen.`,
+        ...(every ? [`Tilsynet gjentas hver ${every}. måned.`] : []),
+      ],
+      'material',
+    );
+  },
+  'oversight.material-submitted': (input) =>
+    oversight(input, 'Materiale til tilsynet er sendt inn', [
+      `${partyLabel(input, 'processor')} har sendt inn materiale. Registrer eventuelle funn, og avslutt tilsynet.`,
+    ]),
+  'oversight.finding-recorded': (input) =>
+    oversight(
+      input,
+      numbered(input),
+      [`${partyLabel(input, 'controller')} har registrert et funn fra tilsynet.`, findingTask(input)],
+      'closure',
+    ),
+  'oversight.finding-closed': (input) => {
+    const open = input.details.int('openFindings');
+    return oversight(input, `${numbered(input)} er lukket`, [
+      `Funnet er lukket${input.details.flag('closedLate') ? ' etter fristen' : ''}.${open !== undefined ? ` Åpne funn igjen: ${open}.` : ''}`,
+    ]);
+  },
+  'oversight.closed': (input) => {
+    const next = deadline(input.details.date('nextDueOn'));
+    return oversight(input, 'Tilsynet er avsluttet', [
+      `${partyLabel(input, 'controller')} har avsluttet tilsynet.${next ? ` Neste tilsyn har frist ${next}.` : ''}`,
+    ]);
+  },
+  'reminder.oversight-due': reminder(false),
+  'reminder.oversight-overdue': reminder(true),
   'reminder.oversight-finding-due': findingReminder(false),
   'reminder.oversight-finding-overdue': findingReminder(true),
 };

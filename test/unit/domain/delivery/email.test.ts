@@ -938,7 +938,6 @@ describe('oversight audit e-mails', () => {
   it('tell the processor of a planned audit, its deadline in Oslo time and the call to submit material', () => {
     const { subject, text } = render('oversight.planned', 'processor', SAMPLES['oversight.planned']!.details);
     expect(subject).toContain('Tilsyn er planlagt');
-    expect(text).toContain('Type tilsyn: dokumentgjennomgang');
     expect(text).toContain('Frist for tilsynet: 31. mars 2027 kl. 23:59 (norsk tid)');
     expect(text).toContain(`POST ${API}/agreements/${AGREEMENT_ID}/audits/${OVERSIGHT_ID}/material`);
     expect(text).toContain('gjentas hver 6. måned');
@@ -949,24 +948,26 @@ describe('oversight audit e-mails', () => {
     const toProcessor = render('reminder.oversight-finding-overdue', 'processor', details);
     expect(toProcessor.subject).toContain('funn nr. 2 fra tilsynet er over fristen');
     expect(toProcessor.text).toContain('Frist for å lukke funnet: 30. april 2027 kl. 23:59 (norsk tid)');
+    expect(toProcessor.text).toContain('Dere skal lukke funnet.');
     expect(toProcessor.text).toContain(`/audits/${OVERSIGHT_ID}/findings/2/closure`);
     const toController = render('reminder.oversight-finding-overdue', 'controller', details);
     expect(toController.text).not.toContain('/closure');
-    expect(toController.text).toContain('er ansvarlig for å lukke det');
+    expect(toController.text).toContain('(databehandler) skal lukke funnet.');
   });
 
   it('say what an audit awaits: the processor’s material, or the controller’s conclusion', () => {
     const due = render('reminder.oversight-due', 'processor', SAMPLES['reminder.oversight-due']!.details);
-    expect(due.text).toContain('Dere har ikke sendt inn materiale ennå.');
+    expect(due.subject).toContain('tilsyn nærmer seg fristen');
+    expect(due.text).toContain('Materialet fra databehandler mangler.');
     const overdue = render(
       'reminder.oversight-overdue',
       'controller',
       SAMPLES['reminder.oversight-overdue']!.details,
     );
-    expect(overdue.subject).toContain('fristen for tilsynet er passert');
-    expect(overdue.text).toContain('registrer funn og avslutt tilsynet');
+    expect(overdue.subject).toContain('tilsyn over fristen');
+    expect(overdue.text).toContain('venter på konklusjonen fra behandlingsansvarlig');
     const closed = render('oversight.closed', 'processor', SAMPLES['oversight.closed']!.details);
-    expect(closed.text).toContain('Neste tilsyn i planen har frist 30. september 2027 kl. 23:59 (norsk tid)');
+    expect(closed.text).toContain('Neste tilsyn har frist 30. september 2027 kl. 23:59 (norsk tid)');
   });
 });
 
