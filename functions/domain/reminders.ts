@@ -1,5 +1,6 @@
 import { decideAmendmentSignatureReminder } from './amendments/reminders.ts';
 import { AMENDMENT_SIGNATURE_REMINDER } from './amendments/rules.ts';
+import { AUDIT_REMINDER_RULES } from './audits/reminders.ts';
 import { addDays, compareDates } from './calendar.ts';
 import { notificationsFor } from './notifications.ts';
 import type { Agreement, Notification } from './schemas.ts';
@@ -96,6 +97,7 @@ const RULES: Record<string, ReminderRule> = {
   ...TERMINATION_REMINDER_RULES,
   [SUB_PROCESSOR_DECISION_REMINDER]: decideSubProcessorDecisionReminder,
   [AMENDMENT_SIGNATURE_REMINDER]: decideAmendmentSignatureReminder,
+  ...AUDIT_REMINDER_RULES,
 };
 
 export function decideReminder(

@@ -1,4 +1,5 @@
 import * as amendmentSchemas from '../domain/amendments/schemas.ts';
+import * as auditSchemas from '../domain/audits/schemas.ts';
 import * as breachSchemas from '../domain/breach-schemas.ts';
 import * as calendarFeedSchemas from '../domain/calendar-feed/schemas.ts';
 import * as webhookDeliverySchemas from '../domain/delivery/webhook-delivery-schemas.ts';
@@ -93,6 +94,12 @@ export const responseSchemas = () => {
     BreachUpdate: breachSchemas.breachUpdateSchema,
     BreachQuestion: breachSchemas.breachQuestionSchema,
     BreachList: list(breachSchemas.breachRecordSchema),
+    OversightAudit: auditSchemas.auditRecordSchema,
+    OversightAuditSummary: auditSchemas.auditSummarySchema,
+    OversightAuditList: list(auditSchemas.auditRecordSchema),
+    ClosedOversightAudit: auditSchemas.closedAuditSchema,
+    OversightMaterial: auditSchemas.auditMaterialSchema,
+    OversightFinding: auditSchemas.auditFindingSchema,
     CalendarFeed: calendarFeedSchemas.calendarFeedSchema,
     CalendarFeedList: list(calendarFeedSchemas.calendarFeedSchema),
     CreatedCalendarFeed: calendarFeedSchemas.createdCalendarFeedSchema,
@@ -127,6 +134,11 @@ export const requestSchemas = () => ({
   BreachUpdateRequest: breachSchemas.breachUpdateRequestSchema,
   BreachQuestionRequest: breachSchemas.breachQuestionRequestSchema,
   BreachAnswerRequest: breachSchemas.breachAnswerRequestSchema,
+  OversightPlanRequest: auditSchemas.planAuditRequestSchema,
+  OversightMaterialRequest: auditSchemas.auditMaterialRequestSchema,
+  OversightFindingRequest: auditSchemas.auditFindingRequestSchema,
+  OversightFindingClosureRequest: auditSchemas.findingClosureRequestSchema,
+  OversightCloseRequest: auditSchemas.closeAuditRequestSchema,
   CreateCalendarFeedRequest: calendarFeedSchemas.createCalendarFeedSchema,
   CreateWebhookRequest: webhookSchemas.createWebhookSchema,
   UpdateWebhookRequest: webhookSchemas.updateWebhookSchema,

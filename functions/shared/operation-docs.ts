@@ -450,6 +450,128 @@ export const operationDocs: Readonly<Record<string, OperationDoc>> = {
     },
   },
 
+  planAudit: {
+    description:
+      'The controller plans an oversight audit of the processor (rule 16, 003 §11): `type` DOCUMENT_REVIEW, ON_SITE or THIRD_PARTY_REPORT, its `scope`, and `dueOn` (today or later); with `recurrence.everyMonths` (1-60) it is the first of a recurring plan, whose next audit is planned when this one is closed. While the agreement is IN_FORCE or NOTICE_PERIOD. Answers 201 with the audit (PLANNED) and its `Location`; the processor is told, both parties are reminded 14 days before the due date and weekly once it has passed while the audit is open, and the due date is in both calendar feeds.',
+    errors: {
+      '400': `The body is invalid (a due date in the past, a national identity number in free text, among others), or ${BAD_KEY}`,
+      '401': NO_VALID_TOKEN,
+      '403': `${NO_WRITE_SCOPE}, or the caller is not the controller`,
+      '404': NO_AGREEMENT,
+      '409': `The agreement is not IN_FORCE or NOTICE_PERIOD (with its current status), or ${KEY_RUNNING}`,
+      '413': TOO_LARGE,
+      '415': NOT_JSON,
+      '422': KEY_REUSED,
+    },
+    requestExample: {
+      type: 'DOCUMENT_REVIEW',
+      scope: 'Tilgangsstyring og logging i fagsystemet; rutiner for sletting',
+      dueOn: '2027-03-01',
+      recurrence: { everyMonths: 12 },
+    },
+  },
+
+  listAudits: {
+    description:
+      'Every oversight audit of the agreement (rule 16), by due date, each with its material (documents without their content) and findings in order. Either party may read them; the read is logged in the audit log.',
+    errors: { '401': NO_VALID_TOKEN, '403': NO_READ_SCOPE, '404': NO_AGREEMENT },
+  },
+
+  getAudit: {
+    description:
+      'One oversight audit (rule 16) with its material, the content of small documents included, and its findings; the `Location` of a new audit. Either party may read it; the read is logged in the audit log.',
+    errors: {
+      '401': NO_VALID_TOKEN,
+      '403': NO_READ_SCOPE,
+      '404': `${NO_AGREEMENT}; or the agreement has no oversight audit with that id`,
+    },
+  },
+
+  submitAuditMaterial: {
+    description:
+      'The processor submits material for an open oversight audit (rule 16): `documents` as metadata (`name`, `sha256`, `size`, `mediaType`) and, for small files, their `content` in base64 (at most 32 KiB decoded for all documents of one submission; it must match `size` and `sha256`), and/or a `thirdPartyReport` summary (auditor, standard, report date, period, summary, opinion), which a THIRD_PARTY_REPORT audit requires. Submissions are numbered in order; the first moves the audit to MATERIAL_SUBMITTED. Answers 201 with the submission; the controller is told.',
+    errors: {
+      '400': `The body is invalid (content that does not match its size or SHA-256, content above 32 KiB, a THIRD_PARTY_REPORT audit without a report, among others), or ${BAD_KEY}`,
+      '401': NO_VALID_TOKEN,
+      '403': `${NO_WRITE_SCOPE}, or the caller is not the processor`,
+      '404': `${NO_AGREEMENT}; or the agreement has no oversight audit with that id`,
+      '409': `The audit is closed, the agreement is not IN_FORCE or NOTICE_PERIOD, or the audit changed at the same moment (send again); or ${KEY_RUNNING}`,
+      '413': TOO_LARGE,
+      '415': NOT_JSON,
+      '422': KEY_REUSED,
+    },
+    requestExample: {
+      documents: [
+        {
+          name: 'Tilgangsrutine.txt',
+          sha256: 'f0e4c2f76c58916ec258f246851bea091d14d4247a2fc3e18694461b1816e13b',
+          size: 4,
+          mediaType: 'text/plain',
+          content: 'YXNkZg==',
+        },
+      ],
+      note: 'Rutinen gjelder fra 1. januar',
+    },
+  },
+
+  recordAuditFinding: {
+    description:
+      'The controller records a finding of an open oversight audit (rule 16): `description`, `deadline` (today or later), the party `responsible` for closing it, and optionally its `severity`. Findings are numbered in order. Answers 201 with the finding (OPEN); the processor is told, the responsible party is reminded 7 days before the deadline and both weekly after it while it is open, and the deadline is in both calendar feeds.',
+    errors: {
+      '400': `The body is invalid (a deadline in the past, a national identity number in free text, among others), or ${BAD_KEY}`,
+      '401': NO_VALID_TOKEN,
+      '403': `${NO_WRITE_SCOPE}, or the caller is not the controller`,
+      '404': `${NO_AGREEMENT}; or the agreement has no oversight audit with that id`,
+      '409': `The audit is closed, the agreement is not IN_FORCE or NOTICE_PERIOD, or another finding was recorded at the same moment (send again); or ${KEY_RUNNING}`,
+      '413': TOO_LARGE,
+      '415': NOT_JSON,
+      '422': KEY_REUSED,
+    },
+    requestExample: {
+      description: 'Tilgang for sluttede medarbeidere fjernes ikke innen fastsatt tid',
+      deadline: '2027-04-01',
+      responsible: 'processor',
+      severity: 'MEDIUM',
+    },
+  },
+
+  closeAuditFinding: {
+    description:
+      "The party responsible for a finding records, once, how it was closed (rule 16): `howClosed` and `closedOn` (today when absent; not in the future nor before the finding was recorded). `findingId` is the finding's number. A finding closed after its deadline is marked `closedLate`. Answers 201 with the closed finding; its reminders and calendar entry end, and the other party is told.",
+    errors: {
+      '400': `The body is invalid, or ${BAD_KEY}`,
+      '401': NO_VALID_TOKEN,
+      '403': `${NO_WRITE_SCOPE}, or the caller is not the party responsible for the finding`,
+      '404': `${NO_AGREEMENT}; or the audit has no finding with that number`,
+      '409': `The finding is closed already, or the agreement is not IN_FORCE or NOTICE_PERIOD; or ${KEY_RUNNING}`,
+      '413': TOO_LARGE,
+      '415': NOT_JSON,
+      '422': KEY_REUSED,
+    },
+    requestExample: {
+      howClosed: 'Automatisk fjerning av tilgang ved sluttdato er innført og testet',
+      closedOn: '2027-03-20',
+    },
+  },
+
+  closeAudit: {
+    description:
+      "The controller closes an oversight audit with its `conclusion` (rule 16), once every finding is closed; after its due date it is marked `closedLate`. An audit of a recurring plan plans the next in the same transaction: same type, scope and period, due `everyMonths` after the plan's previous due date (counted from the first, end-of-month rule; dates already passed are skipped), unless `endRecurrence` is true or the agreement terminates before that date (`recurrenceEnded` says why). Answers 200 with `{audit, next?}`; the processor is told, the closed audit's reminders and calendar entry end and the next one's begin.",
+    errors: {
+      '400': `The body is invalid, or ${BAD_KEY}`,
+      '401': NO_VALID_TOKEN,
+      '403': `${NO_WRITE_SCOPE}, or the caller is not the controller`,
+      '404': `${NO_AGREEMENT}; or the agreement has no oversight audit with that id`,
+      '409': `The audit is closed already or has open findings, the agreement is not IN_FORCE or NOTICE_PERIOD, or the audit changed at the same moment; or ${KEY_RUNNING}`,
+      '413': TOO_LARGE,
+      '415': NOT_JSON,
+      '422': KEY_REUSED,
+    },
+    requestExample: {
+      conclusion: 'Tilgangsstyringen er i samsvar med avtalen etter at funn 1 er lukket',
+    },
+  },
+
   listNotifications: {
     description:
       "The notifications addressed to the caller's organisation (reminders, requests, decisions, notices), oldest first; any caller with a token may ask, for its own organisation only. Page with `limit` (1-100, default 50) and `cursor`; poll with `since` (an ISO time, or the `since` of the previous answer); keep some types with `type` (comma-separated).",

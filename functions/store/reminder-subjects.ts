@@ -1,11 +1,14 @@
 import { AMENDMENT_SIGNATURE_REMINDER } from '../domain/amendments/rules.ts';
+import { AUDIT_DUE_REMINDER, FINDING_REMINDER } from '../domain/audits/audits.ts';
 import { SUB_PROCESSOR_DECISION_REMINDER } from '../domain/sub-processor-reminders.ts';
 import { getAmendment } from './amendments-store.ts';
+import { loadAuditReminderSubject } from './audits-store.ts';
 import type { Reminder } from './reminders-store.ts';
 import { getSubProcessor } from './sub-processors-store.ts';
 
 /**
- * What a `<rule>#<subject>` reminder is about, as stored now (a sub-processor request, an amendment);
+ * What a `<rule>#<subject>` reminder is about, as stored now (a sub-processor request, an amendment,
+ * an oversight audit or one of its findings);
  * undefined for other kinds.
  */
 export async function loadReminderSubject(reminder: Reminder): Promise<unknown> {
@@ -16,5 +19,8 @@ export async function loadReminderSubject(reminder: Reminder): Promise<unknown> 
   }
   if (rule === AMENDMENT_SIGNATURE_REMINDER)
     return (await getAmendment(reminder.agreementId, subject))?.amendment;
+  if (rule === AUDIT_DUE_REMINDER || rule === FINDING_REMINDER) {
+    return loadAuditReminderSubject(reminder.agreementId, rule, subject);
+  }
   return undefined;
 }

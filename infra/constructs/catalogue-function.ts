@@ -58,6 +58,28 @@ export const CATALOGUE_BUNDLING: nodejs.BundlingOptions = {
 };
 
 /**
+ * A role whose every statement is in one policy inline in the role itself, not in a separate
+ * `AWS::IAM::Policy` (the stock role's DefaultPolicy): one CloudFormation resource per function less,
+ * which keeps the service stack within the 500 resources a template may hold as routes are added. The
+ * statements are the same; the document is rendered when the template is, so grants made after the
+ * role exists (the log group, tracing, `allowStarting`) are in it.
+ */
+class InlinePolicyRole extends iam.Role {
+  private readonly permissions: iam.PolicyDocument;
+
+  constructor(scope: Construct, id: string, props: iam.RoleProps) {
+    const permissions = new iam.PolicyDocument();
+    super(scope, id, { ...props, inlinePolicies: { ...props.inlinePolicies, Permissions: permissions } });
+    this.permissions = permissions;
+  }
+
+  override addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    this.permissions.addStatements(statement);
+    return { statementAdded: true, policyDependable: this };
+  }
+}
+
+/**
  * One function of the catalogue with the house defaults: Node.js 24 on arm64, an ES module bundle
  * that carries its own AWS SDK, active tracing, a log group with a retention, and a role holding
  * exactly what the entry's permissions imply (no AWS managed policies).
@@ -75,7 +97,7 @@ export class CatalogueFunction extends Construct {
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
 
     // An own role instead of the default one, which would carry AWSLambdaBasicExecutionRole (logs:* on *).
-    this.role = new iam.Role(this, 'Role', {
+    this.role = new InlinePolicyRole(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `${definition.id}: ${definition.summary}`,
     });

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { type HttpFunction, httpFunctions } from '../../functions/catalogue.ts';
 import { agreementRequest, breachReport } from '../support/api-client.ts';
 import { plusDays } from '../support/in-process-stack.ts';
+import { auditRoutes } from './audit-requests.ts';
 import {
   type Fixture,
   type FixtureName,
@@ -40,14 +41,14 @@ export interface HostileRequest {
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
-interface Aim {
+export interface Aim {
   params: Record<string, string>;
   as: Who | 'none';
   /** The fixture the agreement id belongs to, when there is one. */
   fixture?: Fixture;
 }
 
-interface Refused {
+export interface Refused {
   aim: Aim;
   body?: Json;
   headers?: Record<string, string>;
@@ -63,7 +64,7 @@ interface QueryDefect {
 }
 
 /** How to fuzz one route: where to aim, what a well-formed request looks like, what the rules refuse. */
-interface RouteFuzz {
+export interface RouteFuzz {
   aims: Aim[];
   body?: (aim: Aim) => JsonObject;
   bodyFields?: { optional?: string[]; dates?: string[]; datetimes?: string[]; orgNumbers?: string[] };
@@ -527,6 +528,7 @@ function badIds(
     id: Object.values(world.fixtures).map((fixture) => fixture.id),
     subId: [world.requestedSubId, world.approvedSubId],
     breachId: [world.breachId],
+    auditId: [world.auditId],
     amendmentId: [world.amendmentId],
   };
   const otherIds = Object.entries(ofKind)
@@ -1369,6 +1371,8 @@ const ROUTES: Record<string, (world: World) => RouteFuzz> = {
   },
 
   listBreaches: (world) => ({ aims: aimsAt(world, parties) }),
+
+  ...auditRoutes({ aimsAt, except, parties }),
 
   getBreach: (world) => ({
     aims: aimsAt(world, parties, ['inForce'], { breachId: world.breachId }),

@@ -42,6 +42,8 @@ export interface World {
   requestedSubId: string;
   approvedSubId: string;
   breachId: string;
+  /** An oversight audit (rule 16) on the agreement in force, with an open finding (number 1) the processor closes. */
+  auditId: string;
   /** An amendment awaiting signatures on the agreement in its notice period, proposed by the controller. */
   amendmentId: string;
   amendmentContentHash: string;
@@ -221,6 +223,20 @@ export async function buildWorld(url: string, settle: () => Promise<void>): Prom
     },
   );
   expectStatus(question, 201, 'breach question');
+  const today = osloDateOf(now);
+  const audit = await controller.post<Body>(`/agreements/${current.id}/audits`, {
+    type: 'DOCUMENT_REVIEW',
+    scope: 'Tilgangsstyring og logging',
+    dueOn: plusDays(today, 60),
+    recurrence: { everyMonths: 12 },
+  });
+  expectStatus(audit, 201, 'oversight audit');
+  const finding = await controller.post<Body>(`/agreements/${current.id}/audits/${audit.body.id}/findings`, {
+    description: 'Tilganger fjernes for sent',
+    deadline: plusDays(today, 30),
+    responsible: 'processor',
+  });
+  expectStatus(finding, 201, 'oversight finding');
   const noticed = await inForce({ title: 'Avtale i oppsigelsestid' });
   await notice(noticed.id, 'processor');
   const amendment = await controller.post<Body>(`/agreements/${noticed.id}/amendments`, {
@@ -290,6 +306,7 @@ export async function buildWorld(url: string, settle: () => Promise<void>): Prom
     requestedSubId: requested.body.id,
     approvedSubId: approved.body.id,
     breachId: breach.body.id,
+    auditId: audit.body.id,
     amendmentId: amendment.body.id,
     amendmentContentHash: amendment.body.contentHash,
     today: osloDateOf(await clockNow(url)),

@@ -353,6 +353,40 @@ export async function runRouteScenario(
     `/agreements/${inForce}/breaches/${earlierBreach}`,
     200,
   );
+  const auditDue = plusDays(osloDateOf(new Date(await clockNow())), 60);
+  const oversight = await call<{ id: string }>(
+    'planAudit',
+    'recurring plan',
+    controller,
+    `/agreements/${inForce}/audits`,
+    201,
+    { type: 'DOCUMENT_REVIEW', scope: 'Tilgangsstyring', dueOn: auditDue, recurrence: { everyMonths: 12 } },
+  );
+  const auditPath = `/agreements/${inForce}/audits/${oversight.body.id}`;
+  await call('submitAuditMaterial', 'documents', processor, `${auditPath}/material`, 201, {
+    documents: [
+      {
+        name: 'Rutine.txt',
+        sha256: 'f0e4c2f76c58916ec258f246851bea091d14d4247a2fc3e18694461b1816e13b',
+        size: 4,
+        mediaType: 'text/plain',
+        content: 'YXNkZg==',
+      },
+    ],
+  });
+  await call('recordAuditFinding', 'first finding', controller, `${auditPath}/findings`, 201, {
+    description: 'Tilganger fjernes for sent',
+    deadline: plusDays(auditDue, -10),
+    responsible: 'processor',
+  });
+  await call('closeAuditFinding', 'by the processor', processor, `${auditPath}/findings/1/closure`, 201, {
+    howClosed: 'Automatisk fjerning på sluttdato',
+  });
+  await call('listAudits', 'one audit', controller, `/agreements/${inForce}/audits`, 200);
+  await call('getAudit', 'with material and findings', processor, auditPath, 200);
+  await call('closeAudit', 'the next planned', controller, `${auditPath}/close`, 200, {
+    conclusion: 'I samsvar med avtalen',
+  });
   await call('listNotifications', 'first page', controller, '/notifications?limit=20', 200);
   await call('getOpenApi', 'document', controller, '/openapi.json', 200);
   await call('getJwks', 'keys', controller, '/.well-known/jwks.json', 200);

@@ -19,7 +19,9 @@ export type DeadlineKind =
   | 'sub-processor-decision'
   | 'amendment-signature'
   | 'breach-notification'
-  | 'breach-supervisory-authority';
+  | 'breach-supervisory-authority'
+  | 'oversight-due'
+  | 'oversight-finding';
 
 /** A deadline on a calendar date in Oslo (an all-day event), or at an instant (a timed event). */
 export type Deadline = { kind: DeadlineKind; on: string } | { kind: DeadlineKind; at: string };
@@ -29,7 +31,9 @@ export type CalendarSubject =
   | { type: 'sub-processor'; id: string; name: string }
   | { type: 'amendment'; id: string; number: number }
   | { type: 'breach'; id: string; reportedAt: string; notificationHours: number }
-  | { type: 'retention'; legalBasis: string };
+  | { type: 'retention'; legalBasis: string }
+  | { type: 'oversight'; id: string; auditType: string }
+  | { type: 'oversight-finding'; id: string; number: number; responsible: 'controller' | 'processor' };
 
 /** The deadlines of one subject of one agreement, as a party's feed shows them. */
 export interface CalendarEntry {
@@ -132,6 +136,40 @@ export function breachEntry(
         : []),
       { kind: 'breach-supervisory-authority', at: record.supervisoryAuthorityDeadline },
     ],
+  };
+}
+
+/** An open oversight audit (rule 16): its due date. None once it is closed. */
+export function oversightEntry(
+  agreement: Titled,
+  audit: { id: string; type: string; dueOn: string; status: string },
+): CalendarEntry | undefined {
+  if (audit.status === 'CLOSED') return undefined;
+  return {
+    agreementId: agreement.id,
+    title: agreement.title,
+    subject: { type: 'oversight', id: audit.id, auditType: audit.type },
+    deadlines: [{ kind: 'oversight-due', on: audit.dueOn }],
+  };
+}
+
+/** An open finding of an oversight audit: the last day for the responsible party to close it. */
+export function oversightFindingEntry(
+  agreement: Titled,
+  auditId: string,
+  finding: { number: number; deadline: string; status: string; responsible: 'controller' | 'processor' },
+): CalendarEntry | undefined {
+  if (finding.status !== 'OPEN') return undefined;
+  return {
+    agreementId: agreement.id,
+    title: agreement.title,
+    subject: {
+      type: 'oversight-finding',
+      id: `${auditId}.${finding.number}`,
+      number: finding.number,
+      responsible: finding.responsible,
+    },
+    deadlines: [{ kind: 'oversight-finding', on: finding.deadline }],
   };
 }
 

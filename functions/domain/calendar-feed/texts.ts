@@ -67,6 +67,19 @@ export function eventText(entry: CalendarEntry, deadline: Deadline): EventText {
         summary: `Signaturfrist for endring ${subject.number}: ${title}`,
         description: `Endring nr. ${subject.number} (id ${subject.id}) av ${agreement} må signeres av begge parter ${when}, ellers faller den bort. Signer med POST ${path}/amendments/${subject.id}/signatures (med endringens contentHash).`,
       };
+    case 'oversight':
+      return {
+        summary: `Tilsyn (${subject.auditType}) forfaller: ${title}`,
+        description: `Tilsynet (id ${subject.id}) med databehandler under ${agreement} skal være gjennomført ${when}: databehandler sender inn sitt materiale før, og behandlingsansvarlig avslutter tilsynet med sin konklusjon. Les tilsynet med GET ${path}/audits/${subject.id}.`,
+      };
+    case 'oversight-finding': {
+      const [auditId] = subject.id.split('.');
+      const responsible = subject.responsible === 'processor' ? 'Databehandler' : 'Behandlingsansvarlig';
+      return {
+        summary: `Frist for å lukke funn ${subject.number} fra tilsyn: ${title}`,
+        description: `${responsible} skal lukke funn nr. ${subject.number} fra tilsynet (id ${auditId}) under ${agreement} ${when}. Registrer hvordan det ble lukket med POST ${path}/audits/${auditId}/findings/${subject.number}/closure.`,
+      };
+    }
     case 'breach':
       return deadline.kind === 'breach-notification'
         ? {

@@ -32,10 +32,19 @@ export const NOTIFICATION_TYPES: readonly string[] = [
   'escalation.attestation-overdue',
   'escalation.breach-decision',
   'escalation.disposition-overdue',
+  'oversight.closed',
+  'oversight.finding-closed',
+  'oversight.finding-recorded',
+  'oversight.material-submitted',
+  'oversight.planned',
   'reminder.amendment-signature-missing',
   'reminder.attestation-missing',
   'reminder.breach-decision',
   'reminder.disposition-missing',
+  'reminder.oversight-due',
+  'reminder.oversight-finding-due',
+  'reminder.oversight-finding-overdue',
+  'reminder.oversight-overdue',
   'reminder.retention-review',
   'reminder.signature-missing',
   'reminder.sub-processor-decision',
@@ -53,7 +62,7 @@ export const NOTIFICATION_TYPES: readonly string[] = [
 export const ALL_EVENTS = '*';
 
 /** At most this many types in one subscription (there are fewer; the bound keeps a request small). */
-export const MAX_SUBSCRIBED_EVENTS = 50;
+export const MAX_SUBSCRIBED_EVENTS = 100;
 
 const known: ReadonlySet<string> = new Set(NOTIFICATION_TYPES);
 
@@ -66,7 +75,7 @@ export function matchesEvent(webhook: { events: readonly string[] }, type: strin
 
 /**
  * What is wrong with a subscription, as messages about the `events` field; none when it is valid:
- * `["*"]`, or 1 to 50 distinct known types.
+ * `["*"]`, or 1 to 100 distinct known types.
  */
 export function subscriptionProblems(events: readonly string[]): string[] {
   if (events.includes(ALL_EVENTS)) {

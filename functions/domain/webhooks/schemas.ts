@@ -20,7 +20,7 @@ export const WEBHOOK_URL_MAX_LENGTH = 2048;
 /** What an event type looks like (`agreement.in-force`); whether it is one is the subscription's check. */
 const EVENT_TYPE_SHAPE = /^(\*|[a-z][a-z0-9-]*(\.[a-z0-9-]+)+)$/;
 
-/** `["*"]` (every type, also those added later), or 1 to 50 distinct notification types. */
+/** `["*"]` (every type, also those added later), or 1 to 100 distinct notification types. */
 export const webhookEventsSchema = /* @__PURE__ */ lazySchema(() =>
   z
     .array(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { httpFunctions } from '../../../functions/catalogue.ts';
 import * as amendmentSchemas from '../../../functions/domain/amendments/schemas.ts';
+import * as auditSchemas from '../../../functions/domain/audits/schemas.ts';
 import * as breachSchemas from '../../../functions/domain/breach-schemas.ts';
 import * as calendarFeedSchemas from '../../../functions/domain/calendar-feed/schemas.ts';
 import * as schemas from '../../../functions/domain/schemas.ts';
@@ -33,6 +34,11 @@ const requestBodies: Record<string, z.ZodMiniType> = {
   reportBreach: breachSchemas.breachReportRequestSchema,
   decideBreach: breachSchemas.breachDecisionRequestSchema,
   addBreachUpdate: breachSchemas.breachUpdateRequestSchema,
+  planAudit: auditSchemas.planAuditRequestSchema,
+  submitAuditMaterial: auditSchemas.auditMaterialRequestSchema,
+  recordAuditFinding: auditSchemas.auditFindingRequestSchema,
+  closeAuditFinding: auditSchemas.findingClosureRequestSchema,
+  closeAudit: auditSchemas.closeAuditRequestSchema,
   askBreachQuestion: breachSchemas.breachQuestionRequestSchema,
   answerBreachQuestion: breachSchemas.breachAnswerRequestSchema,
   createCalendarFeed: calendarFeedSchemas.createCalendarFeedSchema,

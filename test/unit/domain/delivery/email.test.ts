@@ -20,6 +20,7 @@ const TITLE = 'Databehandleravtale for digital aktivitetsplan (KVP)';
 const AMENDMENT_ID = '7a0d3c5e-1f2b-4c3d-8e9f-0a1b2c3d4e5f';
 const SUB_ID = '9b8c7d6e-5f4a-4b3c-9d2e-1f0a9b8c7d6e';
 const BREACH_ID = '2c4e6a8b-0d1f-4a3c-8e5b-7d9f1a3c5e7b';
+const OVERSIGHT_ID = '7d0f5b8e-2c4a-4f1e-9b3d-6a5c4e3f2a10';
 const HASH = `sha256:${'ab12'.repeat(16)}`;
 /** A made-up 11-digit national identity number (fødselsnummer), as a careless producer might pass on. */
 const FNR = '24048512345';
@@ -296,6 +297,68 @@ const SAMPLES: Record<string, { recipients: PartyRole[]; details?: Record<string
       reportedLate: false,
       supervisoryAuthorityDeadline: '2026-07-04T08:00:00.000Z',
     },
+  },
+  // functions/domain/audits/audits.ts and audits/reminders.ts
+  'oversight.planned': {
+    recipients: ['processor'],
+    details: { auditId: OVERSIGHT_ID, type: 'DOCUMENT_REVIEW', dueOn: '2027-03-31', everyMonths: 6 },
+  },
+  'oversight.material-submitted': {
+    recipients: ['controller'],
+    details: { auditId: OVERSIGHT_ID, number: 1, dueOn: '2027-03-31', documents: 2, thirdPartyReport: true },
+  },
+  'oversight.finding-recorded': {
+    recipients: ['processor'],
+    details: {
+      auditId: OVERSIGHT_ID,
+      number: 1,
+      deadline: '2027-04-30',
+      responsible: 'processor',
+      severity: 'HIGH',
+    },
+  },
+  'oversight.finding-closed': {
+    recipients: ['controller', 'processor'],
+    details: {
+      auditId: OVERSIGHT_ID,
+      number: 1,
+      closedOn: '2027-04-20',
+      deadline: '2027-04-30',
+      closedLate: false,
+      openFindings: 0,
+    },
+  },
+  'oversight.closed': {
+    recipients: ['processor'],
+    details: { auditId: OVERSIGHT_ID, dueOn: '2027-03-31', nextAuditId: SUB_ID, nextDueOn: '2027-09-30' },
+  },
+  'reminder.oversight-due': {
+    recipients: ['controller', 'processor'],
+    details: {
+      auditId: OVERSIGHT_ID,
+      type: 'ON_SITE',
+      dueOn: '2027-03-31',
+      status: 'PLANNED',
+      openFindings: 0,
+    },
+  },
+  'reminder.oversight-overdue': {
+    recipients: ['controller', 'processor'],
+    details: {
+      auditId: OVERSIGHT_ID,
+      type: 'ON_SITE',
+      dueOn: '2027-03-31',
+      status: 'MATERIAL_SUBMITTED',
+      openFindings: 1,
+    },
+  },
+  'reminder.oversight-finding-due': {
+    recipients: ['controller', 'processor'],
+    details: { auditId: OVERSIGHT_ID, number: 2, deadline: '2027-04-30', responsible: 'controller' },
+  },
+  'reminder.oversight-finding-overdue': {
+    recipients: ['controller', 'processor'],
+    details: { auditId: OVERSIGHT_ID, number: 2, deadline: '2027-04-30', responsible: 'processor' },
   },
   'breach.updated': {
     recipients: ['controller', 'processor'],
@@ -868,6 +931,43 @@ describe('sub-processor e-mails', () => {
     expect(
       render('sub-processor.expired', 'processor', SAMPLES['sub-processor.expired']!.details).text,
     ).toContain(`POST ${agreementUrl('/sub-processors')}`);
+  });
+});
+
+describe('oversight audit e-mails', () => {
+  it('tell the processor of a planned audit, its deadline in Oslo time and the call to submit material', () => {
+    const { subject, text } = render('oversight.planned', 'processor', SAMPLES['oversight.planned']!.details);
+    expect(subject).toContain('Tilsyn er planlagt');
+    expect(text).toContain('Frist for tilsynet: 31. mars 2027 kl. 23:59 (norsk tid)');
+    expect(text).toContain(`POST ${API}/agreements/${AGREEMENT_ID}/audits/${OVERSIGHT_ID}/material`);
+    expect(text).toContain('gjentas hver 6. måned');
+  });
+
+  it('give the responsible party of a finding the call to record its closing, and not the other', () => {
+    const details = SAMPLES['reminder.oversight-finding-overdue']!.details;
+    const toProcessor = render('reminder.oversight-finding-overdue', 'processor', details);
+    expect(toProcessor.subject).toContain('funn nr. 2 fra tilsynet er over fristen');
+    expect(toProcessor.text).toContain('Frist for å lukke funnet: 30. april 2027 kl. 23:59 (norsk tid)');
+    expect(toProcessor.text).toContain('Dere skal lukke funnet.');
+    expect(toProcessor.text).toContain(`/audits/${OVERSIGHT_ID}/findings/2/closure`);
+    const toController = render('reminder.oversight-finding-overdue', 'controller', details);
+    expect(toController.text).not.toContain('/closure');
+    expect(toController.text).toContain('(databehandler) skal lukke funnet.');
+  });
+
+  it('say what an audit awaits: the processor’s material, or the controller’s conclusion', () => {
+    const due = render('reminder.oversight-due', 'processor', SAMPLES['reminder.oversight-due']!.details);
+    expect(due.subject).toContain('tilsyn nærmer seg fristen');
+    expect(due.text).toContain('Materialet fra databehandler mangler.');
+    const overdue = render(
+      'reminder.oversight-overdue',
+      'controller',
+      SAMPLES['reminder.oversight-overdue']!.details,
+    );
+    expect(overdue.subject).toContain('tilsyn over fristen');
+    expect(overdue.text).toContain('venter på konklusjonen fra behandlingsansvarlig');
+    const closed = render('oversight.closed', 'processor', SAMPLES['oversight.closed']!.details);
+    expect(closed.text).toContain('Neste tilsyn har frist 30. september 2027 kl. 23:59 (norsk tid)');
   });
 });
 
