@@ -2,6 +2,7 @@ import * as amendmentSchemas from '../domain/amendments/schemas.ts';
 import * as breachSchemas from '../domain/breach-schemas.ts';
 import * as calendarFeedSchemas from '../domain/calendar-feed/schemas.ts';
 import * as webhookDeliverySchemas from '../domain/delivery/webhook-delivery-schemas.ts';
+import * as instructionSchemas from '../domain/instructions/schemas.ts';
 import * as schemas from '../domain/schemas.ts';
 import * as subProcessorSchemas from '../domain/sub-processor-schemas.ts';
 import * as terminationSchemas from '../domain/termination-schemas.ts';
@@ -62,6 +63,8 @@ const shared = () => ({
   PartyRole: schemas.partyRoleSchema,
   DispositionMethod: schemas.dispositionMethodSchema,
   SubProcessorStatus: schemas.subProcessorStatusSchema,
+  InstructionTopic: instructionSchemas.instructionTopicSchema,
+  InstructionStatus: instructionSchemas.instructionStatusSchema,
 });
 
 export const responseSchemas = () => {
@@ -93,6 +96,8 @@ export const responseSchemas = () => {
     BreachUpdate: breachSchemas.breachUpdateSchema,
     BreachQuestion: breachSchemas.breachQuestionSchema,
     BreachList: list(breachSchemas.breachRecordSchema),
+    Instruction: instructionSchemas.instructionSchema,
+    InstructionList: list(instructionSchemas.instructionSchema),
     CalendarFeed: calendarFeedSchemas.calendarFeedSchema,
     CalendarFeedList: list(calendarFeedSchemas.calendarFeedSchema),
     CreatedCalendarFeed: calendarFeedSchemas.createdCalendarFeedSchema,
@@ -127,6 +132,11 @@ export const requestSchemas = () => ({
   BreachUpdateRequest: breachSchemas.breachUpdateRequestSchema,
   BreachQuestionRequest: breachSchemas.breachQuestionRequestSchema,
   BreachAnswerRequest: breachSchemas.breachAnswerRequestSchema,
+  GiveInstructionRequest: instructionSchemas.giveInstructionRequestSchema,
+  AcknowledgeInstructionRequest: instructionSchemas.acknowledgeInstructionRequestSchema,
+  InstructionObjectionRequest: instructionSchemas.objectInstructionRequestSchema,
+  WithdrawInstructionRequest: instructionSchemas.withdrawInstructionRequestSchema,
+  ConfirmInstructionRequest: instructionSchemas.confirmInstructionRequestSchema,
   CreateCalendarFeedRequest: calendarFeedSchemas.createCalendarFeedSchema,
   CreateWebhookRequest: webhookSchemas.createWebhookSchema,
   UpdateWebhookRequest: webhookSchemas.updateWebhookSchema,

@@ -1,5 +1,6 @@
 import { httpFunctions } from '../catalogue.ts';
 import { documentQuerySchema } from '../domain/document/schemas.ts';
+import { listInstructionsQuerySchema } from '../domain/instructions/schemas.ts';
 import * as schemas from '../domain/schemas.ts';
 import * as subProcessorSchemas from '../domain/sub-processor-schemas.ts';
 import * as z from '../domain/zod.ts';
@@ -43,6 +44,11 @@ const requestBodies: Record<string, RequestSchemaName> = {
   addBreachUpdate: 'BreachUpdateRequest',
   askBreachQuestion: 'BreachQuestionRequest',
   answerBreachQuestion: 'BreachAnswerRequest',
+  giveInstruction: 'GiveInstructionRequest',
+  acknowledgeInstruction: 'AcknowledgeInstructionRequest',
+  objectToInstruction: 'InstructionObjectionRequest',
+  withdrawInstruction: 'WithdrawInstructionRequest',
+  confirmInstruction: 'ConfirmInstructionRequest',
   createCalendarFeed: 'CreateCalendarFeedRequest',
   createWebhook: 'CreateWebhookRequest',
   updateWebhook: 'UpdateWebhookRequest',
@@ -62,6 +68,7 @@ const queries: Record<string, z.ZodMiniObject> = {
   getProcessingAuthorization: subProcessorSchemas.processingAuthorizationQuerySchema,
   getAgreementDocument: documentQuerySchema,
   getAgreement: schemas.agreementAsOfQuerySchema,
+  listInstructions: listInstructionsQuerySchema,
 };
 
 /** A header a success carries besides the correlation id. */
@@ -125,6 +132,13 @@ const successes: Record<string, Success> = {
   answerBreachQuestion: { status: '200', schema: 'BreachQuestion' },
   listBreaches: { status: '200', schema: 'BreachList' },
   getBreach: { status: '200', schema: 'Breach' },
+  giveInstruction: { status: '201', schema: 'Instruction', headers: created },
+  listInstructions: { status: '200', schema: 'InstructionList' },
+  getInstruction: { status: '200', schema: 'Instruction' },
+  acknowledgeInstruction: { status: '200', schema: 'Instruction' },
+  objectToInstruction: { status: '200', schema: 'Instruction' },
+  withdrawInstruction: { status: '200', schema: 'Instruction' },
+  confirmInstruction: { status: '200', schema: 'Instruction' },
   createCalendarFeed: { status: '201', schema: 'CreatedCalendarFeed', headers: created },
   listCalendarFeeds: { status: '200', schema: 'CalendarFeedList' },
   deleteCalendarFeed: {

@@ -1,11 +1,16 @@
 import { AMENDMENT_SIGNATURE_REMINDER } from '../domain/amendments/rules.ts';
+import {
+  INSTRUCTION_ACKNOWLEDGEMENT_REMINDER,
+  INSTRUCTION_OBJECTION_REMINDER,
+} from '../domain/instructions/reminders.ts';
 import { SUB_PROCESSOR_DECISION_REMINDER } from '../domain/sub-processor-reminders.ts';
 import { getAmendment } from './amendments-store.ts';
+import { getInstruction } from './instructions-store.ts';
 import type { Reminder } from './reminders-store.ts';
 import { getSubProcessor } from './sub-processors-store.ts';
 
 /**
- * What a `<rule>#<subject>` reminder is about, as stored now (a sub-processor request, an amendment);
+ * What a `<rule>#<subject>` reminder is about, as stored now (a sub-processor request, an amendment, an instruction);
  * undefined for other kinds.
  */
 export async function loadReminderSubject(reminder: Reminder): Promise<unknown> {
@@ -16,5 +21,8 @@ export async function loadReminderSubject(reminder: Reminder): Promise<unknown> 
   }
   if (rule === AMENDMENT_SIGNATURE_REMINDER)
     return (await getAmendment(reminder.agreementId, subject))?.amendment;
+  if (rule === INSTRUCTION_ACKNOWLEDGEMENT_REMINDER || rule === INSTRUCTION_OBJECTION_REMINDER) {
+    return getInstruction(reminder.agreementId, subject);
+  }
   return undefined;
 }
