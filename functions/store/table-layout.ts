@@ -14,6 +14,8 @@
  * | Vedlegg 3, current  | AGREEMENT#<id>          | APPENDIX3                  |                               |                             |
  * | breach report       | AGREEMENT#<id>          | BREACH#<reportedAt>#<id>   |                               |                             |
  * | breach case         | AGREEMENT#<id>          | BREACHCASE#<id>, its supplements BREACHCASE#<id>#UPDATE#<n> |  |                     |
+ * | instruction         | AGREEMENT#<id>          | INSTRUCTION#<instructionId> |                              |                             |
+ * | instruction count   | AGREEMENT#<id>          | INSTRUCTION#COUNT          |                               |                             |
  * | notification        | NOTIFICATIONS#<org>     | <at>#<notificationId>      |                               |                             |
  * | notification marker | NOTIFICATION#<id>#<org> | MARKER                     |                               |                             |
  * | idempotency record  | IDEMPOTENCY#<org>       | <Idempotency-Key>          |                               |                             |

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { type HttpFunction, httpFunctions } from '../../functions/catalogue.ts';
 import { agreementRequest, breachReport } from '../support/api-client.ts';
 import { plusDays } from '../support/in-process-stack.ts';
+import { instructionRoutes } from './instruction-requests.ts';
 import {
   type Fixture,
   type FixtureName,
@@ -37,17 +38,17 @@ export interface HostileRequest {
   field?: string;
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
 
-interface Aim {
+export interface Aim {
   params: Record<string, string>;
   as: Who | 'none';
   /** The fixture the agreement id belongs to, when there is one. */
   fixture?: Fixture;
 }
 
-interface Refused {
+export interface Refused {
   aim: Aim;
   body?: Json;
   headers?: Record<string, string>;
@@ -56,14 +57,14 @@ interface Refused {
   defect: string;
 }
 
-interface QueryDefect {
+export interface QueryDefect {
   query: string;
   defect: string;
   mustRefuse: boolean;
 }
 
 /** How to fuzz one route: where to aim, what a well-formed request looks like, what the rules refuse. */
-interface RouteFuzz {
+export interface RouteFuzz {
   aims: Aim[];
   body?: (aim: Aim) => JsonObject;
   bodyFields?: { optional?: string[]; dates?: string[]; datetimes?: string[]; orgNumbers?: string[] };
@@ -749,6 +750,7 @@ const ifMatch = (aim: Aim): Record<string, string> =>
   aim.fixture ? { 'if-match': `"${aim.fixture.version}"` } : {};
 
 const ROUTES: Record<string, (world: World) => RouteFuzz> = {
+  ...instructionRoutes({ aimsAt, except, unknownParameters, protoParameter }),
   createAgreement: (world) => {
     const valid = createBody();
     const sub = (changes: JsonObject) =>

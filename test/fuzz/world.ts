@@ -42,6 +42,8 @@ export interface World {
   requestedSubId: string;
   approvedSubId: string;
   breachId: string;
+  /** On the agreement in force: an instruction awaiting acknowledgement, and one objected to (rule 16). */
+  instructionIds: { awaiting: string; objected: string };
   /** An amendment awaiting signatures on the agreement in its notice period, proposed by the controller. */
   amendmentId: string;
   amendmentContentHash: string;
@@ -221,6 +223,24 @@ export async function buildWorld(url: string, settle: () => Promise<void>): Prom
     },
   );
   expectStatus(question, 201, 'breach question');
+  // Rule 16: an instruction awaiting acknowledgement, and one the processor objected to.
+  const instruction = (title: string) =>
+    controller.post<Body>(`/agreements/${current.id}/instructions`, {
+      topic: 'SECURITY',
+      title,
+      text: 'Tilgang til fagsystemet skal bare gis med tofaktorautentisering.',
+    });
+  const awaitingInstruction = await instruction('Tofaktorautentisering');
+  expectStatus(awaitingInstruction, 201, 'instruction');
+  const objectedInstruction = await instruction('Logging av oppslag');
+  expectStatus(objectedInstruction, 201, 'instruction');
+  expectStatus(
+    await processor.post(`/agreements/${current.id}/instructions/${objectedInstruction.body.id}/objection`, {
+      reason: 'Loggingen som kreves samler mer enn nødvendig',
+    }),
+    200,
+    'instruction objection',
+  );
   const noticed = await inForce({ title: 'Avtale i oppsigelsestid' });
   await notice(noticed.id, 'processor');
   const amendment = await controller.post<Body>(`/agreements/${noticed.id}/amendments`, {
@@ -290,6 +310,7 @@ export async function buildWorld(url: string, settle: () => Promise<void>): Prom
     requestedSubId: requested.body.id,
     approvedSubId: approved.body.id,
     breachId: breach.body.id,
+    instructionIds: { awaiting: awaitingInstruction.body.id, objected: objectedInstruction.body.id },
     amendmentId: amendment.body.id,
     amendmentContentHash: amendment.body.contentHash,
     today: osloDateOf(await clockNow(url)),
