@@ -9,10 +9,17 @@ import { pendingReminderKind } from '../domain/instructions/reminders.ts';
 import { INSTRUCTION_STATES } from '../domain/instructions/rules.ts';
 import { type Instruction, instructionSchema } from '../domain/instructions/schemas.ts';
 import { lazily } from '../domain/lazily.ts';
-import type { AgreementStatus, AuditEntry, HistoryEntry, Notification } from '../domain/schemas.ts';
+import type {
+  Agreement,
+  AgreementStatus,
+  AuditEntry,
+  HistoryEntry,
+  Notification,
+} from '../domain/schemas.ts';
 import { dynamoClient } from '../shared/clients.ts';
 import { config } from '../shared/config.ts';
 import { auditItem, historyItem } from './agreements-store.ts';
+import { instructionCalendarWrites } from './calendar-feeds-store.ts';
 import { claimWrites, claimWritten, keyHeldFromCancellation } from './idempotency-store.ts';
 import { fromItem, type Item, isIssuedId, toItem } from './items.ts';
 import { notificationWrites, publishEvents } from './notifications-store.ts';
@@ -32,7 +39,9 @@ import { agreementCheck } from './sub-processors-store.ts';
  * one round trip and writes in the second. The count holds the number of the last instruction given:
  * a new one moves it conditionally from the number read, so two given at once cannot take one number.
  * Every step is written only while the instruction is still in the state it was read in, with its
- * history, audit entry, notifications and reminders. One Query of `INSTRUCTION#` reads them all.
+ * history, audit entry, notifications, reminders and the parties' calendar entries of its date (while
+ * it awaits an answer, the day it is to apply from; once it binds, that day). One Query of
+ * `INSTRUCTION#` reads them all.
  */
 export const instructionKey = (agreementId: string, instructionId: string) => ({
   pk: `AGREEMENT#${agreementId}`,
@@ -63,6 +72,8 @@ export const lastInstructionNumber = (countItem: Item | undefined): number =>
 /** What every step of an instruction writes beside the instruction itself. */
 export interface InstructionChange {
   agreementId: string;
+  /** The agreement as read: the parties' calendar entries of the instruction's date (rule 15). */
+  agreement: Pick<Agreement, 'id' | 'title' | 'controller' | 'processor'>;
   history: HistoryEntry[];
   audit: AuditEntry;
   notifications: Notification[];
@@ -75,11 +86,15 @@ const instructionPut = (agreementId: string, instruction: Instruction) => ({
   Item: toItem({ ...instructionKey(agreementId, instruction.id), entity: ENTITY, ...instruction }),
 });
 
-/** History, audit entry, notifications, reminders and the Idempotency-Key's claim, after the change's own writes. */
+/**
+ * The agreement's check, history, audit entry, notifications, reminders, calendar entries and the
+ * Idempotency-Key's claim, after the change's own writes.
+ */
 async function writeChange(
   change: InstructionChange,
   own: TransactWriteItem[],
   removedReminders: string[],
+  calendar: TransactWriteItem[],
   lost: (reasons: { Code?: string; Item?: Item }[]) => Error | undefined,
 ): Promise<void> {
   const { agreementId } = change;
@@ -95,6 +110,7 @@ async function writeChange(
           ...change.notifications.flatMap((n) => notificationWrites(n)),
           ...reminderDeletes(agreementId, removedReminders),
           ...reminderPuts(agreementId, change.reminders),
+          ...calendar,
           ...claims,
         ],
       }),
@@ -150,6 +166,7 @@ export function saveNewInstruction(
       },
     ],
     [],
+    instructionCalendarWrites(change.agreement, undefined, instruction),
     (reasons) =>
       reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')
         ? conflict('Another instruction was given meanwhile; send yours again')
@@ -176,7 +193,8 @@ export function saveInstructionStep(
     },
   };
   const leaving = pendingReminderKind(before);
-  return writeChange(change, [stepWrite], leaving ? [leaving] : [], ([reason]) => {
+  const calendar = instructionCalendarWrites(change.agreement, before, after);
+  return writeChange(change, [stepWrite], leaving ? [leaving] : [], calendar, ([reason]) => {
     if (reason?.Code !== 'ConditionalCheckFailed') return undefined;
     const current = reason.Item
       ? fromItem<{ status?: Instruction['status'] }>(reason.Item).status

@@ -203,6 +203,12 @@ describe('documented instructions on the local stack', () => {
         .status,
     ).toBe(200);
     expect(await inbox(processor, 'reminder.instruction-acknowledgement', waiting.id)).toHaveLength(0);
+    // The processor's calendar feed shows the day the unanswered one is to apply from.
+    const feed = await processor.post<{ url: string }>('/calendar-feeds', { name: 'Sikkerhetsleder' });
+    expect(feed.status).toBe(201);
+    const ics = (await (await fetch(feed.body.url)).text()).replace(/\r\n[ \t]/g, '');
+    expect(ics).toContain(`SUMMARY:Instruks ${waiting.number} venter på svar`);
+    expect(ics).not.toContain(`SUMMARY:Instruks ${held.number} venter på svar`);
 
     expect((await controller.post('/local/clock', { advanceBy: 'P8D' })).status).toBe(200);
     expect(await inbox(processor, 'reminder.instruction-acknowledgement', waiting.id)).toHaveLength(1);

@@ -1,6 +1,7 @@
 import type { Amendment } from '../amendments/schemas.ts';
 import type { BreachRecord } from '../breach-schemas.ts';
 import { addDays, compareDates, osloDate } from '../calendar.ts';
+import type { Instruction } from '../instructions/schemas.ts';
 import type { Agreement } from '../schemas.ts';
 import type { SubProcessorRecord } from '../sub-processor-schemas.ts';
 
@@ -19,7 +20,9 @@ export type DeadlineKind =
   | 'sub-processor-decision'
   | 'amendment-signature'
   | 'breach-notification'
-  | 'breach-supervisory-authority';
+  | 'breach-supervisory-authority'
+  | 'instruction-answer'
+  | 'instruction-effective';
 
 /** A deadline on a calendar date in Oslo (an all-day event), or at an instant (a timed event). */
 export type Deadline = { kind: DeadlineKind; on: string } | { kind: DeadlineKind; at: string };
@@ -29,6 +32,7 @@ export type CalendarSubject =
   | { type: 'sub-processor'; id: string; name: string }
   | { type: 'amendment'; id: string; number: number }
   | { type: 'breach'; id: string; reportedAt: string; notificationHours: number }
+  | { type: 'instruction'; id: string; number: number; title: string }
   | { type: 'retention'; legalBasis: string };
 
 /** The deadlines of one subject of one agreement, as a party's feed shows them. */
@@ -132,6 +136,33 @@ export function breachEntry(
         : []),
       { kind: 'breach-supervisory-authority', at: record.supervisoryAuthorityDeadline },
     ],
+  };
+}
+
+/**
+ * A documented instruction (rule 16): while it awaits the processor's answer, the day it is to apply
+ * from (the processor acknowledges or objects before then); once acknowledged or confirmed, the day it
+ * binds. None while it is held by an objection, nor once withdrawn.
+ */
+export function instructionEntry(agreement: Titled, instruction: Instruction): CalendarEntry | undefined {
+  const deadline: Deadline | undefined =
+    instruction.status === 'AWAITING_ACKNOWLEDGEMENT'
+      ? { kind: 'instruction-answer', on: instruction.effectiveFrom }
+      : instruction.inEffectFrom &&
+          (instruction.status === 'ACKNOWLEDGED' || instruction.status === 'CONFIRMED')
+        ? { kind: 'instruction-effective', on: instruction.inEffectFrom }
+        : undefined;
+  if (!deadline) return undefined;
+  return {
+    agreementId: agreement.id,
+    title: agreement.title,
+    subject: {
+      type: 'instruction',
+      id: instruction.id,
+      number: instruction.number,
+      title: instruction.title,
+    },
+    deadlines: [deadline],
   };
 }
 

@@ -45,6 +45,7 @@ export const handler = httpHandler(
     });
     await saveNewInstruction({
       agreementId: agreement.id,
+      agreement,
       instruction,
       previousNumber,
       history: [instructionHistory(instruction)],

@@ -40,6 +40,7 @@ export function instructionStepHandler<Body extends object>(
       });
       await saveInstructionStep({
         agreementId: agreement.id,
+        agreement,
         before: instruction!,
         after,
         history: [instructionHistory(after)],

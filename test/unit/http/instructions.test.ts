@@ -146,6 +146,12 @@ describe('POST /agreements/{id}/instructions', () => {
     expect(putsUnder(items, 'AUDIT#')).toEqual([expect.objectContaining({ action: 'instruction.give' })]);
     expect(notified(items)).toEqual([['instruction.given', PROCESSOR_ORG]]);
     expect(reminders(items).put).toEqual([[`instruction-acknowledgement#${response.body.id}`, '2026-11-29']]);
+    expect(putsUnder(items, 'CALENDAR#').map((entry) => [entry.sk, entry.entry.deadlines])).toEqual(
+      [CONTROLLER_ORG, PROCESSOR_ORG].map((org) => [
+        `CALENDAR#${org}#instruction-${response.body.id}`,
+        [{ kind: 'instruction-answer', on: '2027-01-01' }],
+      ]),
+    );
   });
 
   it('numbers the next after the count read, moved only from that number', async () => {
@@ -217,6 +223,11 @@ describe('the steps of an instruction', () => {
     expect(putsUnder(items, 'HISTORY#')).toEqual([
       expect.objectContaining({ type: 'INSTRUCTION_ACKNOWLEDGED' }),
     ]);
+    // Bound from its date: the feeds show that day instead of the day to answer by.
+    expect(putsUnder(items, 'CALENDAR#').map((entry) => entry.entry.deadlines)).toEqual([
+      [{ kind: 'instruction-effective', on: '2027-01-01' }],
+      [{ kind: 'instruction-effective', on: '2027-01-01' }],
+    ]);
   });
 
   it('objected to: held, the controller told and reminded in a week instead of the processor', async () => {
@@ -236,7 +247,12 @@ describe('the steps of an instruction', () => {
     expect(notified(items)).toEqual([['instruction.objected', CONTROLLER_ORG]]);
     expect(reminders(items)).toEqual({
       put: [[`instruction-objection#${INSTRUCTION_ID}`, '2026-11-29']],
-      deleted: [`REMINDER#instruction-acknowledgement#${INSTRUCTION_ID}`],
+      deleted: [
+        `REMINDER#instruction-acknowledgement#${INSTRUCTION_ID}`,
+        // Held: the day it was to apply from leaves both calendars.
+        `CALENDAR#${CONTROLLER_ORG}#instruction-${INSTRUCTION_ID}`,
+        `CALENDAR#${PROCESSOR_ORG}#instruction-${INSTRUCTION_ID}`,
+      ],
     });
   });
 

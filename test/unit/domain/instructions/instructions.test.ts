@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { instructionEntry } from '../../../../functions/domain/calendar-feed/deadlines.ts';
+import { renderCalendar } from '../../../../functions/domain/calendar-feed/ical.ts';
 import {
   acknowledgementReminderKind,
   firstInstructionReminder,
@@ -20,6 +22,7 @@ import {
 } from '../../../../functions/domain/instructions/schemas.ts';
 import { decideReminder } from '../../../../functions/domain/reminders.ts';
 import type { Actor, AgreementStatus, PartyRole } from '../../../../functions/domain/schemas.ts';
+import { parseCalendar } from '../../../support/ical.ts';
 import { AGREEMENT_ID, CONTROLLER_ORG, PROCESSOR_ORG } from '../agreement-fixture.ts';
 import { domainErrorOf } from '../domain-error.ts';
 import { inForceAgreement } from '../sub-processor-fixture.ts';
@@ -355,5 +358,58 @@ describe('the instruction reminders of the daily run', () => {
         step(step(give(), objection), { action: 'withdraw' }),
       ),
     ).toEqual({ notifications: [] });
+  });
+});
+
+describe('an instruction in the parties’ calendar feeds', () => {
+  const agreement = inForceAgreement({ title: 'Avtale om KVP' });
+
+  it('while it awaits an answer: the day it is to apply from; once it binds: that day; held or withdrawn: none', () => {
+    const awaiting = give();
+    expect(instructionEntry(agreement, awaiting)).toEqual({
+      agreementId: AGREEMENT_ID,
+      title: 'Avtale om KVP',
+      subject: {
+        type: 'instruction',
+        id: INSTRUCTION_ID,
+        number: 3,
+        title: 'Ingen overføring til tredjeland',
+      },
+      deadlines: [{ kind: 'instruction-answer', on: '2027-01-01' }],
+    });
+    expect(instructionEntry(agreement, step(awaiting, { action: 'acknowledge' }))?.deadlines).toEqual([
+      { kind: 'instruction-effective', on: '2027-01-01' },
+    ]);
+    const objected = step(awaiting, objection);
+    expect(instructionEntry(agreement, objected)).toBeUndefined();
+    expect(instructionEntry(agreement, step(objected, { action: 'withdraw' }))).toBeUndefined();
+    const confirmed = step(
+      objected,
+      { action: 'confirm', reasons: 'x' },
+      { now: new Date('2027-01-10T08:00:00Z') },
+    );
+    expect(instructionEntry(agreement, confirmed)?.deadlines).toEqual([
+      { kind: 'instruction-effective', on: '2027-01-10' },
+    ]);
+  });
+
+  it('says in bokmål which instruction awaits an answer and which calls answer it', () => {
+    const [event] = parseCalendar(
+      renderCalendar({
+        entries: [instructionEntry(agreement, give())!],
+        now: new Date('2026-12-01T10:00:00Z'),
+        name: 'Frister',
+      }),
+    ).events;
+
+    expect(event?.summary).toBe('Instruks 3 venter på svar: Avtale om KVP');
+    expect(event?.description).toContain('«Ingen overføring til tredjeland»');
+    expect(event?.description).toContain('skal gjelde fra 01.01.2027');
+    expect(event?.description).toContain(
+      `POST /agreements/${AGREEMENT_ID}/instructions/${INSTRUCTION_ID}/acknowledgement`,
+    );
+    expect(event?.description).toContain(
+      `POST /agreements/${AGREEMENT_ID}/instructions/${INSTRUCTION_ID}/objection`,
+    );
   });
 });
