@@ -473,9 +473,9 @@ export const operationDocs: Readonly<Record<string, OperationDoc>> = {
 
   listInstructions: {
     description:
-      "The controller's instructions under the agreement in the order given, each with its status, the processor's acknowledgement or objection, the controller's withdrawal or confirmation, and `inEffectFrom` once it binds; `?status=` keeps one status. Either party may read them; the read is logged in the audit log.",
+      "The controller's instructions under the agreement in the order given, each with its status, the processor's acknowledgement or objection, the controller's withdrawal or confirmation, and `inEffectFrom` once it binds; `?status=` keeps one status, `?inEffectOn=YYYY-MM-DD` those binding the processor that day (acknowledged or confirmed, in effect from then or earlier). Either party may read them; the read is logged in the audit log.",
     errors: {
-      '400': 'An unknown query parameter or status',
+      '400': 'An unknown query parameter or status, or an inEffectOn that is not a calendar date',
       '401': NO_VALID_TOKEN,
       '403': NO_READ_SCOPE,
       '404': NO_AGREEMENT,

@@ -128,6 +128,13 @@ describe('documented instructions on the local stack', () => {
     expect(twice.body.currentStatus).toBe('ACKNOWLEDGED');
 
     expect((await give('Sletting etter endt oppfølging', 'DELETION')).number).toBe(2);
+    // Binding from its date, not before; the unanswered one binds on no day.
+    const on = async (day: string) =>
+      (await controller.get<{ items: Instruction[] }>(`${path()}?inEffectOn=${day}`)).body.items.map(
+        (i) => i.number,
+      );
+    expect(await on(plusDays(today, 29))).toEqual([]);
+    expect(await on(plusDays(today, 30))).toEqual([1]);
     const history = await controller.get<{ items: { type: string }[] }>(
       `/agreements/${id}/history?limit=100`,
     );

@@ -120,6 +120,11 @@ export function instructionRoutes({ aimsAt, except, unknownParameters, protoPara
         ...unknownParameters,
         protoParameter,
         { query: 'limit=5', defect: 'paging where there is none', mustRefuse: true },
+        ...['2026-02-30', '20260101', 'today', ''].map((day) => ({
+          query: `inEffectOn=${day}`,
+          defect: `inEffectOn=${day}`,
+          mustRefuse: true,
+        })),
         ...['objected', 'OBJECTED%20', 'PENDING', '', 'OBJECTED,WITHDRAWN'].map((status) => ({
           query: `status=${status}`,
           defect: `status=${status}`,

@@ -68,9 +68,15 @@ export const confirmInstructionRequestSchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({ reasons: prose(4000) }),
 );
 
-/** GET /agreements/{id}/instructions?status=... */
+/**
+ * GET /agreements/{id}/instructions?status=...&inEffectOn=YYYY-MM-DD: by status, or those that bind the
+ * processor on that day (acknowledged or confirmed, in effect from that day or earlier).
+ */
 export const listInstructionsQuerySchema = /* @__PURE__ */ lazySchema(() =>
-  z.strictObject({ status: z.optional(instructionStatusSchema) }),
+  z.strictObject({
+    status: z.optional(instructionStatusSchema),
+    inEffectOn: z.optional(calendarDateSchema),
+  }),
 );
 
 /** An instruction as stored and returned. */

@@ -334,6 +334,9 @@ describe('reading instructions', () => {
     const held = await read('?status=OBJECTED', CONTROLLER_ORG, { status: 'OBJECTED' });
     expect(held.body.items.map((i: Instruction) => i.number)).toEqual([1]);
     expect((await read('?status=NONE', CONTROLLER_ORG, { status: 'NONE' })).statusCode).toBe(400);
+    expect(
+      (await read('?inEffectOn=2027-02-30', CONTROLLER_ORG, { inEffectOn: '2027-02-30' })).statusCode,
+    ).toBe(400);
   });
 
   it('reads one by its id (audited); 404 for an unknown one', async () => {
