@@ -1153,10 +1153,11 @@ describe('instruction e-mails', () => {
   it('ask the processor to acknowledge a new instruction or object to it, naming it, its topic and date', () => {
     const { subject, text } = render('instruction.given', 'processor', SAMPLES['instruction.given']!.details);
 
-    expect(subject).toContain(
-      'Ny instruks fra den behandlingsansvarlige: Instruks nr. 3 «Ingen overføring til tredjeland»',
+    expect(subject).toContain('Ny instruks: instruks nr. 3 «Ingen overføring til tredjeland»');
+    expect(text).toContain(
+      'Radøy kommune (behandlingsansvarlig) har gitt dere en instruks (avtalen punkt 4)',
     );
-    expect(text).toContain('Gjelder: Overføring til tredjeland (punkt 9)');
+    expect(text).toContain('Gjelder: Overføring til tredjeland');
     expect(text).toContain('Gjelder fra: 1. januar 2027');
     expect(text).toContain(`POST ${path}/acknowledgement`);
     expect(text).toContain(`POST ${path}/objection`);
@@ -1170,19 +1171,22 @@ describe('instruction e-mails', () => {
     );
 
     expect(subject).toContain(
-      'Databehandleren mener instruks nr. 3 «Ingen overføring til tredjeland» strider mot loven',
+      'Instruks nr. 3 «Ingen overføring til tredjeland»: databehandleren mener den strider mot loven',
     );
-    expect(text).toContain('Instruksen holdes tilbake');
+    expect(text).toContain('Den holdes tilbake til dere trekker den tilbake eller opprettholder den');
     expect(text).toContain('Hjemmel: GDPR art. 44');
     expect(text).toContain(`POST ${path}/withdrawal`);
     expect(text).toContain(`POST ${path}/confirmation`);
   });
 
-  it('tell the processor from when a confirmed instruction binds it', () => {
-    const { text } = render('instruction.confirmed', 'processor', SAMPLES['instruction.confirmed']!.details);
+  it('tell the processor from when a confirmed instruction binds it, and that a withdrawn one does not', () => {
+    const confirmed = render('instruction.confirmed', 'processor', SAMPLES['instruction.confirmed']!.details);
+    const withdrawn = render('instruction.withdrawn', 'processor', SAMPLES['instruction.withdrawn']!.details);
 
-    expect(text).toContain('opprettholder instruksen');
-    expect(text).toContain('I kraft fra: 4. januar 2027');
+    expect(confirmed.subject).toContain('Instruks nr. 3 «Ingen overføring til tredjeland» er opprettholdt');
+    expect(confirmed.text).toContain('I kraft fra: 4. januar 2027');
+    expect(confirmed.text).not.toContain(`POST ${path}/objection`);
+    expect(withdrawn.text).toContain('Den gjelder ikke.');
   });
 
   it('remind each side in Oslo time of what it has left unanswered since when', () => {
@@ -1197,8 +1201,10 @@ describe('instruction e-mails', () => {
       SAMPLES['reminder.instruction-objection']!.details,
     );
 
-    expect(processor.subject).toContain('Påminnelse – instruks nr. 3');
-    expect(processor.text).toContain('gitt 1. desember 2026 kl. 10:00 (norsk tid)');
+    expect(processor.subject).toContain('Påminnelse – svar på instruks nr. 3');
+    expect(processor.text).toContain('instruksen gitt 1. desember 2026 kl. 10:00 (norsk tid)');
+    expect(processor.text).toContain(`POST ${path}/acknowledgement`);
+    expect(controller.subject).toContain('Påminnelse – innsigelse mot instruks nr. 3');
     expect(controller.text).toContain('sa fra 2. desember 2026 kl. 14:30 (norsk tid)');
     expect(controller.text).toContain(`POST ${path}/confirmation`);
   });
