@@ -1,8 +1,9 @@
 import type { AmendmentStatus } from './amendments/schemas.ts';
+import type { InstructionStatus } from './instructions/schemas.ts';
 import type { AgreementStatus, SubProcessorStatus } from './schemas.ts';
 
-/** The state a 409 reports: the agreement's, a sub-processor request's or an amendment's. */
-export type CurrentStatus = AgreementStatus | SubProcessorStatus | AmendmentStatus;
+/** The state a 409 reports: the agreement's, a sub-processor request's, an amendment's or an instruction's. */
+export type CurrentStatus = AgreementStatus | SubProcessorStatus | AmendmentStatus | InstructionStatus;
 
 /** Named errors of the domain; `functions/shared/problem.ts` maps each to one HTTP status. */
 export class DomainError extends Error {

@@ -2,6 +2,7 @@ import { decideAmendmentSignatureReminder } from './amendments/reminders.ts';
 import { AMENDMENT_SIGNATURE_REMINDER } from './amendments/rules.ts';
 import { AUDIT_REMINDER_RULES } from './audits/reminders.ts';
 import { addDays, compareDates } from './calendar.ts';
+import { INSTRUCTION_REMINDER_RULES } from './instructions/reminders.ts';
 import { notificationsFor } from './notifications.ts';
 import type { Agreement, Notification } from './schemas.ts';
 import { missingSignatures, signatureDeadlinePassed } from './signing.ts';
@@ -98,6 +99,7 @@ const RULES: Record<string, ReminderRule> = {
   [SUB_PROCESSOR_DECISION_REMINDER]: decideSubProcessorDecisionReminder,
   [AMENDMENT_SIGNATURE_REMINDER]: decideAmendmentSignatureReminder,
   ...AUDIT_REMINDER_RULES,
+  ...INSTRUCTION_REMINDER_RULES,
 };
 
 export function decideReminder(

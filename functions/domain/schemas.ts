@@ -388,10 +388,16 @@ export const problemSchema = /* @__PURE__ */ lazySchema(() =>
     detail: z.string(),
     errors: z.optional(z.array(z.strictObject({ field: z.string(), message: z.string() }))),
     /**
-     * The agreement's status, or a sub-processor request's or an amendment's (which adds SIGNED) where
-     * the conflict is with that request or amendment.
+     * The agreement's status, or a sub-processor request's, an amendment's (which adds SIGNED) or an
+     * instruction's where the conflict is with that request, amendment or instruction.
      */
-    currentStatus: z.optional(z.union([agreementStatusSchema, subProcessorStatusSchema, z.enum(['SIGNED'])])),
+    currentStatus: z.optional(
+      z.union([
+        agreementStatusSchema,
+        subProcessorStatusSchema,
+        z.enum(['SIGNED', 'AWAITING_ACKNOWLEDGEMENT', 'ACKNOWLEDGED', 'OBJECTED', 'CONFIRMED']),
+      ]),
+    ),
     /** A signature for other content (rule 12): the agreement's content hash now. */
     contentHash: z.optional(z.string()),
   }),

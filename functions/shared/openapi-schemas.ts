@@ -3,6 +3,7 @@ import * as auditSchemas from '../domain/audits/schemas.ts';
 import * as breachSchemas from '../domain/breach-schemas.ts';
 import * as calendarFeedSchemas from '../domain/calendar-feed/schemas.ts';
 import * as webhookDeliverySchemas from '../domain/delivery/webhook-delivery-schemas.ts';
+import * as instructionSchemas from '../domain/instructions/schemas.ts';
 import * as schemas from '../domain/schemas.ts';
 import * as subProcessorSchemas from '../domain/sub-processor-schemas.ts';
 import * as terminationSchemas from '../domain/termination-schemas.ts';
@@ -63,6 +64,8 @@ const shared = () => ({
   PartyRole: schemas.partyRoleSchema,
   DispositionMethod: schemas.dispositionMethodSchema,
   SubProcessorStatus: schemas.subProcessorStatusSchema,
+  InstructionTopic: instructionSchemas.instructionTopicSchema,
+  InstructionStatus: instructionSchemas.instructionStatusSchema,
 });
 
 export const responseSchemas = () => {
@@ -100,6 +103,8 @@ export const responseSchemas = () => {
     ClosedOversightAudit: auditSchemas.closedAuditSchema,
     OversightMaterial: auditSchemas.auditMaterialSchema,
     OversightFinding: auditSchemas.auditFindingSchema,
+    Instruction: instructionSchemas.instructionSchema,
+    InstructionList: list(instructionSchemas.instructionSchema),
     CalendarFeed: calendarFeedSchemas.calendarFeedSchema,
     CalendarFeedList: list(calendarFeedSchemas.calendarFeedSchema),
     CreatedCalendarFeed: calendarFeedSchemas.createdCalendarFeedSchema,
@@ -139,6 +144,11 @@ export const requestSchemas = () => ({
   OversightFindingRequest: auditSchemas.auditFindingRequestSchema,
   OversightFindingClosureRequest: auditSchemas.findingClosureRequestSchema,
   OversightCloseRequest: auditSchemas.closeAuditRequestSchema,
+  GiveInstructionRequest: instructionSchemas.giveInstructionRequestSchema,
+  AcknowledgeInstructionRequest: instructionSchemas.acknowledgeInstructionRequestSchema,
+  InstructionObjectionRequest: instructionSchemas.objectInstructionRequestSchema,
+  WithdrawInstructionRequest: instructionSchemas.withdrawInstructionRequestSchema,
+  ConfirmInstructionRequest: instructionSchemas.confirmInstructionRequestSchema,
   CreateCalendarFeedRequest: calendarFeedSchemas.createCalendarFeedSchema,
   CreateWebhookRequest: webhookSchemas.createWebhookSchema,
   UpdateWebhookRequest: webhookSchemas.updateWebhookSchema,

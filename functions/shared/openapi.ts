@@ -1,5 +1,6 @@
 import { httpFunctions } from '../catalogue.ts';
 import { documentQuerySchema } from '../domain/document/schemas.ts';
+import { listInstructionsQuerySchema } from '../domain/instructions/schemas.ts';
 import * as schemas from '../domain/schemas.ts';
 import * as subProcessorSchemas from '../domain/sub-processor-schemas.ts';
 import * as z from '../domain/zod.ts';
@@ -48,6 +49,11 @@ const requestBodies: Record<string, RequestSchemaName> = {
   recordAuditFinding: 'OversightFindingRequest',
   closeAuditFinding: 'OversightFindingClosureRequest',
   closeAudit: 'OversightCloseRequest',
+  giveInstruction: 'GiveInstructionRequest',
+  acknowledgeInstruction: 'AcknowledgeInstructionRequest',
+  objectToInstruction: 'InstructionObjectionRequest',
+  withdrawInstruction: 'WithdrawInstructionRequest',
+  confirmInstruction: 'ConfirmInstructionRequest',
   createCalendarFeed: 'CreateCalendarFeedRequest',
   createWebhook: 'CreateWebhookRequest',
   updateWebhook: 'UpdateWebhookRequest',
@@ -67,6 +73,7 @@ const queries: Record<string, z.ZodMiniObject> = {
   getProcessingAuthorization: subProcessorSchemas.processingAuthorizationQuerySchema,
   getAgreementDocument: documentQuerySchema,
   getAgreement: schemas.agreementAsOfQuerySchema,
+  listInstructions: listInstructionsQuerySchema,
 };
 
 /** A header a success carries besides the correlation id. */
@@ -137,6 +144,13 @@ const successes: Record<string, Success> = {
   recordAuditFinding: { status: '201', schema: 'OversightFinding' },
   closeAuditFinding: { status: '201', schema: 'OversightFinding' },
   closeAudit: { status: '200', schema: 'ClosedOversightAudit' },
+  giveInstruction: { status: '201', schema: 'Instruction', headers: created },
+  listInstructions: { status: '200', schema: 'InstructionList' },
+  getInstruction: { status: '200', schema: 'Instruction' },
+  acknowledgeInstruction: { status: '200', schema: 'Instruction' },
+  objectToInstruction: { status: '200', schema: 'Instruction' },
+  withdrawInstruction: { status: '200', schema: 'Instruction' },
+  confirmInstruction: { status: '200', schema: 'Instruction' },
   createCalendarFeed: { status: '201', schema: 'CreatedCalendarFeed', headers: created },
   listCalendarFeeds: { status: '200', schema: 'CalendarFeedList' },
   deleteCalendarFeed: {
@@ -148,7 +162,7 @@ const successes: Record<string, Success> = {
     status: '200',
     file: { mediaType: 'text/calendar', disposition: 'inline; filename="frister.ics"' },
     description:
-      "The organisation's upcoming deadlines as iCalendar (RFC 5545): signature deadlines, terminatesOn and the 30- and 7-day marks before it, sub-processor decision deadlines, breach notification deadlines (the processor's and the controller's 72 hours towards Datatilsynet), retention review dates and amendment signature deadlines; at most the nearest 1000. `{file}` is `<token>.ics`, the token as `POST /calendar-feeds` returned it in `url`; the token is the credential (no bearer token). Each event has a stable UID (agreement, kind, subject), so a client fetching again updates it; date deadlines are all-day events, timed ones carry TZID=Europe/Oslo; summary and description in bokmål name the agreement, what is due and the call to make. An unknown or revoked address is 404 (problem+json).",
+      "The organisation's upcoming deadlines as iCalendar (RFC 5545): signature deadlines, terminatesOn and the 30- and 7-day marks before it, sub-processor decision deadlines, breach notification deadlines (the processor's and the controller's 72 hours towards Datatilsynet), retention review dates, amendment signature deadlines and instruction dates (the day an instruction awaiting the processor's answer is to apply from, or the day it binds); at most the nearest 1000. `{file}` is `<token>.ics`, the token as `POST /calendar-feeds` returned it in `url`; the token is the credential (no bearer token). Each event has a stable UID (agreement, kind, subject), so a client fetching again updates it; date deadlines are all-day events, timed ones carry TZID=Europe/Oslo; summary and description in bokmål name the agreement, what is due and the call to make. An unknown or revoked address is 404 (problem+json).",
   },
   createWebhook: {
     status: '201',

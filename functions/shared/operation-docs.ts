@@ -572,6 +572,118 @@ export const operationDocs: Readonly<Record<string, OperationDoc>> = {
     },
   },
 
+  giveInstruction: {
+    description:
+      'The controller gives the processor a documented instruction (rule 16, 003 §4 and §9; GDPR Art. 28(3)(a)): `topic` (THIRD_COUNTRY_TRANSFER, SECURITY, DELETION, PROCESSING or OTHER), `title`, `text` and `effectiveFrom` (today in Oslo when omitted, never before). Only while the agreement is or has been in force (IN_FORCE through RETAINED_UNDER_LAW). Instructions are numbered in the order given. Answers 201 with the instruction, AWAITING_ACKNOWLEDGEMENT, and its `Location`; the processor is told (`instruction.given`) and reminded weekly until it acknowledges or objects.',
+    errors: {
+      '400': `The body is invalid (effectiveFrom before today, a national identity number in the text, among others), or ${BAD_KEY}`,
+      '401': NO_VALID_TOKEN,
+      '403': `${NO_WRITE_SCOPE}, or the caller is the processor: only the controller gives instructions`,
+      '404': NO_AGREEMENT,
+      '409': `The agreement is not and has not been in force (its status in currentStatus), another instruction was given at the same moment (send again), or ${KEY_RUNNING}`,
+      '413': TOO_LARGE,
+      '415': NOT_JSON,
+      '422': KEY_REUSED,
+    },
+    requestExample: {
+      topic: 'THIRD_COUNTRY_TRANSFER',
+      title: 'Ingen overføring til tredjeland',
+      text: 'Personopplysningene skal ikke overføres til eller gjøres tilgjengelige fra land utenfor EØS, heller ikke for fjernsupport.',
+      effectiveFrom: '2027-01-01',
+    },
+  },
+
+  listInstructions: {
+    description:
+      "The controller's instructions under the agreement in the order given, each with its status, the processor's acknowledgement or objection, the controller's withdrawal or confirmation, and `inEffectFrom` once it binds; `?status=` keeps one status, `?inEffectOn=YYYY-MM-DD` those binding the processor that day (acknowledged or confirmed, in effect from then or earlier). Either party may read them; the read is logged in the audit log.",
+    errors: {
+      '400': 'An unknown query parameter or status, or an inEffectOn that is not a calendar date',
+      '401': NO_VALID_TOKEN,
+      '403': NO_READ_SCOPE,
+      '404': NO_AGREEMENT,
+    },
+  },
+
+  getInstruction: {
+    description:
+      'One instruction (the `Location` of a new one) with its answers (rule 16). Either party may read it; the read is logged in the audit log.',
+    errors: {
+      '401': NO_VALID_TOKEN,
+      '403': NO_READ_SCOPE,
+      '404': `${NO_AGREEMENT}; or the agreement has no instruction with that id`,
+    },
+  },
+
+  acknowledgeInstruction: {
+    description:
+      'The processor acknowledges an instruction AWAITING_ACKNOWLEDGEMENT (rule 16): ACKNOWLEDGED, binding from its `effectiveFrom` (`inEffectFrom`); an optional `comment`. The controller is told; the weekly reminder ends. Answers 200 with the instruction.',
+    errors: {
+      '400': `The body is invalid (a national identity number in the comment, among others), or ${BAD_KEY}`,
+      '401': NO_VALID_TOKEN,
+      '403': `${NO_WRITE_SCOPE}, or the caller is the controller: only the processor acknowledges`,
+      '404': `${NO_AGREEMENT}; or the agreement has no instruction with that id`,
+      '409': `The instruction no longer awaits acknowledgement (answered or withdrawn, also by a request at the same moment; its status in currentStatus), the agreement is no longer one that takes instructions, or ${KEY_RUNNING}`,
+      '413': TOO_LARGE,
+      '415': NOT_JSON,
+      '422': KEY_REUSED,
+    },
+    requestExample: { comment: 'Mottatt; rutinene for fjernsupport er endret fra 1. januar.' },
+  },
+
+  objectToInstruction: {
+    description:
+      'The processor tells the controller that following an instruction AWAITING_ACKNOWLEDGEMENT would break data protection law (rule 16, 003 §4): `reason` and optionally the `legalReference`. The instruction is OBJECTED and held (not in effect); the controller is told (`instruction.objected`) and reminded weekly until it withdraws or confirms it. Answers 200 with the instruction.',
+    errors: {
+      '400': `The body is invalid (no reason, a national identity number in it, among others), or ${BAD_KEY}`,
+      '401': NO_VALID_TOKEN,
+      '403': `${NO_WRITE_SCOPE}, or the caller is the controller: only the processor objects`,
+      '404': `${NO_AGREEMENT}; or the agreement has no instruction with that id`,
+      '409': `The instruction no longer awaits acknowledgement (answered or withdrawn, also by a request at the same moment; its status in currentStatus), the agreement is no longer one that takes instructions, or ${KEY_RUNNING}`,
+      '413': TOO_LARGE,
+      '415': NOT_JSON,
+      '422': KEY_REUSED,
+    },
+    requestExample: {
+      reason: 'Instruksen ber oss lagre kopier hos en leverandør i USA uten overføringsgrunnlag.',
+      legalReference: 'GDPR art. 44',
+    },
+  },
+
+  withdrawInstruction: {
+    description:
+      'The controller withdraws an instruction AWAITING_ACKNOWLEDGEMENT or OBJECTED (rule 16), with an optional `reason`: WITHDRAWN, never in effect. The processor is told; the pending reminder ends. Answers 200 with the instruction.',
+    errors: {
+      '400': `The body is invalid (a national identity number in the reason, among others), or ${BAD_KEY}`,
+      '401': NO_VALID_TOKEN,
+      '403': `${NO_WRITE_SCOPE}, or the caller is the processor: only the controller withdraws`,
+      '404': `${NO_AGREEMENT}; or the agreement has no instruction with that id`,
+      '409': `The instruction was acknowledged, confirmed or withdrawn already (also by a request at the same moment; its status in currentStatus), the agreement is no longer one that takes instructions, or ${KEY_RUNNING}`,
+      '413': TOO_LARGE,
+      '415': NOT_JSON,
+      '422': KEY_REUSED,
+    },
+    requestExample: { reason: 'Vi er enige i innsigelsen og gir en ny instruks.' },
+  },
+
+  confirmInstruction: {
+    description:
+      "The controller upholds an instruction the processor OBJECTED to, with its `reasons` (rule 16, 003 §4): CONFIRMED, binding from its `effectiveFrom` or today (Oslo), whichever is later (`inEffectFrom`). The processor is told (`instruction.confirmed`); the controller's reminder ends. Answers 200 with the instruction.",
+    errors: {
+      '400': `The body is invalid (no reasons, a national identity number in them, among others), or ${BAD_KEY}`,
+      '401': NO_VALID_TOKEN,
+      '403': `${NO_WRITE_SCOPE}, or the caller is the processor: only the controller confirms`,
+      '404': `${NO_AGREEMENT}; or the agreement has no instruction with that id`,
+      '409': `The instruction is not OBJECTED (awaiting acknowledgement, acknowledged, withdrawn or confirmed already, also by a request at the same moment; its status in currentStatus), the agreement is no longer one that takes instructions, or ${KEY_RUNNING}`,
+      '413': TOO_LARGE,
+      '415': NOT_JSON,
+      '422': KEY_REUSED,
+    },
+    requestExample: {
+      reasons:
+        'Leverandøren er omfattet av EU–US Data Privacy Framework; overføringen bygger på adekvansbeslutningen.',
+    },
+  },
+
   listNotifications: {
     description:
       "The notifications addressed to the caller's organisation (reminders, requests, decisions, notices), oldest first; any caller with a token may ask, for its own organisation only. Page with `limit` (1-100, default 50) and `cursor`; poll with `since` (an ISO time, or the `since` of the previous answer); keep some types with `type` (comma-separated).",

@@ -13,11 +13,13 @@ import {
   amendmentEntry,
   breachEntry,
   type CalendarEntry,
+  instructionEntry,
   lastDayOf,
   subjectKey,
   subProcessorEntry,
 } from '../domain/calendar-feed/deadlines.ts';
 import type { CalendarFeed } from '../domain/calendar-feed/schemas.ts';
+import type { Instruction } from '../domain/instructions/schemas.ts';
 import type { Agreement } from '../domain/schemas.ts';
 import type { SubProcessorRecord } from '../domain/sub-processor-schemas.ts';
 import { dynamoClient } from '../shared/clients.ts';
@@ -149,6 +151,18 @@ export const breachCalendarWrites = (
   agreement: Titled & Pick<Agreement, 'breachNotificationHours'>,
   record: BreachRecord,
 ) => calendarEntryWrites(agreement, undefined, breachEntry(agreement, record));
+
+/** An instruction's date in both parties' feeds, as its step leaves it (rule 16). */
+export const instructionCalendarWrites = (
+  agreement: Titled,
+  before: Instruction | undefined,
+  after: Instruction,
+) =>
+  calendarEntryWrites(
+    agreement,
+    before && instructionEntry(agreement, before),
+    instructionEntry(agreement, after),
+  );
 
 /** Every entry of the organisation with a deadline on `today` (Oslo) or later: one Query. */
 export async function upcomingEntries(orgNumber: string, today: string): Promise<CalendarEntry[]> {

@@ -15,6 +15,8 @@
  * | breach report       | AGREEMENT#<id>          | BREACH#<reportedAt>#<id>   |                               |                             |
  * | breach case         | AGREEMENT#<id>          | BREACHCASE#<id>, its supplements BREACHCASE#<id>#UPDATE#<n> |  |                     |
  * | oversight audit     | AGREEMENT#<id>          | OVERSIGHT#<auditId>, its material and findings OVERSIGHT#<auditId>#MATERIAL#<n>, #FINDING#<n> | |      |
+ * | instruction         | AGREEMENT#<id>          | INSTRUCTION#<instructionId> |                              |                             |
+ * | instruction count   | AGREEMENT#<id>          | INSTRUCTION#COUNT          |                               |                             |
  * | notification        | NOTIFICATIONS#<org>     | <at>#<notificationId>      |                               |                             |
  * | notification marker | NOTIFICATION#<id>#<org> | MARKER                     |                               |                             |
  * | idempotency record  | IDEMPOTENCY#<org>       | <Idempotency-Key>          |                               |                             |

@@ -3,6 +3,7 @@ import { type HttpFunction, httpFunctions } from '../../functions/catalogue.ts';
 import { agreementRequest, breachReport } from '../support/api-client.ts';
 import { plusDays } from '../support/in-process-stack.ts';
 import { auditRoutes } from './audit-requests.ts';
+import { instructionRoutes } from './instruction-requests.ts';
 import {
   type Fixture,
   type FixtureName,
@@ -38,8 +39,8 @@ export interface HostileRequest {
   field?: string;
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
 
 export interface Aim {
   params: Record<string, string>;
@@ -57,7 +58,7 @@ export interface Refused {
   defect: string;
 }
 
-interface QueryDefect {
+export interface QueryDefect {
   query: string;
   defect: string;
   mustRefuse: boolean;
@@ -751,6 +752,7 @@ const ifMatch = (aim: Aim): Record<string, string> =>
   aim.fixture ? { 'if-match': `"${aim.fixture.version}"` } : {};
 
 const ROUTES: Record<string, (world: World) => RouteFuzz> = {
+  ...instructionRoutes({ aimsAt, except, unknownParameters, protoParameter }),
   createAgreement: (world) => {
     const valid = createBody();
     const sub = (changes: JsonObject) =>

@@ -44,6 +44,8 @@ export interface World {
   breachId: string;
   /** An oversight audit (rule 16) on the agreement in force, with an open finding (number 1) the processor closes. */
   auditId: string;
+  /** On the agreement in force: an instruction awaiting acknowledgement, and one objected to (rule 16). */
+  instructionIds: { awaiting: string; objected: string };
   /** An amendment awaiting signatures on the agreement in its notice period, proposed by the controller. */
   amendmentId: string;
   amendmentContentHash: string;
@@ -237,6 +239,24 @@ export async function buildWorld(url: string, settle: () => Promise<void>): Prom
     responsible: 'processor',
   });
   expectStatus(finding, 201, 'oversight finding');
+  // Rule 16: an instruction awaiting acknowledgement, and one the processor objected to.
+  const instruction = (title: string) =>
+    controller.post<Body>(`/agreements/${current.id}/instructions`, {
+      topic: 'SECURITY',
+      title,
+      text: 'Tilgang til fagsystemet skal bare gis med tofaktorautentisering.',
+    });
+  const awaitingInstruction = await instruction('Tofaktorautentisering');
+  expectStatus(awaitingInstruction, 201, 'instruction');
+  const objectedInstruction = await instruction('Logging av oppslag');
+  expectStatus(objectedInstruction, 201, 'instruction');
+  expectStatus(
+    await processor.post(`/agreements/${current.id}/instructions/${objectedInstruction.body.id}/objection`, {
+      reason: 'Loggingen som kreves samler mer enn nødvendig',
+    }),
+    200,
+    'instruction objection',
+  );
   const noticed = await inForce({ title: 'Avtale i oppsigelsestid' });
   await notice(noticed.id, 'processor');
   const amendment = await controller.post<Body>(`/agreements/${noticed.id}/amendments`, {
@@ -307,6 +327,7 @@ export async function buildWorld(url: string, settle: () => Promise<void>): Prom
     approvedSubId: approved.body.id,
     breachId: breach.body.id,
     auditId: audit.body.id,
+    instructionIds: { awaiting: awaitingInstruction.body.id, objected: objectedInstruction.body.id },
     amendmentId: amendment.body.id,
     amendmentContentHash: amendment.body.contentHash,
     today: osloDateOf(await clockNow(url)),

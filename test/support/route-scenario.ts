@@ -387,6 +387,68 @@ export async function runRouteScenario(
   await call('closeAudit', 'the next planned', controller, `${auditPath}/close`, 200, {
     conclusion: 'I samsvar med avtalen',
   });
+  // Rule 16: instructions given, acknowledged, objected to and confirmed, objected to and withdrawn.
+  const instructions = `/agreements/${inForce}/instructions`;
+  const giveInstruction = (variant: string, title: string) =>
+    call<{ id: string }>('giveInstruction', variant, controller, instructions, 201, {
+      topic: 'THIRD_COUNTRY_TRANSFER',
+      title,
+      text: 'Personopplysningene skal ikke overføres til land utenfor EØS.',
+    });
+  const acknowledgedInstruction = (await giveInstruction('the first', 'Ingen overføring')).body.id;
+  const confirmedInstruction = (await giveInstruction('numbered after one', 'Lagring i USA')).body.id;
+  const withdrawnInstruction = (await giveInstruction('numbered after two', 'Kopi til test')).body.id;
+  await call('listInstructions', 'three', processor, instructions, 200);
+  await call(
+    'listInstructions',
+    'by status',
+    controller,
+    `${instructions}?status=AWAITING_ACKNOWLEDGEMENT`,
+    200,
+  );
+  await call('getInstruction', 'existing', processor, `${instructions}/${acknowledgedInstruction}`, 200);
+  await call(
+    'acknowledgeInstruction',
+    'awaiting',
+    processor,
+    `${instructions}/${acknowledgedInstruction}/acknowledgement`,
+    200,
+    { comment: 'Mottatt' },
+  );
+  for (const id of [confirmedInstruction, withdrawnInstruction]) {
+    await call('objectToInstruction', 'awaiting', processor, `${instructions}/${id}/objection`, 200, {
+      reason: 'Mangler overføringsgrunnlag',
+      legalReference: 'GDPR art. 44',
+    });
+  }
+  await call(
+    'confirmInstruction',
+    'objected',
+    controller,
+    `${instructions}/${confirmedInstruction}/confirmation`,
+    200,
+    {
+      reasons: 'Adekvansbeslutning',
+    },
+  );
+  await call(
+    'withdrawInstruction',
+    'objected',
+    controller,
+    `${instructions}/${withdrawnInstruction}/withdrawal`,
+    200,
+    {
+      reason: 'Enig i innsigelsen',
+    },
+  );
+  await call(
+    'acknowledgeInstruction',
+    'withdrawn',
+    processor,
+    `${instructions}/${withdrawnInstruction}/acknowledgement`,
+    409,
+    {},
+  );
   await call('listNotifications', 'first page', controller, '/notifications?limit=20', 200);
   await call('getOpenApi', 'document', controller, '/openapi.json', 200);
   await call('getJwks', 'keys', controller, '/.well-known/jwks.json', 200);

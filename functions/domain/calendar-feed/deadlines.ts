@@ -1,6 +1,7 @@
 import type { Amendment } from '../amendments/schemas.ts';
 import type { BreachRecord } from '../breach-schemas.ts';
 import { addDays, compareDates, osloDate } from '../calendar.ts';
+import type { Instruction } from '../instructions/schemas.ts';
 import type { Agreement } from '../schemas.ts';
 import type { SubProcessorRecord } from '../sub-processor-schemas.ts';
 
@@ -21,7 +22,9 @@ export type DeadlineKind =
   | 'breach-notification'
   | 'breach-supervisory-authority'
   | 'oversight-due'
-  | 'oversight-finding';
+  | 'oversight-finding'
+  | 'instruction-answer'
+  | 'instruction-effective';
 
 /** A deadline on a calendar date in Oslo (an all-day event), or at an instant (a timed event). */
 export type Deadline = { kind: DeadlineKind; on: string } | { kind: DeadlineKind; at: string };
@@ -31,6 +34,7 @@ export type CalendarSubject =
   | { type: 'sub-processor'; id: string; name: string }
   | { type: 'amendment'; id: string; number: number }
   | { type: 'breach'; id: string; reportedAt: string; notificationHours: number }
+  | { type: 'instruction'; id: string; number: number; title: string }
   | { type: 'retention'; legalBasis: string }
   | { type: 'oversight'; id: string; auditType: string }
   | { type: 'oversight-finding'; id: string; number: number; responsible: 'controller' | 'processor' };
@@ -170,6 +174,33 @@ export function oversightFindingEntry(
       responsible: finding.responsible,
     },
     deadlines: [{ kind: 'oversight-finding', on: finding.deadline }],
+  };
+}
+
+/**
+ * A documented instruction (rule 16): while it awaits the processor's answer, the day it is to apply
+ * from (the processor acknowledges or objects before then); once acknowledged or confirmed, the day it
+ * binds. None while it is held by an objection, nor once withdrawn.
+ */
+export function instructionEntry(agreement: Titled, instruction: Instruction): CalendarEntry | undefined {
+  const deadline: Deadline | undefined =
+    instruction.status === 'AWAITING_ACKNOWLEDGEMENT'
+      ? { kind: 'instruction-answer', on: instruction.effectiveFrom }
+      : instruction.inEffectFrom &&
+          (instruction.status === 'ACKNOWLEDGED' || instruction.status === 'CONFIRMED')
+        ? { kind: 'instruction-effective', on: instruction.inEffectFrom }
+        : undefined;
+  if (!deadline) return undefined;
+  return {
+    agreementId: agreement.id,
+    title: agreement.title,
+    subject: {
+      type: 'instruction',
+      id: instruction.id,
+      number: instruction.number,
+      title: instruction.title,
+    },
+    deadlines: [deadline],
   };
 }
 

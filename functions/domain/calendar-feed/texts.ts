@@ -1,5 +1,5 @@
 import { lazily } from '../lazily.ts';
-import type { CalendarEntry, Deadline } from './deadlines.ts';
+import { type CalendarEntry, type Deadline, dayOf } from './deadlines.ts';
 
 /**
  * What each event of the feed says, in bokmål: the agreement's title and id, what is due, when (Oslo
@@ -41,7 +41,7 @@ export function dateText(date: string): string {
 
 const whenText = (deadline: Deadline) =>
   'on' in deadline
-    ? `innen utgangen av ${dateText(deadline.on)} (norsk tid)`
+    ? `innen utgangen av ${dateText(dayOf(deadline))} (norsk tid)`
     : `senest ${osloDateTimeText(deadline.at)}`;
 
 export function eventText(entry: CalendarEntry, deadline: Deadline): EventText {
@@ -89,6 +89,16 @@ export function eventText(entry: CalendarEntry, deadline: Deadline): EventText {
         : {
             summary: `Frist for melding til Datatilsynet: ${title}`,
             description: `Behandlingsansvarlig må melde avviket (id ${subject.id}) under ${agreement} til Datatilsynet ${when}, 72 timer etter at databehandler ble kjent med det (GDPR art. 33), med mindre det er usannsynlig at det medfører en risiko for de registrerte. Bare behandlingsansvarlig melder. Les rapporten med GET ${path}/breaches/${subject.id}.`,
+          };
+    case 'instruction':
+      return deadline.kind === 'instruction-answer'
+        ? {
+            summary: `Instruks ${subject.number} venter på svar: ${title}`,
+            description: `Behandlingsansvarlig har gitt instruks nr. ${subject.number} «${subject.title}» (id ${subject.id}) under ${agreement}, som skal gjelde fra ${dateText(dayOf(deadline))}. Databehandler bekrefter den med POST ${path}/instructions/${subject.id}/acknowledgement, eller sier fra om at den strider mot personvernregelverket med POST ${path}/instructions/${subject.id}/objection.`,
+          }
+        : {
+            summary: `Instruks ${subject.number} gjelder fra i dag: ${title}`,
+            description: `Instruks nr. ${subject.number} «${subject.title}» (id ${subject.id}) under ${agreement} binder databehandler fra ${dateText(dayOf(deadline))}. Les den med GET ${path}/instructions/${subject.id}.`,
           };
   }
 }

@@ -10,6 +10,7 @@ import {
   renderMessage,
   type TemplateInput,
 } from './email-message.ts';
+import { INSTRUCTION_EMAILS } from './instruction-emails.ts';
 import { OVERSIGHT_EMAILS } from './oversight-emails.ts';
 import { SUB_PROCESSOR_EMAILS } from './sub-processor-emails.ts';
 import { TERMINATION_EMAILS } from './termination-emails.ts';
@@ -34,6 +35,7 @@ const TEMPLATES: Readonly<Record<string, EmailTemplate>> = {
   ...SUB_PROCESSOR_EMAILS,
   ...BREACH_EMAILS,
   ...OVERSIGHT_EMAILS,
+  ...INSTRUCTION_EMAILS,
   ...WEBHOOK_EMAILS,
 };
 

@@ -4,6 +4,7 @@ import * as amendmentSchemas from '../../../functions/domain/amendments/schemas.
 import * as auditSchemas from '../../../functions/domain/audits/schemas.ts';
 import * as breachSchemas from '../../../functions/domain/breach-schemas.ts';
 import * as calendarFeedSchemas from '../../../functions/domain/calendar-feed/schemas.ts';
+import * as instructionSchemas from '../../../functions/domain/instructions/schemas.ts';
 import * as schemas from '../../../functions/domain/schemas.ts';
 import * as subProcessorSchemas from '../../../functions/domain/sub-processor-schemas.ts';
 import * as terminationSchemas from '../../../functions/domain/termination-schemas.ts';
@@ -41,6 +42,11 @@ const requestBodies: Record<string, z.ZodMiniType> = {
   closeAudit: auditSchemas.closeAuditRequestSchema,
   askBreachQuestion: breachSchemas.breachQuestionRequestSchema,
   answerBreachQuestion: breachSchemas.breachAnswerRequestSchema,
+  giveInstruction: instructionSchemas.giveInstructionRequestSchema,
+  acknowledgeInstruction: instructionSchemas.acknowledgeInstructionRequestSchema,
+  objectToInstruction: instructionSchemas.objectInstructionRequestSchema,
+  withdrawInstruction: instructionSchemas.withdrawInstructionRequestSchema,
+  confirmInstruction: instructionSchemas.confirmInstructionRequestSchema,
   createCalendarFeed: calendarFeedSchemas.createCalendarFeedSchema,
   createWebhook: webhookSchemas.createWebhookSchema,
   updateWebhook: webhookSchemas.updateWebhookSchema,

@@ -21,6 +21,7 @@ const AMENDMENT_ID = '7a0d3c5e-1f2b-4c3d-8e9f-0a1b2c3d4e5f';
 const SUB_ID = '9b8c7d6e-5f4a-4b3c-9d2e-1f0a9b8c7d6e';
 const BREACH_ID = '2c4e6a8b-0d1f-4a3c-8e5b-7d9f1a3c5e7b';
 const OVERSIGHT_ID = '7d0f5b8e-2c4a-4f1e-9b3d-6a5c4e3f2a10';
+const INSTRUCTION_ID = '5b7d9f1a-3c5e-4a7b-9d1f-2c4e6a8b0d1f';
 const HASH = `sha256:${'ab12'.repeat(16)}`;
 /** A made-up 11-digit national identity number (fødselsnummer), as a careless producer might pass on. */
 const FNR = '24048512345';
@@ -72,6 +73,14 @@ const agreementUrl = (suffix = '') => `${API}/agreements/${AGREEMENT_ID}${suffix
  * The details each type carries, as its producer builds them today (the file named beside each), and
  * the parties it goes to.
  */
+const INSTRUCTION = {
+  instructionId: INSTRUCTION_ID,
+  number: 3,
+  topic: 'THIRD_COUNTRY_TRANSFER',
+  title: 'Ingen overføring til tredjeland',
+  effectiveFrom: '2027-01-01',
+};
+
 const SAMPLES: Record<string, { recipients: PartyRole[]; details?: Record<string, unknown> }> = {
   // functions/http/submit-agreement.ts
   'agreement.awaiting-signatures': {
@@ -411,6 +420,28 @@ const SAMPLES: Record<string, { recipients: PartyRole[]; details?: Record<string
       decidedAt: '2026-07-03T10:05:00.000Z',
       late: false,
     },
+  },
+  'instruction.given': { recipients: ['processor'], details: INSTRUCTION },
+  'instruction.acknowledged': {
+    recipients: ['controller'],
+    details: { ...INSTRUCTION, inEffectFrom: '2027-01-01' },
+  },
+  'instruction.objected': {
+    recipients: ['controller'],
+    details: { ...INSTRUCTION, legalReference: 'GDPR art. 44' },
+  },
+  'instruction.withdrawn': { recipients: ['processor'], details: INSTRUCTION },
+  'instruction.confirmed': {
+    recipients: ['processor'],
+    details: { ...INSTRUCTION, inEffectFrom: '2027-01-04' },
+  },
+  'reminder.instruction-acknowledgement': {
+    recipients: ['processor'],
+    details: { ...INSTRUCTION, since: '2026-12-01T09:00:00.000Z' },
+  },
+  'reminder.instruction-objection': {
+    recipients: ['controller'],
+    details: { ...INSTRUCTION, since: '2026-12-02T13:30:00.000Z' },
   },
 };
 
@@ -1213,5 +1244,68 @@ describe('the subject line', () => {
       apiBaseUrl: 'http://127.0.0.1:3000/',
     });
     expect(email.text).toContain(`GET http://127.0.0.1:3000/agreements/${AGREEMENT_ID}/evidence`);
+  });
+});
+
+describe('instruction e-mails', () => {
+  const path = agreementUrl(`/instructions/${INSTRUCTION_ID}`);
+
+  it('ask the processor to acknowledge a new instruction or object to it, naming it, its topic and date', () => {
+    const { subject, text } = render('instruction.given', 'processor', SAMPLES['instruction.given']!.details);
+
+    expect(subject).toContain('Ny instruks: instruks nr. 3 «Ingen overføring til tredjeland»');
+    expect(text).toContain(
+      'Radøy kommune (behandlingsansvarlig) har gitt dere en instruks (avtalen punkt 4)',
+    );
+    expect(text).toContain('Gjelder: Overføring til tredjeland');
+    expect(text).toContain('Gjelder fra: 1. januar 2027');
+    expect(text).toContain(`POST ${path}/acknowledgement`);
+    expect(text).toContain(`POST ${path}/objection`);
+  });
+
+  it('tell the controller of an objection: the instruction is held until it withdraws or confirms it', () => {
+    const { subject, text } = render(
+      'instruction.objected',
+      'controller',
+      SAMPLES['instruction.objected']!.details,
+    );
+
+    expect(subject).toContain(
+      'Instruks nr. 3 «Ingen overføring til tredjeland»: databehandleren mener den strider mot loven',
+    );
+    expect(text).toContain('Den holdes tilbake til dere trekker den tilbake eller opprettholder den');
+    expect(text).toContain('Hjemmel: GDPR art. 44');
+    expect(text).toContain(`POST ${path}/withdrawal`);
+    expect(text).toContain(`POST ${path}/confirmation`);
+  });
+
+  it('tell the processor from when a confirmed instruction binds it, and that a withdrawn one does not', () => {
+    const confirmed = render('instruction.confirmed', 'processor', SAMPLES['instruction.confirmed']!.details);
+    const withdrawn = render('instruction.withdrawn', 'processor', SAMPLES['instruction.withdrawn']!.details);
+
+    expect(confirmed.subject).toContain('Instruks nr. 3 «Ingen overføring til tredjeland» er opprettholdt');
+    expect(confirmed.text).toContain('I kraft fra: 4. januar 2027');
+    expect(confirmed.text).not.toContain(`POST ${path}/objection`);
+    expect(withdrawn.text).toContain('Den gjelder ikke.');
+  });
+
+  it('remind each side in Oslo time of what it has left unanswered since when', () => {
+    const processor = render(
+      'reminder.instruction-acknowledgement',
+      'processor',
+      SAMPLES['reminder.instruction-acknowledgement']!.details,
+    );
+    const controller = render(
+      'reminder.instruction-objection',
+      'controller',
+      SAMPLES['reminder.instruction-objection']!.details,
+    );
+
+    expect(processor.subject).toContain('Påminnelse – svar på instruks nr. 3');
+    expect(processor.text).toContain('instruksen gitt 1. desember 2026 kl. 10:00 (norsk tid)');
+    expect(processor.text).toContain(`POST ${path}/acknowledgement`);
+    expect(controller.subject).toContain('Påminnelse – innsigelse mot instruks nr. 3');
+    expect(controller.text).toContain('sa fra 2. desember 2026 kl. 14:30 (norsk tid)');
+    expect(controller.text).toContain(`POST ${path}/confirmation`);
   });
 });

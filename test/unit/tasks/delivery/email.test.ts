@@ -8,7 +8,6 @@ import { sendEmail } from '../../../../functions/tasks/delivery/email.ts';
 import { awaitingAgreement, CONTROLLER_ORG, OUTSIDER_ORG } from '../../domain/agreement-fixture.ts';
 import { ddb, tableWrites, useAwsMocks } from '../../http/aws-mocks.ts';
 import {
-  awsError,
   EMAIL_SENDER,
   expectedEmail,
   notification,
