@@ -1,6 +1,7 @@
 import { decideAmendmentSignatureReminder } from './amendments/reminders.ts';
 import { AMENDMENT_SIGNATURE_REMINDER } from './amendments/rules.ts';
 import { addDays, compareDates } from './calendar.ts';
+import { REQUEST_REMINDER_RULES } from './forwarded-requests/reminders.ts';
 import { notificationsFor } from './notifications.ts';
 import type { Agreement, Notification } from './schemas.ts';
 import { missingSignatures, signatureDeadlinePassed } from './signing.ts';
@@ -96,6 +97,7 @@ const RULES: Record<string, ReminderRule> = {
   ...TERMINATION_REMINDER_RULES,
   [SUB_PROCESSOR_DECISION_REMINDER]: decideSubProcessorDecisionReminder,
   [AMENDMENT_SIGNATURE_REMINDER]: decideAmendmentSignatureReminder,
+  ...REQUEST_REMINDER_RULES,
 };
 
 export function decideReminder(

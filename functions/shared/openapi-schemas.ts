@@ -2,6 +2,7 @@ import * as amendmentSchemas from '../domain/amendments/schemas.ts';
 import * as breachSchemas from '../domain/breach-schemas.ts';
 import * as calendarFeedSchemas from '../domain/calendar-feed/schemas.ts';
 import * as webhookDeliverySchemas from '../domain/delivery/webhook-delivery-schemas.ts';
+import * as forwardedSchemas from '../domain/forwarded-requests/schemas.ts';
 import * as schemas from '../domain/schemas.ts';
 import * as subProcessorSchemas from '../domain/sub-processor-schemas.ts';
 import * as terminationSchemas from '../domain/termination-schemas.ts';
@@ -93,6 +94,10 @@ export const responseSchemas = () => {
     BreachUpdate: breachSchemas.breachUpdateSchema,
     BreachQuestion: breachSchemas.breachQuestionSchema,
     BreachList: list(breachSchemas.breachRecordSchema),
+    ForwardedRequest: forwardedSchemas.forwardedRequestSchema,
+    ForwardedRequestState: forwardedSchemas.forwardedRequestStateSchema,
+    ForwardedRequestList: list(forwardedSchemas.forwardedRequestSchema),
+    RequestTask: forwardedSchemas.requestTaskSchema,
     CalendarFeed: calendarFeedSchemas.calendarFeedSchema,
     CalendarFeedList: list(calendarFeedSchemas.calendarFeedSchema),
     CreatedCalendarFeed: calendarFeedSchemas.createdCalendarFeedSchema,
@@ -127,6 +132,11 @@ export const requestSchemas = () => ({
   BreachUpdateRequest: breachSchemas.breachUpdateRequestSchema,
   BreachQuestionRequest: breachSchemas.breachQuestionRequestSchema,
   BreachAnswerRequest: breachSchemas.breachAnswerRequestSchema,
+  ForwardRequest: forwardedSchemas.forwardRequestSchema,
+  RequestExtensionRequest: forwardedSchemas.extensionRequestSchema,
+  RequestTaskRequest: forwardedSchemas.taskRequestSchema,
+  RequestTaskDoneRequest: forwardedSchemas.taskDoneRequestSchema,
+  RequestOutcomeRequest: forwardedSchemas.outcomeRequestSchema,
   CreateCalendarFeedRequest: calendarFeedSchemas.createCalendarFeedSchema,
   CreateWebhookRequest: webhookSchemas.createWebhookSchema,
   UpdateWebhookRequest: webhookSchemas.updateWebhookSchema,

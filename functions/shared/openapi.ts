@@ -43,6 +43,11 @@ const requestBodies: Record<string, RequestSchemaName> = {
   addBreachUpdate: 'BreachUpdateRequest',
   askBreachQuestion: 'BreachQuestionRequest',
   answerBreachQuestion: 'BreachAnswerRequest',
+  forwardRequest: 'ForwardRequest',
+  extendRequestDeadline: 'RequestExtensionRequest',
+  addRequestTask: 'RequestTaskRequest',
+  completeRequestTask: 'RequestTaskDoneRequest',
+  recordRequestOutcome: 'RequestOutcomeRequest',
   createCalendarFeed: 'CreateCalendarFeedRequest',
   createWebhook: 'CreateWebhookRequest',
   updateWebhook: 'UpdateWebhookRequest',
@@ -125,6 +130,13 @@ const successes: Record<string, Success> = {
   answerBreachQuestion: { status: '200', schema: 'BreachQuestion' },
   listBreaches: { status: '200', schema: 'BreachList' },
   getBreach: { status: '200', schema: 'Breach' },
+  forwardRequest: { status: '201', schema: 'ForwardedRequest', headers: created },
+  listForwardedRequests: { status: '200', schema: 'ForwardedRequestList' },
+  getForwardedRequest: { status: '200', schema: 'ForwardedRequest' },
+  extendRequestDeadline: { status: '200', schema: 'ForwardedRequestState' },
+  addRequestTask: { status: '201', schema: 'RequestTask', headers: created },
+  completeRequestTask: { status: '200', schema: 'RequestTask' },
+  recordRequestOutcome: { status: '200', schema: 'ForwardedRequestState' },
   createCalendarFeed: { status: '201', schema: 'CreatedCalendarFeed', headers: created },
   listCalendarFeeds: { status: '200', schema: 'CalendarFeedList' },
   deleteCalendarFeed: {
@@ -284,6 +296,12 @@ const TAGS: readonly { name: string; description: string; matches: (path: string
     description:
       'Personal data breaches as cases: reports both ways, supplements, questions and answers, the controller’s decision (rules 9 and 16)',
     matches: (path) => path.includes('/breaches'),
+  },
+  {
+    name: 'Forwarded requests',
+    description:
+      'Requests from data subjects and Datatilsynet that the processor forwards to the controller: the deadline to answer, its extension, assistance tasks and the outcome (rule 16)',
+    matches: (path) => path.includes('/requests'),
   },
   {
     name: 'Termination',

@@ -1,6 +1,8 @@
 import { AMENDMENT_SIGNATURE_REMINDER } from '../domain/amendments/rules.ts';
+import { REQUEST_DEADLINE_REMINDER, REQUEST_TASK_REMINDER } from '../domain/forwarded-requests/reminders.ts';
 import { SUB_PROCESSOR_DECISION_REMINDER } from '../domain/sub-processor-reminders.ts';
 import { getAmendment } from './amendments-store.ts';
+import { loadRequestReminderSubject } from './forwarded-requests-store.ts';
 import type { Reminder } from './reminders-store.ts';
 import { getSubProcessor } from './sub-processors-store.ts';
 
@@ -16,5 +18,8 @@ export async function loadReminderSubject(reminder: Reminder): Promise<unknown> 
   }
   if (rule === AMENDMENT_SIGNATURE_REMINDER)
     return (await getAmendment(reminder.agreementId, subject))?.amendment;
+  if (rule === REQUEST_DEADLINE_REMINDER || rule === REQUEST_TASK_REMINDER) {
+    return loadRequestReminderSubject(reminder.agreementId, reminder.kind);
+  }
   return undefined;
 }

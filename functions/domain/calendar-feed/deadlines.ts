@@ -1,6 +1,8 @@
 import type { Amendment } from '../amendments/schemas.ts';
 import type { BreachRecord } from '../breach-schemas.ts';
 import { addDays, compareDates, osloDate } from '../calendar.ts';
+import type { StoredRequest } from '../forwarded-requests/rules.ts';
+import type { RequestTask } from '../forwarded-requests/schemas.ts';
 import type { Agreement } from '../schemas.ts';
 import type { SubProcessorRecord } from '../sub-processor-schemas.ts';
 
@@ -19,7 +21,9 @@ export type DeadlineKind =
   | 'sub-processor-decision'
   | 'amendment-signature'
   | 'breach-notification'
-  | 'breach-supervisory-authority';
+  | 'breach-supervisory-authority'
+  | 'request-answer'
+  | 'request-task';
 
 /** A deadline on a calendar date in Oslo (an all-day event), or at an instant (a timed event). */
 export type Deadline = { kind: DeadlineKind; on: string } | { kind: DeadlineKind; at: string };
@@ -29,7 +33,9 @@ export type CalendarSubject =
   | { type: 'sub-processor'; id: string; name: string }
   | { type: 'amendment'; id: string; number: number }
   | { type: 'breach'; id: string; reportedAt: string; notificationHours: number }
-  | { type: 'retention'; legalBasis: string };
+  | { type: 'retention'; legalBasis: string }
+  | { type: 'request'; id: string; from: 'DATA_SUBJECT' | 'DATATILSYNET'; kind?: string }
+  | { type: 'request-task'; id: string; requestId: string; number: number };
 
 /** The deadlines of one subject of one agreement, as a party's feed shows them. */
 export interface CalendarEntry {
@@ -132,6 +138,40 @@ export function breachEntry(
         : []),
       { kind: 'breach-supervisory-authority', at: record.supervisoryAuthorityDeadline },
     ],
+  };
+}
+
+/** A forwarded request still open (rule 16): the controller's last day to answer. */
+export function requestEntry(
+  agreement: Titled,
+  request: Pick<StoredRequest, 'id' | 'from' | 'kind' | 'status' | 'answerDeadline'>,
+): CalendarEntry | undefined {
+  if (request.status !== 'OPEN') return undefined;
+  return {
+    agreementId: agreement.id,
+    title: agreement.title,
+    subject: {
+      type: 'request',
+      id: request.id,
+      from: request.from,
+      ...(request.kind ? { kind: request.kind } : {}),
+    },
+    deadlines: [{ kind: 'request-answer', on: request.answerDeadline }],
+  };
+}
+
+/** An assistance task not done yet: the day the controller asked it done by. */
+export function requestTaskEntry(
+  agreement: Titled,
+  requestId: string,
+  task: Pick<RequestTask, 'number' | 'dueOn' | 'status'>,
+): CalendarEntry | undefined {
+  if (task.status !== 'OPEN') return undefined;
+  return {
+    agreementId: agreement.id,
+    title: agreement.title,
+    subject: { type: 'request-task', id: `${requestId}.${task.number}`, requestId, number: task.number },
+    deadlines: [{ kind: 'request-task', on: task.dueOn }],
   };
 }
 

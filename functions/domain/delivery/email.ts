@@ -10,6 +10,7 @@ import {
   renderMessage,
   type TemplateInput,
 } from './email-message.ts';
+import { REQUEST_EMAILS } from './request-emails.ts';
 import { SUB_PROCESSOR_EMAILS } from './sub-processor-emails.ts';
 import { TERMINATION_EMAILS } from './termination-emails.ts';
 import { WEBHOOK_EMAILS } from './webhook-emails.ts';
@@ -32,6 +33,7 @@ const TEMPLATES: Readonly<Record<string, EmailTemplate>> = {
   ...AMENDMENT_EMAILS,
   ...SUB_PROCESSOR_EMAILS,
   ...BREACH_EMAILS,
+  ...REQUEST_EMAILS,
   ...WEBHOOK_EMAILS,
 };
 

@@ -3,6 +3,7 @@ import { httpFunctions } from '../../../functions/catalogue.ts';
 import * as amendmentSchemas from '../../../functions/domain/amendments/schemas.ts';
 import * as breachSchemas from '../../../functions/domain/breach-schemas.ts';
 import * as calendarFeedSchemas from '../../../functions/domain/calendar-feed/schemas.ts';
+import * as requestSchemas from '../../../functions/domain/forwarded-requests/schemas.ts';
 import * as schemas from '../../../functions/domain/schemas.ts';
 import * as subProcessorSchemas from '../../../functions/domain/sub-processor-schemas.ts';
 import * as terminationSchemas from '../../../functions/domain/termination-schemas.ts';
@@ -35,6 +36,11 @@ const requestBodies: Record<string, z.ZodMiniType> = {
   addBreachUpdate: breachSchemas.breachUpdateRequestSchema,
   askBreachQuestion: breachSchemas.breachQuestionRequestSchema,
   answerBreachQuestion: breachSchemas.breachAnswerRequestSchema,
+  forwardRequest: requestSchemas.forwardRequestSchema,
+  extendRequestDeadline: requestSchemas.extensionRequestSchema,
+  addRequestTask: requestSchemas.taskRequestSchema,
+  completeRequestTask: requestSchemas.taskDoneRequestSchema,
+  recordRequestOutcome: requestSchemas.outcomeRequestSchema,
   createCalendarFeed: calendarFeedSchemas.createCalendarFeedSchema,
   createWebhook: webhookSchemas.createWebhookSchema,
   updateWebhook: webhookSchemas.updateWebhookSchema,

@@ -20,6 +20,7 @@ const TITLE = 'Databehandleravtale for digital aktivitetsplan (KVP)';
 const AMENDMENT_ID = '7a0d3c5e-1f2b-4c3d-8e9f-0a1b2c3d4e5f';
 const SUB_ID = '9b8c7d6e-5f4a-4b3c-9d2e-1f0a9b8c7d6e';
 const BREACH_ID = '2c4e6a8b-0d1f-4a3c-8e5b-7d9f1a3c5e7b';
+const REQUEST_ID = '5e7a9c1b-3d5f-4b7a-9c1e-3f5a7b9d1c3e';
 const HASH = `sha256:${'ab12'.repeat(16)}`;
 /** A made-up 11-digit national identity number (fødselsnummer), as a careless producer might pass on. */
 const FNR = '24048512345';
@@ -337,6 +338,68 @@ const SAMPLES: Record<string, { recipients: PartyRole[]; details?: Record<string
       step: 'DEADLINE_72',
       supervisoryAuthorityDeadline: '2026-07-04T08:00:00.000Z',
     },
+  },
+  // functions/domain/forwarded-requests/rules.ts and reminders.ts
+  'request.forwarded': {
+    recipients: ['controller'],
+    details: {
+      requestId: REQUEST_ID,
+      from: 'DATA_SUBJECT',
+      kind: 'ERASURE',
+      receivedAt: '2027-01-31T09:15:00.000Z',
+      answerDeadline: '2027-02-28',
+      forwardedAfterDays: 2,
+    },
+  },
+  'request.extended': {
+    recipients: ['processor'],
+    details: {
+      requestId: REQUEST_ID,
+      from: 'DATA_SUBJECT',
+      kind: 'ACCESS',
+      months: 2,
+      previousDeadline: '2027-02-28',
+      answerDeadline: '2027-04-30',
+    },
+  },
+  'request.task-assigned': {
+    recipients: ['processor'],
+    details: { requestId: REQUEST_ID, from: 'DATATILSYNET', task: 1, dueOn: '2027-02-14' },
+  },
+  'request.task-done': {
+    recipients: ['controller'],
+    details: {
+      requestId: REQUEST_ID,
+      from: 'DATA_SUBJECT',
+      task: 1,
+      doneAt: '2027-02-10T12:00:00.000Z',
+      late: false,
+    },
+  },
+  'request.closed': {
+    recipients: ['processor'],
+    details: {
+      requestId: REQUEST_ID,
+      from: 'DATA_SUBJECT',
+      outcome: 'ANSWERED',
+      answeredOn: '2027-02-20',
+      late: false,
+    },
+  },
+  'reminder.request-deadline': {
+    recipients: ['controller'],
+    details: {
+      requestId: REQUEST_ID,
+      from: 'DATA_SUBJECT',
+      kind: 'ACCESS',
+      answerDeadline: '2027-02-28',
+      overdue: false,
+      daysLeft: 7,
+    },
+  },
+  'reminder.request-task': {
+    recipients: ['processor'],
+    details: { requestId: REQUEST_ID, from: 'DATA_SUBJECT', task: 2, dueOn: '2027-02-14', daysOverdue: 1 },
   },
   'breach.decided': {
     recipients: ['processor'],
@@ -1113,5 +1176,63 @@ describe('the subject line', () => {
       apiBaseUrl: 'http://127.0.0.1:3000/',
     });
     expect(email.text).toContain(`GET http://127.0.0.1:3000/agreements/${AGREEMENT_ID}/evidence`);
+  });
+});
+
+describe('forwarded request e-mails', () => {
+  it('forwarded: the controller learns the right invoked and its deadline to the end of the day in Oslo, with the calls', () => {
+    const { subject, text } = render(
+      'request.forwarded',
+      'controller',
+      SAMPLES['request.forwarded']!.details,
+    );
+    expect(subject).toContain('Henvendelse videresendt fra databehandleren');
+    expect(text).toContain('En registrert ber om sletting (artikkel 17)');
+    expect(text).toContain('Svarfrist: 28. februar 2027 kl. 23:59 (norsk tid)');
+    expect(text).toContain('Mottatt av databehandleren: 31. januar 2027 kl. 10:15 (norsk tid)');
+    expect(text).toContain('Videresendt: 2 dager etter mottak');
+    expect(text).toContain(`GET ${agreementUrl(`/requests/${REQUEST_ID}`)}`);
+    expect(text).toContain(`POST ${agreementUrl(`/requests/${REQUEST_ID}/outcome`)}`);
+    expect(text).toContain('artikkel 12 nr. 3');
+  });
+
+  it('forwarded from Datatilsynet: its own deadline, no month of Art. 12(3)', () => {
+    const { text } = render('request.forwarded', 'controller', {
+      requestId: REQUEST_ID,
+      from: 'DATATILSYNET',
+      answerDeadline: '2027-03-15',
+    });
+    expect(text).toContain('Datatilsynet har sendt en henvendelse');
+    expect(text).toContain('Svarfristen er den Datatilsynet har satt.');
+    expect(text).not.toContain('artikkel 12 nr. 3');
+  });
+
+  it('deadline reminder: days left before, and overdue after', () => {
+    const before = render(
+      'reminder.request-deadline',
+      'controller',
+      SAMPLES['reminder.request-deadline']!.details,
+    );
+    expect(before.text).toContain('Det er 7 dager igjen av fristen');
+    const after = render('reminder.request-deadline', 'controller', {
+      requestId: REQUEST_ID,
+      from: 'DATA_SUBJECT',
+      kind: 'ACCESS',
+      answerDeadline: '2027-02-28',
+      overdue: true,
+      daysOverdue: 1,
+    });
+    expect(after.subject).toContain('Svarfristen for en henvendelse er passert');
+    expect(after.text).toContain(`POST ${agreementUrl(`/requests/${REQUEST_ID}/outcome`)}`);
+  });
+
+  it('task assigned and task reminder: the processor gets the due day and the call that marks it done', () => {
+    for (const type of ['request.task-assigned', 'reminder.request-task']) {
+      const { text } = render(type, 'processor', SAMPLES[type]!.details);
+      expect(text).toContain('Frist for oppgaven: 14. februar 2027 kl. 23:59 (norsk tid)');
+      expect(text).toMatch(
+        new RegExp(`POST ${agreementUrl(`/requests/${REQUEST_ID}/tasks/\\d/done`).replace(/[.?]/g, '\\$&')}`),
+      );
+    }
   });
 });
