@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { type HttpFunction, httpFunctions } from '../../functions/catalogue.ts';
 import { agreementRequest, breachReport } from '../support/api-client.ts';
 import { plusDays } from '../support/in-process-stack.ts';
+import { forwardedRequestRoutes } from './forwarded-requests.ts';
 import {
   type Fixture,
   type FixtureName,
@@ -527,6 +528,7 @@ function badIds(
     id: Object.values(world.fixtures).map((fixture) => fixture.id),
     subId: [world.requestedSubId, world.approvedSubId],
     breachId: [world.breachId],
+    requestId: [world.forwardedRequestId],
     amendmentId: [world.amendmentId],
   };
   const otherIds = Object.entries(ofKind)
@@ -1378,6 +1380,8 @@ const ROUTES: Record<string, (world: World) => RouteFuzz> = {
       defect: 'a breach of another agreement',
     })),
   }),
+
+  ...forwardedRequestRoutes({ aimsAt, except, parties }),
 
   listNotifications: (world) => ({
     aims: (['controller', 'processor', 'outsider'] as const).map((as) => ({ params: {}, as })),

@@ -42,6 +42,8 @@ export interface World {
   requestedSubId: string;
   approvedSubId: string;
   breachId: string;
+  /** A data subject's request forwarded on the agreement in force, with one open task (number 1). */
+  forwardedRequestId: string;
   /** An amendment awaiting signatures on the agreement in its notice period, proposed by the controller. */
   amendmentId: string;
   amendmentContentHash: string;
@@ -221,6 +223,19 @@ export async function buildWorld(url: string, settle: () => Promise<void>): Prom
     },
   );
   expectStatus(question, 201, 'breach question');
+  // Rule 16: a forwarded request with an open assistance task (number 1).
+  const forwarded = await processor.post<Body>(`/agreements/${current.id}/requests`, {
+    from: 'DATA_SUBJECT',
+    kind: 'ACCESS',
+    receivedAt: new Date(now.getTime() - 86_400_000).toISOString(),
+    asked: 'Innsyn i opplysninger om seg selv',
+  });
+  expectStatus(forwarded, 201, 'forwarded request');
+  const task = await controller.post<Body>(`/agreements/${current.id}/requests/${forwarded.body.id}/tasks`, {
+    description: 'Hent ut registreringene',
+    dueOn: osloDateOf(now),
+  });
+  expectStatus(task, 201, 'request task');
   const noticed = await inForce({ title: 'Avtale i oppsigelsestid' });
   await notice(noticed.id, 'processor');
   const amendment = await controller.post<Body>(`/agreements/${noticed.id}/amendments`, {
@@ -290,6 +305,7 @@ export async function buildWorld(url: string, settle: () => Promise<void>): Prom
     requestedSubId: requested.body.id,
     approvedSubId: approved.body.id,
     breachId: breach.body.id,
+    forwardedRequestId: forwarded.body.id,
     amendmentId: amendment.body.id,
     amendmentContentHash: amendment.body.contentHash,
     today: osloDateOf(await clockNow(url)),
