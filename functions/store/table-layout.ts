@@ -14,6 +14,7 @@
  * | Vedlegg 3, current  | AGREEMENT#<id>          | APPENDIX3                  |                               |                             |
  * | breach report       | AGREEMENT#<id>          | BREACH#<reportedAt>#<id>   |                               |                             |
  * | breach case         | AGREEMENT#<id>          | BREACHCASE#<id>, its supplements BREACHCASE#<id>#UPDATE#<n> |  |                     |
+ * | forwarded request   | AGREEMENT#<id>          | FORWARDED#<requestId>, its tasks FORWARDED#<requestId>#TASK#<n> | |                   |
  * | notification        | NOTIFICATIONS#<org>     | <at>#<notificationId>      |                               |                             |
  * | notification marker | NOTIFICATION#<id>#<org> | MARKER                     |                               |                             |
  * | idempotency record  | IDEMPOTENCY#<org>       | <Idempotency-Key>          |                               |                             |
@@ -33,9 +34,10 @@
  * and one Query of `DEADLINES#<org>` in `dueReminders` with `sort key >= <today>` returns every calendar
  * entry of that party with a deadline still ahead. A calendar entry holds the deadlines of one subject
  * (`agreement`: signature deadline, terminatesOn and its 30- and 7-day marks, retention review;
- * `sub-processor-<id>`, `amendment-<id>`, `breach-<id>`) with the agreement's title, once per party,
+ * `sub-processor-<id>`, `amendment-<id>`, `breach-<id>`, `request-<id>`, `request-task-<id>.<n>`) with the agreement's title, once per party,
  * and is put or deleted in the same transaction as the change that sets or ends those deadlines
- * (saveChange, subProcessorChangeWrites, breachReportWrites, and an amendment's proposal), so the feed
+ * (saveChange, subProcessorChangeWrites, breachReportWrites, an amendment's proposal, and the changes of a
+ * forwarded request), so the feed
  * never reads the agreements themselves. The reminder run reads only the `REMINDERS` partition of that
  * index; entries carry a TTL of 90 days after their last deadline.
  *
