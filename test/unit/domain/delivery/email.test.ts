@@ -1186,14 +1186,13 @@ describe('forwarded request e-mails', () => {
       'controller',
       SAMPLES['request.forwarded']!.details,
     );
-    expect(subject).toContain('Henvendelse videresendt fra databehandleren');
-    expect(text).toContain('En registrert ber om sletting (artikkel 17)');
+    expect(subject).toContain('Henvendelse videresendt til dere');
+    expect(text).toContain('En registrert ber om sletting');
     expect(text).toContain('Svarfrist: 28. februar 2027 kl. 23:59 (norsk tid)');
-    expect(text).toContain('Mottatt av databehandleren: 31. januar 2027 kl. 10:15 (norsk tid)');
-    expect(text).toContain('Videresendt: 2 dager etter mottak');
+    expect(text).toContain('Mottatt: 31. januar 2027 kl. 10:15 (norsk tid)');
     expect(text).toContain(`GET ${agreementUrl(`/requests/${REQUEST_ID}`)}`);
     expect(text).toContain(`POST ${agreementUrl(`/requests/${REQUEST_ID}/outcome`)}`);
-    expect(text).toContain('artikkel 12 nr. 3');
+    expect(text).toContain('art. 12 nr. 3');
   });
 
   it('forwarded from Datatilsynet: its own deadline, no month of Art. 12(3)', () => {
@@ -1203,17 +1202,18 @@ describe('forwarded request e-mails', () => {
       answerDeadline: '2027-03-15',
     });
     expect(text).toContain('Datatilsynet har sendt en henvendelse');
-    expect(text).toContain('Svarfristen er den Datatilsynet har satt.');
-    expect(text).not.toContain('artikkel 12 nr. 3');
+    expect(text).toContain('Datatilsynet har satt svarfristen.');
+    expect(text).not.toContain('art. 12 nr. 3');
   });
 
-  it('deadline reminder: days left before, and overdue after', () => {
+  it('deadline reminder: before, and overdue after, with the call that records the answer', () => {
     const before = render(
       'reminder.request-deadline',
       'controller',
       SAMPLES['reminder.request-deadline']!.details,
     );
-    expect(before.text).toContain('Det er 7 dager igjen av fristen');
+    expect(before.subject).toContain('Påminnelse om svarfrist');
+    expect(before.text).toContain('Svarfrist: 28. februar 2027 kl. 23:59 (norsk tid)');
     const after = render('reminder.request-deadline', 'controller', {
       requestId: REQUEST_ID,
       from: 'DATA_SUBJECT',
@@ -1222,17 +1222,29 @@ describe('forwarded request e-mails', () => {
       overdue: true,
       daysOverdue: 1,
     });
-    expect(after.subject).toContain('Svarfristen for en henvendelse er passert');
+    expect(after.subject).toContain('Svarfristen er passert');
+    expect(after.text).toContain(
+      'En registrert ber om innsyn, og svaret er ikke registrert, og fristen er passert.',
+    );
     expect(after.text).toContain(`POST ${agreementUrl(`/requests/${REQUEST_ID}/outcome`)}`);
   });
 
   it('task assigned and task reminder: the processor gets the due day and the call that marks it done', () => {
     for (const type of ['request.task-assigned', 'reminder.request-task']) {
-      const { text } = render(type, 'processor', SAMPLES[type]!.details);
+      const { details } = SAMPLES[type]!;
+      const { text } = render(type, 'processor', details);
       expect(text).toContain('Frist for oppgaven: 14. februar 2027 kl. 23:59 (norsk tid)');
-      expect(text).toMatch(
-        new RegExp(`POST ${agreementUrl(`/requests/${REQUEST_ID}/tasks/\\d/done`).replace(/[.?]/g, '\\$&')}`),
-      );
+      expect(text).toContain(`POST ${agreementUrl(`/requests/${REQUEST_ID}/tasks/${details!.task}/done`)}`);
     }
+  });
+
+  it('closed: the processor learns the outcome and whether it came late', () => {
+    const { text } = render('request.closed', 'processor', {
+      ...SAMPLES['request.closed']!.details,
+      late: true,
+    });
+    expect(text).toContain('Utfall: besvart');
+    expect(text).toContain('Besvart: 20. februar 2027');
+    expect(text).toContain('etter svarfristen');
   });
 });
