@@ -169,8 +169,8 @@ function conflictFrom(error: unknown, ownCount: number, checkCount: number, lost
   );
 }
 
-/** The writes of a new request, its deadline reminder and calendar entry (exported for the tests). */
-export function forwardedRequestWrites(agreementId: string, request: StoredRequest): TransactWriteItem[] {
+/** A new request's own write: its item, never over another's. */
+function forwardedRequestWrites(agreementId: string, request: StoredRequest): TransactWriteItem[] {
   return [
     {
       Put: {
