@@ -1,11 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { App, Validations } from 'aws-cdk-lib';
+import { join } from 'node:path';
+import { App, NestedStack, type Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DEFAULT_SCOPE_NAMES, SCOPE_NAME, type ScopeNames } from '../functions/shared/deployment-settings.ts';
 import { DataStack } from './data-stack.ts';
 import { fromRepoRoot } from './paths.ts';
 import { ServiceStack } from './service-stack.ts';
-import type { CfnTemplate } from './synthesized.ts';
+import { type CfnTemplate, flattenNestedStacks, type NestedTemplate } from './synthesized.ts';
 
 /** Context key that lists the stacks whose assets are bundled; `[]` skips esbuild entirely. */
 export const BUNDLING_STACKS_CONTEXT = 'aws:cdk:bundling-stacks';
@@ -219,18 +220,37 @@ export interface SynthesizedTemplates {
 
 /**
  * Synthesizes the app without bundling the handlers (the local stack needs the templates, not the
- * bundles) and returns both templates; read them with the functions in `synthesized.ts`.
+ * bundles) and returns both templates, the service stack's with its nested stacks' resources merged
+ * in; read them with the functions in `synthesized.ts`.
  * cdk-nag is off unless asked for: it changes nothing in the templates and costs time at start-up.
  */
 export function synthesizeTemplates(options: { nag?: boolean; outdir?: string } = {}): SynthesizedTemplates {
-  const { app } = buildApp({
+  const built = buildApp({
     context: { [BUNDLING_STACKS_CONTEXT]: [] },
     nag: options.nag ?? false,
     ...(options.outdir ? { outdir: options.outdir } : {}),
   });
+  const { app, serviceStack } = built;
   const assembly = app.synth();
+  const parent = assembly.getStackByName(STACK_IDS.service).template as CfnTemplate;
   return {
     data: assembly.getStackByName(STACK_IDS.data).template as CfnTemplate,
-    service: assembly.getStackByName(STACK_IDS.service).template as CfnTemplate,
+    service: flattenNestedStacks(parent, nestedTemplates(serviceStack, parent, assembly.directory)),
   };
+}
+
+/** The service stack's nested stacks (the HTTP API, operations) as synthesized into `outdir`. */
+export function nestedTemplates(serviceStack: Stack, parent: CfnTemplate, outdir: string): NestedTemplate[] {
+  return serviceStack.node
+    .findAll()
+    .filter((construct): construct is NestedStack => NestedStack.isNestedStack(construct))
+    .map((stack) => {
+      const logicalId = serviceStack.resolve(stack.nestedStackResource!.logicalId) as string;
+      const resource = parent.Resources?.[logicalId];
+      return {
+        logicalId,
+        template: JSON.parse(readFileSync(join(outdir, stack.templateFile), 'utf8')) as CfnTemplate,
+        parameters: (resource?.Properties?.Parameters ?? {}) as Record<string, unknown>,
+      };
+    });
 }

@@ -140,7 +140,12 @@ export class ServiceStack extends Stack {
       return fn.function;
     };
 
-    this.api = new CatalogueHttpApi(this, 'HttpApi', {
+    // The API's routes (a route, an integration and an invoke permission each) live in a nested stack:
+    // with them the service stack passed CloudFormation's 500 resources per template.
+    const apiStack = new NestedStack(this, 'HttpApiStack', {
+      description: 'Data processing agreements: the HTTP API, its stage and one route per catalogue function',
+    });
+    this.api = new CatalogueHttpApi(apiStack, 'HttpApi', {
       routes: httpFunctions.map((definition) => ({ definition, handler: handlerOf(definition.id) })),
     });
 

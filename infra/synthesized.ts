@@ -272,3 +272,58 @@ function refInJoin(value: unknown): string | undefined {
   const ref = (join[1] as unknown[]).find((part) => typeof (part as { Ref?: unknown })?.Ref === 'string');
   return (ref as { Ref: string } | undefined)?.Ref;
 }
+
+/** A nested stack of the service stack as synthesized: its resource in the parent, template and parameters. */
+export interface NestedTemplate {
+  readonly logicalId: string;
+  readonly template: CfnTemplate;
+  readonly parameters: Record<string, unknown>;
+}
+
+/**
+ * The parent's resources and outputs with every nested stack's resources, parameters resolved and
+ * references to nested stacks' outputs replaced by what those outputs are, so that readers of the
+ * service template (the local stack, the infra tests) find a resource whatever stack deploys it.
+ */
+export function flattenNestedStacks(parent: CfnTemplate, nested: readonly NestedTemplate[]): CfnTemplate {
+  const resources = { ...parent.Resources };
+  const nestedOutputs = new Map<string, unknown>();
+  for (const { logicalId, template, parameters } of nested) {
+    delete resources[logicalId];
+    const resolve = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(resolve);
+      if (value && typeof value === 'object') {
+        const ref = (value as { Ref?: unknown }).Ref;
+        if (typeof ref === 'string' && Object.keys(value).length === 1 && ref in parameters) {
+          return parameters[ref];
+        }
+        return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, resolve(inner)]));
+      }
+      return value;
+    };
+    for (const [id, resource] of Object.entries(template.Resources ?? {})) {
+      resources[id] = resolve(resource) as (typeof resources)[string];
+    }
+    for (const [name, output] of Object.entries(template.Outputs ?? {})) {
+      nestedOutputs.set(`${logicalId}.Outputs.${name}`, resolve((output as { Value: unknown }).Value));
+    }
+  }
+  // References to a nested stack's outputs (from the parent, or from another nested stack through the
+  // parent) become what those outputs are.
+  const resolveOutputs = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(resolveOutputs);
+    if (value && typeof value === 'object') {
+      const getAtt = (value as { 'Fn::GetAtt'?: unknown })['Fn::GetAtt'];
+      if (Array.isArray(getAtt) && nestedOutputs.has(`${getAtt[0]}.${getAtt[1]}`)) {
+        return resolveOutputs(nestedOutputs.get(`${getAtt[0]}.${getAtt[1]}`));
+      }
+      return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, resolveOutputs(inner)]));
+    }
+    return value;
+  };
+  return {
+    ...parent,
+    Resources: resolveOutputs(resources) as CfnTemplate['Resources'],
+    Outputs: resolveOutputs(parent.Outputs) as CfnTemplate['Outputs'],
+  };
+}

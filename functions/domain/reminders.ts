@@ -2,6 +2,7 @@ import { decideAmendmentSignatureReminder } from './amendments/reminders.ts';
 import { AMENDMENT_SIGNATURE_REMINDER } from './amendments/rules.ts';
 import { AUDIT_REMINDER_RULES } from './audits/reminders.ts';
 import { addDays, compareDates } from './calendar.ts';
+import { REQUEST_REMINDER_RULES } from './forwarded-requests/reminders.ts';
 import { INSTRUCTION_REMINDER_RULES } from './instructions/reminders.ts';
 import { notificationsFor } from './notifications.ts';
 import type { Agreement, Notification } from './schemas.ts';
@@ -100,6 +101,7 @@ const RULES: Record<string, ReminderRule> = {
   [AMENDMENT_SIGNATURE_REMINDER]: decideAmendmentSignatureReminder,
   ...AUDIT_REMINDER_RULES,
   ...INSTRUCTION_REMINDER_RULES,
+  ...REQUEST_REMINDER_RULES,
 };
 
 export function decideReminder(

@@ -3,6 +3,7 @@ import * as auditSchemas from '../domain/audits/schemas.ts';
 import * as breachSchemas from '../domain/breach-schemas.ts';
 import * as calendarFeedSchemas from '../domain/calendar-feed/schemas.ts';
 import * as webhookDeliverySchemas from '../domain/delivery/webhook-delivery-schemas.ts';
+import * as forwardedSchemas from '../domain/forwarded-requests/schemas.ts';
 import * as instructionSchemas from '../domain/instructions/schemas.ts';
 import * as schemas from '../domain/schemas.ts';
 import * as subProcessorSchemas from '../domain/sub-processor-schemas.ts';
@@ -105,6 +106,10 @@ export const responseSchemas = () => {
     OversightFinding: auditSchemas.auditFindingSchema,
     Instruction: instructionSchemas.instructionSchema,
     InstructionList: list(instructionSchemas.instructionSchema),
+    ForwardedRequest: forwardedSchemas.forwardedRequestSchema,
+    ForwardedRequestState: forwardedSchemas.forwardedRequestStateSchema,
+    ForwardedRequestList: list(forwardedSchemas.forwardedRequestSchema),
+    RequestTask: forwardedSchemas.requestTaskSchema,
     CalendarFeed: calendarFeedSchemas.calendarFeedSchema,
     CalendarFeedList: list(calendarFeedSchemas.calendarFeedSchema),
     CreatedCalendarFeed: calendarFeedSchemas.createdCalendarFeedSchema,
@@ -149,6 +154,11 @@ export const requestSchemas = () => ({
   InstructionObjectionRequest: instructionSchemas.objectInstructionRequestSchema,
   WithdrawInstructionRequest: instructionSchemas.withdrawInstructionRequestSchema,
   ConfirmInstructionRequest: instructionSchemas.confirmInstructionRequestSchema,
+  ForwardRequest: forwardedSchemas.forwardRequestSchema,
+  RequestExtensionRequest: forwardedSchemas.extensionRequestSchema,
+  RequestTaskRequest: forwardedSchemas.taskRequestSchema,
+  RequestTaskDoneRequest: forwardedSchemas.taskDoneRequestSchema,
+  RequestOutcomeRequest: forwardedSchemas.outcomeRequestSchema,
   CreateCalendarFeedRequest: calendarFeedSchemas.createCalendarFeedSchema,
   CreateWebhookRequest: webhookSchemas.createWebhookSchema,
   UpdateWebhookRequest: webhookSchemas.updateWebhookSchema,

@@ -54,6 +54,11 @@ const requestBodies: Record<string, RequestSchemaName> = {
   objectToInstruction: 'InstructionObjectionRequest',
   withdrawInstruction: 'WithdrawInstructionRequest',
   confirmInstruction: 'ConfirmInstructionRequest',
+  forwardRequest: 'ForwardRequest',
+  extendRequestDeadline: 'RequestExtensionRequest',
+  addRequestTask: 'RequestTaskRequest',
+  completeRequestTask: 'RequestTaskDoneRequest',
+  recordRequestOutcome: 'RequestOutcomeRequest',
   createCalendarFeed: 'CreateCalendarFeedRequest',
   createWebhook: 'CreateWebhookRequest',
   updateWebhook: 'UpdateWebhookRequest',
@@ -151,6 +156,13 @@ const successes: Record<string, Success> = {
   objectToInstruction: { status: '200', schema: 'Instruction' },
   withdrawInstruction: { status: '200', schema: 'Instruction' },
   confirmInstruction: { status: '200', schema: 'Instruction' },
+  forwardRequest: { status: '201', schema: 'ForwardedRequest', headers: created },
+  listForwardedRequests: { status: '200', schema: 'ForwardedRequestList' },
+  getForwardedRequest: { status: '200', schema: 'ForwardedRequest' },
+  extendRequestDeadline: { status: '200', schema: 'ForwardedRequestState' },
+  addRequestTask: { status: '201', schema: 'RequestTask', headers: created },
+  completeRequestTask: { status: '200', schema: 'RequestTask' },
+  recordRequestOutcome: { status: '200', schema: 'ForwardedRequestState' },
   createCalendarFeed: { status: '201', schema: 'CreatedCalendarFeed', headers: created },
   listCalendarFeeds: { status: '200', schema: 'CalendarFeedList' },
   deleteCalendarFeed: {
@@ -162,7 +174,7 @@ const successes: Record<string, Success> = {
     status: '200',
     file: { mediaType: 'text/calendar', disposition: 'inline; filename="frister.ics"' },
     description:
-      "The organisation's upcoming deadlines as iCalendar (RFC 5545): signature deadlines, terminatesOn and the 30- and 7-day marks before it, sub-processor decision deadlines, breach notification deadlines (the processor's and the controller's 72 hours towards Datatilsynet), retention review dates, amendment signature deadlines and instruction dates (the day an instruction awaiting the processor's answer is to apply from, or the day it binds); at most the nearest 1000. `{file}` is `<token>.ics`, the token as `POST /calendar-feeds` returned it in `url`; the token is the credential (no bearer token). Each event has a stable UID (agreement, kind, subject), so a client fetching again updates it; date deadlines are all-day events, timed ones carry TZID=Europe/Oslo; summary and description in bokmål name the agreement, what is due and the call to make. An unknown or revoked address is 404 (problem+json).",
+      "The organisation's upcoming deadlines as iCalendar (RFC 5545): signature deadlines, terminatesOn and the 30- and 7-day marks before it, sub-processor decision deadlines, breach notification deadlines (the processor's and the controller's 72 hours towards Datatilsynet), retention review dates, amendment signature deadlines, oversight audits' due dates and their findings' deadlines, forwarded requests' answer deadlines and their assistance tasks' due days, and instruction dates (the day an instruction awaiting the processor's answer is to apply from, or the day it binds); at most the nearest 1000. `{file}` is `<token>.ics`, the token as `POST /calendar-feeds` returned it in `url`; the token is the credential (no bearer token). Each event has a stable UID (agreement, kind, subject), so a client fetching again updates it; date deadlines are all-day events, timed ones carry TZID=Europe/Oslo; summary and description in bokmål name the agreement, what is due and the call to make. An unknown or revoked address is 404 (problem+json).",
   },
   createWebhook: {
     status: '201',
@@ -310,6 +322,12 @@ const TAGS: readonly { name: string; description: string; matches: (path: string
     description:
       'Personal data breaches as cases: reports both ways, supplements, questions and answers, the controller’s decision (rules 9 and 16)',
     matches: (path) => path.includes('/breaches'),
+  },
+  {
+    name: 'Forwarded requests',
+    description:
+      'Requests from data subjects and Datatilsynet that the processor forwards to the controller: the deadline to answer, its extension, assistance tasks and the outcome (rule 16)',
+    matches: (path) => path.includes('/requests'),
   },
   {
     name: 'Termination',

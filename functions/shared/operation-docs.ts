@@ -684,6 +684,119 @@ export const operationDocs: Readonly<Record<string, OperationDoc>> = {
     },
   },
 
+  forwardRequest: {
+    description:
+      "The processor forwards a request it received that the controller must answer (rule 16, 003 §5, 000 §11): from a data subject (`from: DATA_SUBJECT` with its `kind`: ACCESS, RECTIFICATION, ERASURE, RESTRICTION, PORTABILITY or OBJECTION) or from Datatilsynet (`from: DATATILSYNET` with the `datatilsynetDeadline` its letter gives), with when it was received (`receivedAt`, not in the future), what was asked (`asked`) and an optional `reference`; free text without national identity numbers. The controller's `answerDeadline` is computed: for a data subject the day received (Oslo) plus one month, a day the month lacks giving its last day (31 January gives the end of February; GDPR Art. 12(3)); for Datatilsynet its own deadline. `forwardedAfterDays` tells how long the processor took. Under an agreement that is or has been in force (as breach reports). Answers 201 with the request (`status: OPEN`, `tasks: []`) and `Location`; the controller is told, reminded 7 days and 1 day before the deadline and weekly once it has passed, and the deadline is in both parties' calendar feeds.",
+    errors: {
+      '400': `The body is invalid (a data subject's request without kind or with a datatilsynetDeadline, Datatilsynet's without its deadline or with a kind, a deadline before the day received, receivedAt in the future, a national identity number in free text, among others), or ${BAD_KEY}`,
+      '401': NO_VALID_TOKEN,
+      '403': `${NO_WRITE_SCOPE}, or the caller is the controller: the processor forwards`,
+      '404': NO_AGREEMENT,
+      '409': `The agreement is not and has not been in force (the current status is in the problem), or ${KEY_RUNNING}`,
+      '413': TOO_LARGE,
+      '415': NOT_JSON,
+      '422': KEY_REUSED,
+    },
+    requestExample: {
+      from: 'DATA_SUBJECT',
+      kind: 'ACCESS',
+      receivedAt: '2027-01-31T10:15:00+01:00',
+      asked: 'Innbygger ber om innsyn i alle opplysninger registrert om seg i aktivitetsplanen',
+      reference: 'KS-2027-0042',
+    },
+  },
+
+  listForwardedRequests: {
+    description:
+      'Every request the processor forwarded under the agreement, in the order forwarded, each with its deadline, extension, outcome and assistance tasks in order (rule 16). Either party may read them; the read is logged in the audit log.',
+    errors: { '401': NO_VALID_TOKEN, '403': NO_READ_SCOPE, '404': NO_AGREEMENT },
+  },
+
+  getForwardedRequest: {
+    description:
+      'One forwarded request with its deadline, extension, outcome and assistance tasks in order (rule 16); the `Location` of a new one. Either party may read it; the read is logged in the audit log.',
+    errors: {
+      '401': NO_VALID_TOKEN,
+      '403': NO_READ_SCOPE,
+      '404': `${NO_AGREEMENT}; or the agreement has no forwarded request with that id`,
+    },
+  },
+
+  extendRequestDeadline: {
+    description:
+      "The controller extends its deadline to answer a data subject by one or two further months (`months`), with its `reason` (GDPR Art. 12(3): the data subject must be told within the first month): once, while the request is open, and no later than the original deadline. The new `answerDeadline` counts from the day received (31 January extended by two months gives 30 April). Datatilsynet's deadline is not extended here. Answers 200 with the request (without its tasks); the processor is told, the reminders and calendar entries follow the new deadline.",
+    errors: {
+      '400': `The body is invalid (months other than 1 or 2, a missing reason, a national identity number, among others), or ${BAD_KEY}`,
+      '401': NO_VALID_TOKEN,
+      '403': `${NO_WRITE_SCOPE}, or the caller is the processor: the controller extends`,
+      '404': `${NO_AGREEMENT}; or the agreement has no forwarded request with that id`,
+      '409': `The request is Datatilsynet's, already extended, answered (CLOSED), or its first month has ended; or another request changed it at the same moment; or ${KEY_RUNNING}`,
+      '413': TOO_LARGE,
+      '415': NOT_JSON,
+      '422': KEY_REUSED,
+    },
+    requestExample: {
+      months: 2,
+      reason:
+        'Innsynet omfatter opplysninger i tre fagsystemer og må gjennomgås for taushetsbelagte opplysninger om andre',
+    },
+  },
+
+  addRequestTask: {
+    description:
+      'The controller asks the processor for assistance with a forwarded request (003 §5): a `description` and the day it is due (`dueOn`, not in the past). Tasks are numbered in the order asked and kept on the request; only while it is open. Answers 201 with the task (`status: OPEN`); `Location` is the request. The processor is told, reminded the day after `dueOn` and weekly until it is done, and `dueOn` is in both calendar feeds.',
+    errors: {
+      '400': `The body is invalid (dueOn in the past or not a date, a national identity number, among others), or ${BAD_KEY}`,
+      '401': NO_VALID_TOKEN,
+      '403': `${NO_WRITE_SCOPE}, or the caller is the processor: the controller asks`,
+      '404': `${NO_AGREEMENT}; or the agreement has no forwarded request with that id`,
+      '409': `The request is answered (CLOSED), or another task was asked for at the same moment (send again), or ${KEY_RUNNING}`,
+      '413': TOO_LARGE,
+      '415': NOT_JSON,
+      '422': KEY_REUSED,
+    },
+    requestExample: {
+      description: 'Hent ut alle registreringer om innbyggeren fra aktivitetsplanen og loggene for 2026',
+      dueOn: '2027-02-14',
+    },
+  },
+
+  completeRequestTask: {
+    description:
+      "The processor marks an assistance task done (`{taskId}` is its number), once, with a `note` of what it did; `doneLate` when after its `dueOn`. Also after the request's outcome: what was asked is tracked to done. Answers 200 with the task; the controller is told, the task's reminders stop and it leaves the calendar feeds.",
+    errors: {
+      '400': `The body is invalid (a missing note, a national identity number, among others), or ${BAD_KEY}`,
+      '401': NO_VALID_TOKEN,
+      '403': `${NO_WRITE_SCOPE}, or the caller is the controller: the processor marks its tasks done`,
+      '404': `${NO_AGREEMENT}; or the agreement has no forwarded request with that id, or the request no task with that number`,
+      '409': `The task is done already, or ${KEY_RUNNING}`,
+      '413': TOO_LARGE,
+      '415': NOT_JSON,
+      '422': KEY_REUSED,
+    },
+    requestExample: { note: 'Uttrekket er lagt i sikker sone for saksbehandler 10. februar' },
+  },
+
+  recordRequestOutcome: {
+    description:
+      "The controller records how it answered a forwarded request, once: `outcome` (ANSWERED, PARTLY_ANSWERED or REFUSED), the day it answered (`answeredOn`, not in the future nor before the request was received) and a `summary`. The request becomes CLOSED; `outcome.late` when answered after `answerDeadline`. Open assistance tasks do not hold the outcome back (the deadline is the controller's, and a task such as carrying out an erasure may follow the answer): they stay open and reminded until done. Answers 200 with the request (without its tasks); the processor is told, the deadline's reminders stop and it leaves the calendar feeds.",
+    errors: {
+      '400': `The body is invalid (answeredOn in the future or before the request was received, a national identity number, among others), or ${BAD_KEY}`,
+      '401': NO_VALID_TOKEN,
+      '403': `${NO_WRITE_SCOPE}, or the caller is the processor: the controller records the outcome`,
+      '404': `${NO_AGREEMENT}; or the agreement has no forwarded request with that id`,
+      '409': `The outcome is recorded already (CLOSED), or ${KEY_RUNNING}`,
+      '413': TOO_LARGE,
+      '415': NOT_JSON,
+      '422': KEY_REUSED,
+    },
+    requestExample: {
+      outcome: 'ANSWERED',
+      answeredOn: '2027-02-20',
+      summary: 'Innsyn gitt i brev med utskrift av alle registreringer',
+    },
+  },
+
   listNotifications: {
     description:
       "The notifications addressed to the caller's organisation (reminders, requests, decisions, notices), oldest first; any caller with a token may ask, for its own organisation only. Page with `limit` (1-100, default 50) and `cursor`; poll with `since` (an ISO time, or the `since` of the previous answer); keep some types with `type` (comma-separated).",

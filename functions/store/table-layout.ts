@@ -17,6 +17,7 @@
  * | oversight audit     | AGREEMENT#<id>          | OVERSIGHT#<auditId>, its material and findings OVERSIGHT#<auditId>#MATERIAL#<n>, #FINDING#<n> | |      |
  * | instruction         | AGREEMENT#<id>          | INSTRUCTION#<instructionId> |                              |                             |
  * | instruction count   | AGREEMENT#<id>          | INSTRUCTION#COUNT          |                               |                             |
+ * | forwarded request   | AGREEMENT#<id>          | FORWARDED#<requestId>, its tasks FORWARDED#<requestId>#TASK#<n> | |                   |
  * | notification        | NOTIFICATIONS#<org>     | <at>#<notificationId>      |                               |                             |
  * | notification marker | NOTIFICATION#<id>#<org> | MARKER                     |                               |                             |
  * | idempotency record  | IDEMPOTENCY#<org>       | <Idempotency-Key>          |                               |                             |
@@ -36,10 +37,11 @@
  * and one Query of `DEADLINES#<org>` in `dueReminders` with `sort key >= <today>` returns every calendar
  * entry of that party with a deadline still ahead. A calendar entry holds the deadlines of one subject
  * (`agreement`: signature deadline, terminatesOn and its 30- and 7-day marks, retention review;
- * `sub-processor-<id>`, `amendment-<id>`, `breach-<id>`, `oversight-<id>`, `oversight-finding-<id>.<n>`)
- * with the agreement's title, once per party,
+ * `sub-processor-<id>`, `amendment-<id>`, `breach-<id>`, `oversight-<id>`, `oversight-finding-<id>.<n>`,
+ * `request-<id>`, `request-task-<id>.<n>`, `instruction-<id>`) with the agreement's title, once per party,
  * and is put or deleted in the same transaction as the change that sets or ends those deadlines
- * (saveChange, subProcessorChangeWrites, breachReportWrites, an amendment's proposal, audits-store), so the feed
+ * (saveChange, subProcessorChangeWrites, breachReportWrites, an amendment's proposal, and the changes
+ * of an oversight audit, a forwarded request and an instruction), so the feed
  * never reads the agreements themselves. The reminder run reads only the `REMINDERS` partition of that
  * index; entries carry a TTL of 90 days after their last deadline.
  *

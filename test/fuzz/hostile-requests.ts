@@ -3,6 +3,7 @@ import { type HttpFunction, httpFunctions } from '../../functions/catalogue.ts';
 import { agreementRequest, breachReport } from '../support/api-client.ts';
 import { plusDays } from '../support/in-process-stack.ts';
 import { auditRoutes } from './audit-requests.ts';
+import { forwardedRequestRoutes } from './forwarded-requests.ts';
 import { instructionRoutes } from './instruction-requests.ts';
 import {
   type Fixture,
@@ -530,6 +531,7 @@ function badIds(
     subId: [world.requestedSubId, world.approvedSubId],
     breachId: [world.breachId],
     auditId: [world.auditId],
+    requestId: [world.forwardedRequestId],
     amendmentId: [world.amendmentId],
   };
   const otherIds = Object.entries(ofKind)
@@ -1384,6 +1386,8 @@ const ROUTES: Record<string, (world: World) => RouteFuzz> = {
       defect: 'a breach of another agreement',
     })),
   }),
+
+  ...forwardedRequestRoutes({ aimsAt, except, parties }),
 
   listNotifications: (world) => ({
     aims: (['controller', 'processor', 'outsider'] as const).map((as) => ({ params: {}, as })),

@@ -46,6 +46,8 @@ export interface World {
   auditId: string;
   /** On the agreement in force: an instruction awaiting acknowledgement, and one objected to (rule 16). */
   instructionIds: { awaiting: string; objected: string };
+  /** A data subject's request forwarded on the agreement in force, with one open task (number 1). */
+  forwardedRequestId: string;
   /** An amendment awaiting signatures on the agreement in its notice period, proposed by the controller. */
   amendmentId: string;
   amendmentContentHash: string;
@@ -257,6 +259,19 @@ export async function buildWorld(url: string, settle: () => Promise<void>): Prom
     200,
     'instruction objection',
   );
+  // Rule 16: a forwarded request with an open assistance task (number 1).
+  const forwarded = await processor.post<Body>(`/agreements/${current.id}/requests`, {
+    from: 'DATA_SUBJECT',
+    kind: 'ACCESS',
+    receivedAt: new Date(now.getTime() - 86_400_000).toISOString(),
+    asked: 'Innsyn i opplysninger om seg selv',
+  });
+  expectStatus(forwarded, 201, 'forwarded request');
+  const task = await controller.post<Body>(`/agreements/${current.id}/requests/${forwarded.body.id}/tasks`, {
+    description: 'Hent ut registreringene',
+    dueOn: osloDateOf(now),
+  });
+  expectStatus(task, 201, 'request task');
   const noticed = await inForce({ title: 'Avtale i oppsigelsestid' });
   await notice(noticed.id, 'processor');
   const amendment = await controller.post<Body>(`/agreements/${noticed.id}/amendments`, {
@@ -328,6 +343,7 @@ export async function buildWorld(url: string, settle: () => Promise<void>): Prom
     breachId: breach.body.id,
     auditId: audit.body.id,
     instructionIds: { awaiting: awaitingInstruction.body.id, objected: objectedInstruction.body.id },
+    forwardedRequestId: forwarded.body.id,
     amendmentId: amendment.body.id,
     amendmentContentHash: amendment.body.contentHash,
     today: osloDateOf(await clockNow(url)),

@@ -1,10 +1,15 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NestedStack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { BUNDLING_STACKS_CONTEXT, type BuiltApp, buildApp, STACK_IDS } from '../../infra/build-app.ts';
-import type { CfnTemplate } from '../../infra/synthesized.ts';
+import {
+  BUNDLING_STACKS_CONTEXT,
+  type BuiltApp,
+  buildApp,
+  nestedTemplates,
+  STACK_IDS,
+} from '../../infra/build-app.ts';
+import { type CfnTemplate, flattenNestedStacks } from '../../infra/synthesized.ts';
 
 export interface Synthesized extends BuiltApp {
   readonly data: Template;
@@ -36,20 +41,8 @@ export function synthesize(options: { nag?: boolean; context?: Record<string, un
   const assembly = built.app.synth();
   const dataJson = assembly.getStackByName(STACK_IDS.data).template as CfnTemplate;
   const parentJson = assembly.getStackByName(STACK_IDS.service).template as CfnTemplate;
-  const nested = built.serviceStack.node
-    .findAll()
-    .filter((construct): construct is NestedStack => NestedStack.isNestedStack(construct))
-    .map((stack) => {
-      const logicalId = built.serviceStack.resolve(stack.nestedStackResource!.logicalId) as string;
-      const resource = parentJson.Resources?.[logicalId];
-      const template = JSON.parse(readFileSync(join(outdir, stack.templateFile), 'utf8')) as CfnTemplate;
-      return {
-        logicalId,
-        template,
-        parameters: (resource?.Properties?.Parameters ?? {}) as Record<string, unknown>,
-      };
-    });
-  const serviceJson = flattened(parentJson, nested);
+  const nested = nestedTemplates(built.serviceStack, parentJson, outdir);
+  const serviceJson = flattenNestedStacks(parentJson, nested);
   return {
     ...built,
     data: Template.fromJSON(dataJson as Record<string, unknown>),
@@ -58,52 +51,6 @@ export function synthesize(options: { nag?: boolean; context?: Record<string, un
     serviceJson,
     serviceTemplates: [parentJson, ...nested.map(({ template }) => template)],
     outdir,
-  };
-}
-
-/** The parent's resources and outputs with every nested stack's resources, parameters resolved. */
-function flattened(
-  parent: CfnTemplate,
-  nested: readonly { logicalId: string; template: CfnTemplate; parameters: Record<string, unknown> }[],
-): CfnTemplate {
-  const resources = { ...parent.Resources };
-  const nestedOutputs = new Map<string, unknown>();
-  for (const { logicalId, template, parameters } of nested) {
-    delete resources[logicalId];
-    const resolve = (value: unknown): unknown => {
-      if (Array.isArray(value)) return value.map(resolve);
-      if (value && typeof value === 'object') {
-        const ref = (value as { Ref?: unknown }).Ref;
-        if (typeof ref === 'string' && Object.keys(value).length === 1 && ref in parameters) {
-          return parameters[ref];
-        }
-        return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, resolve(inner)]));
-      }
-      return value;
-    };
-    for (const [id, resource] of Object.entries(template.Resources ?? {})) {
-      resources[id] = resolve(resource) as (typeof resources)[string];
-    }
-    for (const [name, output] of Object.entries(template.Outputs ?? {})) {
-      nestedOutputs.set(`${logicalId}.Outputs.${name}`, resolve((output as { Value: unknown }).Value));
-    }
-  }
-  // The parent's references to a nested stack's outputs become what those outputs are.
-  const resolveOutputs = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(resolveOutputs);
-    if (value && typeof value === 'object') {
-      const getAtt = (value as { 'Fn::GetAtt'?: unknown })['Fn::GetAtt'];
-      if (Array.isArray(getAtt) && nestedOutputs.has(`${getAtt[0]}.${getAtt[1]}`)) {
-        return nestedOutputs.get(`${getAtt[0]}.${getAtt[1]}`);
-      }
-      return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, resolveOutputs(inner)]));
-    }
-    return value;
-  };
-  return {
-    ...parent,
-    Resources: resources,
-    Outputs: resolveOutputs(parent.Outputs) as CfnTemplate['Outputs'],
   };
 }
 

@@ -450,6 +450,39 @@ export async function runRouteScenario(
     {},
   );
   await call('listNotifications', 'first page', controller, '/notifications?limit=20', 200);
+  // Rule 16: a request forwarded to the controller, extended, assisted and answered.
+  const forwarded = await call(
+    'forwardRequest',
+    "a data subject's request",
+    processor,
+    `/agreements/${inForce}/requests`,
+    201,
+    {
+      from: 'DATA_SUBJECT',
+      kind: 'ACCESS',
+      receivedAt: new Date(await clockNow()).toISOString(),
+      asked: 'Innsyn i opplysninger om seg selv',
+    },
+  );
+  const requestPath = `/agreements/${inForce}/requests/${forwarded.body.id}`;
+  await call('extendRequestDeadline', 'by two months', controller, `${requestPath}/extension`, 200, {
+    months: 2,
+    reason: 'Opplysningene ligger i flere fagsystemer',
+  });
+  await call('addRequestTask', 'first task', controller, `${requestPath}/tasks`, 201, {
+    description: 'Hent ut registreringene',
+    dueOn: plusDays(osloDateOf(new Date(await clockNow())), 7),
+  });
+  await call('completeRequestTask', 'first task done', processor, `${requestPath}/tasks/1/done`, 200, {
+    note: 'Uttrekket er levert',
+  });
+  await call('recordRequestOutcome', 'answered', controller, `${requestPath}/outcome`, 200, {
+    outcome: 'ANSWERED',
+    answeredOn: osloDateOf(new Date(await clockNow())),
+    summary: 'Innsyn gitt per brev',
+  });
+  await call('listForwardedRequests', 'one request', controller, `/agreements/${inForce}/requests`, 200);
+  await call('getForwardedRequest', 'with its task', processor, requestPath, 200);
   await call('getOpenApi', 'document', controller, '/openapi.json', 200);
   await call('getJwks', 'keys', controller, '/.well-known/jwks.json', 200);
 

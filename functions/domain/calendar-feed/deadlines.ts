@@ -1,6 +1,8 @@
 import type { Amendment } from '../amendments/schemas.ts';
 import type { BreachRecord } from '../breach-schemas.ts';
 import { addDays, compareDates, osloDate } from '../calendar.ts';
+import type { StoredRequest } from '../forwarded-requests/rules.ts';
+import type { RequestTask } from '../forwarded-requests/schemas.ts';
 import type { Instruction } from '../instructions/schemas.ts';
 import type { Agreement } from '../schemas.ts';
 import type { SubProcessorRecord } from '../sub-processor-schemas.ts';
@@ -24,7 +26,9 @@ export type DeadlineKind =
   | 'oversight-due'
   | 'oversight-finding'
   | 'instruction-answer'
-  | 'instruction-effective';
+  | 'instruction-effective'
+  | 'request-answer'
+  | 'request-task';
 
 /** A deadline on a calendar date in Oslo (an all-day event), or at an instant (a timed event). */
 export type Deadline = { kind: DeadlineKind; on: string } | { kind: DeadlineKind; at: string };
@@ -35,6 +39,8 @@ export type CalendarSubject =
   | { type: 'amendment'; id: string; number: number }
   | { type: 'breach'; id: string; reportedAt: string; notificationHours: number }
   | { type: 'instruction'; id: string; number: number; title: string }
+  | { type: 'request'; id: string; from: 'DATA_SUBJECT' | 'DATATILSYNET'; kind?: string }
+  | { type: 'request-task'; id: string; requestId: string; number: number }
   | { type: 'retention'; legalBasis: string }
   | { type: 'oversight'; id: string; auditType: string }
   | { type: 'oversight-finding'; id: string; number: number; responsible: 'controller' | 'processor' };
@@ -201,6 +207,40 @@ export function instructionEntry(agreement: Titled, instruction: Instruction): C
       title: instruction.title,
     },
     deadlines: [deadline],
+  };
+}
+
+/** A forwarded request still open (rule 16): the controller's last day to answer. */
+export function requestEntry(
+  agreement: Titled,
+  request: Pick<StoredRequest, 'id' | 'from' | 'kind' | 'status' | 'answerDeadline'>,
+): CalendarEntry | undefined {
+  if (request.status !== 'OPEN') return undefined;
+  return {
+    agreementId: agreement.id,
+    title: agreement.title,
+    subject: {
+      type: 'request',
+      id: request.id,
+      from: request.from,
+      ...(request.kind ? { kind: request.kind } : {}),
+    },
+    deadlines: [{ kind: 'request-answer', on: request.answerDeadline }],
+  };
+}
+
+/** An assistance task not done yet: the day the controller asked it done by. */
+export function requestTaskEntry(
+  agreement: Titled,
+  requestId: string,
+  task: Pick<RequestTask, 'number' | 'dueOn' | 'status'>,
+): CalendarEntry | undefined {
+  if (task.status !== 'OPEN') return undefined;
+  return {
+    agreementId: agreement.id,
+    title: agreement.title,
+    subject: { type: 'request-task', id: `${requestId}.${task.number}`, requestId, number: task.number },
+    deadlines: [{ kind: 'request-task', on: task.dueOn }],
   };
 }
 

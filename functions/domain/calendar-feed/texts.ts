@@ -80,6 +80,16 @@ export function eventText(entry: CalendarEntry, deadline: Deadline): EventText {
         description: `${responsible} skal lukke funn nr. ${subject.number} fra tilsynet (id ${auditId}) under ${agreement} ${when}. Registrer hvordan det ble lukket med POST ${path}/audits/${auditId}/findings/${subject.number}/closure.`,
       };
     }
+    case 'request':
+      return {
+        summary: `Svarfrist for videresendt henvendelse: ${title}`,
+        description: `${subject.from === 'DATATILSYNET' ? 'En henvendelse fra Datatilsynet' : 'En henvendelse fra en registrert'} (id ${subject.id}) som databehandler har mottatt og videresendt under ${agreement}, må besvares av behandlingsansvarlig ${when}. Les henvendelsen med GET ${path}/requests/${subject.id}, og registrer svaret med POST ${path}/requests/${subject.id}/outcome.`,
+      };
+    case 'request-task':
+      return {
+        summary: `Frist for bistand med henvendelse: ${title}`,
+        description: `Behandlingsansvarlig har bedt databehandler om bistand (oppgave nr. ${subject.number}) med en videresendt henvendelse (id ${subject.requestId}) under ${agreement}. Oppgaven skal være utført ${when}. Meld den utført med POST ${path}/requests/${subject.requestId}/tasks/${subject.number}/done.`,
+      };
     case 'breach':
       return deadline.kind === 'breach-notification'
         ? {

@@ -12,6 +12,7 @@ import {
 } from './email-message.ts';
 import { INSTRUCTION_EMAILS } from './instruction-emails.ts';
 import { OVERSIGHT_EMAILS } from './oversight-emails.ts';
+import { REQUEST_EMAILS } from './request-emails.ts';
 import { SUB_PROCESSOR_EMAILS } from './sub-processor-emails.ts';
 import { TERMINATION_EMAILS } from './termination-emails.ts';
 import { WEBHOOK_EMAILS } from './webhook-emails.ts';
@@ -36,6 +37,7 @@ const TEMPLATES: Readonly<Record<string, EmailTemplate>> = {
   ...BREACH_EMAILS,
   ...OVERSIGHT_EMAILS,
   ...INSTRUCTION_EMAILS,
+  ...REQUEST_EMAILS,
   ...WEBHOOK_EMAILS,
 };
 

@@ -4,6 +4,7 @@ import * as amendmentSchemas from '../../../functions/domain/amendments/schemas.
 import * as auditSchemas from '../../../functions/domain/audits/schemas.ts';
 import * as breachSchemas from '../../../functions/domain/breach-schemas.ts';
 import * as calendarFeedSchemas from '../../../functions/domain/calendar-feed/schemas.ts';
+import * as requestSchemas from '../../../functions/domain/forwarded-requests/schemas.ts';
 import * as instructionSchemas from '../../../functions/domain/instructions/schemas.ts';
 import * as schemas from '../../../functions/domain/schemas.ts';
 import * as subProcessorSchemas from '../../../functions/domain/sub-processor-schemas.ts';
@@ -47,6 +48,11 @@ const requestBodies: Record<string, z.ZodMiniType> = {
   objectToInstruction: instructionSchemas.objectInstructionRequestSchema,
   withdrawInstruction: instructionSchemas.withdrawInstructionRequestSchema,
   confirmInstruction: instructionSchemas.confirmInstructionRequestSchema,
+  forwardRequest: requestSchemas.forwardRequestSchema,
+  extendRequestDeadline: requestSchemas.extensionRequestSchema,
+  addRequestTask: requestSchemas.taskRequestSchema,
+  completeRequestTask: requestSchemas.taskDoneRequestSchema,
+  recordRequestOutcome: requestSchemas.outcomeRequestSchema,
   createCalendarFeed: calendarFeedSchemas.createCalendarFeedSchema,
   createWebhook: webhookSchemas.createWebhookSchema,
   updateWebhook: webhookSchemas.updateWebhookSchema,

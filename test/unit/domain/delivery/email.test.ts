@@ -22,6 +22,7 @@ const SUB_ID = '9b8c7d6e-5f4a-4b3c-9d2e-1f0a9b8c7d6e';
 const BREACH_ID = '2c4e6a8b-0d1f-4a3c-8e5b-7d9f1a3c5e7b';
 const OVERSIGHT_ID = '7d0f5b8e-2c4a-4f1e-9b3d-6a5c4e3f2a10';
 const INSTRUCTION_ID = '5b7d9f1a-3c5e-4a7b-9d1f-2c4e6a8b0d1f';
+const REQUEST_ID = '5e7a9c1b-3d5f-4b7a-9c1e-3f5a7b9d1c3e';
 const HASH = `sha256:${'ab12'.repeat(16)}`;
 /** A made-up 11-digit national identity number (fødselsnummer), as a careless producer might pass on. */
 const FNR = '24048512345';
@@ -409,6 +410,68 @@ const SAMPLES: Record<string, { recipients: PartyRole[]; details?: Record<string
       step: 'DEADLINE_72',
       supervisoryAuthorityDeadline: '2026-07-04T08:00:00.000Z',
     },
+  },
+  // functions/domain/forwarded-requests/rules.ts and reminders.ts
+  'request.forwarded': {
+    recipients: ['controller'],
+    details: {
+      requestId: REQUEST_ID,
+      from: 'DATA_SUBJECT',
+      kind: 'ERASURE',
+      receivedAt: '2027-01-31T09:15:00.000Z',
+      answerDeadline: '2027-02-28',
+      forwardedAfterDays: 2,
+    },
+  },
+  'request.extended': {
+    recipients: ['processor'],
+    details: {
+      requestId: REQUEST_ID,
+      from: 'DATA_SUBJECT',
+      kind: 'ACCESS',
+      months: 2,
+      previousDeadline: '2027-02-28',
+      answerDeadline: '2027-04-30',
+    },
+  },
+  'request.task-assigned': {
+    recipients: ['processor'],
+    details: { requestId: REQUEST_ID, from: 'DATATILSYNET', task: 1, dueOn: '2027-02-14' },
+  },
+  'request.task-done': {
+    recipients: ['controller'],
+    details: {
+      requestId: REQUEST_ID,
+      from: 'DATA_SUBJECT',
+      task: 1,
+      doneAt: '2027-02-10T12:00:00.000Z',
+      late: false,
+    },
+  },
+  'request.closed': {
+    recipients: ['processor'],
+    details: {
+      requestId: REQUEST_ID,
+      from: 'DATA_SUBJECT',
+      outcome: 'ANSWERED',
+      answeredOn: '2027-02-20',
+      late: false,
+    },
+  },
+  'reminder.request-deadline': {
+    recipients: ['controller'],
+    details: {
+      requestId: REQUEST_ID,
+      from: 'DATA_SUBJECT',
+      kind: 'ACCESS',
+      answerDeadline: '2027-02-28',
+      overdue: false,
+      daysLeft: 7,
+    },
+  },
+  'reminder.request-task': {
+    recipients: ['processor'],
+    details: { requestId: REQUEST_ID, from: 'DATA_SUBJECT', task: 2, dueOn: '2027-02-14', daysOverdue: 1 },
   },
   'breach.decided': {
     recipients: ['processor'],
@@ -1307,5 +1370,75 @@ describe('instruction e-mails', () => {
     expect(controller.subject).toContain('Påminnelse – innsigelse mot instruks nr. 3');
     expect(controller.text).toContain('sa fra 2. desember 2026 kl. 14:30 (norsk tid)');
     expect(controller.text).toContain(`POST ${path}/confirmation`);
+  });
+});
+
+describe('forwarded request e-mails', () => {
+  it('forwarded: the controller learns the right invoked and its deadline to the end of the day in Oslo, with the calls', () => {
+    const { subject, text } = render(
+      'request.forwarded',
+      'controller',
+      SAMPLES['request.forwarded']!.details,
+    );
+    expect(subject).toContain('Henvendelse videresendt til dere');
+    expect(text).toContain('En registrert ber om sletting');
+    expect(text).toContain('Svarfrist: 28. februar 2027 kl. 23:59 (norsk tid)');
+    expect(text).toContain('Mottatt: 31. januar 2027 kl. 10:15 (norsk tid)');
+    expect(text).toContain(`GET ${agreementUrl(`/requests/${REQUEST_ID}`)}`);
+    expect(text).toContain(`POST ${agreementUrl(`/requests/${REQUEST_ID}/outcome`)}`);
+    expect(text).toContain('art. 12 nr. 3');
+  });
+
+  it('forwarded from Datatilsynet: its own deadline, no month of Art. 12(3)', () => {
+    const { text } = render('request.forwarded', 'controller', {
+      requestId: REQUEST_ID,
+      from: 'DATATILSYNET',
+      answerDeadline: '2027-03-15',
+    });
+    expect(text).toContain('Datatilsynet har sendt en henvendelse');
+    expect(text).toContain('Datatilsynet har satt svarfristen.');
+    expect(text).not.toContain('art. 12 nr. 3');
+  });
+
+  it('deadline reminder: before, and overdue after, with the call that records the answer', () => {
+    const before = render(
+      'reminder.request-deadline',
+      'controller',
+      SAMPLES['reminder.request-deadline']!.details,
+    );
+    expect(before.subject).toContain('Påminnelse om svarfrist');
+    expect(before.text).toContain('Svarfrist: 28. februar 2027 kl. 23:59 (norsk tid)');
+    const after = render('reminder.request-deadline', 'controller', {
+      requestId: REQUEST_ID,
+      from: 'DATA_SUBJECT',
+      kind: 'ACCESS',
+      answerDeadline: '2027-02-28',
+      overdue: true,
+      daysOverdue: 1,
+    });
+    expect(after.subject).toContain('Svarfristen er passert');
+    expect(after.text).toContain(
+      'En registrert ber om innsyn, og svaret er ikke registrert, og fristen er passert.',
+    );
+    expect(after.text).toContain(`POST ${agreementUrl(`/requests/${REQUEST_ID}/outcome`)}`);
+  });
+
+  it('task assigned and task reminder: the processor gets the due day and the call that marks it done', () => {
+    for (const type of ['request.task-assigned', 'reminder.request-task']) {
+      const { details } = SAMPLES[type]!;
+      const { text } = render(type, 'processor', details);
+      expect(text).toContain('Frist for oppgaven: 14. februar 2027 kl. 23:59 (norsk tid)');
+      expect(text).toContain(`POST ${agreementUrl(`/requests/${REQUEST_ID}/tasks/${details!.task}/done`)}`);
+    }
+  });
+
+  it('closed: the processor learns the outcome and whether it came late', () => {
+    const { text } = render('request.closed', 'processor', {
+      ...SAMPLES['request.closed']!.details,
+      late: true,
+    });
+    expect(text).toContain('Utfall: besvart');
+    expect(text).toContain('Besvart: 20. februar 2027');
+    expect(text).toContain('etter svarfristen');
   });
 });
