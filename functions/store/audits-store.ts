@@ -164,6 +164,9 @@ export function toAuditRecord(
   );
 }
 
+/** Whether an item of the agreement's partition is an oversight audit, its material or a finding. */
+export const isAuditItem = (sk: string) => sk.startsWith(PREFIX);
+
 /** The audits among items of the agreement's partition (`OVERSIGHT#...`), by due date, then as planned. */
 export function toAuditRecords(
   items: readonly Item[],

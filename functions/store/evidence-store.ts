@@ -4,7 +4,10 @@ import type { Agreement } from '../domain/schemas.ts';
 import { config } from '../shared/config.ts';
 import { logEntryOf, storedAsRead } from './agreements-store.ts';
 import { AMENDMENT_PREFIX, amendmentAsRead, toContentVersion, VERSION_PREFIX } from './amendments-store.ts';
+import { isAuditItem, toAuditRecords } from './audits-store.ts';
 import { breachRecordsAsRead, isBreachItem } from './breaches-store.ts';
+import { forwardedRequestsAsRead, isForwardedRequestItem } from './forwarded-requests-store.ts';
+import { instructionAsRead, isInstructionItem } from './instructions-store.ts';
 import { type Item, toItem } from './items.ts';
 import { queryItems } from './query.ts';
 import { currentSeals, isLogEntryKey, type LogEntry, SEAL_PREFIX, type StoredSeal } from './seals-store.ts';
@@ -22,6 +25,12 @@ export interface AgreementRecord {
   versions: ContentVersion[];
   /** Each report with its case: supplements, questions and answers, the decision. */
   breaches: Record<string, unknown>[];
+  /** Rule 16: each oversight audit with its material (small documents' content included) and findings. */
+  audits: Record<string, unknown>[];
+  /** Rule 16: each request forwarded to the controller, with its assistance tasks. */
+  forwardedRequests: Record<string, unknown>[];
+  /** Rule 16: each documented instruction with its answers. */
+  instructions: Record<string, unknown>[];
   entries: LogEntry[];
   /** Oldest first; the last is the latest. */
   seals: StoredSeal[];
@@ -40,12 +49,17 @@ export async function readAgreementRecord(agreementId: string): Promise<Agreemen
     amendments: [],
     versions: [],
     breaches: [],
+    audits: [],
+    forwardedRequests: [],
+    instructions: [],
     entries: [],
     seals: [],
     latestSeals: [],
   };
   const sealItems: Item[] = [];
   const breachItems: Item[] = [];
+  const auditItems: Item[] = [];
+  const requestItems: Item[] = [];
   for await (const item of queryItems({
     TableName: config.tableName(),
     KeyConditionExpression: 'pk = :pk',
@@ -55,9 +69,14 @@ export async function readAgreementRecord(agreementId: string): Promise<Agreemen
     const sk = item.sk?.S ?? '';
     if (sk.startsWith(SEAL_PREFIX)) sealItems.push(item);
     else if (isBreachItem(sk)) breachItems.push(item);
+    else if (isAuditItem(sk)) auditItems.push(item);
+    else if (isForwardedRequestItem(sk)) requestItems.push(item);
+    else if (isInstructionItem(sk)) record.instructions.push(instructionAsRead(item));
     else file(record, item, sk);
   }
   record.breaches = breachRecordsAsRead(breachItems) as unknown as Record<string, unknown>[];
+  record.audits = toAuditRecords(auditItems, { withContent: true }) as unknown as Record<string, unknown>[];
+  record.forwardedRequests = forwardedRequestsAsRead(requestItems);
   const { seals, tail } = currentSeals(sealItems);
   record.seals = seals;
   record.latestSeals = tail;

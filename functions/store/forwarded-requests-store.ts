@@ -362,22 +362,57 @@ export async function getForwardedRequest(
 }
 
 async function queryRequests(agreementId: string, prefix: string): Promise<ForwardedRequest[]> {
-  const requests: Item[] = [];
-  const tasks = new Map<string, Item[]>();
+  const items: Item[] = [];
   for await (const item of queryItems({
     TableName: config.tableName(),
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
     ExpressionAttributeValues: toItem({ ':pk': `AGREEMENT#${agreementId}`, ':prefix': prefix }),
     ConsistentRead: true,
   })) {
+    items.push(item);
+  }
+  return requestRecordsOf(items, toForwardedRequestRecord);
+}
+
+/** Whether an item of the agreement's partition is a forwarded request or one of its tasks. */
+export const isForwardedRequestItem = (sk: string) => sk.startsWith(PREFIX);
+
+/** The requests among the items (of one agreement, any order), each with its tasks, oldest first. */
+function requestRecordsOf<T extends { forwardedAt: string; id: string }>(
+  items: readonly Item[],
+  toRecord: (item: Item, tasks: readonly Item[]) => T,
+): T[] {
+  const requests: Item[] = [];
+  const tasks = new Map<string, Item[]>();
+  for (const item of items) {
     const { requestId } = fromItem<{ requestId?: string }>(item);
     if (requestId !== undefined) tasks.set(requestId, [...(tasks.get(requestId) ?? []), item]);
     else requests.push(item);
   }
   return requests
-    .map((item) => toForwardedRequestRecord(item, tasks.get(fromItem<{ id: string }>(item).id)))
+    .map((item) => toRecord(item, tasks.get(fromItem<{ id: string }>(item).id) ?? []))
     .sort((a, b) => a.forwardedAt.localeCompare(b.forwardedAt) || a.id.localeCompare(b.id));
 }
+
+const INTERNAL_FIELDS = ['pk', 'sk', 'entity', 'taskCount', 'requestId'] as const;
+function asRead(item: Item): Record<string, unknown> {
+  const raw = fromItem<Record<string, unknown>>(item);
+  for (const field of INTERNAL_FIELDS) delete raw[field];
+  return raw;
+}
+
+/**
+ * The requests among the items with their tasks, as the API answers them but with the fields in the
+ * order DynamoDB returned them: for the evidence pack, which sorts every key itself (and so bundles no schema).
+ */
+export const forwardedRequestsAsRead = (items: readonly Item[]) =>
+  requestRecordsOf(items, (item, taskItems) => {
+    const tasks = taskItems.map(asRead).sort((a, b) => (a.number as number) - (b.number as number));
+    return { ...asRead(item), tasks } as unknown as Record<string, unknown> & {
+      forwardedAt: string;
+      id: string;
+    };
+  });
 
 /**
  * What a request reminder is about, as stored now: the request (`request-deadline#<id>`), or the

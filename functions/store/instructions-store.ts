@@ -65,6 +65,18 @@ export function toInstructionRecord(item: Item): Instruction {
   return record as Instruction;
 }
 
+/** Whether an item of the agreement's partition is an instruction (its count item is not). */
+export const isInstructionItem = (sk: string) => sk.startsWith(PREFIX) && sk !== 'INSTRUCTION#COUNT';
+
+/**
+ * An instruction as the API answers it, with the fields in the order DynamoDB returned them: for the
+ * evidence pack, which sorts every key itself (and so bundles no schema).
+ */
+export function instructionAsRead(item: Item): Record<string, unknown> {
+  const { pk: _pk, sk: _sk, entity: _entity, ...record } = fromItem<Record<string, unknown>>(item);
+  return record;
+}
+
 /** The number of the last instruction given (0 before the first), from the count item as read. */
 export const lastInstructionNumber = (countItem: Item | undefined): number =>
   countItem ? (fromItem<{ count?: number }>(countItem).count ?? 0) : 0;

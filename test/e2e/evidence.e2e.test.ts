@@ -15,7 +15,12 @@ import {
   PROCESSOR_ORG,
   signature,
 } from '../support/api-client.ts';
-import { type InProcessStack, startInProcessStack } from '../support/in-process-stack.ts';
+import {
+  type InProcessStack,
+  osloDateOf,
+  plusDays,
+  startInProcessStack,
+} from '../support/in-process-stack.ts';
 import { LocalStackProcess } from '../support/local-stack-process.ts';
 import { runStandardToolsSketch } from '../support/standard-tools-sketch.ts';
 
@@ -111,6 +116,61 @@ describe('sealed logs and the evidence pack on the local stack', () => {
       ).status,
     ).toBe(200);
 
+    // Rule 16: an oversight audit with a small document and a finding, a forwarded request with a
+    // task, and an instruction acknowledged.
+    const today = osloDateOf(now);
+    const audit = await controller.post(`/agreements/${id}/audits`, {
+      type: 'DOCUMENT_REVIEW',
+      scope: 'Tilgangsstyring og logging',
+      dueOn: plusDays(today, 60),
+    });
+    expect(audit.status).toBe(201);
+    const auditId = audit.body.id as string;
+    const material = await processor.post(`/agreements/${id}/audits/${auditId}/material`, {
+      documents: [
+        {
+          name: 'Rutine.txt',
+          sha256: 'f0e4c2f76c58916ec258f246851bea091d14d4247a2fc3e18694461b1816e13b',
+          size: 4,
+          mediaType: 'text/plain',
+          content: 'YXNkZg==',
+        },
+      ],
+    });
+    expect(material.status).toBe(201);
+    const finding = await controller.post(`/agreements/${id}/audits/${auditId}/findings`, {
+      description: 'Tilganger fjernes for sent',
+      deadline: plusDays(today, 30),
+      responsible: 'processor',
+    });
+    expect(finding.status).toBe(201);
+    const forwarded = await processor.post(`/agreements/${id}/requests`, {
+      from: 'DATA_SUBJECT',
+      kind: 'ACCESS',
+      receivedAt: new Date(now.getTime() - 3_600_000).toISOString(),
+      asked: 'Innsyn i opplysninger om seg selv',
+    });
+    expect(forwarded.status).toBe(201);
+    const requestId = forwarded.body.id as string;
+    expect(
+      (
+        await controller.post(`/agreements/${id}/requests/${requestId}/tasks`, {
+          description: 'Hent ut registreringene',
+          dueOn: plusDays(today, 7),
+        })
+      ).status,
+    ).toBe(201);
+    const instruction = await controller.post(`/agreements/${id}/instructions`, {
+      topic: 'SECURITY',
+      title: 'Tofaktorautentisering',
+      text: 'Tilgang til fagsystemet skal bare gis med tofaktorautentisering.',
+    });
+    expect(instruction.status).toBe(201);
+    const instructionId = instruction.body.id as string;
+    expect(
+      (await processor.post(`/agreements/${id}/instructions/${instructionId}/acknowledgement`, {})).status,
+    ).toBe(200);
+
     // The seal run at 01:30 Oslo time seals what was written today: one signed tree over every
     // agreement it sealed, announced once to each organisation party to one of them.
     expect((await controller.post('/local/clock', { advanceBy: 'P1D' })).status).toBe(200);
@@ -155,6 +215,13 @@ describe('sealed logs and the evidence pack on the local stack', () => {
     expect(json(`breaches/${breachId}.json`)).toEqual(
       (await controller.get(`/agreements/${id}/breaches/${breachId}`)).body,
     );
+    for (const [file, path] of [
+      [`audits/${auditId}.json`, `/agreements/${id}/audits/${auditId}`],
+      [`requests/${requestId}.json`, `/agreements/${id}/requests/${requestId}`],
+      [`instructions/${instructionId}.json`, `/agreements/${id}/instructions/${instructionId}`],
+    ] as const) {
+      expect(json(file)).toEqual((await controller.get(path)).body);
+    }
     expect(json(`sub-processors/${subId}.json`)).toEqual(
       (await controller.get(`/agreements/${id}/sub-processors/${subId}`)).body,
     );

@@ -43,6 +43,10 @@ export interface EvidenceInput {
   /** Each amendment as the API returns it, with its signatures (rule 13). */
   amendments: Record<string, unknown>[];
   breaches: Record<string, unknown>[];
+  /** Rule 16: oversight audits, forwarded requests and instructions, each as the API returns it. */
+  audits: Record<string, unknown>[];
+  forwardedRequests: Record<string, unknown>[];
+  instructions: Record<string, unknown>[];
   history: EvidenceLogEntry[];
   audit: EvidenceLogEntry[];
   /** Seals 1..n, together covering every history and audit entry exactly once. */
@@ -110,6 +114,11 @@ export async function buildEvidencePack(
   for (const amendment of input.amendments)
     add(`amendments/${fileId(amendment, 'amendment')}.json`, jsonFile(amendment));
   for (const breach of input.breaches) add(`breaches/${fileId(breach, 'breach')}.json`, jsonFile(breach));
+  for (const audit of input.audits) add(`audits/${fileId(audit, 'oversight audit')}.json`, jsonFile(audit));
+  for (const request of input.forwardedRequests)
+    add(`requests/${fileId(request, 'forwarded request')}.json`, jsonFile(request));
+  for (const instruction of input.instructions)
+    add(`instructions/${fileId(instruction, 'instruction')}.json`, jsonFile(instruction));
   const termination = Object.fromEntries(
     TERMINATION_FIELDS.filter((field) => input.agreement[field] !== undefined).map((field) => [
       field,

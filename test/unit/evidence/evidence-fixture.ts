@@ -320,6 +320,27 @@ export function lifecycleInput(
         description: 'Feilsendt brev med navn på én deltaker',
       },
     ],
+    audits: [
+      {
+        id: 'au-1',
+        type: 'DOCUMENT_REVIEW',
+        status: 'CLOSED',
+        dueOn: '2026-11-30',
+        material: [],
+        findings: [],
+      },
+    ],
+    forwardedRequests: [
+      {
+        id: 'rq-1',
+        from: 'DATA_SUBJECT',
+        kind: 'ACCESS',
+        status: 'CLOSED',
+        answerDeadline: '2026-12-28',
+        tasks: [],
+      },
+    ],
+    instructions: [{ id: 'in-1', number: 1, topic: 'SECURITY', status: 'ACKNOWLEDGED' }],
     history: logs.history,
     audit: logs.audit,
     seals: sealEntries(
