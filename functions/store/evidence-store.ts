@@ -40,7 +40,8 @@ export interface AgreementRecord {
 
 /**
  * The agreement's whole partition in one strongly consistent query (more pages only for a very long
- * log): the record, its requests, breaches, history (with every version of Vedlegg 3), audit log and seals.
+ * log): the record, its sub-processor requests, breaches, oversight audits, forwarded requests and
+ * instructions, history (with every version of Vedlegg 3), audit log and seals.
  */
 export async function readAgreementRecord(agreementId: string): Promise<AgreementRecord> {
   const record: AgreementRecord = {
