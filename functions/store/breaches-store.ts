@@ -27,7 +27,7 @@ import { config } from '../shared/config.ts';
 import { auditItem, historyItem } from './agreements-store.ts';
 import { breachCalendarWrites } from './calendar-feeds-store.ts';
 import { claimWrites, claimWritten, keyHeldFromCancellation } from './idempotency-store.ts';
-import { fromItem, type Item, isIssuedId, toItem } from './items.ts';
+import { fromItem, type Item, isIssuedId, ordered, toItem } from './items.ts';
 import { notificationWrites, publishEvents } from './notifications-store.ts';
 import { queryItems } from './query.ts';
 import { agreementCheck } from './sub-processors-store.ts';
@@ -67,13 +67,6 @@ const BREACH_PREFIX = 'BREACH';
 const CASE_PREFIX = 'BREACHCASE#';
 const recordOrder = /* @__PURE__ */ lazily(() => Object.keys(breachRecordSchema.shape));
 const CONTACT_ORDER = ['name', 'email', 'phone'];
-
-/** DynamoDB returns attributes in no particular order; callers get the schema's order. */
-function ordered(raw: Record<string, unknown>, order: readonly string[]): Record<string, unknown> {
-  const result: Record<string, unknown> = {};
-  for (const key of order) if (key in raw) result[key] = raw[key];
-  return result;
-}
 
 /**
  * A report stored before breaches went both ways (rule 16) was the processor's, touched nothing

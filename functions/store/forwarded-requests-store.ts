@@ -32,7 +32,7 @@ import { config } from '../shared/config.ts';
 import { auditItem, historyItem } from './agreements-store.ts';
 import { calendarEntryWrites } from './calendar-feeds-store.ts';
 import { claimWrites, claimWritten, keyHeldFromCancellation } from './idempotency-store.ts';
-import { fromItem, type Item, isIssuedId, toItem } from './items.ts';
+import { fromItem, type Item, isIssuedId, ordered, toItem } from './items.ts';
 import { notificationWrites, publishEvents } from './notifications-store.ts';
 import { getItems, queryItems } from './query.ts';
 import { type Reminder, reminderDeletes, reminderPuts } from './reminders-store.ts';
@@ -67,13 +67,6 @@ export const requestTaskKey = (agreementId: string, requestId: string, number: n
 
 const recordOrder = /* @__PURE__ */ lazily(() => Object.keys(forwardedRequestSchema.shape));
 const taskOrder = /* @__PURE__ */ lazily(() => Object.keys(requestTaskSchema.shape));
-
-/** DynamoDB returns attributes in no particular order; callers get the schema's order. */
-function ordered(raw: Record<string, unknown>, order: readonly string[]): Record<string, unknown> {
-  const result: Record<string, unknown> = {};
-  for (const key of order) if (key in raw) result[key] = raw[key];
-  return result;
-}
 
 /** A stored task as the API returns it. */
 export const toRequestTask = (item: Item) =>

@@ -9,6 +9,16 @@ export const toItem = (value: Record<string, unknown>): Item =>
 
 export const fromItem = <T>(item: Item): T => unmarshall(item) as T;
 
+/**
+ * DynamoDB returns attributes in no particular order; a record leaves the store with the fields `order`
+ * names (its schema's), in that order, and no others.
+ */
+export function ordered(raw: Record<string, unknown>, order: readonly string[]): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const key of order) if (key in raw) result[key] = raw[key];
+  return result;
+}
+
 /** Paging cursors are opaque to callers: the DynamoDB key, base64url-encoded JSON. */
 export function encodeCursor(key: Item | undefined): string | undefined {
   return key ? Buffer.from(JSON.stringify(unmarshall(key))).toString('base64url') : undefined;

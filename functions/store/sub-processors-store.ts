@@ -32,6 +32,7 @@ import {
   type Item,
   isIssuedId,
   isTransactionConflict,
+  ordered,
   retryOnStaleRead,
   StaleRead,
   toItem,
@@ -65,13 +66,6 @@ export const appendixKey = (agreementId: string) => ({ pk: `AGREEMENT#${agreemen
 const INTERNAL_FIELDS = ['pk', 'sk', 'entity', 'taskToken'] as const;
 const recordOrder = /* @__PURE__ */ lazily(() => Object.keys(subProcessorRecordSchema.shape));
 const decisionOrder = /* @__PURE__ */ lazily(() => Object.keys(subProcessorDecisionSchema.shape));
-
-/** DynamoDB returns attributes in no particular order; callers get the schema's order. */
-function ordered(raw: Record<string, unknown>, order: readonly string[]): Record<string, unknown> {
-  const result: Record<string, unknown> = {};
-  for (const key of order) if (key in raw) result[key] = raw[key];
-  return result;
-}
 
 export interface StoredSubProcessor {
   record: SubProcessorRecord;
