@@ -16,6 +16,8 @@ export type { WorkflowId };
  * `start:<workflowId>` lets a function start that one workflow (and gives it the state machine's ARN);
  * `workflow:callback` lets it complete or fail a task by its token, whichever workflow waits on it.
  * `notifications:email` lets it send e-mail from the deployment's sender identity (rule 15).
+ * `entries:probe` lets it ask, in one PartiQL statement, whether the `entriesByDay` index holds any entry
+ * of given days (never a full-table scan).
  */
 export type Permission =
   | 'agreements:read'
@@ -25,7 +27,8 @@ export type Permission =
   | 'notifications:publish'
   | 'notifications:email'
   | 'seals:sign'
-  | 'seals:publish';
+  | 'seals:publish'
+  | 'entries:probe';
 
 export interface HttpFunction {
   readonly id: string;
@@ -769,7 +772,13 @@ export const taskFunctions: readonly TaskFunction[] = [
   {
     id: 'sealLogs',
     entry: 'functions/tasks/seal-logs.ts',
-    permissions: ['agreements:read', 'agreements:write', 'notifications:publish', 'seals:sign'],
+    permissions: [
+      'agreements:read',
+      'entries:probe',
+      'agreements:write',
+      'notifications:publish',
+      'seals:sign',
+    ],
     summary: 'The daily seal run (01:30 Europe/Oslo): seals every history and audit entry written since',
   },
   {

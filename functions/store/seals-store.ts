@@ -1,4 +1,4 @@
-import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { ExecuteStatementCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import canonicalize from 'canonicalize';
 import {
   leafHash,
@@ -14,11 +14,12 @@ import {
   sealRun,
 } from '../domain/evidence/log-seal.ts';
 import type { Agreement, Notification } from '../domain/schemas.ts';
+import { dynamoClient } from '../shared/clients.ts';
 import { config } from '../shared/config.ts';
 import { serviceSigner } from '../shared/service-signer.ts';
 import { fromItem, type Item, toItem } from './items.ts';
 import { queryItems } from './query.ts';
-import { ENTRY_SHARDS, TABLE_KEYS } from './table-layout.ts';
+import { entriesByDayPartitions, TABLE_KEYS } from './table-layout.ts';
 
 /** A log entry as sealed: its id in the log (the item's sort key) and the entry as the API returns it. */
 export interface LogEntry {
@@ -282,6 +283,36 @@ export function daysBetween(from: string, to: string): string[] {
   return days;
 }
 
+/** DynamoDB's limit of partition key values in one PartiQL `IN` list. */
+const MAX_IN_KEYS = 50;
+
+/**
+ * Whether any history or audit entry was written on `days`: one PartiQL `SELECT` naming every day's
+ * shards of the `entriesByDay` index with `IN` on its partition key (a query of each partition, never
+ * a Scan: the seal run's policy denies PartiQL full-table scans), evaluating at most one item per
+ * page. A night with nothing to seal costs this one request instead of a query per shard and day.
+ * Undefined when `days` have more partitions than one `IN` list takes (after runs were missed).
+ */
+export async function anyEntriesWrittenOn(days: readonly string[]): Promise<boolean | undefined> {
+  const partitions = days.flatMap(entriesByDayPartitions);
+  if (partitions.length > MAX_IN_KEYS) return undefined;
+  const { indexName, partitionKey, sortKey } = TABLE_KEYS.entriesByDay;
+  const statement = {
+    Statement: `SELECT "${sortKey}" FROM "${config.tableName()}"."${indexName}" WHERE "${partitionKey}" IN [${partitions.map(() => '?').join(', ')}]`,
+    Parameters: partitions.map((partition) => ({ S: partition })),
+    Limit: 1,
+  };
+  let nextToken: string | undefined;
+  do {
+    const page = await dynamoClient().send(
+      new ExecuteStatementCommand({ ...statement, NextToken: nextToken }),
+    );
+    if ((page.Items ?? []).length > 0) return true;
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return false;
+}
+
 /**
  * Every history and audit entry written on `day`, by agreement: the `entriesByDay` index (which
  * projects the whole entry, so nothing more is read), one query per shard (eventually consistent, so
@@ -293,7 +324,7 @@ export async function entriesWrittenOn(
 ): Promise<Map<string, LogEntry[]>> {
   const byAgreement = new Map<string, LogEntry[]>();
   await Promise.all(
-    Array.from({ length: ENTRY_SHARDS }, (_, shard) => `ENTRIES#${day}#${shard}`).map(async (partition) => {
+    entriesByDayPartitions(day).map(async (partition) => {
       for await (const item of queryItems({
         TableName: config.tableName(),
         IndexName: TABLE_KEYS.entriesByDay.indexName,

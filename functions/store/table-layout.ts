@@ -67,6 +67,10 @@ export function entriesByDayPartition(day: string, agreementId: string): string 
   return `ENTRIES#${day}#${hash % ENTRY_SHARDS}`;
 }
 
+/** Every `entriesByDay` partition of one UTC day, shard 0 first. */
+export const entriesByDayPartitions = (day: string): string[] =>
+  Array.from({ length: ENTRY_SHARDS }, (_, shard) => `ENTRIES#${day}#${shard}`);
+
 export const SEAL_RUN_KEY = { pk: 'SEALS', sk: 'RUN' } as const;
 
 export const agreementKey = (id: string) => ({ pk: `AGREEMENT#${id}`, sk: 'AGREEMENT' });

@@ -51,6 +51,21 @@ export function statementsFor(
         new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [tableKey.keyArn] }),
       ];
     }
+    case 'entries:probe': {
+      // A PartiQL SELECT of the index, allowed only when it names partitions (AWS's documented guard:
+      // a statement that would be a full-table scan is denied).
+      const index = [`${table.tableArn}/index/${TABLE_KEYS.entriesByDay.indexName}`];
+      return [
+        new iam.PolicyStatement({ actions: ['dynamodb:PartiQLSelect'], resources: index }),
+        new iam.PolicyStatement({
+          effect: iam.Effect.DENY,
+          actions: ['dynamodb:PartiQLSelect'],
+          resources: index,
+          conditions: { Bool: { 'dynamodb:FullTableScan': 'true' } },
+        }),
+        new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [tableKey.keyArn] }),
+      ];
+    }
     case 'agreements:write':
       // TransactWriteItems is authorised per contained action, so it needs no action of its own.
       return [

@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { dynamoClient } from '../../functions/shared/clients.ts';
 import { readZip } from '../../verifier/zip-reader.mjs';
 import {
   ApiClient,
@@ -414,6 +416,44 @@ describe('seal runs and a log edited in the table, on an in-process stack', () =
     const files = readZip(upgraded.body) as Map<string, Uint8Array>;
     expect([...files.keys()].filter((path) => path.startsWith('seals/'))).toEqual(['seals/000001.json']);
     expect(await sealItems(fourth)).toEqual([{ sk: 'SEAL#LATEST', seals: [{ seq: 1, previous: null }] }]);
+  });
+
+  it('finds a quiet night quiet in one PartiQL statement, and reads the index only after a busy day', async () => {
+    const controller = await ApiClient.forOrganisation(local.url, CONTROLLER_ORG);
+    /** The seal run's reads of the day's entries (a probe, or queries of the index) while `advance` runs. */
+    const readsOfEntries = async (advance: string) => {
+      const reads: string[] = [];
+      const name = `entriesRead-${randomUUID()}`;
+      dynamoClient().middlewareStack.add(
+        (next, context) => async (args) => {
+          const input = args.input as { IndexName?: string; Statement?: string };
+          if (context.commandName === 'ExecuteStatementCommand') reads.push(`probe ${input.Statement}`);
+          if (context.commandName === 'QueryCommand' && input.IndexName === 'entriesByDay')
+            reads.push('query');
+          return next(args);
+        },
+        { step: 'initialize', name },
+      );
+      try {
+        expect((await controller.post('/local/clock', { advanceBy: advance })).status).toBe(200);
+      } finally {
+        dynamoClient().middlewareStack.remove(name);
+      }
+      return reads;
+    };
+    // Nothing written for two days: the next night is found quiet by the probe alone.
+    await readsOfEntries('P2D');
+    const quiet = await readsOfEntries('P1D');
+    expect(quiet).toHaveLength(1);
+    expect(quiet[0]).toMatch(
+      /^probe SELECT "gsi3sk" FROM "[^"]+"\."entriesByDay" WHERE "gsi3pk" IN \[(\?, ){15}\?\]$/,
+    );
+
+    // A day with an agreement created: the probe finds it, and both days' shards are read whole.
+    await controller.post('/agreements', agreementRequest());
+    const busy = await readsOfEntries('P1D');
+    expect(busy.filter((read) => read.startsWith('probe'))).toHaveLength(1);
+    expect(busy.filter((read) => read === 'query')).toHaveLength(16);
   });
 
   it('makes the next export fail verification, naming the changed and then the removed entry', async () => {

@@ -16,6 +16,7 @@ import {
 import {
   actionsOf,
   allAllowStatements,
+  allStatements,
   exportNameOf,
   logicalIdOf,
   resourcesOf,
@@ -53,6 +54,7 @@ const ACTIONS_BY_PERMISSION: Record<Permission, readonly string[]> = {
   'notifications:email': ['ses:SendEmail'],
   'seals:sign': ['kms:Sign', 'kms:GetPublicKey'],
   'seals:publish': ['kms:GetPublicKey'],
+  'entries:probe': ['dynamodb:PartiQLSelect', 'kms:Decrypt'],
 };
 
 /** Every function writes its own logs and traces. */
@@ -116,6 +118,41 @@ describe('least privilege', () => {
     const statements = [...allAllowStatements(synth.dataJson), ...allAllowStatements(synth.serviceJson)];
     const actions = actionsOf(statements.map(({ statement }) => statement));
     expect(actions.map((action) => action.toLowerCase())).not.toContain('dynamodb:scan');
+  });
+
+  it('PartiQL reads only the entriesByDay index, and a statement that would be a full-table scan is denied', () => {
+    const index = JSON.stringify({
+      'Fn::Join': [
+        '',
+        [
+          {
+            'Fn::ImportValue': exportNameOf(synth.dataJson, {
+              'Fn::GetAtt': [singleLogicalId(synth.dataJson, 'AWS::DynamoDB::Table'), 'Arn'],
+            }),
+          },
+          `/index/${TABLE_KEYS.entriesByDay.indexName}`,
+        ],
+      ],
+    });
+    const partiql = (effect: 'Allow' | 'Deny') =>
+      allStatements(synth.serviceJson, effect).filter(({ statement }) =>
+        actionsOf([statement]).some((action) => action.startsWith('dynamodb:PartiQL')),
+      );
+    const allowed = partiql('Allow');
+    expect(allowed.length).toBeGreaterThan(0);
+    for (const { owner, statement } of allowed) {
+      expect(actionsOf([statement])).toEqual(['dynamodb:PartiQLSelect']);
+      expect(resourcesOf(statement).map((resource) => JSON.stringify(resource))).toEqual([index]);
+      const denials = partiql('Deny').filter((denied) => denied.owner === owner);
+      expect(denials.map(({ statement: denied }) => denied.Condition)).toEqual([
+        { Bool: { 'dynamodb:FullTableScan': 'true' } },
+      ]);
+      expect(resourcesOf(denials[0]!.statement).map((resource) => JSON.stringify(resource))).toEqual([index]);
+    }
+    const mayProbe = catalogue.filter((fn) =>
+      actionsOf(statementsOfFunction(fn.id)).includes('dynamodb:PartiQLSelect'),
+    );
+    expect(mayProbe.map((fn) => fn.id)).toEqual(['sealLogs']);
   });
 
   it('no policy grants a wildcard action on DynamoDB or Step Functions', () => {

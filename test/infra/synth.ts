@@ -58,13 +58,18 @@ export interface PolicyStatementJson {
   readonly Effect: string;
   readonly Action: string | string[];
   readonly Resource: unknown;
+  readonly Condition?: unknown;
 }
 
 const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
 /** Every Allow statement of every IAM policy (standalone, inline or managed) in a template. */
-export function allAllowStatements(
+export const allAllowStatements = (template: CfnTemplate) => allStatements(template, 'Allow');
+
+/** Every statement of the given effect of every IAM policy (standalone, inline or managed) in a template. */
+export function allStatements(
   template: CfnTemplate,
+  effect: 'Allow' | 'Deny',
 ): { owner: string; statement: PolicyStatementJson }[] {
   const result: { owner: string; statement: PolicyStatementJson }[] = [];
   for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
@@ -79,7 +84,7 @@ export function allAllowStatements(
     }
     for (const document of documents) {
       for (const statement of asArray((document as { Statement: PolicyStatementJson[] }).Statement)) {
-        if (statement.Effect === 'Allow') result.push({ owner: logicalId, statement });
+        if (statement.Effect === effect) result.push({ owner: logicalId, statement });
       }
     }
   }
