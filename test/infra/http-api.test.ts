@@ -23,7 +23,7 @@ let synth: Synthesized;
 let routes: Map<string, RouteJson>;
 
 beforeAll(() => {
-  synth = synthesize();
+  synth = synthesize({ cached: true });
   routes = new Map(
     Object.values(synth.service.findResources('AWS::ApiGatewayV2::Route')).map((route) => [
       route.Properties.RouteKey as string,

@@ -102,7 +102,7 @@ const statementsOfFunction = (functionId: string) => {
 };
 
 beforeAll(() => {
-  synth = synthesize();
+  synth = synthesize({ cached: true });
   deployed = catalogueFunctions(synth.serviceJson);
   deployedWorkflows = workflowDefinitions(synth.serviceJson);
 });

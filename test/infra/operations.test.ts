@@ -32,7 +32,7 @@ let deployedWorkflows: Record<string, WorkflowDefinition>;
 let deployedFunctions: Record<string, FunctionDefinition>;
 
 beforeAll(() => {
-  synth = synthesize();
+  synth = synthesize({ cached: true });
   topic = singleLogicalId(synth.serviceJson, 'AWS::SNS::Topic');
   deployedWorkflows = workflowDefinitions(synth.serviceJson);
   deployedFunctions = catalogueFunctions(synth.serviceJson);

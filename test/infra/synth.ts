@@ -1,17 +1,15 @@
-import { mkdtempSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Template } from 'aws-cdk-lib/assertions';
-import {
-  BUNDLING_STACKS_CONTEXT,
-  type BuiltApp,
-  buildApp,
-  nestedTemplates,
-  STACK_IDS,
-} from '../../infra/build-app.ts';
-import { type CfnTemplate, flattenNestedStacks } from '../../infra/synthesized.ts';
+import { sourceHash } from '../../functions/local/synthesis-cache.ts';
+import { BUNDLING_STACKS_CONTEXT, buildApp, nestedTemplates, STACK_IDS } from '../../infra/build-app.ts';
+import { fromRepoRoot, repoRoot } from '../../infra/paths.ts';
+import { type CfnTemplate, flattenNestedStacks, type NestedTemplate } from '../../infra/synthesized.ts';
 
-export interface Synthesized extends BuiltApp {
+export interface Synthesized {
   readonly data: Template;
   readonly service: Template;
   readonly dataJson: CfnTemplate;
@@ -22,16 +20,48 @@ export interface Synthesized extends BuiltApp {
   readonly serviceJson: CfnTemplate;
   /** The service stack and each nested stack as CloudFormation gets them (e.g. to count resources). */
   readonly serviceTemplates: readonly CfnTemplate[];
-  /** The cloud assembly directory (holds validation-report.json). */
-  readonly outdir: string;
+}
+
+/** The templates of one synthesis, as CloudFormation gets them. */
+interface Templates {
+  dataJson: CfnTemplate;
+  parentJson: CfnTemplate;
+  nested: NestedTemplate[];
 }
 
 /**
- * Synthesizes the whole app once, without bundling the handlers (the tests read templates, not
- * bundles), with extra CDK context if given (as `-c key=value` would). Call it in `beforeAll`: one
- * synthesis per test file.
+ * The app's templates, without bundling the handlers (the tests read templates, not bundles), with
+ * extra CDK context if given (as `-c key=value` would). Call it in `beforeAll`.
+ *
+ * Synthesizing takes seconds, and most test files of infra/ read the same templates. With `cached`,
+ * those of the plain app (no cdk-nag, no context) are kept in `node_modules/.cache/` under the hash of
+ * every input of a synthesis (the one the local stack's synthesis cache uses: infra/, the functions it
+ * imports, workflows/, cdk.json, the package files, the CDK environment) and of this file, so a change
+ * to any of them synthesizes again. Not for a test that mocks a module of the app: the hash is of the
+ * files on disk.
  */
-export function synthesize(options: { nag?: boolean; context?: Record<string, unknown> } = {}): Synthesized {
+export function synthesize(
+  options: { nag?: boolean; context?: Record<string, unknown>; cached?: boolean } = {},
+): Synthesized {
+  const cacheFile =
+    options.cached && !options.nag && !options.context
+      ? fromRepoRoot(`node_modules/.cache/dpa-infra-synth/${templatesHash()}.json`)
+      : undefined;
+  const cached = cacheFile ? readTemplates(cacheFile) : undefined;
+  const templates = cached ?? synthesizeTemplates(options);
+  if (cacheFile && !cached) writeTemplates(cacheFile, templates);
+  const { dataJson, parentJson, nested } = templates;
+  const serviceJson = flattenNestedStacks(parentJson, nested);
+  return {
+    data: Template.fromJSON(dataJson as Record<string, unknown>),
+    service: Template.fromJSON(serviceJson as Record<string, unknown>),
+    dataJson,
+    serviceJson,
+    serviceTemplates: [parentJson, ...nested.map(({ template }) => template)],
+  };
+}
+
+function synthesizeTemplates(options: { nag?: boolean; context?: Record<string, unknown> }): Templates {
   const outdir = mkdtempSync(join(tmpdir(), 'dpa-infra-test-'));
   const built = buildApp({
     context: { ...options.context, [BUNDLING_STACKS_CONTEXT]: [] },
@@ -41,17 +71,30 @@ export function synthesize(options: { nag?: boolean; context?: Record<string, un
   const assembly = built.app.synth();
   const dataJson = assembly.getStackByName(STACK_IDS.data).template as CfnTemplate;
   const parentJson = assembly.getStackByName(STACK_IDS.service).template as CfnTemplate;
-  const nested = nestedTemplates(built.serviceStack, parentJson, outdir);
-  const serviceJson = flattenNestedStacks(parentJson, nested);
-  return {
-    ...built,
-    data: Template.fromJSON(dataJson as Record<string, unknown>),
-    service: Template.fromJSON(serviceJson as Record<string, unknown>),
-    dataJson,
-    serviceJson,
-    serviceTemplates: [parentJson, ...nested.map(({ template }) => template)],
-    outdir,
-  };
+  return { dataJson, parentJson, nested: nestedTemplates(built.serviceStack, parentJson, outdir) };
+}
+
+const templatesHash = () =>
+  createHash('sha256')
+    .update(sourceHash(repoRoot, (taskId) => taskId))
+    .update(readFileSync(fileURLToPath(import.meta.url)))
+    .digest('hex')
+    .slice(0, 32);
+
+function readTemplates(file: string): Templates | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Templates;
+  } catch {
+    return undefined; // absent or unreadable: synthesize and write it again
+  }
+}
+
+/** Written whole under another name, then renamed: a file running beside this one reads all or nothing. */
+function writeTemplates(file: string, templates: Templates): void {
+  mkdirSync(join(file, '..'), { recursive: true });
+  const temporary = `${file}.${randomUUID()}.tmp`;
+  writeFileSync(temporary, JSON.stringify(templates));
+  renameSync(temporary, file);
 }
 
 export interface PolicyStatementJson {

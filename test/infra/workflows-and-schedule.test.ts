@@ -20,7 +20,7 @@ let deployed: Record<string, FunctionDefinition>;
 let deployedWorkflows: Record<string, WorkflowDefinition>;
 
 beforeAll(() => {
-  synth = synthesize();
+  synth = synthesize({ cached: true });
   deployed = catalogueFunctions(synth.serviceJson);
   deployedWorkflows = workflowDefinitions(synth.serviceJson);
 });
