@@ -42,6 +42,13 @@ export interface LocalStackOptions {
   /** Use this DynamoDB (e.g. the tests' shared DynamoDB Local) instead of starting one in `dataDir`. */
   dynamoEndpoint?: string;
   /**
+   * The DynamoDB at `dynamoEndpoint` keeps its data in memory (the tests' shared DynamoDB Local): no
+   * kill can lose a write it acknowledged, so the handlers reach it directly instead of through the
+   * commit barrier, which costs DynamoDB Local a read after every transaction (measured: the
+   * termination workflow tests ran in 43 s instead of 53 s).
+   */
+  dynamoInMemory?: boolean;
+  /**
    * A DynamoDB Local already starting in `<dataDir>/dynamodb` (main.ts spawns Java before it loads
    * anything else); the stack owns it from then on and stops it.
    */
@@ -228,18 +235,20 @@ async function startOnDynamo(
   const { streamViewType, ...withoutStream } = deployment.table;
   const table = options.deliverNotifications === false ? withoutStream : deployment.table;
   await ensureTable(dynamo.endpoint, tableName, table);
-  // Handlers reach DynamoDB Local through the barrier, so no transaction is acknowledged before it is
-  // committed (see dynamodb-commit-barrier.ts).
-  const barrier = await startCommitBarrier({
-    target: dynamo.endpoint,
-    keyAttributes: () => table.KeySchema.map((key) => key.AttributeName),
-  });
+  // Handlers reach a DynamoDB Local on disk through the barrier, so no transaction is acknowledged
+  // before it is committed (see dynamodb-commit-barrier.ts).
+  const barrier = options.dynamoInMemory
+    ? undefined
+    : await startCommitBarrier({
+        target: dynamo.endpoint,
+        keyAttributes: () => table.KeySchema.map((key) => key.AttributeName),
+      });
   // The handlers run in this process with the real AWS SDK clients; only the endpoints differ.
   Object.assign(process.env, {
     AWS_REGION: REGION,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: barrier.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: barrier?.endpoint ?? dynamo.endpoint,
     TABLE_NAME: tableName,
     SEAL_KEY_DIR: prepared.sealKeys,
     AWS_ENDPOINT_URL_SESV2: prepared.mail.url,
@@ -372,7 +381,7 @@ async function startOnDynamo(
       await new Promise<void>((done) => controlPlane.close(() => done()));
       controlPlane.closeAllConnections();
       clock.stop();
-      await barrier.stop();
+      await barrier?.stop();
       await prepared.mail.stop();
       await dynamo.stop();
     },

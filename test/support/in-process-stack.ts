@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { type LocalStack, startLocalStack } from '../../functions/local/local-stack.ts';
 
 /**
- * The local stack in this process, on a DynamoDB Local that someone else runs (the test run's shared
- * one, or the fuzz runner's own), in a table of its own. One per process: the handlers' clients are
- * created once per process with the endpoints of the first stack.
+ * The local stack in this process, on a DynamoDB Local that someone else runs in memory (the test
+ * run's shared one, or the fuzz runner's own), in a table of its own. One per process: the handlers'
+ * clients are created once per process with the endpoints of the first stack.
  */
 export interface InProcessStack {
   stack: LocalStack;
@@ -34,6 +34,7 @@ export async function startInProcessStack(options: {
     port: 0,
     dataDir,
     dynamoEndpoint: options.dynamoEndpoint,
+    dynamoInMemory: true,
     tableName,
     deliverNotifications: options.deliverNotifications ?? false,
   });

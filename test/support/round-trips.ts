@@ -85,6 +85,7 @@ export async function startCountingStack(options: { dynamoEndpoint: string }): P
     port: 0,
     dataDir,
     dynamoEndpoint: options.dynamoEndpoint,
+    dynamoInMemory: true,
     tableName: `t-${randomUUID()}`,
     // What requests send is counted here; the delivery the stream feeds is not a request's (and the
     // bench measures round trips with it on).

@@ -78,6 +78,7 @@ describe(`whole lifecycles with ${settings.rate * 100}% of task invocations fail
       port: 0,
       dataDir,
       dynamoEndpoint: inject('dynamoEndpoint'),
+      dynamoInMemory: true,
       tableName: `faults-${randomUUID()}`,
       taskFaults: { ...settings, log: (line) => faultLines.push(line) },
       deliverNotifications: false,

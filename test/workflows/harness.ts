@@ -62,6 +62,7 @@ export async function startWorkflowStack(
     port: processPort,
     dataDir,
     dynamoEndpoint: inject('dynamoEndpoint'),
+    dynamoInMemory: true,
     tableName,
     // Delivery has a workflow test of its own (notification-delivery-workflow.test.ts).
     deliverNotifications: false,

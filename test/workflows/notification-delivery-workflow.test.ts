@@ -25,6 +25,7 @@ describe('notification delivery workflow', () => {
       port: 0,
       dataDir,
       dynamoEndpoint: inject('dynamoEndpoint'),
+      dynamoInMemory: true,
       tableName: `wf-${randomUUID()}`,
       interceptTask: (taskId, _payload, invoke) => {
         if (taskId === 'retryDelivery' && retryTaskFails) {
