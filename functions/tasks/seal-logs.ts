@@ -54,9 +54,9 @@ type Sealing = SignedRun['sealings'][number];
 /**
  * The daily seal run (rule 14): every history and audit entry written since the last run is sealed
  * within 24 hours. The entries come whole from the `entriesByDay` index (no Scan, no read of each
- * entry), after one PartiQL probe of all the days' shards says there are any (a quiet night costs the
- * run record's read and write and that probe); per agreement, those in no seal yet are sealed in order and chained to the agreement's
- * latest seal (read by key, many agreements per request). All the seals of the run are leaves of one
+ * entry), once one PartiQL probe of all the days' shards has found any (a quiet night costs the run
+ * record's read and write and that probe); per agreement, those in no seal yet are sealed in order and
+ * chained to the agreement's latest seal (read by key, many agreements per request). All the seals of the run are leaves of one
  * tree whose root is signed once, and every organisation party to a sealed agreement is sent that
  * root (`audit.sealed`). An agreement that fails (e.g. an export sealing it at the same moment) is
  * left for the next run, which reads the same days again.
