@@ -9,7 +9,7 @@ declare module 'vitest' {
 
 /** One in-memory DynamoDB Local for the whole run; each test file creates its own table in it. */
 export default async function setup(project: TestProject) {
-  const dynamo = await startDynamoDbLocal();
+  const dynamo = await startDynamoDbLocal({ quickStart: true });
   project.provide('dynamoEndpoint', dynamo.endpoint);
   return async () => {
     await dynamo.stop();

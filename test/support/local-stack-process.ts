@@ -36,7 +36,13 @@ export class LocalStackProcess {
   async start(): Promise<void> {
     const child = spawn(process.execPath, ['--import', 'tsx', 'functions/local/main.ts'], {
       cwd: repoRoot,
-      env: { ...process.env, PORT: String(this.port), LOCAL_DATA_DIR: this.dataDir },
+      // A stack of one test: Java started for a short life (see startDynamoDbLocal's QUICK_START).
+      env: {
+        ...process.env,
+        PORT: String(this.port),
+        LOCAL_DATA_DIR: this.dataDir,
+        DYNAMODB_LOCAL_QUICK_START: '1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: this.ownProcessGroup,
     });
