@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiClient,
@@ -8,6 +7,7 @@ import {
   PROCESSOR_ORG,
   signature,
 } from '../support/api-client.ts';
+import { auditDocument } from '../support/audit-documents.ts';
 import { LocalStackProcess } from '../support/local-stack-process.ts';
 
 /**
@@ -153,13 +153,7 @@ describe('oversight audits on the local stack: a recurring plan over two years',
       expect(await about(processor, 'oversight.planned', planned.body.id)).toHaveLength(1);
 
       const content = Buffer.from('Rutine for tilgangsstyring, versjon 3\n');
-      const document = {
-        name: 'Tilgangsrutine.txt',
-        sha256: createHash('sha256').update(content).digest('hex'),
-        size: content.length,
-        mediaType: 'text/plain',
-        content: content.toString('base64'),
-      };
+      const document = auditDocument('Tilgangsrutine.txt', content, 'text/plain');
 
       let audit = planned.body;
       const ids: string[] = [];

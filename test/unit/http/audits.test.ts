@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { QueryCommand, type TransactWriteItem, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { handler as listAudits } from '../../../functions/http/audits/list-audit
 import { handler as planAudit } from '../../../functions/http/audits/plan-audit.ts';
 import { handler as recordFinding } from '../../../functions/http/audits/record-audit-finding.ts';
 import { handler as submitMaterial } from '../../../functions/http/audits/submit-audit-material.ts';
+import { auditDocument } from '../../support/audit-documents.ts';
 import { AGREEMENT_ID, CONTROLLER_ORG, OUTSIDER_ORG, PROCESSOR_ORG } from '../domain/agreement-fixture.ts';
 import {
   batchGetKeys,
@@ -179,13 +179,7 @@ describe('POST /agreements/{id}/audits', () => {
 
 describe('POST /agreements/{id}/audits/{auditId}/material', () => {
   const content = Buffer.from('Rutine\n');
-  const document = {
-    name: 'Rutine.txt',
-    sha256: createHash('sha256').update(content).digest('hex'),
-    size: content.length,
-    mediaType: 'text/plain',
-    content: content.toString('base64'),
-  };
+  const document = auditDocument('Rutine.txt', content, 'text/plain');
 
   it('numbers the material after the last, moves the audit to MATERIAL_SUBMITTED, tells the controller', async () => {
     givenStored(inForceAgreement());

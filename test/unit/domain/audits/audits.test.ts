@@ -25,6 +25,7 @@ import { DomainError } from '../../../../functions/domain/errors.ts';
 import { decideReminder } from '../../../../functions/domain/reminders.ts';
 import type { AgreementStatus } from '../../../../functions/domain/schemas.ts';
 import * as z from '../../../../functions/domain/zod.ts';
+import { auditDocument } from '../../../support/audit-documents.ts';
 import { AGREEMENT_ID, CONTROLLER_ORG, draftAgreement, PROCESSOR_ORG } from '../agreement-fixture.ts';
 
 const controllerActor = { orgNumber: CONTROLLER_ORG, clientId: 'radoy-system' };
@@ -149,13 +150,7 @@ describe('the processor’s material', () => {
         .errors?.[0]?.message,
     ).toBe('does not match sha256');
     const big = Buffer.alloc(20 * 1024, 1);
-    const bigDocument = {
-      name: 'Stor.bin',
-      sha256: createHash('sha256').update(big).digest('hex'),
-      size: big.length,
-      mediaType: 'application/octet-stream',
-      content: big.toString('base64'),
-    };
+    const bigDocument = auditDocument('Stor.bin', big, 'application/octet-stream');
     expect(submit({ documents: [bigDocument] }).documents?.[0]?.contentStored).toBe(true);
     const tooMuch = failure(() => submit({ documents: [bigDocument, bigDocument] }));
     expect(tooMuch.extra.errors?.[0]?.field).toBe('documents.1.content');
